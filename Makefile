@@ -1,0 +1,53 @@
+# Jumin — the README's commands. Recipes stay short; the work is in deploy/local/*.sh.
+#   make up      install/start PostgreSQL + RabbitMQ if missing, provision `jumin`, run all processes
+#   make test    same prerequisites, provision `jumin_test`, pytest + ruff + mypy
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# uv installed by bootstrap.sh lives in ~/.local/bin.
+export PATH := $(HOME)/.local/bin:$(PATH)
+
+JUMIN_DB_NAME ?= jumin
+TEST_DB       ?= jumin_test
+BENCH_DB      ?= jumin_bench
+PYTEST_ARGS   ?=
+UV_RUN        := uv run --locked
+TYPED_SRC      = $(wildcard libs/*/src services/*/src)
+LOCAL         := deploy/local
+
+.PHONY: help up test lint fmt typecheck bench-registry bootstrap provision
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+bootstrap: ## install + start PostgreSQL/RabbitMQ if missing; uv sync the workspace
+	$(LOCAL)/bootstrap.sh
+
+provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost, users, migrations, dev keys
+	$(LOCAL)/provision.sh $(JUMIN_DB_NAME)
+
+up: provision ## run every process in the foreground (honcho)
+	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
+
+test: bootstrap ## provision jumin_test, then pytest (PYTEST_ARGS=...), ruff check, mypy
+	$(LOCAL)/provision.sh $(TEST_DB)
+	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest $(PYTEST_ARGS)
+	$(UV_RUN) ruff check .
+	$(UV_RUN) mypy $(TYPED_SRC)
+
+lint: ## ruff check, ruff format --check, mypy
+	$(UV_RUN) ruff check .
+	$(UV_RUN) ruff format --check .
+	$(UV_RUN) mypy $(TYPED_SRC)
+
+typecheck: ## mypy only
+	$(UV_RUN) mypy $(TYPED_SRC)
+
+fmt: ## ruff format + autofixable lint fixes
+	$(UV_RUN) ruff format .
+	$(UV_RUN) ruff check --fix .
+
+bench-registry: bootstrap ## provision jumin_bench, run bench/registry.py
+	$(LOCAL)/provision.sh $(BENCH_DB)
+	$(LOCAL)/with-env.sh $(BENCH_DB) $(UV_RUN) python -m bench.registry

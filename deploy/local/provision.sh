@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Provision Jumin's database, roles, schemas, broker vhost and users; run migrations; make dev keys.
+# Idempotent: re-running keeps everything as is and re-syncs passwords to the environment.
+#
+#   deploy/local/provision.sh [dbname]      (default: $JUMIN_DB_NAME, i.e. jumin)
+#
+# Expects bootstrap.sh to have run (PostgreSQL and RabbitMQ up, uv workspace synced).
+set -euo pipefail
+
+# shellcheck source=deploy/local/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+JUMIN_STEP=provision
+
+DB_NAME=${1:-$JUMIN_DB_NAME}
+valid_db_name "$DB_NAME" || die "bad database name '$DB_NAME' (want [a-z_][a-z0-9_]*)"
+
+# psql as the postgres superuser over the local socket (peer auth on fresh Debian, trust here).
+# Values travel as psql variables (:'x' literal, :"x" identifier), never spliced into SQL text.
+psql_su() {
+  as_postgres psql -X -q -p "$JUMIN_PG_PORT" -v ON_ERROR_STOP=1 \
+    -v owner_role="$JUMIN_REGISTRY_OWNER_ROLE" -v owner_pw="$JUMIN_REGISTRY_OWNER_PASSWORD" \
+    -v app_role="$JUMIN_REGISTRY_ROLE" -v app_pw="$JUMIN_REGISTRY_DB_PASSWORD" \
+    -v db="$DB_NAME" -c 'SET client_min_messages = warning' "$@"
+}
+
+# ---- PostgreSQL ----------------------------------------------------------------------------------
+provision_roles() {
+  log "postgres: roles $JUMIN_REGISTRY_OWNER_ROLE (schema owner, migrations) and $JUMIN_REGISTRY_ROLE (service)"
+  psql_su -d postgres -1 -f - <<'SQL'
+SELECT format('CREATE ROLE %I', :'owner_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner_role') \gexec
+SELECT format('CREATE ROLE %I', :'app_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
+ALTER ROLE :"owner_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'owner_pw';
+ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'app_pw';
+-- Unqualified names (and yoyo's bookkeeping tables) land in the service's own schema.
+ALTER ROLE :"owner_role" SET search_path = registry, public;
+ALTER ROLE :"app_role" SET search_path = registry, public;
+SQL
+}
+
+provision_database() {
+  log "postgres: database $DB_NAME (UTF8)"
+  # CREATE DATABASE cannot run inside a transaction: no -1 here.
+  psql_su -d postgres -f - <<'SQL'
+SELECT format('CREATE DATABASE %I TEMPLATE template0 ENCODING %L LC_COLLATE %L LC_CTYPE %L',
+              :'db', 'UTF8', 'C.UTF-8', 'C.UTF-8')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'db') \gexec
+SQL
+  local enc
+  enc=$(psql_su -d postgres -At -f - <<<"SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = :'db'")
+  [[ $enc == UTF8 ]] || die "database $DB_NAME has encoding '$enc', need UTF8 (drop it and re-run)"
+}
+
+provision_database_objects() {
+  log "postgres: $DB_NAME — extensions pg_trgm, btree_gist; schema registry; grants"
+  psql_su -d "$DB_NAME" -1 -f - <<'SQL'
+-- Only the listed roles may connect; nobody but the owner creates anything in public.
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner_role", :"app_role";
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+GRANT USAGE ON SCHEMA public TO :"owner_role", :"app_role";
+
+CREATE SCHEMA IF NOT EXISTS registry AUTHORIZATION :"owner_role";
+ALTER SCHEMA registry OWNER TO :"owner_role";
+REVOKE ALL ON SCHEMA registry FROM PUBLIC;
+-- The service role gets USAGE only; the migrations grant table privileges.
+GRANT USAGE ON SCHEMA registry TO :"app_role";
+SQL
+}
+
+# ---- RabbitMQ ------------------------------------------------------------------------------------
+# rabbitmqctl that tolerates "already exists" and fails on anything else.
+rabbitmqctl_idempotent() {
+  local out
+  if out=$(rabbit rabbitmqctl -q "$@" 2>&1); then
+    return 0
+  fi
+  if grep -qi 'already exists' <<<"$out"; then
+    return 0
+  fi
+  printf '%s\n' "$out" >&2
+  return 1
+}
+
+# Debian's rabbitmqctl wrapper re-parses arguments with `su -c`, so $ ` \ would be mangled.
+check_amqp_password() {
+  local pw=$1
+  [[ -n $pw ]] || die "empty AMQP password"
+  case $pw in
+    *'$'* | *'`'* | *\\*) die "AMQP passwords must not contain \$, \` or \\ (Debian's rabbitmqctl wrapper mangles them)" ;;
+  esac
+}
+
+rabbit_user_exists() {
+  rabbit rabbitmqctl -q list_users -s | awk '{print $1}' | grep -qxF "$1"
+}
+
+provision_vhost() {
+  log "rabbitmq: vhost $JUMIN_AMQP_VHOST"
+  rabbitmqctl_idempotent add_vhost "$JUMIN_AMQP_VHOST"
+}
+
+# provision_amqp_user USER PASSWORD CONFIGURE WRITE READ
+provision_amqp_user() {
+  local user=$1 pw=$2 conf=$3 write=$4 read=$5
+  check_amqp_password "$pw"
+  if rabbit_user_exists "$user"; then
+    log "rabbitmq: user $user exists, syncing password"
+    rabbit rabbitmqctl -q change_password "$user" "$pw"
+  else
+    log "rabbitmq: adding user $user"
+    rabbitmqctl_idempotent add_user "$user" "$pw"
+  fi
+  rabbit rabbitmqctl -q set_user_tags "$user"
+  log "rabbitmq: $user on $JUMIN_AMQP_VHOST: configure '$conf' write '$write' read '$read'"
+  rabbit rabbitmqctl -q set_permissions -p "$JUMIN_AMQP_VHOST" "$user" "$conf" "$write" "$read"
+}
+
+# ---- application ---------------------------------------------------------------------------------
+run_migrations() {
+  log "migrations: uv run jumin migrate (as $JUMIN_REGISTRY_OWNER_ROLE on $DB_NAME)"
+  registry_env "$DB_NAME"
+  (cd "$JUMIN_ROOT" && uv run --locked jumin migrate)
+}
+
+ensure_dev_keys() {
+  local private=${JUMIN_REGISTRY_JWT_PRIVATE_KEY_FILE:-var/keys/dev-private.pem}
+  local public=${JUMIN_REGISTRY_JWT_PUBLIC_KEY_FILE:-var/keys/dev-public.pem}
+  if (cd "$JUMIN_ROOT" && [[ -f $private && -f $public ]]); then
+    log "dev JWT keys present: $public"
+    return
+  fi
+  log "dev JWT keys: uv run jumin dev-keys"
+  (cd "$JUMIN_ROOT" && uv run --locked jumin dev-keys)
+}
+
+main() {
+  log "provisioning database '$DB_NAME' and vhost '$JUMIN_AMQP_VHOST'"
+  provision_roles
+  provision_database
+  provision_database_objects
+  provision_vhost
+  provision_amqp_user "$JUMIN_REGISTRY_AMQP_USER" "$JUMIN_REGISTRY_AMQP_PASSWORD" \
+    '^$' '^jumin\.events$' '^registry\.in$'
+  run_migrations
+  ensure_dev_keys
+  log "done: $DB_NAME"
+}
+
+# Run unless sourced (sourcing lets a test stub the helpers and drive single steps).
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

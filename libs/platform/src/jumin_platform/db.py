@@ -1,0 +1,39 @@
+"""PostgreSQL access: asyncpg pools with JSON codecs, and SQL migrations applied by yoyo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from yoyo import get_backend, read_migrations
+
+
+async def _init_connection(connection: asyncpg.Connection[Any]) -> None:
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool[Any]:
+    """Open a connection pool whose connections encode and decode json/jsonb as Python values."""
+    return await asyncpg.create_pool(
+        dsn, min_size=min_size, max_size=max_size, init=_init_connection
+    )
+
+
+def _yoyo_url(dsn: str) -> str:
+    scheme, rest = dsn.split("://", 1)
+    return f"postgresql+psycopg://{rest}" if scheme in {"postgresql", "postgres"} else dsn
+
+
+def apply_migrations(dsn: str, directory: Path) -> int:
+    """Apply pending SQL migrations from a directory with yoyo; return how many were applied."""
+    backend = get_backend(_yoyo_url(dsn), migration_table="_yoyo_migration")
+    migrations = read_migrations(str(directory))
+    with backend.lock():
+        pending = backend.to_apply(migrations)
+        backend.apply_migrations(pending)
+    return len(pending)

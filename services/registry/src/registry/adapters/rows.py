@@ -1,0 +1,98 @@
+"""Map history rows (異動履歴) between domain objects and the columns of registry.resident_history."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
+from jumin_contracts.dates import PartialDate
+
+from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
+
+_PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "status": RecordStatus,
+    "resident_type": ResidentType,
+    "sex": Sex,
+    "foreign_category": ForeignResidentCategory,
+    "removal_kind": ChangeKind,
+    "qualifications": lambda value: Qualifications(**value),
+    "birth_date": PartialDate.from_storage,
+    "became_resident_on": PartialDate.from_storage,
+    "became_foreign_resident_on": PartialDate.from_storage,
+    "address_since": PartialDate.from_storage,
+    "removed_on": PartialDate.from_storage,
+}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, PartialDate):
+        return value.to_storage()
+    if isinstance(value, Qualifications):
+        return dataclasses.asdict(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def history_to_json(row: HistoryRow) -> dict[str, object]:
+    """Return the columns of one history row as JSON values (for jsonb_populate_recordset)."""
+    person = row.person
+    columns: dict[str, object] = {name: getattr(person, name) for name in _PERSON_FIELDS}
+    columns.update(
+        atena_no=row.atena_no,
+        history_no=row.history_no,
+        change_id=row.change_id,
+        change_kind=row.change_kind,
+        occurred_on=row.occurred_on,
+        occurred_on_sort=row.occurred_on.sort_key(),
+        recorded_at=row.recorded_at,
+        ex_officio=row.ex_officio,
+        birth_date_sort=person.birth_date.sort_key(),
+    )
+    return {name: _json_value(value) for name, value in columns.items()}
+
+
+def _read(name: str, value: Any) -> Any:
+    if value is None or name not in _READERS:
+        return value
+    return _READERS[name](value)
+
+
+def history_from_record(record: Mapping[str, Any]) -> HistoryRow:
+    """Build a history row from a database record of registry.resident_history."""
+    person = Person(**{name: _read(name, record[name]) for name in _PERSON_FIELDS})
+    return HistoryRow(
+        atena_no=record["atena_no"],
+        history_no=record["history_no"],
+        change_id=record["change_id"],
+        change_kind=ChangeKind(record["change_kind"]),
+        occurred_on=PartialDate.from_storage(record["occurred_on"]),
+        recorded_at=record["recorded_at"],
+        ex_officio=record["ex_officio"],
+        person=person,
+    )
+
+
+def current_to_json(row: HistoryRow) -> dict[str, object]:
+    """Return the search-index columns (registry.resident_current) of a person's latest row."""
+    person = row.person
+    return {
+        "atena_no": row.atena_no,
+        "history_no": row.history_no,
+        "status": person.status.value,
+        "household_no": person.household_no,
+        "is_head": person.is_head,
+        "kana_key": person.kana_key,
+        "name_key": person.name_key,
+        "birth_date_sort": person.birth_date.sort_key().isoformat(),
+        "address": person.address,
+        "juminhyo_code": person.juminhyo_code,
+    }

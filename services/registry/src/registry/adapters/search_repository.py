@@ -1,0 +1,81 @@
+"""Search the current register (住民検索, spec 2.1): kana, partial name, birth date, address, code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from registry.adapters.rows import history_from_record
+from registry.domain.model import HistoryRow
+
+SEARCH = """
+SELECT h.* FROM registry.resident_current c
+  JOIN registry.resident_history h USING (atena_no, history_no)
+ WHERE {conditions}
+ ORDER BY c.kana_key, c.atena_no
+ LIMIT {limit} OFFSET {offset}
+"""
+
+# Each filter is a fixed SQL fragment; only the chosen ones are joined, so every query the
+# planner sees can use its index (a catch-all "$1 IS NULL OR …" query could not).
+KANA_PREFIX = "c.kana_key LIKE {p} || '%'"
+NAME_PART = "c.name_key LIKE '%' || {p} || '%'"
+BIRTH_DATE = "c.birth_date_sort = {p}"
+ADDRESS_PART = "c.address LIKE '%' || {p} || '%'"
+JUMINHYO_CODE = "c.juminhyo_code = {p}"
+RESIDENTS_ONLY = "c.status = 'resident'"
+NOT_VOID = "c.status <> 'void'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchCriteria:
+    """Hold normalised search input; at least one criterion must be set (検索条件)."""
+
+    kana: str | None = None
+    name: str | None = None
+    birth_date: date | None = None
+    address: str | None = None
+    juminhyo_code: str | None = None
+    include_removed: bool = False
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(criteria: SearchCriteria) -> tuple[list[str], list[object]]:
+    chosen: list[tuple[str, object]] = []
+    if criteria.kana:
+        chosen.append((KANA_PREFIX, _escape_like(criteria.kana)))
+    if criteria.name:
+        chosen.append((NAME_PART, _escape_like(criteria.name)))
+    if criteria.birth_date:
+        chosen.append((BIRTH_DATE, criteria.birth_date))
+    if criteria.address:
+        chosen.append((ADDRESS_PART, _escape_like(criteria.address)))
+    if criteria.juminhyo_code:
+        chosen.append((JUMINHYO_CODE, criteria.juminhyo_code))
+    fragments = [frag.format(p=f"${i}") for i, (frag, _) in enumerate(chosen, start=1)]
+    fragments.append(NOT_VOID if criteria.include_removed else RESIDENTS_ONLY)
+    return fragments, [value for _, value in chosen]
+
+
+class SearchRepository:
+    """Run searches on one connection; returns history rows (the current record of each hit)."""
+
+    def __init__(self, connection: asyncpg.Connection[Any]) -> None:
+        self._connection = connection
+
+    async def search(
+        self, criteria: SearchCriteria, *, limit: int, offset: int
+    ) -> list[HistoryRow]:
+        """Return up to ``limit`` current records matching every criterion, by kana order."""
+        fragments, params = _conditions(criteria)
+        query = SEARCH.format(
+            conditions=" AND ".join(fragments), limit=int(limit), offset=int(offset)
+        )
+        records = await self._connection.fetch(query, *params)
+        return [history_from_record(r) for r in records]

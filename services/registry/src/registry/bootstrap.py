@@ -1,0 +1,68 @@
+"""Composition root: build settings, pool, address book and token verifier once, hand them down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI
+from jumin_platform.auth import TokenVerifier
+from jumin_platform.db import create_pool
+
+from registry.adapters.address_dictionary import PostalAddressBook
+from registry.config import Settings
+from registry.domain.addresses import AddressBook
+from registry.service_layer.unit_of_work import UnitOfWork
+
+
+def utc_now() -> datetime:
+    """Return the current time (処理日時) in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Registry:
+    """Hold what every request needs: the pool, the address dictionary, the clock."""
+
+    settings: Settings
+    pool: asyncpg.Pool[Any]
+    addresses: AddressBook
+    clock: Callable[[], datetime] = utc_now
+
+    def uow(self) -> UnitOfWork:
+        """Start a new unit of work on the pool."""
+        return UnitOfWork(self.pool)
+
+
+def token_verifier(settings: Settings) -> TokenVerifier:
+    """Build the verifier of staff tokens from the configured public key."""
+    return TokenVerifier(
+        public_keys=[settings.jwt_public_key_file.read_text()],
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+
+
+def address_book(settings: Settings) -> AddressBook:
+    """Load the ward's 住所辞書 from postal data."""
+    return PostalAddressBook(prefecture=settings.prefecture, ward=settings.ward_name)
+
+
+@asynccontextmanager
+async def registry_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the pool when the app starts and close it when it stops."""
+    settings: Settings = app.state.settings
+    pool = await create_pool(
+        settings.database_url.get_secret_value(),
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+    )
+    app.state.registry = Registry(settings=settings, pool=pool, addresses=address_book(settings))
+    try:
+        yield
+    finally:
+        await pool.close()

@@ -1,0 +1,40 @@
+"""Registry settings, all from JUMIN_REGISTRY_* environment variables with local defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jumin_platform.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+class Settings(ServiceSettings):
+    """Configure the 住民記録システム service."""
+
+    model_config = SettingsConfigDict(env_prefix="JUMIN_REGISTRY_", env_file=".env", extra="ignore")
+
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql://jumin_registry:jumin_registry@127.0.0.1:5432/jumin"),
+        description="DSN of the service role (DML only)",
+    )
+    migration_database_url: SecretStr = Field(
+        default=SecretStr(
+            "postgresql://jumin_registry_owner:jumin_registry_owner@127.0.0.1:5432/jumin"
+        ),
+        description="DSN of the schema owner that applies migrations",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8100
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    jwt_public_key_file: Path = Path("var/keys/dev-public.pem")
+    jwt_private_key_file: Path = Path("var/keys/dev-private.pem")
+    jwt_issuer: str = "jumin-local"
+    jwt_audience: str = "jumin"
+    ward_code: str = "131041"  # 地方公共団体コード (新宿区)
+    ward_name: str = "新宿区"
+    prefecture: str = "東京都"
+    search_max_limit: int = 100

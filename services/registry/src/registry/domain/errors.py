@@ -1,0 +1,43 @@
+"""Domain errors; each carries a detail a clerk understands (Japanese, then English)."""
+
+from __future__ import annotations
+
+
+class RegistryError(Exception):
+    """Base of every refusal by the registry."""
+
+    title = "Refused"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class RuleViolation(RegistryError):
+    """The request breaks a rule of the 住民基本台帳法 or the spec (入力内容の誤り)."""
+
+    title = "Change breaks a registry rule"
+
+
+class StateConflict(RegistryError):
+    """The request does not fit the register as it is now (例: 既に消除されている)."""
+
+    title = "Change conflicts with the register"
+
+
+class NotFound(RegistryError):
+    """The person, household or change does not exist."""
+
+    title = "Not found"
+
+
+class SelfApprovalError(RegistryError):
+    """The reviewer entered the change (入力者と審査者は別の職員でなければならない)."""
+
+    title = "Self-approval refused"
+
+
+class ChangeNotPending(RegistryError):
+    """The change has already been decided."""
+
+    title = "Change is not pending"

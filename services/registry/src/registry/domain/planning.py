@@ -1,0 +1,208 @@
+"""Turn an approved change request into the history rows it appends (spec chapter 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from jumin_contracts.codes import HEAD, ChangeKind, ResidentType
+
+from registry.domain import household_planning as hp
+from registry.domain import person_planning as pp
+from registry.domain.addresses import AddressBook
+from registry.domain.commands import (
+    Amendment,
+    Cancellation,
+    ChangeRequest,
+    EntryChange,
+    HeadChange,
+    HouseholdMerger,
+    HouseholdSeparation,
+    HouseholdTransfer,
+    LossOfNationality,
+    MoveWithinWard,
+    Naturalization,
+    RemovalChange,
+    ResidenceStatusChange,
+)
+from registry.domain.errors import NotFound, StateConflict
+from registry.domain.model import HistoryRow, RecordStatus
+from registry.domain.rules import (
+    EX_OFFICIO_KINDS,
+    PlannedRow,
+    check_dates,
+    check_one_head,
+    household_after,
+    is_late_filing,
+)
+
+
+@dataclass(kw_only=True)
+class RegisterView:
+    """Give the planner what it may read: the current rows of everyone a change touches.
+
+    ``current`` holds the latest row of every person named by the request and of every resident
+    member of the households involved; ``before`` (cancellations only) maps each person the
+    cancelled change touched to the row they had before it, or None if it entered them.
+    """
+
+    current: Mapping[str, HistoryRow]
+    today: date
+    addresses: AddressBook
+    allocate_atena_no: Callable[[], str]
+    allocate_household_no: Callable[[], str]
+    cancelled_rows: Mapping[str, HistoryRow | None] = field(default_factory=dict)
+
+    def resident(self, atena_no: str) -> HistoryRow:
+        """Return a person's current row, refusing anyone not on the register."""
+        row = self.current.get(atena_no)
+        if row is None:
+            raise NotFound(f"宛名番号 {atena_no} の住民はいません / no such resident")
+        if not row.person.is_resident:
+            raise StateConflict(
+                f"宛名番号 {atena_no} は既に消除されています / the person is no longer resident"
+            )
+        return row
+
+    def members(self, household_no: str) -> list[HistoryRow]:
+        """Return the resident members of a household, refusing an unknown one."""
+        rows = [
+            row
+            for row in self.current.values()
+            if row.person.household_no == household_no and row.person.is_resident
+        ]
+        if not rows:
+            raise NotFound(f"世帯番号 {household_no} の世帯はありません / no such household")
+        return sorted(rows, key=lambda r: r.atena_no)
+
+
+Planner = Callable[[ChangeRequest, RegisterView], list[PlannedRow]]
+
+
+def plan_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    """Check a request against the register and return the rows it appends, in order."""
+    check_dates(
+        kind=request.kind,
+        occurred_on=request.occurred_on,
+        notified_on=request.notified_on,
+        today=view.today,
+    )
+    rows = _PLANNERS[type(request)](request, view)
+    rows = _resolve_headless(rows, view)
+    _check_households(rows, view)
+    return rows
+
+
+def is_ex_officio(request: ChangeRequest) -> bool:
+    """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late)."""
+    if request.kind in EX_OFFICIO_KINDS:
+        return True
+    late_move_out = request.kind is ChangeKind.DOMESTIC_MOVE_OUT
+    return late_move_out and is_late_filing(request.occurred_on, request.notified_on)
+
+
+def _touched_households(rows: list[PlannedRow], view: RegisterView) -> set[str]:
+    households = {row.person.household_no for row in rows}
+    for row in rows:
+        before = view.current.get(row.atena_no)
+        if before is not None:
+            households.add(before.person.household_no)
+    return households
+
+
+def _resolve_headless(rows: list[PlannedRow], view: RegisterView) -> list[PlannedRow]:
+    """Make the one remaining member head ex officio when the head leaves (spec 4.0.4)."""
+    extra: list[PlannedRow] = []
+    for household_no in sorted(_touched_households(rows, view)):
+        members = household_after(household_no, members=view.current, planned=rows)
+        if len(members) == 1 and not members[0][1].is_head:
+            atena_no, person = members[0]
+            new_head = person.evolve(is_head=True, relationship=HEAD)
+            extra.append(PlannedRow(atena_no, new_head, ex_officio=True))
+    return rows + extra
+
+
+def _check_households(rows: list[PlannedRow], view: RegisterView) -> None:
+    for household_no in sorted(_touched_households(rows, view)):
+        check_one_head(
+            household_no, household_after(household_no, members=view.current, planned=rows)
+        )
+
+
+def _plan_entry(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, EntryChange)
+    return pp.plan_entry(request, view, ex_officio=is_ex_officio(request))
+
+
+def _plan_removal(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, RemovalChange)
+    destination = pp.removal_destination(request, view.addresses)
+    ex_officio = is_ex_officio(request)
+    rows = []
+    for atena_no in request.atena_nos:
+        person = view.resident(atena_no).person
+        removed = person.evolve(
+            status=RecordStatus.REMOVED,
+            removed_on=request.occurred_on,
+            removal_kind=request.kind,
+            planned_move_out_on=pp.planned_move_out_on(request),
+            move_out_destination=destination,
+            notified_on=request.notified_on,
+        )
+        rows.append(PlannedRow(atena_no, removed, ex_officio))
+    return rows
+
+
+def _plan_amendment(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, Amendment)
+    return pp.plan_amendment(request, view.current, today=view.today)
+
+
+def _plan_residence_status(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, ResidenceStatusChange)
+    row = view.resident(request.atena_no)
+    return [pp.plan_residence_status(request, row.person, today=view.today, atena_no=row.atena_no)]
+
+
+def _plan_naturalization(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, Naturalization)
+    row = view.resident(request.atena_no)
+    pp.require_type(row.person, ResidentType.FOREIGN, request.kind)
+    return pp.plan_nationality_switch(row, pp.naturalized(request, row.person), request)
+
+
+def _plan_loss(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, LossOfNationality)
+    row = view.resident(request.atena_no)
+    pp.require_type(row.person, ResidentType.JAPANESE, request.kind)
+    foreign = pp.denaturalized(request, row.person, today=view.today)
+    return pp.plan_nationality_switch(row, foreign, request)
+
+
+def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, Cancellation)
+    rows = []
+    for atena_no, before in sorted(view.cancelled_rows.items()):
+        if before is None:
+            voided = view.current[atena_no].person.evolve(status=RecordStatus.VOID)
+            rows.append(PlannedRow(atena_no, voided, ex_officio=True))
+        else:
+            rows.append(PlannedRow(atena_no, before.person, ex_officio=True))
+    return rows
+
+
+_PLANNERS: dict[type, Planner] = {
+    EntryChange: _plan_entry,
+    RemovalChange: _plan_removal,
+    MoveWithinWard: hp.plan_move_within_ward,
+    HouseholdSeparation: hp.plan_separation,
+    HouseholdMerger: hp.plan_merger,
+    HouseholdTransfer: hp.plan_transfer,
+    HeadChange: hp.plan_head_change,
+    Amendment: _plan_amendment,
+    ResidenceStatusChange: _plan_residence_status,
+    Naturalization: _plan_naturalization,
+    LossOfNationality: _plan_loss,
+    Cancellation: _plan_cancellation,
+}

@@ -1,0 +1,36 @@
+"""The registry's FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from jumin_platform.problems import install_problem_handlers
+
+from registry.bootstrap import registry_lifespan, token_verifier
+from registry.config import Settings
+from registry.entrypoints.api import changes, health, residents
+from registry.entrypoints.api.errors import install_registry_error_handlers
+
+DESCRIPTION = """住民記録システム — the ward's basic resident register (住民基本台帳).
+
+Staff authenticate with a bearer JWT (`sub`, `roles`). Changes (異動) are entered as pending
+(仮登録) and become history only when a different member of staff approves them (本登録).
+Errors are `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API with its routers, error handlers and start-up resources."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Jumin registry (住民記録システム)",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=registry_lifespan,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = token_verifier(settings)
+    install_problem_handlers(app)
+    install_registry_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(changes.router)
+    app.include_router(residents.router)
+    return app

@@ -1,0 +1,27 @@
+"""FastAPI dependencies: the composition root's objects and staff roles per endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from jumin_platform.auth import Role, Staff, require_roles
+
+from registry.bootstrap import Registry
+
+
+def get_registry(request: Request) -> Registry:
+    """Return the registry built at start-up."""
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
+Clerk = Annotated[Staff, Depends(require_roles(Role.CLERK))]
+Reviewer = Annotated[Staff, Depends(require_roles(Role.REVIEWER))]
+ChangeReader = Annotated[Staff, Depends(require_roles(Role.CLERK, Role.REVIEWER))]
+RecordReader = Annotated[Staff, Depends(require_roles(Role.VIEWER, Role.CLERK, Role.REVIEWER))]
+Terminal = Annotated[
+    str | None,
+    Header(alias="X-Jumin-Terminal", max_length=64, description="入力端末 (terminal id)"),
+]

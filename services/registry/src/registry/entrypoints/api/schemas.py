@@ -1,0 +1,149 @@
+"""Response bodies of the registry API, with the Japanese terms in their descriptions."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from jumin_contracts.codes import ChangeKind, ResidentType
+from jumin_contracts.dates import PartialDate
+from pydantic import BaseModel, Field, TypeAdapter
+
+from registry.domain.changes import Change, ChangeStatus
+from registry.domain.commands import ChangeRequest
+from registry.domain.model import HistoryRow, Household
+
+_REQUEST = TypeAdapter[ChangeRequest](ChangeRequest)
+
+
+class DateOut(BaseModel):
+    """A date as stored (不詳日を含む) and as printed (和暦, or 西暦 for foreign residents)."""
+
+    value: str = Field(description="保存形式 (sortable, lossless)")
+    display: str = Field(description="表示 (和暦 / 西暦)")
+    sort_date: date = Field(description="並べ替え用の内部日付 (spec 1.1.8)")
+
+
+def date_out(value: PartialDate | None, *, seireki: bool = False) -> DateOut | None:
+    """Render a partial date for an answer."""
+    if value is None:
+        return None
+    display = value.format_seireki() if seireki else value.format_wareki()
+    return DateOut(value=value.to_storage(), display=display, sort_date=value.sort_key())
+
+
+_DATE_FIELDS = (
+    "birth_date",
+    "became_resident_on",
+    "became_foreign_resident_on",
+    "address_since",
+    "removed_on",
+)
+
+
+def _required(value: DateOut | None) -> DateOut:
+    assert value is not None
+    return value
+
+
+class RecordOut(BaseModel):
+    """住民票の記載事項 of one history row (異動履歴の一行)."""
+
+    atena_no: str = Field(description="宛名番号")
+    history_no: int = Field(description="履歴番号")
+    change_id: UUID = Field(description="異動ID")
+    change_kind: ChangeKind = Field(description="異動事由")
+    change_kind_name: str = Field(description="異動事由名")
+    occurred_on: DateOut = Field(description="異動日")
+    recorded_at: datetime = Field(description="処理日時 (本登録)")
+    ex_officio: bool = Field(description="職権")
+    record: dict[str, Any] = Field(description="記載事項 (氏名, 生年月日, 住所, 世帯主・続柄 …)")
+
+
+def record_out(row: HistoryRow) -> RecordOut:
+    """Render a history row; 外国人住民の生年月日 prints in 西暦 (DOMAIN.md)."""
+    person = row.person
+    foreign = person.resident_type is ResidentType.FOREIGN
+    items: dict[str, Any] = {
+        f.name: getattr(person, f.name)
+        for f in dataclasses.fields(person)
+        if f.name not in _DATE_FIELDS
+    }
+    items["qualifications"] = dataclasses.asdict(person.qualifications)
+    for name in _DATE_FIELDS:
+        items[name] = date_out(getattr(person, name), seireki=foreign and name == "birth_date")
+    return RecordOut(
+        atena_no=row.atena_no,
+        history_no=row.history_no,
+        change_id=row.change_id,
+        change_kind=row.change_kind,
+        change_kind_name=row.change_kind.japanese,
+        occurred_on=_required(date_out(row.occurred_on)),
+        recorded_at=row.recorded_at,
+        ex_officio=row.ex_officio,
+        record=items,
+    )
+
+
+class HouseholdOut(BaseModel):
+    """世帯構成: the members of a household on a date, head first."""
+
+    household_no: str = Field(description="世帯番号")
+    on: date = Field(description="基準日 (異動日)")
+    members: list[RecordOut] = Field(description="世帯員")
+
+
+def household_out(household: Household, on: date) -> HouseholdOut:
+    """Render a household."""
+    return HouseholdOut(
+        household_no=household.household_no,
+        on=on,
+        members=[record_out(m) for m in household.members],
+    )
+
+
+class ChangeOut(BaseModel):
+    """異動: the request as entered, its state (仮登録 / 本登録) and who entered and decided it."""
+
+    change_id: UUID = Field(description="異動ID")
+    kind: ChangeKind = Field(description="異動事由")
+    kind_name: str = Field(description="異動事由名")
+    status: ChangeStatus = Field(description="pending = 仮登録, approved = 本登録")
+    created_by: str = Field(description="入力者")
+    created_at: datetime = Field(description="入力日時")
+    terminal: str | None = Field(description="入力端末")
+    decided_by: str | None = Field(description="決裁者")
+    decided_at: datetime | None = Field(description="決裁日時")
+    subjects: list[str] = Field(description="異動者の宛名番号")
+    request: dict[str, Any] = Field(description="届出・職権の内容")
+
+
+def change_out(change: Change) -> ChangeOut:
+    """Render a change."""
+    return ChangeOut(
+        change_id=change.change_id,
+        kind=change.request.kind,
+        kind_name=change.request.kind.japanese,
+        status=change.status,
+        created_by=change.created_by,
+        created_at=change.created_at,
+        terminal=change.terminal,
+        decided_by=change.decided_by,
+        decided_at=change.decided_at,
+        subjects=list(change.subjects),
+        request=_REQUEST.dump_python(change.request, mode="json"),
+    )
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of results (ページング)."""
+
+    items: list[T]
+    limit: int
+    offset: int
+    has_more: bool = Field(description="次のページがある")

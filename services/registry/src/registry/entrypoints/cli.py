@@ -1,0 +1,81 @@
+"""Command line: `jumin migrate | dev-keys | token` and `jumin-registry serve`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+from jumin_platform.auth import Role
+from jumin_platform.db import apply_migrations
+from jumin_platform.devkeys import generate_keypair, issue_token
+
+from registry.config import MIGRATIONS_DIR, Settings
+
+
+def _migrate(settings: Settings, _: argparse.Namespace) -> int:
+    applied = apply_migrations(settings.migration_database_url.get_secret_value(), MIGRATIONS_DIR)
+    print(f"registry: {applied} migration(s) applied")
+    return 0
+
+
+def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
+    generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
+    print(f"development keys: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}")
+    return 0
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
+    token = issue_token(
+        private_key_pem=settings.jwt_private_key_file.read_text(),
+        sub=args.sub,
+        roles=list(args.role),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl=timedelta(hours=args.hours),
+    )
+    print(token)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jumin", description="Jumin registry tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the registry's SQL migrations").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser("dev-keys", help="create development JWT keys").set_defaults(run=_dev_keys)
+    token = commands.add_parser("token", help="print a development staff token")
+    token.add_argument("--sub", required=True, help="staff id (職員ID)")
+    token.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in Role], help="role"
+    )
+    token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
+    token.set_defaults(run=_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a `jumin` sub-command."""
+    args = _parser().parse_args(argv)
+    return int(args.run(Settings(), args))
+
+
+def serve_main(argv: Sequence[str] | None = None) -> int:
+    """Run the registry API with uvicorn (`jumin-registry serve`)."""
+    import uvicorn
+
+    from registry.entrypoints.api.app import create_app
+
+    parser = argparse.ArgumentParser(prog="jumin-registry")
+    parser.add_argument("command", choices=["serve"])
+    parser.parse_args(argv)
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Use cases of the registry: enter a change (仮登録), approve it (本登録), read the register."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from uuid import UUID
+
+from registry.adapters.search_repository import SearchCriteria
+from registry.domain.addresses import AddressBook
+from registry.domain.changes import Change, ChangeStatus
+from registry.domain.commands import Cancellation, ChangeRequest
+from registry.domain.errors import NotFound, StateConflict
+from registry.domain.model import HistoryRow, Household, RecordStatus
+from registry.domain.planning import RegisterView, is_ex_officio, plan_change
+from registry.domain.references import referenced_people
+from registry.domain.rules import PlannedRow
+from registry.service_layer.numbering import Placeholders, assign_numbers
+from registry.service_layer.unit_of_work import UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+async def submit_change(
+    *,
+    uow: UnitOfWork,
+    request: ChangeRequest,
+    staff_id: str,
+    terminal: str | None,
+    change_id: UUID,
+    addresses: AddressBook,
+    clock: Clock,
+) -> Change:
+    """Check a change against the register as it is and store it as pending (仮登録)."""
+    now = clock()
+    async with uow:
+        view = await _load_view(uow, request, addresses=addresses, today=now.date())
+        plan_change(request, view)  # refuse now what approval would refuse
+        change = Change(
+            change_id=change_id,
+            request=request,
+            status=ChangeStatus.PENDING,
+            created_by=staff_id,
+            created_at=now,
+            terminal=terminal,
+            subjects=tuple(sorted(referenced_people(request)[0])),
+        )
+        await uow.changes.add(change)
+        await uow.commit()
+    return change
+
+
+async def approve_change(
+    *, uow: UnitOfWork, change_id: UUID, reviewer_id: str, addresses: AddressBook, clock: Clock
+) -> Change:
+    """Approve a pending change: append its history rows in one transaction (本登録)."""
+    now = clock()
+    async with uow:
+        change = await uow.changes.get(change_id, for_update=True)
+        if change is None:
+            raise NotFound("指定された異動はありません / no such change")
+        approved = change.approve(by=reviewer_id, at=now)
+        view = await _load_view(uow, change.request, addresses=addresses, today=now.date())
+        planned = await assign_numbers(plan_change(change.request, view), uow.history)
+        rows = _number_history(planned, change, view, recorded_at=now)
+        await uow.history.append(rows, recorded_at=now)
+        approved = approved.with_subjects(sorted({row.atena_no for row in rows}))
+        await uow.changes.save_decision(approved)
+        await uow.commit()
+    return approved
+
+
+def _number_history(
+    planned: Sequence[PlannedRow], change: Change, view: RegisterView, *, recorded_at: datetime
+) -> list[HistoryRow]:
+    """Give each row the next 履歴番号 of its person (1, 2, 3 … without gaps)."""
+    last = {atena_no: row.history_no for atena_no, row in view.current.items()}
+    ex_officio = is_ex_officio(change.request)
+    rows = []
+    for item in planned:
+        last[item.atena_no] = last.get(item.atena_no, 0) + 1
+        rows.append(
+            HistoryRow(
+                atena_no=item.atena_no,
+                history_no=last[item.atena_no],
+                change_id=change.change_id,
+                change_kind=change.request.kind,
+                occurred_on=change.request.occurred_on,
+                recorded_at=recorded_at,
+                ex_officio=ex_officio or item.ex_officio,
+                person=item.person,
+            )
+        )
+    return rows
+
+
+async def _load_view(
+    uow: UnitOfWork, request: ChangeRequest, *, addresses: AddressBook, today: date
+) -> RegisterView:
+    """Lock and read everyone the change touches: named people and their households' members."""
+    people, households = referenced_people(request)
+    cancelled: dict[str, HistoryRow | None] = {}
+    if isinstance(request, Cancellation):
+        cancelled = await _cancelled_rows(uow, request.target_change_id)
+        people |= set(cancelled)
+        households |= {r.person.household_no for r in cancelled.values() if r is not None}
+    named = await uow.history.current(people)
+    households |= {row.person.household_no for row in named.values()}
+    locked = await uow.history.lock(people, households)
+    current = await uow.history.current(set(locked) | people)
+    placeholders = Placeholders()
+    return RegisterView(
+        current=current,
+        today=today,
+        addresses=addresses,
+        allocate_atena_no=placeholders.atena_no,
+        allocate_household_no=placeholders.household_no,
+        cancelled_rows=cancelled,
+    )
+
+
+async def _cancelled_rows(uow: UnitOfWork, target: UUID) -> dict[str, HistoryRow | None]:
+    """Map each person an approved change touched to their row before it (spec 4.6)."""
+    change = await uow.changes.get(target)
+    if change is None or change.status is not ChangeStatus.APPROVED:
+        raise NotFound("取り消す異動が本登録されていません / no such approved change")
+    written = await uow.history.rows_of_change(target)
+    latest = await uow.history.current(row.atena_no for row in written)
+    before: dict[str, HistoryRow | None] = {}
+    for row in written:
+        if latest[row.atena_no].history_no != row.history_no:
+            raise StateConflict(
+                "この異動の後に別の異動があるため取り消せません。後の異動から取り消してください / "
+                "a later change touched these people; cancel that one first"
+            )
+        before[row.atena_no] = await uow.history.row_before_change(row.atena_no, target)
+    return before
+
+
+async def get_change(*, uow: UnitOfWork, change_id: UUID) -> Change:
+    """Return one change, pending or approved."""
+    async with uow:
+        change = await uow.changes.get(change_id)
+    if change is None:
+        raise NotFound("指定された異動はありません / no such change")
+    return change
+
+
+async def list_changes(
+    *,
+    uow: UnitOfWork,
+    status: ChangeStatus | None,
+    created_by: str | None,
+    atena_no: str | None,
+    limit: int,
+    offset: int,
+) -> list[Change]:
+    """List changes, e.g. the pending ones a reviewer must decide (仮登録一覧)."""
+    async with uow:
+        return await uow.changes.list(
+            status=status, created_by=created_by, atena_no=atena_no, limit=limit, offset=offset
+        )
+
+
+async def get_resident(
+    *, uow: UnitOfWork, atena_no: str, on: date | None, known_at: datetime | None, clock: Clock
+) -> HistoryRow:
+    """Return a person's record now, as of an 異動日, or as the register knew it at a time."""
+    async with uow:
+        if on is None and known_at is None:
+            row = (await uow.history.current([atena_no])).get(atena_no)
+        else:
+            now = clock()
+            row = await uow.history.as_of(atena_no, on=on or now.date(), known_at=known_at or now)
+    if row is None or row.person.status is RecordStatus.VOID:
+        raise NotFound(f"宛名番号 {atena_no} の記録はありません / no record for that date")
+    return row
+
+
+async def get_history(*, uow: UnitOfWork, atena_no: str) -> list[HistoryRow]:
+    """Return every history row of a person (異動履歴照会, spec 2.2.1)."""
+    async with uow:
+        rows = await uow.history.history(atena_no)
+    if not rows:
+        raise NotFound(f"宛名番号 {atena_no} の記録はありません / no such person")
+    return rows
+
+
+async def get_household(
+    *, uow: UnitOfWork, household_no: str, on: date | None, known_at: datetime | None, clock: Clock
+) -> Household:
+    """Return the members of a household on a date (世帯構成), head first."""
+    now = clock()
+    async with uow:
+        members = await uow.history.household_as_of(
+            household_no, on=on or now.date(), known_at=known_at or now
+        )
+    if not members:
+        raise NotFound(
+            f"世帯番号 {household_no} の世帯はその日にありません / no such household then"
+        )
+    return Household(household_no=household_no, members=tuple(members))
+
+
+async def search(
+    *, uow: UnitOfWork, criteria: SearchCriteria, limit: int, offset: int
+) -> list[HistoryRow]:
+    """Search current records (住民検索, spec 2.1); asks for one extra row to tell if more exist."""
+    async with uow:
+        return await uow.search.search(criteria, limit=limit + 1, offset=offset)

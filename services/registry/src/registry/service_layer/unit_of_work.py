@@ -1,0 +1,58 @@
+"""Unit of work: one connection, one transaction, the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+from asyncpg.transaction import Transaction
+
+from registry.adapters.change_repository import ChangeRepository
+from registry.adapters.history_repository import HistoryRepository
+from registry.adapters.search_repository import SearchRepository
+
+
+class UnitOfWork:
+    """Run one use case in one PostgreSQL transaction; roll back unless committed."""
+
+    changes: ChangeRepository
+    history: HistoryRepository
+    search: SearchRepository
+
+    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+        self._pool = pool
+        self._connection: PoolConnectionProxy[Any] | None = None
+        self._transaction: Transaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._connection = await self._pool.acquire()
+        self._transaction = self._connection.transaction()
+        await self._transaction.start()
+        connection: Any = self._connection
+        self.changes = ChangeRepository(connection)
+        self.history = HistoryRepository(connection)
+        self.search = SearchRepository(connection)
+        return self
+
+    async def commit(self) -> None:
+        """Commit the transaction."""
+        assert self._transaction is not None
+        await self._transaction.commit()
+        self._transaction = None
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+        finally:
+            if self._connection is not None:
+                await self._pool.release(self._connection)
+            self._connection = None
+            self._transaction = None
