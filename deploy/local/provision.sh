@@ -130,13 +130,8 @@ run_migrations() {
 }
 
 ensure_dev_keys() {
-  local private=${JUMIN_REGISTRY_JWT_PRIVATE_KEY_FILE:-var/keys/dev-private.pem}
-  local public=${JUMIN_REGISTRY_JWT_PUBLIC_KEY_FILE:-var/keys/dev-public.pem}
-  if (cd "$JUMIN_ROOT" && [[ -f $private && -f $public ]]); then
-    log "dev JWT keys present: $public"
-    return
-  fi
-  log "dev JWT keys: uv run jumin dev-keys"
+  # Idempotent: creates only the missing JWT key pair and 個人番号 key ring under var/keys/.
+  log "dev keys (JWT, 個人番号 key ring): uv run jumin dev-keys"
   (cd "$JUMIN_ROOT" && uv run --locked jumin dev-keys)
 }
 

@@ -268,7 +268,15 @@ class PartialDate:
         last = _clamp(self.year, self.month or 12, self.day or 31)
         if last < era.since or first > era.last_day:
             raise ValueError(f"{era.kanji}の期間外です / date is outside the era {era.kanji}")
-        return None if _era_at(first) == era else era.kanji
+        return None if _era_at(self._first_meant_day()) == era else era.kanji
+
+    def _first_meant_day(self) -> date:
+        """Return the first day the wording can mean, ignoring `era` (sort_key rules)."""
+        if self.year is None:
+            return date.min
+        month = self.month or _SEASONS.get(self.note or "", ("", 1))[1]
+        day = self.day or _THIRDS.get(self.precision, ("", 1))[1]
+        return _clamp(self.year, month, day)
 
     @classmethod
     def exact(cls, d: date) -> PartialDate:
@@ -319,11 +327,7 @@ class PartialDate:
 
     def sort_key(self) -> date:
         """Return the internal date kept for sorting and comparing (spec 1.1.8; module doc)."""
-        if self.year is None:
-            return date.min
-        month = self.month or _SEASONS.get(self.note or "", ("", 1))[1]
-        day = self.day or _THIRDS.get(self.precision, ("", 1))[1]
-        key = _clamp(self.year, month, day)
+        key = self._first_meant_day()
         return max(key, _era_named(self.era).since) if self.era else key
 
     def format_wareki(self) -> str:
@@ -418,8 +422,8 @@ def _made(
     era: str | None = None,
 ) -> PartialDate:
     """Build a PartialDate from matched digit groups."""
-    return PartialDate(year, int(month) if month else None, int(day) if day else None,
-                       precision, note, era)  # fmt: skip
+    whole_month, whole_day = (int(month) if month else None), (int(day) if day else None)
+    return PartialDate(year, whole_month, whole_day, precision, note, era)
 
 
 # --- input forms -------------------------------------------------------------------------------

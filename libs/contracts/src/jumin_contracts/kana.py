@@ -56,4 +56,4 @@ def is_kana(text: str) -> bool:
 
 def normalize_name(text: str) -> str:
     """Normalise a 氏名 (kanji or alphabet) for search: NFKC, no spaces, alphabet upper-cased."""
-    return _compact(text).upper()
+    return _compact(_compact(text).upper())  # again: upper-casing can leave NFKC/NFC (ß → SS)

@@ -40,6 +40,8 @@ class Role(StrEnum):
     """監査: reads the access log and delivery records."""
     ADMIN = "admin"
     """システム管理: operates the system; gets no other role implicitly."""
+    SUPPORT_OFFICER = "support_officer"
+    """支援措置責任者: sets and ends 支援措置 and may see the people they protect (spec 3.4)."""
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from yoyo import get_backend, read_migrations
+
+AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
+"""A plain connection or one borrowed from a pool."""
 
 
 async def _init_connection(connection: asyncpg.Connection[Any]) -> None:

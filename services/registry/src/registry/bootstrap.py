@@ -10,8 +10,10 @@ from typing import Any
 
 import asyncpg
 from fastapi import FastAPI
+from jumin_platform.access_log import AccessLog
 from jumin_platform.auth import TokenVerifier
 from jumin_platform.db import create_pool
+from jumin_platform.my_number_vault import MyNumberVault, load_vault
 
 from registry.adapters.address_dictionary import PostalAddressBook
 from registry.config import Settings
@@ -24,6 +26,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+ACCESS_LOG = AccessLog("registry.access_log")
+
+
 @dataclass
 class Registry:
     """Hold what every request needs: the pool, the address dictionary, the clock."""
@@ -31,11 +36,13 @@ class Registry:
     settings: Settings
     pool: asyncpg.Pool[Any]
     addresses: AddressBook
+    vault: MyNumberVault
     clock: Callable[[], datetime] = utc_now
+    access_log: AccessLog = ACCESS_LOG
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the pool."""
-        return UnitOfWork(self.pool)
+        return UnitOfWork(self.pool, self.vault)
 
 
 def token_verifier(settings: Settings) -> TokenVerifier:
@@ -61,7 +68,12 @@ async def registry_lifespan(app: FastAPI) -> AsyncIterator[None]:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
     )
-    app.state.registry = Registry(settings=settings, pool=pool, addresses=address_book(settings))
+    app.state.registry = Registry(
+        settings=settings,
+        pool=pool,
+        addresses=address_book(settings),
+        vault=load_vault(settings.my_number_key_file),
+    )
     try:
         yield
     finally:

@@ -38,3 +38,13 @@ class Settings(ServiceSettings):
     ward_name: str = "新宿区"
     prefecture: str = "東京都"
     search_max_limit: int = 100
+    my_number_key_file: Path = Field(
+        default=Path("var/keys/my-number-keys.json"),
+        description="key ring sealing 個人番号 (AES-256-GCM keys + HMAC lookup key)",
+    )
+    my_number_roles: tuple[str, ...] = Field(
+        default=("reviewer", "issuer"), description="roles that may see a 個人番号"
+    )
+    approval_batch_limit: int = Field(default=100, description="most changes one 一括決裁 approves")
+    office_opens: str = Field(default="08:30", description="開庁時刻 (Asia/Tokyo) for log analysis")
+    office_closes: str = Field(default="17:15", description="閉庁時刻 (Asia/Tokyo)")

@@ -70,7 +70,8 @@ class ChangeRepository:
             change.status.value,
             request.occurred_on.to_storage(),
             request.notified_on,
-            _REQUEST.dump_python(request, mode="json"),
+            # only what was entered: a 修正 patch must not come back with every item "set" to null
+            _REQUEST.dump_python(request, mode="json", exclude_unset=True),
             change.terminal,
             change.created_by,
             change.created_at,

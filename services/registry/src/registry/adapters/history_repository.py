@@ -9,8 +9,14 @@ from uuid import UUID
 
 import asyncpg
 from jumin_contracts.check_digits import make_atena_no
+from jumin_platform.my_number_vault import MyNumberVault
 
-from registry.adapters.rows import current_to_json, history_from_record, history_to_json
+from registry.adapters.rows import (
+    current_to_json,
+    history_from_record,
+    history_to_json,
+    seal_my_number,
+)
 from registry.domain.model import HistoryRow
 
 CURRENT_ROWS = """
@@ -45,7 +51,7 @@ ON CONFLICT (atena_no) DO UPDATE
        household_no = EXCLUDED.household_no, is_head = EXCLUDED.is_head,
        kana_key = EXCLUDED.kana_key, name_key = EXCLUDED.name_key,
        birth_date_sort = EXCLUDED.birth_date_sort, address = EXCLUDED.address,
-       juminhyo_code = EXCLUDED.juminhyo_code
+       juminhyo_code = EXCLUDED.juminhyo_code, my_number_hash = EXCLUDED.my_number_hash
 """
 
 INSERT_HOUSEHOLDS = """
@@ -102,8 +108,12 @@ NEXT_HOUSEHOLD = "SELECT nextval('registry.household_seq')"
 class HistoryRepository:
     """Access history rows on the unit of work's connection; returns domain objects."""
 
-    def __init__(self, connection: asyncpg.Connection[Any]) -> None:
+    def __init__(
+        self, connection: asyncpg.Connection[Any], vault: MyNumberVault | None = None
+    ) -> None:
+        """Wrap a connection; the vault is needed only to append (reads never decrypt)."""
         self._connection = connection
+        self._vault = vault
 
     async def lock(self, atena_nos: Iterable[str], household_nos: Iterable[str]) -> list[str]:
         """Lock people and the resident members of households; return everyone locked."""
@@ -116,14 +126,25 @@ class HistoryRepository:
         return {r["atena_no"]: history_from_record(r) for r in records}
 
     async def append(self, rows: list[HistoryRow], *, recorded_at: datetime) -> None:
-        """Append rows (never overwriting) and move each person's current pointer."""
+        """Append rows (never overwriting) and move each person's current pointer.
+
+        A 個人番号 in plain digits is sealed here, so only ciphertext reaches the database.
+        """
+        if self._vault is None:
+            raise RuntimeError("appending history needs the 個人番号 vault")
+        vault = self._vault
+        rows = [seal_my_number(row, vault) for row in rows]
         households = sorted({row.person.household_no for row in rows})
         await self._connection.execute(INSERT_HOUSEHOLDS, households, recorded_at)
         await self._connection.execute(INSERT_HISTORY, [history_to_json(r) for r in rows])
         latest = {row.atena_no: row for row in rows}  # a person may get two rows (帰化)
-        await self._connection.execute(
-            UPSERT_CURRENT, [current_to_json(r) for r in latest.values()]
-        )
+        # resident_current_one_head_idx is checked row by row, so a 世帯主 change (or its
+        # 取消し) must step the old head down before the new one steps up, whatever 宛名番号 order.
+        heads = [r for r in latest.values() if r.person.is_head and r.person.is_resident]
+        others = [r for r in latest.values() if not (r.person.is_head and r.person.is_resident)]
+        for batch in (others, heads):
+            if batch:
+                await self._connection.execute(UPSERT_CURRENT, [current_to_json(r) for r in batch])
 
     async def as_of(self, atena_no: str, *, on: date, known_at: datetime) -> HistoryRow | None:
         """Return the row in force on 異動日 ``on`` as the register knew it at ``known_at``."""

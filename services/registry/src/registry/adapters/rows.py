@@ -10,6 +10,7 @@ from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDate
+from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
 
@@ -42,8 +43,20 @@ def _json_value(value: object) -> object:
     return value
 
 
+def seal_my_number(row: HistoryRow, vault: MyNumberVault) -> HistoryRow:
+    """Seal a 個人番号 entered in plain digits, with its lookup hash; sealed ones pass through."""
+    person = row.person
+    if person.my_number is None or is_sealed(person.my_number):
+        return row
+    sealed = person.evolve(
+        my_number=vault.seal(person.my_number, atena_no=row.atena_no),
+        my_number_hash=vault.lookup_hash(person.my_number),
+    )
+    return dataclasses.replace(row, person=sealed)
+
+
 def history_to_json(row: HistoryRow) -> dict[str, object]:
-    """Return the columns of one history row as JSON values (for jsonb_populate_recordset)."""
+    """Return the columns of one (sealed) history row as JSON values (jsonb_populate_recordset)."""
     person = row.person
     columns: dict[str, object] = {name: getattr(person, name) for name in _PERSON_FIELDS}
     columns.update(
@@ -95,4 +108,5 @@ def current_to_json(row: HistoryRow) -> dict[str, object]:
         "birth_date_sort": person.birth_date.sort_key().isoformat(),
         "address": person.address,
         "juminhyo_code": person.juminhyo_code,
+        "my_number_hash": person.my_number_hash,
     }

@@ -77,5 +77,8 @@ class SearchRepository:
         query = SEARCH.format(
             conditions=" AND ".join(fragments), limit=int(limit), offset=int(offset)
         )
+        # A generic plan cannot use the kana index as a prefix range (1.5 s at 1M vs 0.4 ms);
+        # plan every search for its actual values. SET LOCAL ends with the transaction.
+        await self._connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
         records = await self._connection.fetch(query, *params)
         return [history_from_record(r) for r in records]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDateField
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AtenaNo = Annotated[
     str, Field(pattern=r"^[0-9]{10}$", description="宛名番号 (10 digits incl. check digit)")
@@ -23,8 +23,24 @@ Relationships = Annotated[
 ]
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list | tuple) and any(_has_nul(v) for v in value)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: object) -> object:
+        """Refuse the NUL character: PostgreSQL text cannot hold it (it would fail as a 500)."""
+        if _has_nul(value):
+            raise ValueError("NUL文字は入力できません / the NUL character is not allowed")
+        return value
 
 
 class QualificationsIn(_Strict):

@@ -41,3 +41,15 @@ class ChangeNotPending(RegistryError):
     """The change has already been decided."""
 
     title = "Change is not pending"
+
+
+class NotMaker(RegistryError):
+    """Only the member of staff who entered a pending change may correct or withdraw it."""
+
+    title = "Not the maker of the change"
+
+
+class SupportMeasureBlock(RegistryError):
+    """The person is under a 支援措置 and the staff member has no right to see them."""
+
+    title = "Protected by a support measure"

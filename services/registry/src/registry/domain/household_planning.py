@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from jumin_contracts.codes import HEAD
 
+from registry.domain.addresses import AddressBook, AddressError, WardAddress
 from registry.domain.commands import (
     ChangeRequest,
     HeadChange,
@@ -58,6 +59,16 @@ def _same_address(a: Person, b: Person) -> bool:
     )
 
 
+def _lives_at(person: Person, address: WardAddress, addresses: AddressBook) -> bool:
+    """Tell whether a person already lives at an address, however it was typed (8-1 = 8番1号)."""
+    try:
+        current = addresses.parse_ward_address(person.address)
+    except AddressError:
+        return person.address == address.full_text
+    key = (address.town_code, address.chome, address.banchi_numbers, address.katagaki)
+    return (current.town_code, current.chome, current.banchi_numbers, current.katagaki) == key
+
+
 def _head(rows: list[HistoryRow]) -> HistoryRow:
     return next(row for row in rows if row.person.is_head)
 
@@ -68,7 +79,7 @@ def plan_move_within_ward(request: ChangeRequest, view: RegisterView) -> list[Pl
     movers = _unique(request.atena_nos)
     rows = [view.resident(a) for a in movers]
     address = view.addresses.parse_ward_address(request.address)
-    if all(row.person.address == address.full_text for row in rows):
+    if all(_lives_at(row.person, address, view.addresses) for row in rows):
         raise RuleViolation("転居先が現住所と同じです / the new address is the current one")
     items = {
         **address_items(address),

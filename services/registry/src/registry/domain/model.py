@@ -72,7 +72,8 @@ class Person:
     confirmed_destination: str | None = None  # 転出先 (確定)
     removed_on: PartialDate | None = None  # 消除日
     removal_kind: ChangeKind | None = None  # 消除事由
-    my_number: str | None = None  # 個人番号
+    my_number: str | None = None  # 個人番号: 12 digits as entered; sealed (mn1:…) once stored
+    my_number_hash: str | None = None  # keyed hash of the 個人番号, for exact lookup
     juminhyo_code: str | None = None  # 住民票コード
     voter_registered: bool = False  # 選挙人名簿登録
     qualifications: Qualifications = field(default_factory=Qualifications)

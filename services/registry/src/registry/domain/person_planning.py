@@ -37,6 +37,18 @@ if TYPE_CHECKING:
 MINOR_FIELDS = frozenset({"address_katagaki", "postal_code", "voter_registered", "qualifications"})
 """Items a 軽微な修正 may touch; anything else needs 職権修正 or 誤記修正."""
 
+_REQUIRED_ITEMS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "birth_date",
+    "sex",
+    "voter_registered",
+    "qualifications",
+)
+"""Items every record has: a correction (PersonPatch) may change but not clear them."""
+
 _ORIGIN_RULES: dict[ChangeKind, tuple[set[ResidentType], str | None]] = {
     ChangeKind.DOMESTIC_MOVE_IN: ({ResidentType.JAPANESE, ResidentType.FOREIGN}, "domestic"),
     ChangeKind.MOVE_IN_FROM_ABROAD: ({ResidentType.JAPANESE}, "abroad"),
@@ -246,9 +258,14 @@ def plan_amendment(
     if row is None or row.person.status is RecordStatus.VOID:
         raise NotFound(f"宛名番号 {request.atena_no} の住民はいません / no such resident")
     changes = request.patch.model_dump(exclude_unset=True)
+    if "birth_date" in changes:  # model_dump turns a PartialDate into its storage text
+        changes["birth_date"] = request.patch.birth_date
     if request.kind is ChangeKind.MINOR_CORRECTION:
         _check_minor(changes, row.person)
     changes = _effective_changes(changes, row.person)
+    if "address_katagaki" in changes:  # the printed 住所 ends with the 方書 (WardAddress.full_text)
+        street, katagaki = row.person.address.split(" ")[0], changes["address_katagaki"]
+        changes["address"] = f"{street} {katagaki}" if katagaki else street
     updated = row.person.evolve(**changes)
     _check_amended(updated, today)
     return [PlannedRow(request.atena_no, updated, ex_officio=True)]
@@ -276,6 +293,11 @@ def _effective_changes(changes: dict[str, object], person: Person) -> dict[str, 
 
 
 def _check_amended(person: Person, today: date) -> None:
+    if any(getattr(person, item) is None for item in _REQUIRED_ITEMS):
+        raise RuleViolation(
+            "氏名・フリガナ・生年月日・性別・選挙・資格は空にできません / "
+            "names, furigana, date of birth, sex, voter and qualifications cannot be cleared"
+        )
     check_kana(
         person.family_name_kana,
         person.given_name_kana,

@@ -26,7 +26,7 @@ from registry.domain.commands import (
     RemovalChange,
     ResidenceStatusChange,
 )
-from registry.domain.errors import NotFound, StateConflict
+from registry.domain.errors import NotFound, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
@@ -137,6 +137,8 @@ def _plan_entry(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
 
 def _plan_removal(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, RemovalChange)
+    if len(set(request.atena_nos)) != len(request.atena_nos):  # else two 消除 rows for one person
+        raise RuleViolation("同じ宛名番号が重複しています / a person is listed twice")
     destination = pp.removal_destination(request, view.addresses)
     ex_officio = is_ex_officio(request)
     rows = []
@@ -182,14 +184,40 @@ def _plan_loss(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
 
 def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, Cancellation)
+    rehoused = _households_moved_away(view)
     rows = []
     for atena_no, before in sorted(view.cancelled_rows.items()):
         if before is None:
             voided = view.current[atena_no].person.evolve(status=RecordStatus.VOID)
             rows.append(PlannedRow(atena_no, voided, ex_officio=True))
         else:
-            rows.append(PlannedRow(atena_no, before.person, ex_officio=True))
+            household_no = rehoused.get(before.person.household_no, before.person.household_no)
+            person = before.person.evolve(household_no=household_no)
+            rows.append(PlannedRow(atena_no, person, ex_officio=True))
     return rows
+
+
+def _households_moved_away(view: RegisterView) -> dict[str, str]:
+    """Give a new 世帯番号 to people returning to a 世帯 that has since moved (spec 4.6.0.1).
+
+    Whoever returns comes back to the former 世帯 at its address; if the rest of it now lives
+    elsewhere, they come back to their former address as a new 世帯.
+    """
+    moved: dict[str, str] = {}
+    for before in view.cancelled_rows.values():
+        if before is None or not before.person.is_resident:
+            continue
+        household_no, street = before.person.household_no, before.person.address.split(" ")[0]
+        rest = [
+            row.person
+            for row in view.current.values()
+            if row.person.household_no == household_no
+            and row.person.is_resident
+            and row.atena_no not in view.cancelled_rows
+        ]
+        if any(p.address.split(" ")[0] != street for p in rest) and household_no not in moved:
+            moved[household_no] = view.allocate_household_no()
+    return moved
 
 
 _PLANNERS: dict[type, Planner] = {

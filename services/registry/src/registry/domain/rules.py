@@ -78,6 +78,15 @@ def check_dates(
         )
     if _filed_before_event(kind, occurred_on, notified_on):
         raise RuleViolation("届出日が異動日より前です / the filing date precedes the change date")
+    check_printable(occurred_on, "異動日", "the change date")
+
+
+def check_printable(value: PartialDate, name: str, english: str) -> None:
+    """Refuse a date the record cannot print in 和暦 (明治より前, spec 1.1.9)."""
+    try:
+        value.format_wareki()
+    except ValueError:
+        raise RuleViolation(f"{name}が明治より前です / {english} is before the Meiji era") from None
 
 
 def _filed_before_event(kind: ChangeKind, occurred_on: PartialDate, notified: date | None) -> bool:
@@ -102,9 +111,10 @@ def check_kana(*values: str | None) -> None:
 
 
 def check_birth_date(birth_date: PartialDate, today: date) -> None:
-    """Refuse a 生年月日 in the future."""
+    """Refuse a 生年月日 in the future or before 明治 (not printable in 和暦)."""
     if birth_date.sort_key() > today:
         raise RuleViolation("生年月日が未来の日付です / the date of birth is in the future")
+    check_printable(birth_date, "生年月日", "the date of birth")
 
 
 def check_numbers(*, my_number: str | None, juminhyo_code: str | None) -> None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from jumin_platform.auth import Role
 from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
+from jumin_platform.my_number_vault import generate_key_file
 
 from registry.config import MIGRATIONS_DIR, Settings
 
@@ -22,7 +23,11 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
     generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
-    print(f"development keys: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}")
+    generate_key_file(settings.my_number_key_file)
+    print(
+        f"development keys: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}, "
+        f"{settings.my_number_key_file}"
+    )
     return 0
 
 

@@ -8,10 +8,12 @@ from typing import Any, Self
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
+from jumin_platform.my_number_vault import MyNumberVault
 
 from registry.adapters.change_repository import ChangeRepository
 from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.search_repository import SearchRepository
+from registry.adapters.support_measure_repository import SupportMeasureRepository
 
 
 class UnitOfWork:
@@ -20,9 +22,11 @@ class UnitOfWork:
     changes: ChangeRepository
     history: HistoryRepository
     search: SearchRepository
+    support_measures: SupportMeasureRepository
 
-    def __init__(self, pool: asyncpg.Pool[Any]) -> None:
+    def __init__(self, pool: asyncpg.Pool[Any], vault: MyNumberVault) -> None:
         self._pool = pool
+        self._vault = vault
         self._connection: PoolConnectionProxy[Any] | None = None
         self._transaction: Transaction | None = None
 
@@ -32,8 +36,9 @@ class UnitOfWork:
         await self._transaction.start()
         connection: Any = self._connection
         self.changes = ChangeRepository(connection)
-        self.history = HistoryRepository(connection)
+        self.history = HistoryRepository(connection, self._vault)
         self.search = SearchRepository(connection)
+        self.support_measures = SupportMeasureRepository(connection)
         return self
 
     async def commit(self) -> None:

@@ -11,6 +11,7 @@ from jumin_platform.problems import PROBLEM_RESPONSES
 from registry.domain.changes import ChangeStatus
 from registry.domain.commands import ChangeRequest
 from registry.entrypoints.api.dependencies import (
+    NO_NUL,
     ChangeReader,
     Clerk,
     RegistryDep,
@@ -33,8 +34,8 @@ router = APIRouter(prefix="/changes", tags=["異動 (changes)"], responses=PROBL
 async def submit_change(
     registry: RegistryDep,
     staff: Clerk,
-    terminal: Terminal,
     request: Annotated[ChangeRequest, Body(description="届出・職権の内容 (kind で種類を選ぶ)")],
+    terminal: Terminal = None,
 ) -> ChangeOut:
     change = await handlers.submit_change(
         uow=registry.uow(),
@@ -53,7 +54,9 @@ async def list_changes(
     registry: RegistryDep,
     staff: ChangeReader,
     status_: Annotated[ChangeStatus | None, Query(alias="status", description="状態")] = None,
-    created_by: Annotated[str | None, Query(max_length=64, description="入力者")] = None,
+    created_by: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="入力者")
+    ] = None,
     atena_no: Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="宛名番号")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -25,3 +25,5 @@ Terminal = Annotated[
     str | None,
     Header(alias="X-Jumin-Terminal", max_length=64, description="入力端末 (terminal id)"),
 ]
+NO_NUL = r"^[^\x00]*$"
+"""Pattern for free-text query parameters: PostgreSQL text cannot hold NUL (it would be a 500)."""

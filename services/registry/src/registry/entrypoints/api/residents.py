@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from registry.adapters.search_repository import SearchCriteria
 from registry.domain.errors import RuleViolation
-from registry.entrypoints.api.dependencies import RecordReader, RegistryDep
+from registry.entrypoints.api.dependencies import NO_NUL, RecordReader, RegistryDep
 from registry.entrypoints.api.schemas import (
     HouseholdOut,
     Page,
@@ -73,10 +73,16 @@ async def get_household(
 async def search_residents(
     registry: RegistryDep,
     staff: RecordReader,
-    kana: Annotated[str | None, Query(max_length=60, description="フリガナ (前方一致)")] = None,
-    name: Annotated[str | None, Query(max_length=60, description="氏名の一部")] = None,
+    kana: Annotated[
+        str | None, Query(max_length=60, pattern=NO_NUL, description="フリガナ (前方一致)")
+    ] = None,
+    name: Annotated[
+        str | None, Query(max_length=60, pattern=NO_NUL, description="氏名の一部")
+    ] = None,
     birth_date: Annotated[date | None, Query(description="生年月日")] = None,
-    address: Annotated[str | None, Query(max_length=100, description="住所の一部")] = None,
+    address: Annotated[
+        str | None, Query(max_length=100, pattern=NO_NUL, description="住所の一部")
+    ] = None,
     juminhyo_code: Annotated[
         str | None, Query(pattern=r"^[0-9]{11}$", description="住民票コード")
     ] = None,

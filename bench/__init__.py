@@ -1,0 +1,1 @@
+"""Benchmarks for Jumin (`make bench-registry` runs `python -m bench.registry`)."""

@@ -1,0 +1,147 @@
+"""Tamper-evident access log (アクセスログ, spec 10.2): append-only rows chained by SHA-256.
+
+Each row stores the hash of the row before it and its own hash over its content, so changing,
+deleting or reordering any row breaks the chain at that row. Appends are serialised with a
+transaction-scoped advisory lock; the table itself is insert-only for the service role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from jumin_platform.db import AnyConnection
+
+GENESIS = bytes(32)
+"""prev_hash of the first row."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessEntry:
+    """Describe one access to personal data: who, when, where, what, whom, outcome."""
+
+    occurred_at: datetime
+    operator: str | None  # 操作者ID (None when authentication failed)
+    terminal: str | None  # 端末名
+    function: str  # 機能名
+    subjects: Sequence[str] = field(default_factory=tuple)  # 処理対象者 (宛名番号)
+    my_number_accessed: bool = False  # 個人番号へのアクセス有無
+    outcome: str  # ok / denied / unauthenticated / refused / not_found / error
+    status_code: int | None = None
+    trace_id: str | None = None
+
+
+def _canonical(seq: int, entry: AccessEntry) -> bytes:
+    content = {
+        "seq": seq,
+        "occurred_at": entry.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "operator": entry.operator,
+        "terminal": entry.terminal,
+        "function": entry.function,
+        "subjects": sorted(entry.subjects),
+        "my_number_accessed": entry.my_number_accessed,
+        "outcome": entry.outcome,
+        "status_code": entry.status_code,
+        "trace_id": entry.trace_id,
+    }
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def chain_hash(prev_hash: bytes, seq: int, entry: AccessEntry) -> bytes:
+    """Return the hash of a row: SHA-256 over the previous hash and the row's canonical content."""
+    return hashlib.sha256(prev_hash + _canonical(seq, entry)).digest()
+
+
+class AccessLog:
+    """Append to and verify one access-log table (e.g. ``registry.access_log``)."""
+
+    def __init__(self, table: str) -> None:
+        self._table = table
+        self._lock_key = f"access_log:{table}"
+        self._last = f"SELECT seq, row_hash FROM {table} ORDER BY seq DESC LIMIT 1"
+        self._insert = (
+            f"INSERT INTO {table} (seq, occurred_at, operator, terminal, function, subjects,"
+            " my_number_accessed, outcome, status_code, trace_id, prev_hash, row_hash)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        )
+        self._scan = f"SELECT * FROM {table} ORDER BY seq"
+
+    async def append(self, connection: AnyConnection, entry: AccessEntry) -> int:
+        """Append one entry in its own transaction; return its sequence number."""
+        async with connection.transaction():
+            await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self._lock_key)
+            last = await connection.fetchrow(self._last)
+            seq, prev = (1, GENESIS) if last is None else (last["seq"] + 1, bytes(last["row_hash"]))
+            await connection.execute(
+                self._insert,
+                seq,
+                entry.occurred_at,
+                entry.operator,
+                entry.terminal,
+                entry.function,
+                sorted(entry.subjects),
+                entry.my_number_accessed,
+                entry.outcome,
+                entry.status_code,
+                entry.trace_id,
+                prev,
+                chain_hash(prev, seq, entry),
+            )
+        return int(seq)
+
+    async def rows(self, connection: AnyConnection) -> AsyncIterator[asyncpg.Record]:
+        """Yield every row in sequence order (inside a transaction, with a cursor)."""
+        async with connection.transaction():
+            async for record in connection.cursor(self._scan, prefetch=1000):
+                yield record
+
+    async def verify(self, connection: AnyConnection) -> ChainReport:
+        """Recompute the chain; report the first row that was changed, deleted or reordered."""
+        expected_seq, prev = 1, GENESIS
+        async for record in self.rows(connection):
+            problem = _check_row(record, expected_seq, prev)
+            if problem is not None:
+                return ChainReport(
+                    ok=False, rows=expected_seq - 1, first_bad_seq=record["seq"], problem=problem
+                )
+            expected_seq, prev = expected_seq + 1, bytes(record["row_hash"])
+        return ChainReport(ok=True, rows=expected_seq - 1)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Tell whether the chain is intact and, if not, where it first breaks."""
+
+    ok: bool
+    rows: int
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def _entry_of(record: asyncpg.Record) -> AccessEntry:
+    return AccessEntry(
+        occurred_at=record["occurred_at"],
+        operator=record["operator"],
+        terminal=record["terminal"],
+        function=record["function"],
+        subjects=tuple(record["subjects"]),
+        my_number_accessed=record["my_number_accessed"],
+        outcome=record["outcome"],
+        status_code=record["status_code"],
+        trace_id=record["trace_id"],
+    )
+
+
+def _check_row(record: asyncpg.Record, expected_seq: int, prev: bytes) -> str | None:
+    if record["seq"] != expected_seq:
+        return f"row {expected_seq} is missing (found {record['seq']}): deleted or reordered"
+    if bytes(record["prev_hash"]) != prev:
+        return "prev_hash does not match the row before: a row was deleted or reordered"
+    if bytes(record["row_hash"]) != chain_hash(prev, expected_seq, _entry_of(record)):
+        return "row content does not match its hash: the row was changed"
+    return None

@@ -1,0 +1,167 @@
+"""Endpoints for auditors (監査): the access log and its analyses (spec 10.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from jumin_platform.auth import Role, Staff, require_roles
+from jumin_platform.problems import PROBLEM_RESPONSES
+from pydantic import BaseModel, Field
+
+from registry.adapters.audit_queries import AuditQueries, Window
+from registry.domain.errors import RuleViolation
+from registry.domain.office_calendar import closed_days
+from registry.entrypoints.api.dependencies import RegistryDep
+
+router = APIRouter(prefix="/audit", tags=["監査 (audit)"], responses=PROBLEM_RESPONSES)
+
+Auditor = Annotated[Staff, Depends(require_roles(Role.AUDITOR))]
+SEARCH_FUNCTIONS = ["search_residents"]
+MAX_RANGE = timedelta(days=366)
+
+
+class AccessEntryOut(BaseModel):
+    """One access-log row (アクセスログ)."""
+
+    seq: int = Field(description="連番")
+    occurred_at: datetime = Field(description="日時")
+    operator: str | None = Field(description="操作者ID (認証失敗はなし)")
+    terminal: str | None = Field(description="端末名")
+    function: str = Field(description="機能名")
+    subjects: list[str] = Field(description="処理対象者の宛名番号")
+    my_number_accessed: bool = Field(description="個人番号へのアクセス有無")
+    outcome: str = Field(description="結果")
+    status_code: int | None
+    trace_id: str | None
+
+
+class MassSearchOut(BaseModel):
+    """An operator's searches in one hour at or above the threshold (大量検索)."""
+
+    operator: str | None = Field(description="操作者ID")
+    hour_local: datetime = Field(description="時間帯 (日本時間)")
+    searches: int = Field(description="検索回数")
+    people: int = Field(description="表示された住民の数")
+
+
+class ChainOut(BaseModel):
+    """Result of recomputing the access log's hash chain (改ざん検知)."""
+
+    ok: bool
+    rows: int
+    first_bad_seq: int | None
+    problem: str | None
+
+
+def _window(start: datetime, end: datetime, limit: int, offset: int) -> Window:
+    if end <= start or end - start > MAX_RANGE:
+        raise RuleViolation(
+            "期間は開始 < 終了、1年以内で指定してください / give a range of at most one year"
+        )
+    return Window(start=start, end=end, limit=limit, offset=offset)
+
+
+FromQuery = Annotated[datetime, Query(alias="from", description="開始日時 (含む)")]
+ToQuery = Annotated[datetime, Query(alias="to", description="終了日時 (含まない)")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+async def _run(registry: RegistryDep, call: Any) -> Any:
+    async with registry.pool.acquire() as connection:
+        return await call(AuditQueries(connection))
+
+
+@router.get("/access-log", summary="アクセスログの検索")
+async def access_log(
+    registry: RegistryDep,
+    staff: Auditor,
+    start: FromQuery,
+    end: ToQuery,
+    operator: Annotated[str | None, Query(max_length=64, description="操作者ID")] = None,
+    atena_no: Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="宛名番号")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[AccessEntryOut]:
+    window = _window(start, end, limit, offset)
+    rows = await _run(registry, lambda q: q.entries(window, operator=operator, atena_no=atena_no))
+    return [AccessEntryOut(**r) for r in rows]
+
+
+@router.get("/off-hours", summary="深夜・休業日におけるアクセス一覧")
+async def off_hours(
+    registry: RegistryDep,
+    staff: Auditor,
+    start: FromQuery,
+    end: ToQuery,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[AccessEntryOut]:
+    settings = registry.settings
+    window = _window(start, end, limit, offset)
+    days = closed_days(start.date() - timedelta(days=1), end.date() + timedelta(days=1))
+    rows = await _run(
+        registry,
+        lambda q: q.off_hours(
+            window,
+            closed_days=days,
+            opens=time.fromisoformat(settings.office_opens),
+            closes=time.fromisoformat(settings.office_closes),
+        ),
+    )
+    return [AccessEntryOut(**r) for r in rows]
+
+
+@router.get("/mass-searches", summary="大量検索実行一覧")
+async def mass_searches(
+    registry: RegistryDep,
+    staff: Auditor,
+    start: FromQuery,
+    end: ToQuery,
+    threshold: Annotated[int, Query(ge=1, le=100_000, description="1時間あたりの検索回数")] = 50,
+) -> list[MassSearchOut]:
+    window = _window(start, end, 1, 0)
+    rows = await _run(
+        registry,
+        lambda q: q.mass_searches(window, functions=SEARCH_FUNCTIONS, threshold=threshold),
+    )
+    return [MassSearchOut(**r) for r in rows]
+
+
+@router.get("/my-number-access", summary="個人番号へのアクセス一覧")
+async def my_number_access(
+    registry: RegistryDep,
+    staff: Auditor,
+    start: FromQuery,
+    end: ToQuery,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[AccessEntryOut]:
+    window = _window(start, end, limit, offset)
+    rows = await _run(registry, lambda q: q.my_number_access(window))
+    return [AccessEntryOut(**r) for r in rows]
+
+
+@router.get("/failed-authentications", summary="ログイン失敗一覧")
+async def failed_authentications(
+    registry: RegistryDep,
+    staff: Auditor,
+    start: FromQuery,
+    end: ToQuery,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[AccessEntryOut]:
+    window = _window(start, end, limit, offset)
+    rows = await _run(registry, lambda q: q.failed_authentications(window))
+    return [AccessEntryOut(**r) for r in rows]
+
+
+@router.get("/access-log/verify", summary="アクセスログの改ざん検知 (hash chain)")
+async def verify_chain(registry: RegistryDep, staff: Auditor) -> ChainOut:
+    async with registry.pool.acquire() as connection:
+        report = await registry.access_log.verify(connection)
+    return ChainOut(
+        ok=report.ok, rows=report.rows, first_bad_seq=report.first_bad_seq, problem=report.problem
+    )
