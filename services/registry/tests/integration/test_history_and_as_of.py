@@ -211,11 +211,6 @@ async def test_cancelling_the_last_change_restores_the_previous_row_as_a_new_one
     assert await row_counts(owner_connection) == (3, 3, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the restoring row carries the 取消's own 異動日 (today), so a 基準日 between the "
-    "cancelled 転居 and today still answers with the cancelled address",
-)
 async def test_after_a_cancellation_no_as_of_date_shows_the_cancelled_change(
     client: httpx.AsyncClient, token: TokenFactory
 ) -> None:

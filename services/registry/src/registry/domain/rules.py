@@ -209,6 +209,7 @@ class PlannedRow:
     atena_no: str
     person: Person
     ex_officio: bool
+    occurred_on: PartialDate | None = None  # 異動日 if not the change's own (取消: the original's)
 
 
 def household_after(

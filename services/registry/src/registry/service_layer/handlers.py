@@ -85,7 +85,7 @@ def _number_history(
                 history_no=last[item.atena_no],
                 change_id=change.change_id,
                 change_kind=change.request.kind,
-                occurred_on=change.request.occurred_on,
+                occurred_on=item.occurred_on or change.request.occurred_on,
                 recorded_at=recorded_at,
                 ex_officio=ex_officio or item.ex_officio,
                 person=item.person,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from typing import Protocol
@@ -51,7 +52,6 @@ async def assign_numbers(planned: Sequence[PlannedRow], source: NumberSource) ->
 
     resolved = []
     for row in planned:
-        household_no = await resolve(row.person.household_no)
-        person = row.person.evolve(household_no=household_no)
-        resolved.append(PlannedRow(await resolve(row.atena_no), person, row.ex_officio))
+        person = row.person.evolve(household_no=await resolve(row.person.household_no))
+        resolved.append(dataclasses.replace(row, atena_no=await resolve(row.atena_no), person=person))
     return resolved
