@@ -26,6 +26,7 @@ NAME_PART = "c.name_key LIKE '%' || {p} || '%'"
 BIRTH_DATE = "c.birth_date_sort = {p}"
 ADDRESS_PART = "c.address LIKE '%' || {p} || '%'"
 JUMINHYO_CODE = "c.juminhyo_code = {p}"
+MY_NUMBER_HASH = "c.my_number_hash = {p}"
 RESIDENTS_ONLY = "c.status = 'resident'"
 NOT_VOID = "c.status <> 'void'"
 
@@ -39,7 +40,22 @@ class SearchCriteria:
     birth_date: date | None = None
     address: str | None = None
     juminhyo_code: str | None = None
+    my_number_hash: str | None = None  # keyed hash of a 個人番号 (never the number itself)
     include_removed: bool = False
+
+    @property
+    def has_criterion(self) -> bool:
+        """Say whether anything narrows the search (検索条件があるか)."""
+        return any(
+            (
+                self.kana,
+                self.name,
+                self.birth_date,
+                self.address,
+                self.juminhyo_code,
+                self.my_number_hash,
+            )
+        )
 
 
 def _escape_like(value: str) -> str:
@@ -58,6 +74,8 @@ def _conditions(criteria: SearchCriteria) -> tuple[list[str], list[object]]:
         chosen.append((ADDRESS_PART, _escape_like(criteria.address)))
     if criteria.juminhyo_code:
         chosen.append((JUMINHYO_CODE, criteria.juminhyo_code))
+    if criteria.my_number_hash:
+        chosen.append((MY_NUMBER_HASH, criteria.my_number_hash))
     fragments = [frag.format(p=f"${i}") for i, (frag, _) in enumerate(chosen, start=1)]
     fragments.append(NOT_VOID if criteria.include_removed else RESIDENTS_ONLY)
     return fragments, [value for _, value in chosen]

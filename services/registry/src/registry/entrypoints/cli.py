@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
+import asyncpg
+from jumin_platform.access_log import ChainReport
 from jumin_platform.auth import Role
 from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 
+from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
 
 
@@ -45,6 +49,27 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_verify(settings: Settings, _: argparse.Namespace) -> int:
+    report = asyncio.run(_verify_chain(settings))
+    if report.ok:
+        print(f"access log intact: {report.rows} rows")
+        return 0
+    print(
+        f"access log TAMPERED at row seq={report.first_bad_seq}: {report.problem} "
+        f"({report.rows} rows before it verified)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def _verify_chain(settings: Settings) -> ChainReport:
+    connection = await asyncpg.connect(settings.database_url.get_secret_value())
+    try:
+        return await ACCESS_LOG.verify(connection)
+    finally:
+        await connection.close()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jumin", description="Jumin registry tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
     token.set_defaults(run=_token)
+    audit = commands.add_parser("audit", help="access-log tools (監査)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "verify", help="recompute the access log's hash chain; exit 1 at the first bad row"
+    ).set_defaults(run=_audit_verify)
     return parser
 
 

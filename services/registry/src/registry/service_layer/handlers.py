@@ -34,7 +34,7 @@ async def submit_change(
     """Check a change against the register as it is and store it as pending (仮登録)."""
     now = clock()
     async with uow:
-        view = await _load_view(uow, request, addresses=addresses, today=now.date())
+        view = await load_view(uow, request, addresses=addresses, today=now.date())
         plan_change(request, view)  # refuse now what approval would refuse
         change = Change(
             change_id=change_id,
@@ -60,7 +60,7 @@ async def approve_change(
         if change is None:
             raise NotFound("指定された異動はありません / no such change")
         approved = change.approve(by=reviewer_id, at=now)
-        view = await _load_view(uow, change.request, addresses=addresses, today=now.date())
+        view = await load_view(uow, change.request, addresses=addresses, today=now.date())
         planned = await assign_numbers(plan_change(change.request, view), uow.history)
         rows = _number_history(planned, change, view, recorded_at=now)
         await uow.history.append(rows, recorded_at=now)
@@ -94,7 +94,7 @@ def _number_history(
     return rows
 
 
-async def _load_view(
+async def load_view(
     uow: UnitOfWork, request: ChangeRequest, *, addresses: AddressBook, today: date
 ) -> RegisterView:
     """Lock and read everyone the change touches: named people and their households' members."""
@@ -144,22 +144,6 @@ async def get_change(*, uow: UnitOfWork, change_id: UUID) -> Change:
     if change is None:
         raise NotFound("指定された異動はありません / no such change")
     return change
-
-
-async def list_changes(
-    *,
-    uow: UnitOfWork,
-    status: ChangeStatus | None,
-    created_by: str | None,
-    atena_no: str | None,
-    limit: int,
-    offset: int,
-) -> list[Change]:
-    """List changes, e.g. the pending ones a reviewer must decide (仮登録一覧)."""
-    async with uow:
-        return await uow.changes.list(
-            status=status, created_by=created_by, atena_no=atena_no, limit=limit, offset=offset
-        )
 
 
 async def get_resident(

@@ -53,5 +53,7 @@ async def assign_numbers(planned: Sequence[PlannedRow], source: NumberSource) ->
     resolved = []
     for row in planned:
         person = row.person.evolve(household_no=await resolve(row.person.household_no))
-        resolved.append(dataclasses.replace(row, atena_no=await resolve(row.atena_no), person=person))
+        resolved.append(
+            dataclasses.replace(row, atena_no=await resolve(row.atena_no), person=person)
+        )
     return resolved

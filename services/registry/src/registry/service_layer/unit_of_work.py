@@ -35,7 +35,7 @@ class UnitOfWork:
         self._transaction = self._connection.transaction()
         await self._transaction.start()
         connection: Any = self._connection
-        self.changes = ChangeRepository(connection)
+        self.changes = ChangeRepository(connection, self._vault)
         self.history = HistoryRepository(connection, self._vault)
         self.search = SearchRepository(connection)
         self.support_measures = SupportMeasureRepository(connection)

@@ -8,6 +8,7 @@ If the row cannot be written the caller gets 503 instead of the data (fail close
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -31,11 +32,17 @@ class AccessContext:
     """Collect, while a request runs, whom it touched and whether a 個人番号 was accessed."""
 
     subjects: set[str] = field(default_factory=set)
+    blocked: set[str] = field(default_factory=set)
     my_number_accessed: bool = False
 
     def touch(self, *atena_nos: str) -> None:
         """Note people the request read or wrote (処理対象者)."""
         self.subjects.update(atena_nos)
+
+    def block(self, *atena_nos: str) -> None:
+        """Note people withheld because of a 支援措置 (the attempt is logged on its own row)."""
+        self.blocked.update(atena_nos)
+        self.subjects.difference_update(atena_nos)
 
 
 def access_context(request: Request) -> AccessContext:
@@ -67,12 +74,27 @@ def _trace_id() -> str | None:
     return format(context.trace_id, "032x") if context.is_valid else None
 
 
-def _entry(request: Request, response: Response, registry: Registry) -> AccessEntry:
+def _entries(request: Request, response: Response, registry: Registry) -> list[AccessEntry]:
     context = access_context(request)
-    staff = getattr(request.state, "staff", None)
     path_atena = request.scope.get("path_params", {}).get("atena_no")
-    if isinstance(path_atena, str):
+    if isinstance(path_atena, str) and path_atena not in context.blocked:
         context.touch(path_atena)
+    entry = _entry(request, response, registry, context)
+    if not context.blocked:
+        return [entry]
+    attempt = dataclasses.replace(
+        entry,
+        function=f"{entry.function}:support_measure_block",
+        subjects=tuple(sorted(context.blocked)),
+        outcome="withheld",
+    )
+    return [entry, attempt]
+
+
+def _entry(
+    request: Request, response: Response, registry: Registry, context: AccessContext
+) -> AccessEntry:
+    staff = getattr(request.state, "staff", None)
     return AccessEntry(
         occurred_at=registry.clock(),
         operator=getattr(staff, "user_id", None),
@@ -97,7 +119,8 @@ async def log_access(
     registry: Registry = request.app.state.registry
     try:
         async with registry.pool.acquire() as connection:
-            await registry.access_log.append(connection, _entry(request, response, registry))
+            for entry in _entries(request, response, registry):
+                await registry.access_log.append(connection, entry)
     except Exception as exc:  # the data must not leave unlogged
         logger.error("access log write failed: %s", type(exc).__name__)
         return problem_response(

@@ -7,7 +7,8 @@ from jumin_platform.problems import install_problem_handlers
 
 from registry.bootstrap import registry_lifespan, token_verifier
 from registry.config import Settings
-from registry.entrypoints.api import changes, health, residents
+from registry.entrypoints.api import audit, changes, health, residents, support_measures
+from registry.entrypoints.api.access_logging import install_access_logging
 from registry.entrypoints.api.errors import install_registry_error_handlers
 
 DESCRIPTION = """住民記録システム — the ward's basic resident register (住民基本台帳).
@@ -30,7 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_verifier = token_verifier(settings)
     install_problem_handlers(app)
     install_registry_error_handlers(app)
+    install_access_logging(app)  # outermost: sees the final status of every request
     app.include_router(health.router)
     app.include_router(changes.router)
     app.include_router(residents.router)
+    app.include_router(support_measures.router)
+    app.include_router(audit.router)
     return app

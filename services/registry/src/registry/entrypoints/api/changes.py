@@ -1,15 +1,19 @@
-"""Endpoints for changes (異動): enter (仮登録), view, approve (本登録)."""
+"""Endpoints for changes (異動): enter (仮登録), correct, withdraw, view, approve, reject (spec 4.0.8)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Request, status
 from jumin_platform.problems import PROBLEM_RESPONSES
+from pydantic import BaseModel, ConfigDict, Field
 
-from registry.domain.changes import ChangeStatus
+from registry.adapters.change_repository import ChangeFilter
+from registry.domain.changes import Change, ChangeStatus
 from registry.domain.commands import ChangeRequest
+from registry.domain.errors import RuleViolation
+from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import (
     NO_NUL,
     ChangeReader,
@@ -18,10 +22,50 @@ from registry.entrypoints.api.dependencies import (
     Reviewer,
     Terminal,
 )
+from registry.entrypoints.api.errors import status_of
 from registry.entrypoints.api.schemas import ChangeOut, Page, change_out
-from registry.service_layer import handlers
+from registry.service_layer import handlers, pending
 
 router = APIRouter(prefix="/changes", tags=["異動 (changes)"], responses=PROBLEM_RESPONSES)
+
+RequestBody = Annotated[ChangeRequest, Body(description="届出・職権の内容 (kind で種類を選ぶ)")]
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL)]
+
+
+class ReasonIn(BaseModel):
+    """理由 (却下・取下げ)."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason = Field(description="理由")
+
+
+class BatchApprovalIn(BaseModel):
+    """一括決裁: the listed changes, or every pending one matching the filters (`all`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    change_ids: list[UUID] = Field(default_factory=list, max_length=1000, description="異動ID")
+    all: bool = Field(default=False, description="条件に合う仮登録をすべて決裁する")
+    terminal: str | None = Field(
+        default=None, max_length=64, pattern=NO_NUL, description="入力端末"
+    )
+    created_by: str | None = Field(
+        default=None, max_length=64, pattern=NO_NUL, description="入力者"
+    )
+
+
+class BatchItemOut(BaseModel):
+    """One change of a 一括決裁 and what became of it."""
+
+    change_id: UUID
+    approved: bool
+    status: int = Field(description="HTTP status the single approval would have had")
+    detail: str | None = Field(description="理由 when not approved")
+
+
+def _touch(request: Request, *changes: Change) -> Change:
+    for change in changes:
+        access_context(request).touch(*change.subjects)
+    return changes[0]
 
 
 @router.post(
@@ -32,9 +76,10 @@ router = APIRouter(prefix="/changes", tags=["異動 (changes)"], responses=PROBL
     "(仮登録) — invisible to every other read — until a different reviewer approves it.",
 )
 async def submit_change(
+    http: Request,
     registry: RegistryDep,
     staff: Clerk,
-    request: Annotated[ChangeRequest, Body(description="届出・職権の内容 (kind で種類を選ぶ)")],
+    request: RequestBody,
     terminal: Terminal = None,
 ) -> ChangeOut:
     change = await handlers.submit_change(
@@ -46,31 +91,36 @@ async def submit_change(
         addresses=registry.addresses,
         clock=registry.clock,
     )
-    return change_out(change)
+    return change_out(_touch(http, change))
 
 
-@router.get("", summary="異動の一覧 (仮登録一覧など)")
+@router.get("", summary="異動の一覧 (仮登録一覧: 全件・端末別・入力者別・住民別)")
 async def list_changes(
+    http: Request,
     registry: RegistryDep,
     staff: ChangeReader,
     status_: Annotated[ChangeStatus | None, Query(alias="status", description="状態")] = None,
     created_by: Annotated[
         str | None, Query(max_length=64, pattern=NO_NUL, description="入力者")
     ] = None,
+    terminal: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="入力端末")
+    ] = None,
     atena_no: Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="宛名番号")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[ChangeOut]:
-    changes = await handlers.list_changes(
-        uow=registry.uow(),
-        status=status_,
-        created_by=created_by,
-        atena_no=atena_no,
-        limit=limit + 1,
-        offset=offset,
+    selection = ChangeFilter(
+        status=status_, created_by=created_by, atena_no=atena_no, terminal=terminal
     )
+    changes = await pending.list_changes(
+        uow=registry.uow(), selection=selection, limit=limit + 1, offset=offset
+    )
+    shown = changes[:limit]
+    for change in shown:
+        _touch(http, change)
     return Page[ChangeOut](
-        items=[change_out(c) for c in changes[:limit]],
+        items=[change_out(c) for c in shown],
         limit=limit,
         offset=offset,
         has_more=len(changes) > limit,
@@ -78,8 +128,45 @@ async def list_changes(
 
 
 @router.get("/{change_id}", summary="異動の照会")
-async def get_change(registry: RegistryDep, staff: ChangeReader, change_id: UUID) -> ChangeOut:
-    return change_out(await handlers.get_change(uow=registry.uow(), change_id=change_id))
+async def get_change(
+    http: Request, registry: RegistryDep, staff: ChangeReader, change_id: UUID
+) -> ChangeOut:
+    change = await handlers.get_change(uow=registry.uow(), change_id=change_id)
+    return change_out(_touch(http, change))
+
+
+@router.put(
+    "/{change_id}",
+    summary="仮登録を修正する",
+    description="Replace a pending change's content. Only the clerk who entered it may correct it; "
+    "the correction is checked like a new entry.",
+)
+async def revise_change(
+    http: Request, registry: RegistryDep, staff: Clerk, change_id: UUID, request: RequestBody
+) -> ChangeOut:
+    change = await pending.revise_change(
+        uow=registry.uow(),
+        change_id=change_id,
+        request=request,
+        staff_id=staff.user_id,
+        addresses=registry.addresses,
+        clock=registry.clock,
+    )
+    return change_out(_touch(http, change))
+
+
+@router.post("/{change_id}/withdraw", summary="仮登録を取り下げる (入力者のみ)")
+async def withdraw_change(
+    http: Request, registry: RegistryDep, staff: Clerk, change_id: UUID, body: ReasonIn
+) -> ChangeOut:
+    change = await pending.withdraw_change(
+        uow=registry.uow(),
+        change_id=change_id,
+        staff_id=staff.user_id,
+        reason=body.reason,
+        clock=registry.clock,
+    )
+    return change_out(_touch(http, change))
 
 
 @router.post(
@@ -88,7 +175,9 @@ async def get_change(registry: RegistryDep, staff: ChangeReader, change_id: UUID
     description="Approve a pending change. The reviewer must not be the member of staff who "
     "entered it (the database refuses it too). History rows are written in one transaction.",
 )
-async def approve_change(registry: RegistryDep, staff: Reviewer, change_id: UUID) -> ChangeOut:
+async def approve_change(
+    http: Request, registry: RegistryDep, staff: Reviewer, change_id: UUID
+) -> ChangeOut:
     change = await handlers.approve_change(
         uow=registry.uow(),
         change_id=change_id,
@@ -96,4 +185,69 @@ async def approve_change(registry: RegistryDep, staff: Reviewer, change_id: UUID
         addresses=registry.addresses,
         clock=registry.clock,
     )
-    return change_out(change)
+    return change_out(_touch(http, change))
+
+
+@router.post("/{change_id}/reject", summary="異動を却下する (理由を付す)")
+async def reject_change(
+    http: Request, registry: RegistryDep, staff: Reviewer, change_id: UUID, body: ReasonIn
+) -> ChangeOut:
+    change = await pending.reject_change(
+        uow=registry.uow(),
+        change_id=change_id,
+        reviewer_id=staff.user_id,
+        reason=body.reason,
+        clock=registry.clock,
+    )
+    return change_out(_touch(http, change))
+
+
+@router.post(
+    "/approve",
+    summary="一括決裁",
+    description="Approve several pending changes, oldest first, each in its own transaction. "
+    "Give `change_ids`, or `all: true` with optional filters; more than the configured limit "
+    "is refused whole. Changes that cannot be approved are listed with the reason.",
+)
+async def approve_many(
+    http: Request, registry: RegistryDep, staff: Reviewer, body: BatchApprovalIn
+) -> list[BatchItemOut]:
+    limit = registry.settings.approval_batch_limit
+    ids = await _batch_ids(registry, body, limit)
+    outcomes = await pending.approve_many(
+        uows=[registry.uow() for _ in ids],
+        change_ids=ids,
+        reviewer_id=staff.user_id,
+        addresses=registry.addresses,
+        clock=registry.clock,
+    )
+    for outcome in outcomes:
+        if outcome.change is not None:
+            _touch(http, outcome.change)
+    return [_batch_item(o) for o in outcomes]
+
+
+async def _batch_ids(registry: RegistryDep, body: BatchApprovalIn, limit: int) -> list[UUID]:
+    if body.all == bool(body.change_ids):
+        raise RuleViolation(
+            "change_ids か all のどちらか一方を指定してください / give either change_ids or all"
+        )
+    if body.change_ids:
+        if len(body.change_ids) > limit or len(set(body.change_ids)) != len(body.change_ids):
+            raise RuleViolation(
+                f"一括決裁は重複なく{limit}件までです / at most {limit} distinct changes at once"
+            )
+        return body.change_ids
+    selection = ChangeFilter(terminal=body.terminal, created_by=body.created_by)
+    return await pending.pending_ids(uow=registry.uow(), selection=selection, limit=limit)
+
+
+def _batch_item(outcome: pending.BatchOutcome) -> BatchItemOut:
+    if outcome.error is None:
+        return BatchItemOut(change_id=outcome.change_id, approved=True, status=200, detail=None)
+    return BatchItemOut(
+        change_id=outcome.change_id,
+        approved=False,
+        status=status_of(outcome.error),
+        detail=outcome.error.detail,
+    )

@@ -9,10 +9,12 @@ from jumin_platform.problems import problem_response
 from registry.domain.errors import (
     ChangeNotPending,
     NotFound,
+    NotMaker,
     RegistryError,
     RuleViolation,
     SelfApprovalError,
     StateConflict,
+    SupportMeasureBlock,
 )
 
 _STATUS: dict[type[RegistryError], int] = {
@@ -21,10 +23,13 @@ _STATUS: dict[type[RegistryError], int] = {
     ChangeNotPending: 409,
     NotFound: 404,
     SelfApprovalError: 403,
+    NotMaker: 403,
+    SupportMeasureBlock: 403,
 }
 
 
-def _status_of(exc: RegistryError) -> int:
+def status_of(exc: RegistryError) -> int:
+    """Return the HTTP status of a refusal."""
     for cls in type(exc).__mro__:
         if cls in _STATUS:
             return _STATUS[cls]
@@ -33,7 +38,7 @@ def _status_of(exc: RegistryError) -> int:
 
 async def _on_registry_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
-    status = _status_of(exc)
+    status = status_of(exc)
     if status == 422:  # a 422 problem always carries a field list; a rule names no field
         return problem_response(status, exc.title, exc.detail, instance=request.url.path, errors=[])
     return problem_response(status, exc.title, exc.detail, instance=request.url.path)

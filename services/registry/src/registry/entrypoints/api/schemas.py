@@ -72,6 +72,10 @@ def record_out(row: HistoryRow) -> RecordOut:
         if f.name not in _DATE_FIELDS
     }
     items["qualifications"] = dataclasses.asdict(person.qualifications)
+    # 個人番号 is never shown by default: only whether one is recorded (see show_my_number).
+    items["my_number"] = None
+    items["my_number_recorded"] = person.my_number is not None
+    del items["my_number_hash"]
     for name in _DATE_FIELDS:
         items[name] = date_out(getattr(person, name), seireki=foreign and name == "birth_date")
     return RecordOut(
@@ -133,8 +137,16 @@ def change_out(change: Change) -> ChangeOut:
         decided_by=change.decided_by,
         decided_at=change.decided_at,
         subjects=list(change.subjects),
-        request=_REQUEST.dump_python(change.request, mode="json"),
+        request=_redacted(_REQUEST.dump_python(change.request, mode="json")),
     )
+
+
+def _redacted(request: dict[str, Any]) -> dict[str, Any]:
+    """Hide every 個人番号 in an entered request (it is shown only through its own endpoint)."""
+    for person in request.get("persons", []):
+        if person.get("my_number"):
+            person["my_number"] = "************"
+    return request
 
 
 T = TypeVar("T")
