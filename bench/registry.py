@@ -138,7 +138,7 @@ KEYS = """
 SELECT c.conrelid::regclass::text AS table_name, c.conname AS name, c.contype::text AS type,
        pg_get_constraintdef(c.oid) AS definition
   FROM pg_constraint c
- WHERE c.contype IN ('p', 'f')
+ WHERE c.contype IN ('p', 'f', 'x')
    AND (c.conrelid = ANY ($1::regclass[]) OR c.confrelid = ANY ($1::regclass[]))
  ORDER BY c.contype, c.conname
 """
@@ -159,12 +159,13 @@ class Schema:
 
     primary_keys: tuple[tuple[str, str], ...]  # (name, SQL)
     indexes: tuple[tuple[str, str], ...]
+    exclusions: tuple[tuple[str, str], ...]  # e.g. one 世帯主 per household
     foreign_keys: tuple[tuple[str, str], ...]
 
     @property
     def statements(self) -> tuple[tuple[str, str], ...]:
-        """Return (name, SQL) in a workable order: primary keys, indexes, foreign keys."""
-        return self.primary_keys + self.indexes + self.foreign_keys
+        """Return (name, SQL) in a workable order: primary keys, indexes, exclusions, foreign keys."""
+        return self.primary_keys + self.indexes + self.exclusions + self.foreign_keys
 
 
 @dataclass
@@ -193,6 +194,7 @@ async def _schema(connection: asyncpg.Connection[Any]) -> tuple[Schema, list[str
     schema = Schema(
         primary_keys=tuple(add(k) for k in keys if k["type"] == "p"),
         indexes=tuple((i["name"], i["definition"]) for i in indexes),
+        exclusions=tuple(add(k) for k in keys if k["type"] == "x"),
         foreign_keys=tuple(add(k) for k in keys if k["type"] == "f"),
     )
     drops = [f'ALTER TABLE {k["table_name"]} DROP CONSTRAINT "{k["name"]}"' for k in keys]

@@ -138,13 +138,9 @@ class HistoryRepository:
         await self._connection.execute(INSERT_HOUSEHOLDS, households, recorded_at)
         await self._connection.execute(INSERT_HISTORY, [history_to_json(r) for r in rows])
         latest = {row.atena_no: row for row in rows}  # a person may get two rows (帰化)
-        # resident_current_one_head_idx is checked row by row, so a 世帯主 change (or its
-        # 取消し) must step the old head down before the new one steps up, whatever 宛名番号 order.
-        heads = [r for r in latest.values() if r.person.is_head and r.person.is_resident]
-        others = [r for r in latest.values() if not (r.person.is_head and r.person.is_resident)]
-        for batch in (others, heads):
-            if batch:
-                await self._connection.execute(UPSERT_CURRENT, [current_to_json(r) for r in batch])
+        await self._connection.execute(
+            UPSERT_CURRENT, [current_to_json(r) for r in latest.values()]
+        )
 
     async def as_of(self, atena_no: str, *, on: date, known_at: datetime) -> HistoryRow | None:
         """Return the row in force on 異動日 ``on`` as the register knew it at ``known_at``."""
