@@ -321,6 +321,9 @@ def test_naturalization_closes_the_foreign_record_and_opens_a_japanese_one(
     assert new.juminhyo_code == before.juminhyo_code
     assert (new.birth_date, new.sex) == (before.birth_date, before.sex)
     assert (closed.ex_officio, opened.ex_officio) == (True, True)
+    # spec 4.5.3: 外国人住民となった年月日 is carried over as 住民となった日
+    assert new.became_resident_on == before.became_foreign_resident_on
+    assert new.became_foreign_resident_on is None
 
 
 def test_a_naturalized_head_stays_head(addresses: PostalAddressBook) -> None:
@@ -384,11 +387,37 @@ def test_loss_of_nationality_closes_the_japanese_record_and_opens_a_foreign_one(
         ForeignResidentCategory.TRANSITIONAL,
     )
     assert (new.honseki, new.hittosha, new.became_resident_on) == (None, None, None)
+    # spec 4.5.5: the later of 国籍を失った日 and 住民となった日 (2020-04-01 here)
     assert new.became_foreign_resident_on == on(days_ago(20))
     kept = ("address", "address_since", "household_no", "relationship", "my_number")
     assert all(getattr(new, item) == getattr(before, item) for item in kept)
     assert new.juminhyo_code == before.juminhyo_code
     assert (closed.ex_officio, opened.ex_officio) == (True, True)
+
+
+def test_loss_of_nationality_before_becoming_resident_keeps_the_resident_date(
+    view: RegisterView,
+) -> None:
+    before = view.current[HANAKO].person
+    assert before.became_resident_on == on("2020-04-01")
+
+    _, opened = plan(
+        view,
+        ChangeKind.LOSS_OF_NATIONALITY,
+        occurred_on="2019-06-01",
+        atena_no=HANAKO,
+        foreign=foreign_details(
+            nationality="アメリカ合衆国",
+            name_alphabet="YAMADA HANAKO",
+            foreign_category="transitional",
+            residence_card_no=None,
+            status_of_residence=None,
+            period_of_stay=None,
+            stay_expires_on=None,
+        ),
+    )
+
+    assert opened.person.became_foreign_resident_on == on("2020-04-01")
 
 
 def test_only_a_japanese_resident_loses_japanese_nationality(view: RegisterView) -> None:

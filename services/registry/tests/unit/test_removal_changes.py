@@ -154,7 +154,7 @@ def test_a_move_abroad_records_the_destination_country(couple: RegisterView) -> 
         assert row.person.status is RecordStatus.REMOVED
         assert row.person.removal_kind is ChangeKind.MOVE_OUT_ABROAD
         assert row.person.move_out_destination == "アメリカ合衆国 カリフォルニア州"
-        assert row.person.planned_move_out_on is None
+        assert row.person.planned_move_out_on == days_ago(1)
         assert not row.ex_officio
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from jumin_contracts.codes import HEAD, ChangeKind, ResidentType
+from jumin_contracts.dates import PartialDate
 
 from registry.domain.addresses import AddressBook, WardAddress
 from registry.domain.commands import (
@@ -52,7 +53,7 @@ _REQUIRED_ITEMS = (
 _ORIGIN_RULES: dict[ChangeKind, tuple[set[ResidentType], str | None]] = {
     ChangeKind.DOMESTIC_MOVE_IN: ({ResidentType.JAPANESE, ResidentType.FOREIGN}, "domestic"),
     ChangeKind.MOVE_IN_FROM_ABROAD: ({ResidentType.JAPANESE}, "abroad"),
-    ChangeKind.FOREIGN_MOVE_IN_30_46: ({ResidentType.FOREIGN}, "abroad"),
+    ChangeKind.FOREIGN_MOVE_IN_30_46: ({ResidentType.FOREIGN}, "abroad_optional"),
     ChangeKind.BIRTH: ({ResidentType.JAPANESE, ResidentType.FOREIGN}, None),
     ChangeKind.EX_OFFICIO_ENTRY: ({ResidentType.JAPANESE, ResidentType.FOREIGN}, "optional"),
 }
@@ -86,6 +87,12 @@ def _previous_address(request: EntryChange, addresses: AddressBook) -> str | Non
                 "国外からの転入には従前の国・地域が必要です / previous country required"
             )
         return addresses.check_foreign_address(country, domestic or "").full_text
+    if origin == "abroad_optional":  # spec 4.5.1: 従前の住所 may be left blank
+        if domestic is not None and country is None:
+            raise RuleViolation("国外の住所には国・地域が必要です / give the country")
+        return (
+            addresses.check_foreign_address(country, domestic or "").full_text if country else None
+        )
     if origin is None and (domestic or country):
         raise RuleViolation("出生に従前の住所はありません / a birth has no previous address")
     if domestic is not None:
@@ -244,8 +251,8 @@ def removal_destination(request: RemovalChange, addresses: AddressBook) -> str |
 
 
 def planned_move_out_on(request: RemovalChange) -> date | None:
-    """Return the 転出予定日 of a 国内転出 (its 異動日), else None."""
-    if request.kind is ChangeKind.DOMESTIC_MOVE_OUT:
+    """Return the 転出予定日 of a 転出 (国内・国外: its 異動日), else None."""
+    if request.kind in {ChangeKind.DOMESTIC_MOVE_OUT, ChangeKind.MOVE_OUT_ABROAD}:
         return request.occurred_on.sort_key()
     return None
 
@@ -347,7 +354,8 @@ def naturalized(request: Naturalization, person: Person) -> Person:
         given_name_kana=request.given_name_kana,
         honseki=request.honseki,
         hittosha=request.hittosha,
-        became_resident_on=request.occurred_on,
+        # spec 4.5.3: 外国人住民となった年月日 is carried over as 住民となった日
+        became_resident_on=person.became_foreign_resident_on or request.occurred_on,
         became_foreign_resident_on=None,
         **foreign_items(None),
     )
@@ -363,7 +371,7 @@ def denaturalized(request: LossOfNationality, person: Person, *, today: date) ->
         former_surname=None,
         former_surname_kana=None,
         became_resident_on=None,
-        became_foreign_resident_on=request.occurred_on,
+        became_foreign_resident_on=_later(request.occurred_on, person.became_resident_on),
         **foreign_items(request.foreign),
     )
 
@@ -376,3 +384,10 @@ def plan_nationality_switch(
         status=RecordStatus.REMOVED, removed_on=request.occurred_on, removal_kind=request.kind
     )
     return [PlannedRow(row.atena_no, closed, True), PlannedRow(row.atena_no, opened, True)]
+
+
+def _later(loss: PartialDate, became_resident: PartialDate | None) -> PartialDate:
+    """Return the later of 国籍を失った日 and 住民となった日 (spec 4.5.5)."""
+    if became_resident is None or loss.sort_key() >= became_resident.sort_key():
+        return loss
+    return became_resident

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from jumin_contracts.codes import HEAD, ChangeKind, ResidentType
+from jumin_contracts.codes import HEAD, ResidentType
 
 from registry.domain import household_planning as hp
 from registry.domain import person_planning as pp
@@ -30,6 +30,7 @@ from registry.domain.errors import NotFound, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
+    MOVE_OUT_KINDS,
     PlannedRow,
     check_dates,
     check_one_head,
@@ -98,7 +99,7 @@ def is_ex_officio(request: ChangeRequest) -> bool:
     """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late)."""
     if request.kind in EX_OFFICIO_KINDS:
         return True
-    late_move_out = request.kind is ChangeKind.DOMESTIC_MOVE_OUT
+    late_move_out = request.kind in MOVE_OUT_KINDS
     return late_move_out and is_late_filing(request.occurred_on, request.notified_on)
 
 

@@ -26,6 +26,9 @@ from registry.domain.model import HistoryRow, Person
 LATE_FILING_DAYS = 14
 """住民基本台帳法: 転入・転居・転出 are filed within 14 days; a later 転出 is recorded 職権."""
 
+MOVE_OUT_KINDS = frozenset({ChangeKind.DOMESTIC_MOVE_OUT, ChangeKind.MOVE_OUT_ABROAD})
+"""転出 (国内・国外): filed in advance with a 転出予定日 as 異動日, which may be in the future."""
+
 FILED_KINDS = frozenset(
     {
         ChangeKind.DOMESTIC_MOVE_IN,
@@ -63,7 +66,7 @@ def check_dates(
     *, kind: ChangeKind, occurred_on: PartialDate, notified_on: date | None, today: date
 ) -> None:
     """Refuse future 異動日 (but for 転出予定日) and 届出日, and a 届出日 where none belongs."""
-    if kind is not ChangeKind.DOMESTIC_MOVE_OUT and occurred_on.sort_key() > today:
+    if kind not in MOVE_OUT_KINDS and occurred_on.sort_key() > today:
         raise RuleViolation("異動日が未来の日付です / the change date is in the future")
     if notified_on is not None and notified_on > today:
         raise RuleViolation("届出日が未来の日付です / the filing date is in the future")
@@ -90,7 +93,7 @@ def check_printable(value: PartialDate, name: str, english: str) -> None:
 
 
 def _filed_before_event(kind: ChangeKind, occurred_on: PartialDate, notified: date | None) -> bool:
-    advance_filing_allowed = kind in {ChangeKind.DOMESTIC_MOVE_OUT, ChangeKind.MOVE_OUT_ABROAD}
+    advance_filing_allowed = kind in MOVE_OUT_KINDS
     if notified is None or advance_filing_allowed or not occurred_on.is_exact:
         return False
     return notified < occurred_on.sort_key()
