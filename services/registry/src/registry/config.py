@@ -43,7 +43,8 @@ class Settings(ServiceSettings):
         description="key ring sealing 個人番号 (AES-256-GCM keys + HMAC lookup key)",
     )
     my_number_roles: tuple[str, ...] = Field(
-        default=("reviewer", "issuer"), description="roles that may see a 個人番号"
+        default=("reviewer",),
+        description="roles that may see or look up a 個人番号 (the certificates service has its own)",
     )
     approval_batch_limit: int = Field(default=100, description="most changes one 一括決裁 approves")
     office_opens: str = Field(default="08:30", description="開庁時刻 (Asia/Tokyo) for log analysis")
