@@ -17,11 +17,17 @@ export PATH
 : "${JUMIN_PG_HOST:=127.0.0.1}"
 : "${JUMIN_PG_PORT:=5432}"
 : "${JUMIN_AMQP_VHOST:=jumin}"
+: "${JUMIN_AMQP_HOST:=127.0.0.1}"
+: "${JUMIN_AMQP_PORT:=5672}"
 : "${JUMIN_REGISTRY_OWNER_PASSWORD:=jumin_registry_owner}"
 : "${JUMIN_REGISTRY_DB_PASSWORD:=jumin_registry}"
 : "${JUMIN_REGISTRY_AMQP_PASSWORD:=jumin_registry}"
-export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST
+# Broker admin of the vhost (declares the topology; no management tags). The other services'
+# broker passwords, JUMIN_<SERVICE>_AMQP_PASSWORD, default to their user names in topology.py.
+: "${JUMIN_AMQP_ADMIN_PASSWORD:=jumin_admin}"
+export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST JUMIN_AMQP_HOST JUMIN_AMQP_PORT
 export JUMIN_REGISTRY_OWNER_PASSWORD JUMIN_REGISTRY_DB_PASSWORD JUMIN_REGISTRY_AMQP_PASSWORD
+export JUMIN_AMQP_ADMIN_PASSWORD
 
 # Names fixed by the design (used by the scripts that source this file).
 # shellcheck disable=SC2034
@@ -29,6 +35,8 @@ JUMIN_REGISTRY_OWNER_ROLE=jumin_registry_owner
 JUMIN_REGISTRY_ROLE=jumin_registry
 # shellcheck disable=SC2034
 JUMIN_REGISTRY_AMQP_USER=jumin_registry
+# shellcheck disable=SC2034
+JUMIN_AMQP_ADMIN_USER=jumin_admin
 
 # ---- logging -------------------------------------------------------------------------------------
 # Colour only on a terminal, so CI logs stay plain.

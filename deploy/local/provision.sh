@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Provision Jumin's database, roles, schemas, broker vhost and users; run migrations; make dev keys.
+# Provision Jumin's database, roles, schemas, broker vhost, users and topology; run migrations; make
+# dev keys.
 # Idempotent: re-running keeps everything as is and re-syncs passwords to the environment.
 #
 #   deploy/local/provision.sh [dbname]      (default: $JUMIN_DB_NAME, i.e. jumin)
@@ -75,6 +76,11 @@ SQL
 }
 
 # ---- RabbitMQ ------------------------------------------------------------------------------------
+# The layout (exchanges, queues, bindings) and the permission matrix live in one place:
+# libs/platform/src/jumin_platform/topology.py. This script only makes the vhost and then asks
+# `python -m jumin_platform.topology_cli` to sync the users (rabbitmqctl) and declare the rest
+# (AMQP, as jumin_admin). Print the matrix with `uv run python -m jumin_platform.topology_cli show`.
+
 # rabbitmqctl that tolerates "already exists" and fails on anything else.
 rabbitmqctl_idempotent() {
   local out
@@ -88,38 +94,30 @@ rabbitmqctl_idempotent() {
   return 1
 }
 
-# Debian's rabbitmqctl wrapper re-parses arguments with `su -c`, so $ ` \ would be mangled.
-check_amqp_password() {
-  local pw=$1
-  [[ -n $pw ]] || die "empty AMQP password"
-  case $pw in
-    *'$'* | *'`'* | *\\*) die "AMQP passwords must not contain \$, \` or \\ (Debian's rabbitmqctl wrapper mangles them)" ;;
-  esac
-}
-
-rabbit_user_exists() {
-  rabbit rabbitmqctl -q list_users -s | awk '{print $1}' | grep -qxF "$1"
-}
-
 provision_vhost() {
   log "rabbitmq: vhost $JUMIN_AMQP_VHOST"
   rabbitmqctl_idempotent add_vhost "$JUMIN_AMQP_VHOST"
 }
 
-# provision_amqp_user USER PASSWORD CONFIGURE WRITE READ
-provision_amqp_user() {
-  local user=$1 pw=$2 conf=$3 write=$4 read=$5
-  check_amqp_password "$pw"
-  if rabbit_user_exists "$user"; then
-    log "rabbitmq: user $user exists, syncing password"
-    rabbit rabbitmqctl -q change_password "$user" "$pw"
-  else
-    log "rabbitmq: adding user $user"
-    rabbitmqctl_idempotent add_user "$user" "$pw"
-  fi
-  rabbit rabbitmqctl -q set_user_tags "$user"
-  log "rabbitmq: $user on $JUMIN_AMQP_VHOST: configure '$conf' write '$write' read '$read'"
-  rabbit rabbitmqctl -q set_permissions -p "$JUMIN_AMQP_VHOST" "$user" "$conf" "$write" "$read"
+# rabbitmqctl as the topology CLI should run it: directly as root, else through sudo (see rabbit()).
+rabbitmqctl_prefix() {
+  if is_root; then printf 'rabbitmqctl'; else printf 'sudo -- rabbitmqctl'; fi
+}
+
+topology_cli() {
+  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.topology_cli "$@")
+}
+
+# Users: jumin_admin (all rights on this vhost only, no tags) and one per service with least
+# privileges; passwords from JUMIN_AMQP_ADMIN_PASSWORD / JUMIN_<SERVICE>_AMQP_PASSWORD.
+provision_amqp_users() {
+  log "rabbitmq: users and permissions on $JUMIN_AMQP_VHOST (topology_cli users)"
+  topology_cli users --rabbitmqctl "$(rabbitmqctl_prefix)"
+}
+
+provision_amqp_topology() {
+  log "rabbitmq: exchanges, queues, bindings on $JUMIN_AMQP_VHOST as $JUMIN_AMQP_ADMIN_USER (topology_cli declare)"
+  topology_cli declare
 }
 
 # ---- application ---------------------------------------------------------------------------------
@@ -141,8 +139,8 @@ main() {
   provision_database
   provision_database_objects
   provision_vhost
-  provision_amqp_user "$JUMIN_REGISTRY_AMQP_USER" "$JUMIN_REGISTRY_AMQP_PASSWORD" \
-    '^$' '^jumin\.events$' '^registry\.in$'
+  provision_amqp_users
+  provision_amqp_topology
   run_migrations
   ensure_dev_keys
   log "done: $DB_NAME"

@@ -18,7 +18,8 @@ from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 
 TABLES = (
-    "registry.resident_current, registry.resident_history, registry.households, registry.changes"
+    "registry.resident_current, registry.resident_history, registry.households, "
+    "registry.support_measures, registry.changes"
 )
 
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import FastAPI
@@ -20,10 +21,12 @@ from registry.config import Settings
 from registry.domain.addresses import AddressBook
 from registry.service_layer.unit_of_work import UnitOfWork
 
+WARD_TIME = ZoneInfo("Asia/Tokyo")
 
-def utc_now() -> datetime:
-    """Return the current time (処理日時) in UTC."""
-    return datetime.now(UTC)
+
+def ward_now() -> datetime:
+    """Return the current time (処理日時) in Japan time, so ``.date()`` is the ward's today."""
+    return datetime.now(UTC).astimezone(WARD_TIME)
 
 
 ACCESS_LOG = AccessLog("registry.access_log")
@@ -37,7 +40,7 @@ class Registry:
     pool: asyncpg.Pool[Any]
     addresses: AddressBook
     vault: MyNumberVault
-    clock: Callable[[], datetime] = utc_now
+    clock: Callable[[], datetime] = ward_now
     access_log: AccessLog = ACCESS_LOG
 
     def uow(self) -> UnitOfWork:

@@ -26,6 +26,12 @@ class Settings(ServiceSettings):
         ),
         description="DSN of the schema owner that applies migrations",
     )
+    amqp_url: SecretStr = Field(
+        default=SecretStr("amqp://jumin_registry:jumin_registry@127.0.0.1:5672/jumin"),
+        description="RabbitMQ URL of the registry's broker user (publish to jumin.events only)",
+    )
+    relay_poll_seconds: float = Field(default=2.0, description="outbox poll (LISTEN is primary)")
+    relay_batch_size: int = Field(default=200, description="outbox rows published per round")
     host: str = "127.0.0.1"
     port: int = 8100
     pool_min_size: int = 2

@@ -53,12 +53,12 @@ SELECT {_COLUMNS} FROM registry.access_log
 """
 
 MASS_SEARCHES = f"""
-SELECT operator, date_trunc('hour', {_LOCAL}) AS hour_local, count(*) AS searches,
+SELECT operator, date_trunc('hour', {_LOCAL}) AS hour_local, count(DISTINCT seq) AS searches,
        count(DISTINCT s) AS people
   FROM registry.access_log LEFT JOIN LATERAL unnest(subjects) AS s ON true
  WHERE occurred_at >= $1 AND occurred_at < $2 AND function = ANY ($3::text[])
  GROUP BY operator, hour_local
-HAVING count(*) >= $4
+HAVING count(DISTINCT seq) >= $4
  ORDER BY searches DESC, operator
 """
 

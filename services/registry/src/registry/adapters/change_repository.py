@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -48,6 +48,11 @@ SELECT * FROM registry.changes
    AND ($4::text IS NULL OR terminal = $4)
  ORDER BY created_at, change_id
  LIMIT $5 OFFSET $6
+"""
+
+SELECT_OLDEST_FIRST = """
+SELECT change_id FROM registry.changes WHERE change_id = ANY ($1::uuid[])
+ ORDER BY created_at, change_id
 """
 
 
@@ -164,6 +169,11 @@ class ChangeRepository:
             change.withdrawn_at,
             list(change.subjects),
         )
+
+    async def oldest_first(self, change_ids: Sequence[UUID]) -> list[UUID]:
+        """Return those of the ids that exist, in the order they were entered."""
+        records = await self._connection.fetch(SELECT_OLDEST_FIRST, list(change_ids))
+        return [r["change_id"] for r in records]
 
     async def list(self, selection: ChangeFilter, *, limit: int, offset: int) -> list[Change]:
         """List changes oldest first."""

@@ -190,14 +190,40 @@ def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[Plann
     shows the change as never made, while a read as known before the 取消 still shows it.
     """
     assert isinstance(request, Cancellation)
+    rehoused = _households_moved_away(view)
     rows = []
     for atena_no, before in sorted(view.cancelled_rows.items()):
         cancelled = view.current[atena_no]
-        restored = (
-            cancelled.person.evolve(status=RecordStatus.VOID) if before is None else before.person
-        )
+        if before is None:
+            restored = cancelled.person.evolve(status=RecordStatus.VOID)
+        else:
+            household_no = before.person.household_no
+            restored = before.person.evolve(household_no=rehoused.get(household_no, household_no))
         rows.append(PlannedRow(atena_no, restored, True, occurred_on=cancelled.occurred_on))
     return rows
+
+
+def _households_moved_away(view: RegisterView) -> dict[str, str]:
+    """Give a new 世帯番号 to people returning to a 世帯 that has since moved (spec 4.6.0.1).
+
+    Whoever returns comes back to the former 世帯 at its address; if the rest of it now lives
+    elsewhere, they come back to their former address as a new 世帯.
+    """
+    moved: dict[str, str] = {}
+    for before in view.cancelled_rows.values():
+        if before is None or not before.person.is_resident:
+            continue
+        household_no, street = before.person.household_no, before.person.address.split(" ")[0]
+        rest = [
+            row.person
+            for row in view.current.values()
+            if row.person.household_no == household_no
+            and row.person.is_resident
+            and row.atena_no not in view.cancelled_rows
+        ]
+        if any(p.address.split(" ")[0] != street for p in rest) and household_no not in moved:
+            moved[household_no] = view.allocate_household_no()
+    return moved
 
 
 _PLANNERS: dict[type, Planner] = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -13,7 +15,8 @@ from jumin_platform.access_log import ChainReport
 from jumin_platform.auth import Role
 from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
-from jumin_platform.my_number_vault import generate_key_file
+from jumin_platform.my_number_vault import generate_key_file, load_vault
+from jumin_platform.telemetry import configure as configure_telemetry
 
 from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
@@ -99,16 +102,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:
-    """Run the registry API with uvicorn (`jumin-registry serve`)."""
+    """Run the registry API (`jumin-registry serve`) or the outbox relay (`jumin-registry relay`)."""
+    parser = argparse.ArgumentParser(prog="jumin-registry")
+    parser.add_argument("command", choices=["serve", "relay"])
+    args = parser.parse_args(argv)
+    settings = Settings()
+    configure_telemetry(f"registry-{args.command}")
+    if args.command == "relay":
+        return _relay(settings)
     import uvicorn
 
     from registry.entrypoints.api.app import create_app
 
-    parser = argparse.ArgumentParser(prog="jumin-registry")
-    parser.add_argument("command", choices=["serve"])
-    parser.parse_args(argv)
-    settings = Settings()
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _relay(settings: Settings) -> int:
+    from registry.bootstrap import ward_now
+    from registry.entrypoints.relay import OutboxRelay, RelayConfig
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = RelayConfig(
+        database_url=settings.database_url.get_secret_value(),
+        amqp_url=settings.amqp_url.get_secret_value(),
+        poll_seconds=settings.relay_poll_seconds,
+        batch_size=settings.relay_batch_size,
+    )
+    relay = OutboxRelay(config, load_vault(settings.my_number_key_file), ward_now)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(relay.run_forever())
     return 0
 
 

@@ -114,6 +114,14 @@ async def approve_many(
     return outcomes
 
 
+async def oldest_first(*, uow: UnitOfWork, change_ids: Sequence[UUID]) -> list[UUID]:
+    """Order the ids of a 一括決裁 as the changes were entered; unknown ids go last (404 each)."""
+    async with uow:
+        known = await uow.changes.oldest_first(change_ids)
+    found = set(known)
+    return known + [i for i in change_ids if i not in found]
+
+
 async def pending_ids(*, uow: UnitOfWork, selection: ChangeFilter, limit: int) -> list[UUID]:
     """Return the ids of pending changes matching a selection, oldest first, up to a limit."""
     if selection.status not in (None, ChangeStatus.PENDING):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from jumin_platform.auth import Role, Staff, require_roles
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/audit", tags=["監査 (audit)"], responses=PROBLEM_R
 Auditor = Annotated[Staff, Depends(require_roles(Role.AUDITOR))]
 SEARCH_FUNCTIONS = ["search_residents"]
 MAX_RANGE = timedelta(days=366)
+JST = ZoneInfo("Asia/Tokyo")
 
 
 class AccessEntryOut(BaseModel):
@@ -55,7 +57,13 @@ class ChainOut(BaseModel):
     problem: str | None
 
 
+def _aware(moment: datetime) -> datetime:
+    """Read a time given without an offset as Japan time (the ward's own)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=JST)
+
+
 def _window(start: datetime, end: datetime, limit: int, offset: int) -> Window:
+    start, end = _aware(start), _aware(end)
     if end <= start or end - start > MAX_RANGE:
         raise RuleViolation(
             "期間は開始 < 終了、1年以内で指定してください / give a range of at most one year"
@@ -63,8 +71,12 @@ def _window(start: datetime, end: datetime, limit: int, offset: int) -> Window:
     return Window(start=start, end=end, limit=limit, offset=offset)
 
 
-FromQuery = Annotated[datetime, Query(alias="from", description="開始日時 (含む)")]
-ToQuery = Annotated[datetime, Query(alias="to", description="終了日時 (含まない)")]
+FromQuery = Annotated[
+    datetime, Query(alias="from", description="開始日時 (含む、時差なしは日本時間)")
+]
+ToQuery = Annotated[
+    datetime, Query(alias="to", description="終了日時 (含まない、時差なしは日本時間)")
+]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
@@ -127,7 +139,8 @@ async def mass_searches(
         registry,
         lambda q: q.mass_searches(window, functions=SEARCH_FUNCTIONS, threshold=threshold),
     )
-    return [MassSearchOut(**r) for r in rows]
+    # hour_local comes back without an offset; it is Japan time, so say so (RFC 3339)
+    return [MassSearchOut(**{**r, "hour_local": _aware(r["hour_local"])}) for r in rows]
 
 
 @router.get("/my-number-access", summary="個人番号へのアクセス一覧")

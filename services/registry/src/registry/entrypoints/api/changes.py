@@ -22,6 +22,7 @@ from registry.entrypoints.api.dependencies import (
     Reviewer,
     Terminal,
 )
+from registry.entrypoints.api.disclosure import guard_people, withhold_protected_changes
 from registry.entrypoints.api.errors import status_of
 from registry.entrypoints.api.schemas import ChangeOut, Page, change_out
 from registry.service_layer import handlers, pending
@@ -68,6 +69,12 @@ def _touch(request: Request, *changes: Change) -> Change:
     return changes[0]
 
 
+def _note_my_numbers(http: Request, request: ChangeRequest) -> None:
+    """Log entering a 個人番号 as 個人番号へのアクセス (spec 10.2)."""
+    if any(p.my_number for p in getattr(request, "persons", ())):
+        access_context(http).my_number_accessed = True
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -82,6 +89,7 @@ async def submit_change(
     request: RequestBody,
     terminal: Terminal = None,
 ) -> ChangeOut:
+    _note_my_numbers(http, request)
     change = await handlers.submit_change(
         uow=registry.uow(),
         request=request,
@@ -116,7 +124,7 @@ async def list_changes(
     changes = await pending.list_changes(
         uow=registry.uow(), selection=selection, limit=limit + 1, offset=offset
     )
-    shown = changes[:limit]
+    shown = await withhold_protected_changes(http, registry, staff, changes[:limit])
     for change in shown:
         _touch(http, change)
     return Page[ChangeOut](
@@ -132,6 +140,7 @@ async def get_change(
     http: Request, registry: RegistryDep, staff: ChangeReader, change_id: UUID
 ) -> ChangeOut:
     change = await handlers.get_change(uow=registry.uow(), change_id=change_id)
+    await guard_people(http, registry, staff, list(change.subjects))
     return change_out(_touch(http, change))
 
 
@@ -144,6 +153,7 @@ async def get_change(
 async def revise_change(
     http: Request, registry: RegistryDep, staff: Clerk, change_id: UUID, request: RequestBody
 ) -> ChangeOut:
+    _note_my_numbers(http, request)
     change = await pending.revise_change(
         uow=registry.uow(),
         change_id=change_id,
@@ -237,7 +247,7 @@ async def _batch_ids(registry: RegistryDep, body: BatchApprovalIn, limit: int) -
             raise RuleViolation(
                 f"一括決裁は重複なく{limit}件までです / at most {limit} distinct changes at once"
             )
-        return body.change_ids
+        return await pending.oldest_first(uow=registry.uow(), change_ids=body.change_ids)
     selection = ChangeFilter(terminal=body.terminal, created_by=body.created_by)
     return await pending.pending_ids(uow=registry.uow(), selection=selection, limit=limit)
 

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 from fastapi import Request
 from jumin_platform.auth import AuthorizationError, Role, Staff
+from jumin_platform.my_number_vault import VaultError
 
 from registry.bootstrap import Registry
+from registry.domain.changes import Change
+from registry.domain.errors import StateConflict
 from registry.domain.model import HistoryRow
 from registry.entrypoints.api.access_logging import access_context
 from registry.service_layer.support_measures import protected_among, refuse_protected
@@ -50,9 +53,32 @@ async def withhold_protected(
     return visible
 
 
+async def withhold_protected_changes(
+    http: Request, registry: Registry, staff: Staff, changes: Sequence[Change]
+) -> list[Change]:
+    """Drop changes about protected people from a list for staff without the right."""
+    if may_see_protected(staff):
+        return list(changes)
+    subjects = {a for change in changes for a in change.subjects}
+    protected = await _protected(registry, sorted(subjects))
+    access_context(http).block(*protected)
+    return [c for c in changes if not protected.intersection(c.subjects)]
+
+
 def require_my_number_role(registry: Registry, staff: Staff) -> None:
     """Refuse a 個人番号 display or lookup to roles not configured for it."""
     if not staff.roles & set(registry.settings.my_number_roles):
         raise AuthorizationError(
             "個人番号を扱う権限がありません / this role may not see or search by 個人番号"
         )
+
+
+def open_my_number(registry: Registry, sealed: str, atena_no: str) -> str:
+    """Decrypt a person's 個人番号; a value that does not open is a data fault, not a 500."""
+    try:
+        return registry.vault.open(sealed, atena_no=atena_no)
+    except VaultError as exc:
+        raise StateConflict(
+            "個人番号を復号できません。システム管理者に連絡してください / "
+            "the stored 個人番号 cannot be decrypted; contact the administrator"
+        ) from exc

@@ -17,6 +17,7 @@ from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import NO_NUL, RecordReader, RegistryDep
 from registry.entrypoints.api.disclosure import (
     guard_people,
+    open_my_number,
     require_my_number_role,
     withhold_protected,
 )
@@ -57,7 +58,7 @@ async def get_resident(
     shown = record_out(row)
     if show_my_number and row.person.my_number is not None:
         access_context(http).my_number_accessed = True
-        shown.record["my_number"] = registry.vault.open(row.person.my_number, atena_no=atena_no)
+        shown.record["my_number"] = open_my_number(registry, row.person.my_number, atena_no)
     return shown
 
 

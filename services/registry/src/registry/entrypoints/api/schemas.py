@@ -120,6 +120,10 @@ class ChangeOut(BaseModel):
     terminal: str | None = Field(description="入力端末")
     decided_by: str | None = Field(description="決裁者")
     decided_at: datetime | None = Field(description="決裁日時")
+    revision: int = Field(description="仮登録の修正回数 + 1")
+    decision_reason: str | None = Field(description="却下・取下げの理由")
+    withdrawn_by: str | None = Field(description="取下げた職員 (入力者)")
+    withdrawn_at: datetime | None = Field(description="取下げ日時")
     subjects: list[str] = Field(description="異動者の宛名番号")
     request: dict[str, Any] = Field(description="届出・職権の内容")
 
@@ -136,6 +140,10 @@ def change_out(change: Change) -> ChangeOut:
         terminal=change.terminal,
         decided_by=change.decided_by,
         decided_at=change.decided_at,
+        revision=change.revision,
+        decision_reason=change.decision_reason,
+        withdrawn_by=change.withdrawn_by,
+        withdrawn_at=change.withdrawn_at,
         subjects=list(change.subjects),
         request=_redacted(_REQUEST.dump_python(change.request, mode="json")),
     )

@@ -1,0 +1,257 @@
+"""Per-recipient message models: what each authorised recipient may receive (docs/DOMAIN.md).
+
+One model per routing key ``<recipient>.<message>``; each forbids extra fields, so a field its
+recipient is not entitled to is an error at the registry (which validates before publishing) and at
+the adapter (which validates on receipt), never a silent disclosure.  The registry's declarative
+policy (``registry/policy/recipients.toml``) must name exactly the fields of these models.
+
+Conventions:
+
+- 年月日 that may be partly unknown (生年月日, 異動日, 住所を定めた年月日 …) travel in the
+  `PartialDate` storage form (``2021-04-05``, ``2021~``, ``xxxx-xx-xx``); `StoredDate` checks it.
+- 個人番号 travels as its plain 12 digits: the registry keeps it sealed at rest and unseals it only
+  while projecting a message whose policy grants it; the receiving adapter owns its protection.
+- 異動事由 and 異動日 are repeated in the payload (they are among the recipient's items in
+  DOMAIN.md); the envelope's copies are there for routing and ordering.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
+from jumin_contracts.dates import PartialDate
+
+
+def _stored_date(value: str) -> str:
+    """Accept only the lossless storage form of a 年月日 (保存形式), unchanged."""
+    PartialDate.from_storage(value)
+    return value
+
+
+StoredDate = Annotated[str, AfterValidator(_stored_date)]
+"""A 年月日 in the `PartialDate` storage form (2021-04-05, 2021~, 2021-xx-xx, xxxx-xx-xx)."""
+
+JuminhyoCode = Annotated[str, Field(pattern=r"^[0-9]{11}$")]
+MyNumber = Annotated[str, Field(pattern=r"^[0-9]{12}$")]
+TenDigits = Annotated[str, Field(pattern=r"^[0-9]{10}$")]
+
+
+class RecordState(StrEnum):
+    """Say whether a record is on the register (記載), removed (消除) or voided by a 取消."""
+
+    RESIDENT = "resident"  # 記載 (住民)
+    REMOVED = "removed"  # 消除 (除票)
+    VOID = "void"  # 異動の取消しにより記載がなかったものとされた
+
+
+class NoticeClass(StrEnum):
+    """Classify a 市町村通知 to 出入国在留管理庁 (spec 4.5.7, 入管法61条の8の2)."""
+
+    JUKI_AND_IMMIGRATION = "juki_and_immigration"  # 住基法・入管法 (みなし住居地届出を伴う)
+    IMMIGRATION = "immigration"  # 入管法 (入管法上の手続のみ)
+    JUKI = "juki"  # 住基法 (住民票の記載・消除・修正のみ)
+
+
+class RecipientMessage(BaseModel):
+    """Base of every recipient message: frozen, extra fields refused, schema name@version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ROUTING_KEY: ClassVar[str]
+    VERSION: ClassVar[int] = 1
+
+    @classmethod
+    def schema_id(cls) -> str:
+        """Return the schema identifier ``<routing key>@<version>`` (e.g. cs.identity@1)."""
+        return f"{cls.ROUTING_KEY}@{cls.VERSION}"
+
+
+class _ChangeItems(RecipientMessage):
+    change_kind: ChangeKind = Field(description="異動事由")
+    occurred_on: StoredDate = Field(description="異動日 (保存形式)")
+
+
+class CsIdentity(_ChangeItems):
+    """本人確認情報 for 住基ネット 市町村CS (住民基本台帳法第30条の6)."""
+
+    ROUTING_KEY: ClassVar[str] = "cs.identity"
+
+    family_name: str = Field(description="氏")
+    given_name: str = Field(description="名")
+    family_name_kana: str = Field(description="氏の振り仮名")
+    given_name_kana: str = Field(description="名の振り仮名")
+    former_surname: str | None = Field(description="旧氏")
+    former_surname_kana: str | None = Field(description="旧氏の振り仮名")
+    alias: str | None = Field(description="通称 (外国人住民)")
+    alias_kana: str | None = Field(description="通称の振り仮名")
+    name_alphabet: str | None = Field(description="氏名 (アルファベット, 外国人住民)")
+    birth_date: StoredDate = Field(description="生年月日 (保存形式)")
+    sex: Sex = Field(description="性別")
+    address: str = Field(description="住所")
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード (付番前は空)")
+    my_number: MyNumber | None = Field(
+        description="個人番号 (平文12桁; 登録システムが送信時に復号する。付番前は空)"
+    )
+    record_status: RecordState = Field(description="記載・消除の別")
+
+
+class _FuhyoItems(_ChangeItems):
+    """戸籍の附票の記載事項 (住民基本台帳法第17条) carried by a 附票記載事項通知 (第19条)."""
+
+    honseki: str = Field(description="本籍")
+    hittosha: str | None = Field(description="筆頭者")
+    family_name: str = Field(description="氏")
+    given_name: str = Field(description="名")
+    address: str | None = Field(description="住所 (国外転出者は空)")
+    moved_abroad: bool = Field(description="国外転出をした旨")
+    abroad_country: str | None = Field(description="国外転出先の国・地域")
+    address_since: StoredDate = Field(
+        description="住所を定めた年月日 (国外転出者は国外転出の年月日)"
+    )
+    birth_date: StoredDate = Field(description="生年月日 (保存形式)")
+    sex: Sex = Field(description="性別")
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード")
+
+
+class CsFuhyoNotice(_FuhyoItems):
+    """戸籍附票記載事項通知 to a 本籍地 outside the ward, through CS (住民基本台帳法第19条)."""
+
+    ROUTING_KEY: ClassVar[str] = "cs.fuhyo_notice"
+
+    destination_municipality: str | None = Field(
+        description="通知先 (本籍地) の都道府県・市区町村名, 本籍の表記から"
+    )
+    destination_municipality_code: str | None = Field(
+        pattern=r"^[0-9]{6}$",
+        description="通知先の地方公共団体コード (登録システムは保持しない; CSが本籍から解決する)",
+    )
+
+
+class KosekiFuhyoNotice(_FuhyoItems):
+    """戸籍附票記載事項通知 to the ward's own 戸籍附票システム (管内本籍者, 住民基本台帳法第19条)."""
+
+    ROUTING_KEY: ClassVar[str] = "koseki.fuhyo_notice"
+
+
+class MojMunicipalNotice(_ChangeItems):
+    """市町村通知 to 出入国在留管理庁 about a foreign resident (入管法第61条の8の2)."""
+
+    ROUTING_KEY: ClassVar[str] = "moj.municipal_notice"
+
+    name_alphabet: str | None = Field(description="氏名 (アルファベット)")
+    family_name: str = Field(description="氏 (漢字等)")
+    given_name: str = Field(description="名 (漢字等)")
+    birth_date: StoredDate = Field(description="生年月日 (保存形式)")
+    sex: Sex = Field(description="性別")
+    nationality: str = Field(description="国籍・地域")
+    address: str = Field(description="住居地 (住所)")
+    foreign_category: ForeignResidentCategory = Field(description="区分")
+    status_of_residence: str | None = Field(description="在留資格")
+    period_of_stay: str | None = Field(description="在留期間")
+    stay_expires_on: date | None = Field(description="在留期間の満了日")
+    residence_card_no: str | None = Field(description="在留カード番号")
+    special_permanent_cert_no: str | None = Field(description="特別永住者証明書番号")
+    notice_class: NoticeClass = Field(description="通知区分 (住基法・入管法 / 入管法 / 住基法)")
+
+
+class IntermediateHouseholdInfo(_ChangeItems):
+    """住民票関係情報 (世帯) for 団体内統合宛名システム → 中間サーバー (番号法)."""
+
+    ROUTING_KEY: ClassVar[str] = "intermediate.household_info"
+
+    integrated_atena_no: TenDigits = Field(
+        description="統合宛名番号 (区の宛名番号をそのまま用いる)"
+    )
+    household_no: TenDigits = Field(description="世帯番号")
+    is_head: bool = Field(description="世帯主であるか")
+    head_name: str | None = Field(description="世帯主の氏名")
+    relationship: str = Field(description="世帯主との続柄")
+
+
+class Qualifications(BaseModel):
+    """国保・後期高齢・介護・国民年金・児童手当の資格 as printed on the 住民票."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    national_health_insurance: bool = Field(description="国民健康保険")
+    late_elderly_insurance: bool = Field(description="後期高齢者医療")
+    long_term_care_insurance: bool = Field(description="介護保険")
+    national_pension: bool = Field(description="国民年金")
+    child_allowance: bool = Field(description="児童手当")
+
+
+class CertificatesRecord(_ChangeItems):
+    """Everything a 証明書 prints, for the certificates read model (区の内部利用)."""
+
+    ROUTING_KEY: ClassVar[str] = "certificates.record"
+
+    atena_no: TenDigits = Field(description="宛名番号 (窓口での検索用)")
+    history_no: int = Field(ge=1, description="履歴番号")
+    record_status: RecordState = Field(description="住民・除票・取消の別")
+    resident_type: ResidentType = Field(description="日本人住民・外国人住民")
+    household_no: TenDigits = Field(description="世帯番号")
+    is_head: bool = Field(description="世帯主であるか")
+    head_name: str | None = Field(description="世帯主の氏名")
+    relationship: str = Field(description="続柄")
+    family_name: str = Field(description="氏")
+    given_name: str = Field(description="名")
+    family_name_kana: str = Field(description="氏の振り仮名")
+    given_name_kana: str = Field(description="名の振り仮名")
+    former_surname: str | None = Field(description="旧氏")
+    former_surname_kana: str | None = Field(description="旧氏の振り仮名")
+    alias: str | None = Field(description="通称")
+    alias_kana: str | None = Field(description="通称の振り仮名")
+    name_alphabet: str | None = Field(description="氏名 (アルファベット)")
+    birth_date: StoredDate = Field(description="生年月日")
+    sex: Sex = Field(description="性別")
+    honseki: str | None = Field(description="本籍")
+    hittosha: str | None = Field(description="筆頭者")
+    became_resident_on: StoredDate | None = Field(description="住民となった年月日")
+    became_foreign_resident_on: StoredDate | None = Field(description="外国人住民となった年月日")
+    address: str = Field(description="住所")
+    address_town_code: str | None = Field(description="町丁目コード")
+    address_katagaki: str | None = Field(description="方書")
+    postal_code: str | None = Field(description="郵便番号")
+    address_since: StoredDate = Field(description="住所を定めた年月日")
+    notified_on: date | None = Field(description="届出年月日")
+    previous_address: str | None = Field(description="従前の住所")
+    planned_move_out_on: date | None = Field(description="転出予定日")
+    move_out_destination: str | None = Field(description="転出先 (予定)")
+    confirmed_move_out_on: date | None = Field(description="転出確定日")
+    confirmed_destination: str | None = Field(description="転出先 (確定)")
+    removed_on: StoredDate | None = Field(description="消除日")
+    removal_kind: ChangeKind | None = Field(description="消除事由")
+    my_number: MyNumber | None = Field(description="個人番号 (平文12桁)")
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード")
+    voter_registered: bool = Field(description="選挙人名簿登録")
+    qualifications: Qualifications = Field(
+        description="資格 (国保・後期高齢・介護・年金・児童手当)"
+    )
+    nationality: str | None = Field(description="国籍・地域")
+    foreign_category: ForeignResidentCategory | None = Field(description="区分")
+    status_of_residence: str | None = Field(description="在留資格")
+    period_of_stay: str | None = Field(description="在留期間")
+    stay_expires_on: date | None = Field(description="在留期間の満了日")
+    residence_card_no: str | None = Field(description="在留カード番号")
+    special_permanent_cert_no: str | None = Field(description="特別永住者証明書番号")
+    support_measure_active: bool = Field(description="支援措置の対象であるか")
+    seal_registered: bool = Field(description="印鑑登録の有無")
+
+
+MESSAGE_MODELS: dict[str, type[RecipientMessage]] = {
+    model.ROUTING_KEY: model
+    for model in (
+        CsIdentity,
+        CsFuhyoNotice,
+        KosekiFuhyoNotice,
+        MojMunicipalNotice,
+        IntermediateHouseholdInfo,
+        CertificatesRecord,
+    )
+}
+"""Every recipient message model by routing key ``<recipient>.<message>``."""

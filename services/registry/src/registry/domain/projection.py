@@ -1,0 +1,222 @@
+"""Project an approved change into one message per authorised recipient (minimum disclosure).
+
+For every appended history row (and the row before it) and every message of the policy whose
+condition holds, the payload is built from the policy's fields only — nothing else is read from the
+record — and then validated by the recipient's ``extra="forbid"`` contract model.  The 個人番号 is
+unsealed only for a field whose source is ``my_number_plain``.  Pure: lookups come in as callables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jumin_contracts.codes import ChangeKind
+from jumin_contracts.dates import PartialDate
+from jumin_contracts.messages import RecipientMessage
+
+from registry.domain.model import HistoryRow, Person, RecordStatus
+from registry.domain.recipient_policy import (
+    DERIVED_SOURCES,
+    MessagePolicy,
+    ProjectionInput,
+    RecipientPolicy,
+    notice_class,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordFlags:
+    """Hold the statuses kept outside the record that certificates must know."""
+
+    support_measure_active: bool  # 支援措置 in force
+    seal_registered: bool  # 印鑑登録
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectedMessage:
+    """Hold one message for one recipient about one person, ready for the outbox."""
+
+    recipient: str
+    message: str
+    routing_key: str
+    atena_no: str  # for the outbox's bookkeeping only; it never enters a payload it is not in
+    person_key: str
+    payload: RecipientMessage
+    legal_basis: str
+
+    @property
+    def schema(self) -> str:
+        """Return the payload's schema ``name@version``."""
+        return self.payload.schema_id()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Context:
+    item: ProjectionInput
+    open_my_number: Callable[[str, str], str | None]
+    record_flags: Callable[[str], RecordFlags]
+    head_of: Callable[[str], Person | None]
+
+
+def project(
+    *,
+    change_kind: ChangeKind,
+    occurred_on: PartialDate,
+    rows: list[tuple[HistoryRow | None, HistoryRow]],
+    policy: RecipientPolicy,
+    person_key: Callable[[str], str],
+    open_my_number: Callable[[str, str], str | None],
+    record_flags: Callable[[str], RecordFlags],
+    household_head: Callable[[str], Person | None],
+) -> list[ProjectedMessage]:
+    """Return the messages an approved change sends, in row order.
+
+    ``rows`` has one (previous row or None, appended row) pair per appended history row, in the
+    order they were appended (a 帰化 gives two pairs for one person).  ``person_key`` maps a
+    宛名番号 to its opaque key; ``open_my_number(sealed, atena_no)`` unseals a 個人番号;
+    ``record_flags(atena_no)`` gives the 支援措置・印鑑登録 status; ``household_head(世帯番号)``
+    gives the current 世帯主 of a household this change's rows do not name a head for.
+    """
+    heads = {
+        after.person.household_no: after.person
+        for _, after in rows
+        if after.person.is_head and after.person.is_resident
+    }
+
+    def head_of(household_no: str) -> Person | None:
+        return heads.get(household_no) or household_head(household_no)
+
+    messages: list[ProjectedMessage] = []
+    for before, after in rows:
+        item = ProjectionInput(
+            change_kind=change_kind,
+            occurred_on=occurred_on,
+            before=before,
+            after=after,
+            ward=policy.ward,
+        )
+        context = _Context(
+            item=item, open_my_number=open_my_number, record_flags=record_flags, head_of=head_of
+        )
+        key = person_key(after.atena_no)
+        messages.extend(
+            _message(rule, context, key) for rule in policy.messages if rule.applies(item)
+        )
+    return messages
+
+
+def _message(rule: MessagePolicy, context: _Context, person_key: str) -> ProjectedMessage:
+    """Build one payload from the policy's fields only, then validate it against the contract."""
+    values = {name: _value(source, context) for name, source in rule.fields}
+    return ProjectedMessage(
+        recipient=rule.recipient,
+        message=rule.message,
+        routing_key=rule.routing_key,
+        atena_no=context.item.after.atena_no,
+        person_key=person_key,
+        payload=rule.model.model_validate(values),
+        legal_basis=rule.legal_basis,
+    )
+
+
+def _value(source: str, context: _Context) -> object:
+    derive = _DERIVED.get(source)
+    if derive is not None:
+        return derive(context)
+    return _plain(getattr(context.item.person, source))
+
+
+def _plain(value: object) -> object:
+    """Turn record values into what the contracts take: 年月日 in storage form, nested dicts."""
+    if isinstance(value, PartialDate):
+        return value.to_storage()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+# --- derived sources (names and meanings: recipient_policy.DERIVED_SOURCES) ---------------------
+
+
+def _moved_abroad(person: Person) -> bool:
+    return (
+        person.status is RecordStatus.REMOVED and person.removal_kind is ChangeKind.MOVE_OUT_ABROAD
+    )
+
+
+def _abroad_country(context: _Context) -> str | None:
+    """Read the country: a 国外 転出先 is stored as '<国・地域> <住所>' (OutsideAddress)."""
+    person = context.item.person
+    if not _moved_abroad(person) or not person.move_out_destination:
+        return None
+    return person.move_out_destination.split(" ", 1)[0]
+
+
+def _fuhyo_address_since(context: _Context) -> str:
+    person = context.item.person
+    if _moved_abroad(person) and person.removed_on is not None:
+        return person.removed_on.to_storage()
+    return person.address_since.to_storage()
+
+
+_MUNICIPALITY = re.compile(
+    r"(東京都|北海道|京都府|大阪府|[^都道府県]{2,3}県)(.+?郡)?(.+?[市区町村])"
+)
+_DESIGNATED_CITY_WARD = re.compile(r".{1,4}?区")
+
+
+def municipality_of(honseki: str | None) -> str | None:
+    """Read 都道府県 + 市区町村 (郡, 政令市の区 included) from a 本籍, None if it does not parse.
+
+    A heuristic for routing only (the 本籍地's 地方公共団体コード is not held here): names that
+    repeat 市町村 (四日市市, 十日町市) are kept whole.
+    """
+    match = _MUNICIPALITY.match(honseki or "")
+    if match is None or honseki is None:
+        return None
+    end = match.end()
+    while end < len(honseki) and honseki[end] in "市町村":
+        end += 1
+    if honseki[end - 1] == "市" and (ward := _DESIGNATED_CITY_WARD.match(honseki, end)):
+        end = ward.end()
+    return honseki[:end]
+
+
+def _head_name(context: _Context) -> str | None:
+    person = context.item.person
+    head = person if person.is_head else context.head_of(person.household_no)
+    return None if head is None else f"{head.family_name}\u3000{head.given_name}"
+
+
+def _my_number_plain(context: _Context) -> str | None:
+    sealed = context.item.person.my_number
+    return None if sealed is None else context.open_my_number(sealed, context.item.after.atena_no)
+
+
+def _flags(context: _Context) -> RecordFlags:
+    return context.record_flags(context.item.after.atena_no)
+
+
+_DERIVED: dict[str, Callable[[_Context], object]] = {
+    "change_kind": lambda c: c.item.change_kind,
+    "occurred_on": lambda c: c.item.occurred_on.to_storage(),
+    "atena_no": lambda c: c.item.after.atena_no,
+    "history_no": lambda c: c.item.after.history_no,
+    "my_number_plain": _my_number_plain,
+    "moved_abroad": lambda c: _moved_abroad(c.item.person),
+    "abroad_country": _abroad_country,
+    "fuhyo_address": lambda c: None if _moved_abroad(c.item.person) else c.item.person.address,
+    "fuhyo_address_since": _fuhyo_address_since,
+    "destination_municipality": lambda c: municipality_of(c.item.person.honseki),
+    "destination_municipality_code": lambda c: None,
+    "notice_class": lambda c: notice_class(c.item.change_kind),
+    "head_name": _head_name,
+    "support_measure_active": lambda c: _flags(c).support_measure_active,
+    "seal_registered": lambda c: _flags(c).seal_registered,
+}
+
+if set(_DERIVED) != set(DERIVED_SOURCES):  # the policy checks names against DERIVED_SOURCES
+    raise RuntimeError(f"derived sources out of step: {set(_DERIVED) ^ set(DERIVED_SOURCES)}")

@@ -1,0 +1,1 @@
+"""Tests on the real RabbitMQ broker: topology, permissions, routing, retries, scale-out."""
