@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,9 @@ from jumin_platform.my_number_vault import MyNumberVault, load_vault
 from registry.adapters.address_dictionary import PostalAddressBook
 from registry.config import Settings
 from registry.domain.addresses import AddressBook
+from registry.domain.recipient_policy import RecipientPolicy
+from registry.policy import load_policy
+from registry.service_layer.publication import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
 
 WARD_TIME = ZoneInfo("Asia/Tokyo")
@@ -42,10 +45,16 @@ class Registry:
     vault: MyNumberVault
     clock: Callable[[], datetime] = ward_now
     access_log: AccessLog = ACCESS_LOG
+    policy: RecipientPolicy = field(default_factory=load_policy)
+
+    @property
+    def publication(self) -> Publication:
+        """Return what approvals need to tell recipients (policy + sealing keys)."""
+        return Publication(policy=self.policy, vault=self.vault)
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the pool."""
-        return UnitOfWork(self.pool, self.vault)
+        return UnitOfWork(self.pool, self.vault, self.publication)
 
 
 def token_verifier(settings: Settings) -> TokenVerifier:

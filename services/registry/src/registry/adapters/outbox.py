@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import asyncpg
+from jumin_contracts.envelope import Envelope
 from jumin_platform.my_number_vault import MyNumberVault
+
+from registry.domain.changes import Change
+from registry.domain.projection import ProjectedMessage
 
 NEXT_SEQ = """
 INSERT INTO registry.outbox_sequences AS s (recipient, person_key, last_seq)
@@ -39,18 +42,6 @@ UPDATE registry.outbox SET published_at = $2 WHERE id = ANY ($1::bigint[])
 
 
 @dataclass(frozen=True, kw_only=True)
-class OutgoingMessage:
-    """One message for one recipient about one person, before its sequence number is known."""
-
-    event_id: UUID
-    change_id: UUID
-    recipient: str
-    routing_key: str
-    person_key: str
-    envelope: dict[str, Any]  # the Envelope without seq (filled in here)
-
-
-@dataclass(frozen=True, kw_only=True)
 class PendingPublication:
     """An outbox row the relay still has to publish."""
 
@@ -71,23 +62,38 @@ class Outbox:
         self._vault = vault
 
     async def add(
-        self, messages: list[OutgoingMessage], *, traceparent: str | None, at: datetime
+        self,
+        messages: list[ProjectedMessage],
+        *,
+        change: Change,
+        recorded_at: datetime,
+        traceparent: str | None,
     ) -> None:
-        """Store messages, giving each the next seq of its (recipient, person)."""
+        """Store each message in its envelope with the next seq of its (recipient, person)."""
         for message in messages:
             seq = await self._connection.fetchval(NEXT_SEQ, message.recipient, message.person_key)
-            body = json.dumps({**message.envelope, "seq": seq}, ensure_ascii=False)
+            envelope = Envelope.wrap(
+                message.payload,
+                change_id=change.change_id,
+                person_key=message.person_key,
+                seq=seq,
+                kind=change.request.kind,
+                occurred_on=change.request.occurred_on.to_storage(),
+                notified_on=change.request.notified_on,
+                recorded_at=recorded_at,
+            )
+            body = envelope.model_dump_json(by_alias=True)
             await self._connection.execute(
                 INSERT,
-                message.event_id,
-                message.change_id,
+                envelope.event_id,
+                change.change_id,
                 message.recipient,
                 message.routing_key,
                 message.person_key,
                 seq,
-                self._vault.seal(body, atena_no=str(message.event_id)),
+                self._vault.seal(body, atena_no=str(envelope.event_id)),
                 traceparent,
-                at,
+                recorded_at,
             )
 
     async def unpublished(self, limit: int) -> list[PendingPublication]:

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
+from jumin_platform.telemetry import current_traceparent
+
 from registry.adapters.search_repository import SearchCriteria
 from registry.domain.addresses import AddressBook
 from registry.domain.changes import Change, ChangeStatus
@@ -16,6 +18,7 @@ from registry.domain.planning import RegisterView, is_ex_officio, plan_change
 from registry.domain.references import referenced_people
 from registry.domain.rules import PlannedRow
 from registry.service_layer.numbering import Placeholders, assign_numbers
+from registry.service_layer.publication import messages_for
 from registry.service_layer.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -64,10 +67,24 @@ async def approve_change(
         planned = await assign_numbers(plan_change(change.request, view), uow.history)
         rows = _number_history(planned, change, view, recorded_at=now)
         await uow.history.append(rows, recorded_at=now)
+        await _tell_recipients(uow, approved, rows, view, now=now)
         approved = approved.with_subjects(sorted({row.atena_no for row in rows}))
         await uow.changes.save_decision(approved)
         await uow.commit()
     return approved
+
+
+async def _tell_recipients(
+    uow: UnitOfWork, change: Change, rows: list[HistoryRow], view: RegisterView, *, now: datetime
+) -> None:
+    """Write one outbox row per (recipient, message), in the approval's own transaction."""
+    protected = await uow.support_measures.protected_among(
+        {row.atena_no for row in rows}, now.date()
+    )
+    messages = messages_for(change, rows, view, publication=uow.publication, protected=protected)
+    await uow.outbox.add(
+        messages, change=change, recorded_at=now, traceparent=current_traceparent()
+    )
 
 
 def _number_history(

@@ -12,8 +12,10 @@ from jumin_platform.my_number_vault import MyNumberVault
 
 from registry.adapters.change_repository import ChangeRepository
 from registry.adapters.history_repository import HistoryRepository
+from registry.adapters.outbox import Outbox
 from registry.adapters.search_repository import SearchRepository
 from registry.adapters.support_measure_repository import SupportMeasureRepository
+from registry.service_layer.publication import Publication
 
 
 class UnitOfWork:
@@ -23,10 +25,14 @@ class UnitOfWork:
     history: HistoryRepository
     search: SearchRepository
     support_measures: SupportMeasureRepository
+    outbox: Outbox
 
-    def __init__(self, pool: asyncpg.Pool[Any], vault: MyNumberVault) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool[Any], vault: MyNumberVault, publication: Publication
+    ) -> None:
         self._pool = pool
         self._vault = vault
+        self.publication = publication  # recipient policy: what approval tells whom
         self._connection: PoolConnectionProxy[Any] | None = None
         self._transaction: Transaction | None = None
 
@@ -39,6 +45,7 @@ class UnitOfWork:
         self.history = HistoryRepository(connection, self._vault)
         self.search = SearchRepository(connection)
         self.support_measures = SupportMeasureRepository(connection)
+        self.outbox = Outbox(connection, self._vault)
         return self
 
     async def commit(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,10 @@ Auditor = Annotated[Staff, Depends(require_roles(Role.AUDITOR))]
 SEARCH_FUNCTIONS = ["search_residents"]
 MAX_RANGE = timedelta(days=366)
 JST = ZoneInfo("Asia/Tokyo")
+# Log times are sought within these years: at the calendar's ends (0001, 9999) converting to UTC
+# or looking a day past the range (off-hours) overflows, which was a 500.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 
 
 class AccessEntryOut(BaseModel):
@@ -64,6 +68,10 @@ def _aware(moment: datetime) -> datetime:
 
 def _window(start: datetime, end: datetime, limit: int, offset: int) -> Window:
     start, end = _aware(start), _aware(end)
+    if start < EARLIEST or end > LATEST:
+        raise RuleViolation(
+            "期間は1900年から2999年の間で指定してください / give a range within 1900–2999"
+        )
     if end <= start or end - start > MAX_RANGE:
         raise RuleViolation(
             "期間は開始 < 終了、1年以内で指定してください / give a range of at most one year"
