@@ -114,7 +114,15 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
 
     from registry.entrypoints.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # No uvicorn access log: it prints query strings (search terms are personal data); every
+    # call is recorded in the access log table instead.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 
