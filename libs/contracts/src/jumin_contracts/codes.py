@@ -38,6 +38,8 @@ class ChangeKind(StrEnum):
     CLERICAL_CORRECTION = "clerical_correction"  # 誤記修正
     MINOR_CORRECTION = "minor_correction"  # 軽微な修正
     RESIDENCE_STATUS_30_47 = "residence_status_30_47"  # 法第30条の47届出
+    MY_NUMBER_ENTRY = "my_number_entry"  # 個人番号の職権記載 (J-LIS → CS, spec 7.1.2.1)
+    MOVE_IN_NOTICE = "move_in_notice"  # 転入通知受理 (spec 4.1.3.1)
     CANCELLATION = "cancellation"  # 異動の取消し
 
     @property
@@ -72,6 +74,8 @@ _JAPANESE: dict[ChangeKind, str] = {
     ChangeKind.CLERICAL_CORRECTION: "誤記修正",
     ChangeKind.MINOR_CORRECTION: "軽微な修正",
     ChangeKind.RESIDENCE_STATUS_30_47: "法第30条の47届出",
+    ChangeKind.MY_NUMBER_ENTRY: "個人番号の職権記載",
+    ChangeKind.MOVE_IN_NOTICE: "転入通知受理",
     ChangeKind.CANCELLATION: "異動の取消し",
 }
 

@@ -28,7 +28,7 @@ class Settings(ServiceSettings):
     )
     amqp_url: SecretStr = Field(
         default=SecretStr("amqp://jumin_registry:jumin_registry@127.0.0.1:5672/jumin"),
-        description="RabbitMQ URL of the registry's broker user (publish to jumin.events only)",
+        description="RabbitMQ URL of the registry's broker user (publish jumin.events, read registry.in)",
     )
     relay_poll_seconds: float = Field(default=2.0, description="outbox poll (LISTEN is primary)")
     relay_batch_size: int = Field(default=200, description="outbox rows published per round")

@@ -6,7 +6,7 @@ the dates alone.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -14,6 +14,7 @@ import pytest
 from jumin_contracts.codes import HEAD, ChangeKind
 from registry.adapters.address_dictionary import PostalAddressBook
 from registry.domain.errors import RuleViolation
+from registry.domain.model import RecordStatus
 from registry.domain.planning import RegisterView
 
 from .builders import (
@@ -35,7 +36,8 @@ from .builders import (
 )
 
 TARO, HANAKO, ICHIRO, KEN, YUMI, MINJUN = (atena(n) for n in (1, 2, 3, 11, 12, 21))
-YAMADA, SUZUKI, KIM = household_no(1), household_no(2), household_no(3)
+GONE = atena(31)  # moved out of the ward: a 除票 awaiting its 転入通知
+YAMADA, SUZUKI, KIM, LEFT = household_no(1), household_no(2), household_no(3), household_no(4)
 OKUBO = "大久保三丁目14番4号"
 
 FILED = {
@@ -62,6 +64,8 @@ EX_OFFICIO = {
     ChangeKind.MINOR_CORRECTION,
     ChangeKind.NATURALIZATION,
     ChangeKind.LOSS_OF_NATIONALITY,
+    ChangeKind.MY_NUMBER_ENTRY,
+    ChangeKind.MOVE_IN_NOTICE,
     ChangeKind.CANCELLATION,
 }
 """Kinds the ward records on its own authority: no 届出日."""
@@ -136,6 +140,12 @@ def valid_fields(kind: ChangeKind, occurred_on: date) -> dict[str, Any]:
         ChangeKind.CLERICAL_CORRECTION: {"atena_no": TARO, "patch": {"given_name": "太朗"}},
         ChangeKind.MINOR_CORRECTION: {"atena_no": TARO, "patch": {"voter_registered": True}},
         ChangeKind.RESIDENCE_STATUS_30_47: {"atena_no": MINJUN, "foreign": foreign},
+        ChangeKind.MY_NUMBER_ENTRY: {"atena_no": TARO, "my_number": "123456789018"},
+        ChangeKind.MOVE_IN_NOTICE: {
+            "atena_no": GONE,
+            "confirmed_on": (occurred_on - timedelta(days=1)).isoformat(),
+            "confirmed_destination": NAKANO,
+        },
         ChangeKind.CANCELLATION: {"target_change_id": uuid4(), "reason": "誤って入力したため"},
     }
     return catalogue[kind]
@@ -150,6 +160,15 @@ def view(addresses: PostalAddressBook) -> RegisterView:
         *family(YAMADA, home, {TARO: HEAD, HANAKO: "妻", ICHIRO: "子"}),
         *family(SUZUKI, addresses.parse_ward_address(NEXT_FLAT), {KEN: HEAD, YUMI: "妻"}),
         resident(MINJUN, household=KIM, at=addresses.parse_ward_address(ACROSS_WARD), foreign=True),
+        resident(
+            GONE,
+            household=LEFT,
+            at=addresses.parse_ward_address(ACROSS_WARD),
+            status=RecordStatus.REMOVED,
+            removal_kind=ChangeKind.DOMESTIC_MOVE_OUT,
+            planned_move_out_on=days_ago(30),
+            move_out_destination=NAKANO,
+        ),
     )
 
 

@@ -68,14 +68,14 @@ class ChangeFilter:
 
 def _seal_request(data: dict[str, Any], change_id: UUID, vault: MyNumberVault) -> dict[str, Any]:
     """Seal each 個人番号 in a stored request, bound to the change (its people have no number yet)."""
-    for person in data.get("persons", []):
+    for person in [data, *data.get("persons", [])]:  # 個人番号の職権記載 holds it at the top
         if person.get("my_number"):
             person["my_number"] = vault.seal(person["my_number"], atena_no=str(change_id))
     return data
 
 
 def _open_request(data: dict[str, Any], change_id: UUID, vault: MyNumberVault | None) -> Any:
-    for person in data.get("persons", []):
+    for person in [data, *data.get("persons", [])]:
         if person.get("my_number") and is_sealed(person["my_number"]):
             if vault is None:
                 raise RuntimeError("reading an entered 個人番号 needs the vault")

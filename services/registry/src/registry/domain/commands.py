@@ -242,6 +242,26 @@ class LossOfNationality(_ChangeBase):
     foreign: ForeignDetails
 
 
+class MyNumberEntry(_ChangeBase):
+    """個人番号の職権記載: the number J-LIS generated (via CS), or one missing by mistake (令12条3項)."""
+
+    kind: Literal[ChangeKind.MY_NUMBER_ENTRY]
+    atena_no: AtenaNo
+    my_number: str = Field(pattern=r"^[0-9]{12}$", description="個人番号")
+
+
+class MoveInNotice(_ChangeBase):
+    """転入通知受理: 転出 date and address as confirmed by the new municipality (spec 4.1.3.1.1).
+
+    The 異動日 is the day the notice was received; the 予定 values of the 転出 are kept beside it.
+    """
+
+    kind: Literal[ChangeKind.MOVE_IN_NOTICE]
+    atena_no: AtenaNo
+    confirmed_on: date = Field(description="転出年月日 (確定)")
+    confirmed_destination: Text = Field(description="転出先住所 (確定)")
+
+
 class Cancellation(_ChangeBase):
     """異動の取消し: restore everyone an approved change touched (spec 4.6)."""
 
@@ -262,6 +282,8 @@ ChangeRequest = Annotated[
     | ResidenceStatusChange
     | Naturalization
     | LossOfNationality
+    | MyNumberEntry
+    | MoveInNotice
     | Cancellation,
     Field(discriminator="kind"),
 ]

@@ -53,3 +53,9 @@ class SupportMeasureBlock(RegistryError):
     """The person is under a 支援措置 and the staff member has no right to see them."""
 
     title = "Protected by a support measure"
+
+
+class NothingToChange(RuleViolation):
+    """The request would record what the register already says (変更する項目がありません)."""
+
+    title = "Nothing to change"

@@ -21,12 +21,15 @@ from registry.domain.commands import (
     HouseholdSeparation,
     HouseholdTransfer,
     LossOfNationality,
+    MoveInNotice,
     MoveWithinWard,
+    MyNumberEntry,
     Naturalization,
     RemovalChange,
     ResidenceStatusChange,
 )
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
+from registry.domain.inbound_planning import plan_move_in_notice, plan_my_number_entry
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
@@ -183,6 +186,16 @@ def _plan_loss(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     return pp.plan_nationality_switch(row, foreign, request)
 
 
+def _plan_my_number(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, MyNumberEntry)
+    return plan_my_number_entry(request, view)
+
+
+def _plan_move_in_notice(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, MoveInNotice)
+    return plan_move_in_notice(request, view)
+
+
 def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     """Restore everyone as before the cancelled change, from its 異動日 on (spec 4.6).
 
@@ -238,5 +251,7 @@ _PLANNERS: dict[type, Planner] = {
     ResidenceStatusChange: _plan_residence_status,
     Naturalization: _plan_naturalization,
     LossOfNationality: _plan_loss,
+    MyNumberEntry: _plan_my_number,
+    MoveInNotice: _plan_move_in_notice,
     Cancellation: _plan_cancellation,
 }

@@ -12,7 +12,9 @@ from registry.domain.commands import (
     HouseholdSeparation,
     HouseholdTransfer,
     LossOfNationality,
+    MoveInNotice,
     MoveWithinWard,
+    MyNumberEntry,
     Naturalization,
     RemovalChange,
     ResidenceStatusChange,
@@ -35,6 +37,8 @@ def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
         case HeadChange():
             return {request.new_head}, {request.household_no}
         case Amendment() | ResidenceStatusChange() | Naturalization() | LossOfNationality():
+            return {request.atena_no}, set()
+        case MyNumberEntry() | MoveInNotice():
             return {request.atena_no}, set()
         case Cancellation():
             return set(), set()

@@ -56,6 +56,8 @@ EX_OFFICIO_KINDS = frozenset(
         ChangeKind.MINOR_CORRECTION,
         ChangeKind.NATURALIZATION,
         ChangeKind.LOSS_OF_NATIONALITY,
+        ChangeKind.MY_NUMBER_ENTRY,
+        ChangeKind.MOVE_IN_NOTICE,
         ChangeKind.CANCELLATION,
     }
 )

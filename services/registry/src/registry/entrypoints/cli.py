@@ -102,14 +102,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:
-    """Run the registry API (`jumin-registry serve`) or the outbox relay (`jumin-registry relay`)."""
+    """Run the registry API (`serve`), the outbox relay (`relay`) or the command consumer."""
     parser = argparse.ArgumentParser(prog="jumin-registry")
-    parser.add_argument("command", choices=["serve", "relay"])
+    parser.add_argument("command", choices=["serve", "relay", "commands"])
     args = parser.parse_args(argv)
     settings = Settings()
     configure_telemetry(f"registry-{args.command}")
     if args.command == "relay":
         return _relay(settings)
+    if args.command == "commands":
+        return _commands(settings)
     import uvicorn
 
     from registry.entrypoints.api.app import create_app
@@ -140,6 +142,15 @@ def _relay(settings: Settings) -> int:
     relay = OutboxRelay(config, load_vault(settings.my_number_key_file), ward_now)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(relay.run_forever())
+    return 0
+
+
+def _commands(settings: Settings) -> int:
+    from registry.entrypoints.commands_consumer import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(settings))
     return 0
 
 

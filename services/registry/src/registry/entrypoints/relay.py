@@ -60,7 +60,6 @@ class OutboxRelay:
                 logger.warning("relay lost a connection (%s); retrying", type(exc).__name__)
             except Exception as exc:  # the broker refused or vanished: back off and reconnect
                 logger.warning("relay failed (%s); retrying", type(exc).__name__)
-            self.is_leader = False
             await asyncio.sleep(self._config.retry_seconds)
 
     async def _run_once(self) -> None:
@@ -75,6 +74,8 @@ class OutboxRelay:
             finally:
                 await publisher.close()
         finally:
+            # Also when cancelled: closing the session gives up the lock, so stop claiming it.
+            self.is_leader = False
             await connection.close()
 
     async def _become_leader(self, connection: asyncpg.Connection[Any]) -> None:

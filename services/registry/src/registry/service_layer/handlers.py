@@ -17,6 +17,7 @@ from registry.domain.model import HistoryRow, Household, RecordStatus
 from registry.domain.planning import RegisterView, is_ex_officio, plan_change
 from registry.domain.references import referenced_people
 from registry.domain.rules import PlannedRow
+from registry.service_layer.code_assignment import assign_juminhyo_codes
 from registry.service_layer.numbering import Placeholders, assign_numbers
 from registry.service_layer.publication import messages_for
 from registry.service_layer.unit_of_work import UnitOfWork
@@ -62,15 +63,27 @@ async def approve_change(
         change = await uow.changes.get(change_id, for_update=True)
         if change is None:
             raise NotFound("指定された異動はありません / no such change")
-        approved = change.approve(by=reviewer_id, at=now)
-        view = await load_view(uow, change.request, addresses=addresses, today=now.date())
-        planned = await assign_numbers(plan_change(change.request, view), uow.history)
-        rows = _number_history(planned, change, view, recorded_at=now)
-        await uow.history.append(rows, recorded_at=now)
-        await _tell_recipients(uow, approved, rows, view, now=now)
-        approved = approved.with_subjects(sorted({row.atena_no for row in rows}))
-        await uow.changes.save_decision(approved)
+        approved = await record_approval(
+            uow, change.approve(by=reviewer_id, at=now), addresses=addresses, now=now
+        )
         await uow.commit()
+    return approved
+
+
+async def record_approval(
+    uow: UnitOfWork, approved: Change, *, addresses: AddressBook, now: datetime
+) -> Change:
+    """Write an approved change's history and outbox rows inside the caller's transaction."""
+    view = await load_view(uow, approved.request, addresses=addresses, today=now.date())
+    planned = await assign_numbers(plan_change(approved.request, view), uow.history)
+    planned = await assign_juminhyo_codes(
+        planned, approved, uow.code_pool, at=now, known=view.current.keys()
+    )
+    rows = _number_history(planned, approved, view, recorded_at=now)
+    await uow.history.append(rows, recorded_at=now)
+    await _tell_recipients(uow, approved, rows, view, now=now)
+    approved = approved.with_subjects(sorted({row.atena_no for row in rows}))
+    await uow.changes.save_decision(approved)
     return approved
 
 

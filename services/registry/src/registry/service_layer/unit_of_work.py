@@ -11,6 +11,8 @@ from asyncpg.transaction import Transaction
 from jumin_platform.my_number_vault import MyNumberVault
 
 from registry.adapters.change_repository import ChangeRepository
+from registry.adapters.code_pool import CodePool
+from registry.adapters.command_repository import CommandRepository
 from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.outbox import Outbox
 from registry.adapters.search_repository import SearchRepository
@@ -26,6 +28,8 @@ class UnitOfWork:
     search: SearchRepository
     support_measures: SupportMeasureRepository
     outbox: Outbox
+    commands: CommandRepository
+    code_pool: CodePool
 
     def __init__(
         self, pool: asyncpg.Pool[Any], vault: MyNumberVault, publication: Publication
@@ -38,14 +42,21 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._connection = await self._pool.acquire()
-        self._transaction = self._connection.transaction()
-        await self._transaction.start()
+        try:
+            self._transaction = self._connection.transaction()
+            await self._transaction.start()
+        except BaseException:  # BEGIN failed (e.g. the server restarted): give the connection back
+            await self._pool.release(self._connection)
+            self._connection = self._transaction = None
+            raise
         connection: Any = self._connection
         self.changes = ChangeRepository(connection, self._vault)
         self.history = HistoryRepository(connection, self._vault)
         self.search = SearchRepository(connection)
         self.support_measures = SupportMeasureRepository(connection)
         self.outbox = Outbox(connection, self._vault)
+        self.commands = CommandRepository(connection)
+        self.code_pool = CodePool(connection)
         return self
 
     async def commit(self) -> None:

@@ -71,7 +71,8 @@ def _touch(request: Request, *changes: Change) -> Change:
 
 def _note_my_numbers(http: Request, request: ChangeRequest) -> None:
     """Log entering a 個人番号 as 個人番号へのアクセス (spec 10.2)."""
-    if any(p.my_number for p in getattr(request, "persons", ())):
+    people = [request, *getattr(request, "persons", ())]  # 個人番号の職権記載 holds it itself
+    if any(getattr(p, "my_number", None) for p in people):
         access_context(http).my_number_accessed = True
 
 

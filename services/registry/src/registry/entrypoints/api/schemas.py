@@ -151,7 +151,7 @@ def change_out(change: Change) -> ChangeOut:
 
 def _redacted(request: dict[str, Any]) -> dict[str, Any]:
     """Hide every 個人番号 in an entered request (it is shown only through its own endpoint)."""
-    for person in request.get("persons", []):
+    for person in [request, *request.get("persons", [])]:  # top level: 個人番号の職権記載
         if person.get("my_number"):
             person["my_number"] = "************"
     return request

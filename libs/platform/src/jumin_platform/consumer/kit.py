@@ -1,0 +1,158 @@
+"""The consumer kit's composition root: one object an adapter builds, starts and stops.
+
+kit = ConsumerKit(
+    recipient="cs", schema="cs_adapter",
+    amqp_url=settings.amqp_url, database_url=settings.database_url,
+    handler=deliver_to_cs, models=MESSAGE_MODELS.values(),
+)
+await kit.run()                      # or start() / stop() from a FastAPI lifespan
+app.include_router(operator_router(kit))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import asyncpg
+from faststream.rabbit import RabbitBroker
+from jumin_contracts.messages import RecipientMessage
+
+from jumin_platform.consumer.dead_letters import DeadLetterQueue
+from jumin_platform.consumer.inbox import PgStore
+from jumin_platform.consumer.messages import ModelIndex
+from jumin_platform.consumer.operations import NotRunning, Operations
+from jumin_platform.consumer.processing import Handler, Processor
+from jumin_platform.consumer.schema import check_identifier
+from jumin_platform.consumer.transport import BrokerOutlet, Subscription, make_broker
+from jumin_platform.db import create_pool
+from jumin_platform.topology import Recipient, Topology, topology_from_env
+
+__all__ = ["ConsumerKit"]
+
+logger = logging.getLogger(__name__)
+
+_NOT_RUNNING = (
+    "受信処理が停止しています。起動後に再度実行してください。 "
+    "(The consumer is not running; try again once it has started.)"
+)
+
+Models = Mapping[str, type[RecipientMessage]] | Iterable[type[RecipientMessage]]
+
+
+class ConsumerKit:
+    """Consume one recipient's queue(s) in order, once, with retries, parking and dead letters."""
+
+    def __init__(
+        self,
+        *,
+        recipient: str,
+        schema: str,
+        amqp_url: str,
+        database_url: str,
+        handler: Handler,
+        models: Models,
+        topology: Topology | None = None,
+        prefetch: int = 8,
+        requeue_delay: float = 1.0,
+    ) -> None:
+        self.topology = topology or topology_from_env()
+        self.recipient = _recipient(self.topology, recipient)
+        self.schema = check_identifier(schema)
+        self.models = ModelIndex(recipient, _model_list(models))
+        self._amqp_url = amqp_url
+        self._database_url = database_url
+        self._handler = handler
+        self._prefetch = prefetch
+        self._requeue_delay = requeue_delay
+        self._pool: asyncpg.Pool[Any] | None = None
+        self._broker: RabbitBroker | None = None
+        self._operations: Operations | None = None
+        self._store: PgStore | None = None
+        self._stopped = asyncio.Event()
+
+    @property
+    def operations(self) -> Operations:
+        """The operator use cases (available once started)."""
+        if self._operations is None:
+            raise NotRunning(_NOT_RUNNING)
+        return self._operations
+
+    async def start(self) -> None:
+        """Connect, start consuming, and apply parked messages a crash may have left ready."""
+        if self._broker is not None:
+            raise RuntimeError("ConsumerKit is already started")
+        queues = len(self.recipient.consumer_queues)
+        self._pool = await create_pool(self._database_url, max_size=self._prefetch * queues + 2)
+        self._broker = make_broker(self._amqp_url, prefetch=self._prefetch)
+        subscription = self._wire(PgStore(self._pool, self.schema), self._broker)
+        self._stopped.clear()
+        try:
+            await self._broker.start()
+            await self._drain_ready(subscription)
+        except BaseException:
+            await self.stop()
+            raise
+        logger.info("consuming %s", ", ".join(self.recipient.consumer_queues))
+
+    def _wire(self, store: PgStore, broker: RabbitBroker) -> Subscription:
+        """Build processor, subscription and operator use cases around one store and broker."""
+        delays = self.topology.retry_delays
+        outlet = BrokerOutlet(broker, self.recipient, retry_delays=delays)
+        processor = Processor(
+            store=store,
+            outlet=outlet,
+            handler=self._handler,
+            models=self.models,
+            retry_delays=delays,
+        )
+        subscription = Subscription(
+            processor=processor,
+            outlet=outlet,
+            recipient=self.recipient,
+            requeue_delay=self._requeue_delay,
+        )
+        subscription.attach(broker)
+        dead = DeadLetterQueue(self._amqp_url, self.recipient.dead_queue)
+        self._store = store
+        self._operations = Operations(store=store, dead=dead, outlet=outlet, processor=processor)
+        return subscription
+
+    async def _drain_ready(self, subscription: Subscription) -> None:
+        """Apply parked messages left ready by a stop between a commit and its drain."""
+        assert self._store is not None
+        for row in await self._store.fetch(self._store.sql.ready_persons):
+            await subscription.drain(row["person_key"])
+
+    async def stop(self) -> None:
+        """Stop consuming (in-flight messages finish), then close broker and pool."""
+        broker, pool = self._broker, self._pool
+        self._broker = self._pool = self._operations = self._store = None
+        try:
+            if broker is not None:
+                await broker.stop()
+        finally:
+            if pool is not None:
+                await pool.close()
+            self._stopped.set()
+
+    async def run(self) -> None:
+        """Start and consume until `stop()` is called."""
+        await self.start()
+        await self._stopped.wait()
+
+
+def _recipient(topology: Topology, name: str) -> Recipient:
+    for recipient in topology.recipients:
+        if recipient.name == name:
+            return recipient
+    known = ", ".join(r.name for r in topology.recipients)
+    raise ValueError(f"unknown recipient {name!r} (the topology has {known})")
+
+
+def _model_list(models: Models) -> list[type[RecipientMessage]]:
+    if isinstance(models, Mapping):
+        return list(models.values())
+    return list(models)

@@ -1,0 +1,256 @@
+"""The broker side of the kit, on FastStream: consume with manual acks, publish retries and dead letters.
+
+FastStream (with `RabbitTelemetryMiddleware`) rather than bare aio-pika, because ARCHITECTURE.md
+traces every hop through FastStream: the consume span continues the trace the registry's relay
+started (its ``traceparent`` header) and the retry/dead-letter publishes carry it on. Nothing is
+declared (`declare=False` = passive): the adapters' broker users may not configure anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aio_pika import IncomingMessage
+from faststream.message import StreamMessage
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import Channel, ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit.annotations import RabbitMessage
+from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
+from jumin_contracts.envelope import Envelope
+from opentelemetry import trace
+from pydantic import ValidationError
+
+from jumin_platform.consumer.messages import (
+    ATTEMPT_HEADER,
+    DEAD_REASON_HEADER,
+    ROUTING_KEY_HEADER,
+    TRACEPARENT,
+    Incoming,
+    describe_validation_error,
+)
+from jumin_platform.consumer.processing import Outcome, Processor, Verdict
+from jumin_platform.topology import (
+    DEAD_LETTER_EXCHANGE,
+    PERSON_KEY_HEADER,
+    RETRY_EXCHANGE,
+    Recipient,
+)
+
+__all__ = ["BrokerOutlet", "Subscription", "make_broker", "read_incoming"]
+
+logger = logging.getLogger(__name__)
+
+#: Headers the broker writes when it dead-letters; a republished message starts without them.
+BROKER_HEADERS = frozenset(
+    {
+        "x-death",
+        "x-first-death-exchange",
+        "x-first-death-queue",
+        "x-first-death-reason",
+        "x-last-death-exchange",
+        "x-last-death-queue",
+        "x-last-death-reason",
+        "x-delivery-count",
+    }
+)
+
+
+def make_broker(amqp_url: str, *, prefetch: int) -> RabbitBroker:
+    """Build a FastStream broker: small prefetch, publisher confirms, unroutable publishes raise."""
+    channel = Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True)
+    return RabbitBroker(
+        amqp_url,
+        default_channel=channel,
+        middlewares=[RabbitTelemetryMiddleware()],
+        graceful_timeout=30.0,
+    )
+
+
+def read_incoming(raw: IncomingMessage) -> Incoming | None:
+    """Read the envelope and the kit's headers; None when the body is no valid envelope."""
+    try:
+        envelope = Envelope.model_validate_json(raw.body)
+    except ValidationError as exc:
+        reason = describe_validation_error(exc)
+        logger.error("message %s is no valid envelope: %s", raw.message_id, reason)
+        return None
+    headers = raw.headers or {}
+    return Incoming(
+        envelope,
+        routing_key=str(headers.get(ROUTING_KEY_HEADER) or raw.routing_key or ""),
+        attempt=_int(headers.get(ATTEMPT_HEADER)),
+        traceparent=_str(headers.get(TRACEPARENT)),
+        raw=raw.body,
+    )
+
+
+class BrokerOutlet:
+    """Publish to `jumin.retry` and `jumin.dlx` under the recipient's own routing keys."""
+
+    def __init__(
+        self, broker: RabbitBroker, recipient: Recipient, *, retry_delays: Sequence[int]
+    ) -> None:
+        self._broker = broker
+        self._recipient = recipient
+        self._shortest_delay = min(retry_delays)
+        self._retry = RabbitExchange(RETRY_EXCHANGE, type=ExchangeType.TOPIC, declare=False)
+        self._dead = RabbitExchange(DEAD_LETTER_EXCHANGE, type=ExchangeType.TOPIC, declare=False)
+
+    async def retry(self, message: Incoming, *, attempt: int, delay: int) -> None:
+        """Send the message to the wait queue for `delay` seconds, counting the attempt."""
+        headers = self._headers(message, {ATTEMPT_HEADER: attempt})
+        await self.publish_raw(
+            message.body(),
+            headers,
+            message_id=str(message.event_id),
+            exchange=self._retry,
+            routing_key=self._recipient.retry_queue(delay),
+        )
+
+    async def dead_letter(self, message: Incoming, *, reason: str) -> None:
+        """Put the message into `<r>.dead` (for messages with no delivery to reject)."""
+        headers = self._headers(message, {DEAD_REASON_HEADER: reason[:500]})
+        await self.publish_raw(
+            message.body(),
+            headers,
+            message_id=str(message.event_id),
+            exchange=self._dead,
+            routing_key=message.routing_key,
+        )
+
+    async def resend(
+        self, body: bytes, headers: Mapping[str, Any], *, message_id: str, routing_key: str
+    ) -> None:
+        """Return a dead letter to the main flow through the shortest wait queue, retries reset."""
+        fresh = {k: v for k, v in headers.items() if k not in BROKER_HEADERS}
+        fresh.pop(DEAD_REASON_HEADER, None)
+        fresh.update({ATTEMPT_HEADER: 0, ROUTING_KEY_HEADER: routing_key})
+        await self.publish_raw(
+            body,
+            fresh,
+            message_id=message_id,
+            exchange=self._retry,
+            routing_key=self._recipient.retry_queue(self._shortest_delay),
+        )
+
+    async def publish_raw(
+        self,
+        body: bytes,
+        headers: Mapping[str, Any],
+        *,
+        message_id: str,
+        exchange: RabbitExchange,
+        routing_key: str,
+    ) -> None:
+        """Publish persistent and mandatory; wait for the broker's confirm."""
+        await self._broker.publish(
+            body,
+            exchange=exchange,
+            routing_key=routing_key,
+            persist=True,
+            mandatory=True,
+            message_id=message_id,
+            content_type="application/json",
+            headers=dict(headers),
+        )
+
+    def _headers(self, message: Incoming, extra: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            PERSON_KEY_HEADER: message.person_key,
+            ROUTING_KEY_HEADER: message.routing_key,
+            **extra,
+        }
+
+
+class Subscription:
+    """Consume the recipient's queues: process each message, settle it with the broker, drain."""
+
+    def __init__(
+        self,
+        *,
+        processor: Processor,
+        outlet: BrokerOutlet,
+        recipient: Recipient,
+        requeue_delay: float = 1.0,
+    ) -> None:
+        self._processor = processor
+        self._outlet = outlet
+        self._recipient = recipient
+        self._requeue_delay = requeue_delay
+
+    def attach(self, broker: RabbitBroker) -> None:
+        """Subscribe to every consumer queue of the recipient (one, or N partitions)."""
+        for name in self._recipient.consumer_queues:
+            queue = RabbitQueue(name, declare=False)
+            subscriber = broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, decoder=_raw_body)
+            subscriber(self.on_message)
+
+    async def on_message(self, message: RabbitMessage) -> None:
+        """Handle one delivery; never let an exception escape unsettled."""
+        incoming = read_incoming(message.raw_message)
+        if incoming is None:
+            await message.nack(requeue=False)
+            return
+        _annotate(incoming, self._recipient.name)
+        try:
+            outcome = await self._processor.consume(incoming)
+            await self._settle(message, incoming, outcome)
+        except Exception as exc:  # an outage or a bug: back off, let the delivery limit decide
+            kind = type(exc).__name__
+            logger.error("event %s: %s; returned to the queue", incoming.event_id, kind)
+            await asyncio.sleep(self._requeue_delay)
+            await message.nack(requeue=True)
+            return
+        if outcome.applied:
+            await self.drain(incoming.person_key)
+
+    async def drain(self, person_key: str) -> None:
+        """Apply parked successors; on failure they stay parked for the next message or restart."""
+        try:
+            await self._processor.drain(person_key)
+        except Exception as exc:
+            logger.error("draining parked messages failed: %s", type(exc).__name__)
+
+    async def _settle(self, message: RabbitMessage, incoming: Incoming, outcome: Outcome) -> None:
+        trace.get_current_span().set_attribute("jumin.decision", outcome.decision.value)
+        if outcome.verdict is Verdict.RETRY and outcome.delay is not None:
+            await self._outlet.retry(incoming, attempt=outcome.attempt, delay=outcome.delay)
+        if outcome.verdict is Verdict.DEAD:
+            await message.nack(requeue=False)
+        else:
+            await message.ack()
+
+
+def _raw_body(message: StreamMessage[Any]) -> bytes:
+    """Leave the body undecoded: `read_incoming` validates it, and settles what it cannot read."""
+    return message.body
+
+
+def _annotate(incoming: Incoming, recipient: str) -> None:
+    """Put ids (never personal data) on the consume span."""
+    trace.get_current_span().set_attributes(
+        {
+            "jumin.event_id": str(incoming.event_id),
+            "jumin.change_id": str(incoming.envelope.change_id),
+            "jumin.recipient": recipient,
+            "jumin.kind": incoming.envelope.kind.value,
+            "jumin.seq": incoming.seq,
+            "jumin.attempt": incoming.attempt,
+        }
+    )
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value) if isinstance(value, int | str | bytes) else 0
+    except ValueError:
+        return 0
+
+
+def _str(value: object) -> str | None:
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return value if isinstance(value, str) else None

@@ -1,0 +1,1 @@
+"""Failure tests with real processes: the outbox relay killed, RabbitMQ and PostgreSQL restarted."""

@@ -1,0 +1,264 @@
+"""Real broker and database for the consumer kit: the `jumin` vhost and a test database.
+
+- Broker: vhost `jumin` as provisioned by deploy/local/provision.sh. Test envelopes are published
+  to `jumin.events` as `jumin_admin` (standing in for the registry's relay) with routing key
+  `koseki.fuhyo_notice`; the kit consumes as the least-privileged `jumin_koseki_adapter`. The vhost
+  is shared, so each test starts by purging `koseki.events` and `koseki.dead` (and uses person keys
+  of its own).
+- Database: `jumin_test_consumer` (run `deploy/local/provision.sh jumin_test_consumer` once), as
+  the owner role. A service's owner role may not CREATE SCHEMA (provisioning makes schemas), so the
+  test schema is created once through the local `postgres` superuser when it is missing; the kit's
+  tables are then dropped and installed afresh with `consumer_ddl`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from jumin_contracts.codes import ChangeKind, Sex
+from jumin_contracts.envelope import Envelope, new_event_id
+from jumin_contracts.messages import MESSAGE_MODELS, KosekiFuhyoNotice, RecipientMessage
+from jumin_platform.auth import Staff
+from jumin_platform.consumer import ConsumerKit, install
+from jumin_platform.consumer.operator_api import operator_router
+from jumin_platform.problems import install_problem_handlers
+from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER
+
+DATABASE_URL = os.environ.get(
+    "JUMIN_TEST_CONSUMER_DATABASE_URL",
+    "postgresql://jumin_registry_owner:jumin_registry_owner@127.0.0.1:5432/jumin_test_consumer",
+)
+SCHEMA = "consumer_kit_test"
+_AMQP = os.environ.get("JUMIN_TEST_AMQP_HOST", "127.0.0.1:5672")
+ADMIN_URL = (
+    f"amqp://jumin_admin:{os.environ.get('JUMIN_AMQP_ADMIN_PASSWORD', 'jumin_admin')}@{_AMQP}/jumin"
+)
+ADAPTER_URL = (
+    "amqp://jumin_koseki_adapter:"
+    f"{os.environ.get('JUMIN_KOSEKI_ADAPTER_AMQP_PASSWORD', 'jumin_koseki_adapter')}@{_AMQP}/jumin"
+)
+ROUTING_KEY = KosekiFuhyoNotice.ROUTING_KEY
+WAIT_SECONDS = 15.0
+T = TypeVar("T")
+
+pytestmark = pytest.mark.integration
+
+
+# ---- database ------------------------------------------------------------------------------------
+def _create_schema_as_superuser() -> None:
+    database = urlsplit(DATABASE_URL).path.lstrip("/")
+    owner = urlsplit(DATABASE_URL).username or "jumin_registry_owner"
+    switch = (
+        ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
+    )
+    sql = f'CREATE SCHEMA IF NOT EXISTS {SCHEMA} AUTHORIZATION "{owner}"'
+    done = subprocess.run(
+        [*switch, "psql", "-X", "-q", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"cannot create schema {SCHEMA} in {database}: {done.stderr.strip()}")
+
+
+@pytest.fixture(scope="session")
+async def kit_schema() -> str:
+    """The kit's tables, empty, in the test schema."""
+    try:
+        connection = await asyncpg.connect(DATABASE_URL)
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"{exc}: run deploy/local/provision.sh jumin_test_consumer first")
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", SCHEMA)
+        if not exists:
+            _create_schema_as_superuser()
+        await connection.execute(
+            f"DROP TABLE IF EXISTS {SCHEMA}.inbox, {SCHEMA}.person_progress, {SCHEMA}.parked, "
+            f"{SCHEMA}.operator_actions, {SCHEMA}.deliveries"
+        )
+        await install(connection, SCHEMA)
+        # The adapter's own record of what it sent, written in the kit's transaction.
+        await connection.execute(
+            f"CREATE TABLE {SCHEMA}.deliveries (event_id uuid NOT NULL, person_key text NOT NULL,"
+            " seq bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())"
+        )
+    finally:
+        await connection.close()
+    return SCHEMA
+
+
+@pytest.fixture
+async def db(kit_schema: str) -> AsyncIterator[asyncpg.Connection[Any]]:
+    connection = await asyncpg.connect(DATABASE_URL)
+    yield connection
+    await connection.close()
+
+
+# ---- broker --------------------------------------------------------------------------------------
+@dataclass
+class Registry:
+    """Stands in for the registry's outbox relay: publishes envelopes to `jumin.events`."""
+
+    channel: aio_pika.abc.AbstractChannel
+
+    async def publish(self, envelope: Envelope, *, body: bytes | None = None) -> None:
+        exchange = await self.channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
+        message = aio_pika.Message(
+            body or envelope.model_dump_json(by_alias=True).encode(),
+            message_id=str(envelope.event_id),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            headers={PERSON_KEY_HEADER: envelope.person_key},
+        )
+        await exchange.publish(message, ROUTING_KEY, mandatory=True)
+
+    async def purge(self, *queues: str) -> None:
+        for name in queues:
+            queue = await self.channel.get_queue(name, ensure=False)
+            await queue.purge()
+
+
+@pytest.fixture
+async def registry() -> AsyncIterator[Registry]:
+    connection = await aio_pika.connect(ADMIN_URL)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        registry = Registry(channel)
+        await registry.purge("koseki.events", "koseki.dead")
+        yield registry
+
+
+# ---- the adapter under test ----------------------------------------------------------------------
+@dataclass
+class FakeAdapter:
+    """A handler that records each delivery in the kit's transaction, failing as scripted."""
+
+    calls: list[tuple[str, int]] = field(default_factory=list)
+    failures: dict[UUID, list[Exception]] = field(default_factory=dict)
+
+    def fail(self, envelope: Envelope, *errors: Exception) -> None:
+        self.failures[envelope.event_id] = list(errors)
+
+    async def __call__(
+        self, envelope: Envelope, payload: RecipientMessage, connection: Any
+    ) -> None:
+        assert isinstance(payload, KosekiFuhyoNotice)
+        self.calls.append((envelope.person_key, envelope.seq))
+        await connection.execute(
+            f"INSERT INTO {SCHEMA}.deliveries (event_id, person_key, seq) VALUES ($1, $2, $3)",
+            envelope.event_id,
+            envelope.person_key,
+            envelope.seq,
+        )
+        pending = self.failures.get(envelope.event_id)
+        if pending:
+            raise pending.pop(0)
+
+
+@pytest.fixture
+def adapter() -> FakeAdapter:
+    return FakeAdapter()
+
+
+@pytest.fixture
+async def kit(
+    kit_schema: str, registry: Registry, adapter: FakeAdapter
+) -> AsyncIterator[ConsumerKit]:
+    """The kit consuming `koseki.events` as jumin_koseki_adapter (queues purged first)."""
+    kit = ConsumerKit(
+        recipient="koseki",
+        schema=kit_schema,
+        amqp_url=ADAPTER_URL,
+        database_url=DATABASE_URL,
+        handler=adapter,
+        models=MESSAGE_MODELS,
+    )
+    await kit.start()
+    yield kit
+    await kit.stop()
+
+
+async def _operator() -> Staff:
+    return Staff(user_id="ops-yamada", roles=frozenset({"admin"}))
+
+
+@pytest.fixture
+async def operator_api(kit: ConsumerKit) -> AsyncIterator[httpx.AsyncClient]:
+    app = FastAPI()
+    install_problem_handlers(app)
+    app.include_router(operator_router(kit, staff=_operator))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://adapter") as client:
+        yield client
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+def person() -> str:
+    """A fresh opaque person key (never reused across runs on the shared vhost)."""
+    return f"test_{uuid4().hex}"
+
+
+def envelope(person_key: str, seq: int, **extra_payload: object) -> Envelope:
+    notice = KosekiFuhyoNotice(
+        change_kind=ChangeKind.DOMESTIC_MOVE_IN,
+        occurred_on="2024-04-01",
+        honseki="東京都新宿区西新宿二丁目8番地",
+        hittosha="都庁太郎",
+        family_name="都庁",
+        given_name="花子",
+        address="東京都新宿区西新宿二丁目8番1号",
+        moved_abroad=False,
+        abroad_country=None,
+        address_since="2024-04-01",
+        birth_date="1990-05-06",
+        sex=Sex.FEMALE,
+        juminhyo_code=None,
+    )
+    wrapped = Envelope.wrap(
+        notice,
+        change_id=uuid4(),
+        person_key=person_key,
+        seq=seq,
+        kind=ChangeKind.DOMESTIC_MOVE_IN,
+        occurred_on="2024-04-01",
+        notified_on=None,
+        recorded_at=datetime.now(UTC),
+        event_id=new_event_id(),
+    )
+    if extra_payload:
+        return wrapped.model_copy(update={"payload": {**wrapped.payload, **extra_payload}})
+    return wrapped
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], what: str
+) -> T:
+    """Poll `probe` until its value satisfies `until` (broker and retries are asynchronous)."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while True:
+        value = await probe()
+        if until(value):
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"not within {WAIT_SECONDS}s: {what} (last seen: {value!r})")
+        await asyncio.sleep(0.05)
+
+
+def body_of(response: httpx.Response) -> Any:
+    return json.loads(response.content)
