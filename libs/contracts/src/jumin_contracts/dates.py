@@ -25,20 +25,31 @@ Decisions:
   2021-04-05?..05-10~   令和3年4月推定5日から5月10日頃までの間
   1989~@H               平成元年頃 (the kept 元号 by initial)
   ====================  =================================
+
+Private parts: 元号/期間 in `_date_calendar`, 保存形式 in `_date_storage`, input in `_date_parsing`.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
-import japanera
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
+
+from jumin_contracts._date_calendar import (
+    _MAX_DAY,
+    _SEASONS,
+    _clamp,
+    _Era,
+    _era_at,
+    _era_named,
+    _Range,
+    _year_text,
+)
 
 
 class DatePrecision(StrEnum):
@@ -66,139 +77,12 @@ _KNOWN_PARTS = {  # how many leading parts (year, month, day) each precision has
     DatePrecision.RANGE: (3,),
     DatePrecision.UNKNOWN: (0, 1, 2),
 }
-_SEASONS = {"春": ("spring", 3), "夏": ("summer", 6), "秋": ("autumn", 9), "冬": ("winter", 12)}
 _THIRDS = {
     DatePrecision.EARLY: ("上", 1),
     DatePrecision.MID: ("中", 11),
     DatePrecision.LATE: ("下", 21),
 }
-_MARKS = {"": DatePrecision.EXACT, "~": DatePrecision.ABOUT, "?": DatePrecision.ESTIMATED}
-_MAX_DAY = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 2月29日 always allowed (spec 1.1.8)
 _WHITESPACE = re.compile(r"\s+")
-
-
-# --- 元号 (from japanera) ---------------------------------------------------------------------
-
-
-class _Era(NamedTuple):
-    """Hold one 元号 from 明治 on, taken from japanera's master data."""
-
-    kanji: str
-    letter: str
-    since: date
-    until: date | None  # first day of the next era
-
-    @property
-    def last_day(self) -> date:
-        """Return the era's last day; 明治 and 大正 share theirs with the next era (spec 1.1.8)."""
-        if self.until is None:
-            return date.max
-        return self.until if self.kanji in ("明治", "大正") else self.until - timedelta(days=1)
-
-
-_ERAS = tuple(
-    _Era(e.kanji, e.english_head, e.since, e.until)
-    for e in japanera.ERA_DATA_GENERAL
-    if e.since >= date(1868, 1, 1)
-)
-
-
-def _era_named(name: str) -> _Era:
-    """Find a 元号 by kanji (令和) or initial (R)."""
-    for era in _ERAS:
-        if name in (era.kanji, era.letter):
-            return era
-    raise ValueError(f"元号が不明です / unknown era: {name!r}")
-
-
-def _era_at(day: date) -> _Era | None:
-    """Return the 元号 in force on *day* (the newer one on a boundary day), None before 明治."""
-    return next((era for era in reversed(_ERAS) if era.since <= day), None)
-
-
-def _gregorian(era: _Era, era_year: str) -> int:
-    """Turn a 和暦 year ("3", "元") into the Gregorian year."""
-    return era.since.year + (0 if era_year == "元" else int(era_year) - 1)
-
-
-def _year_text(era: _Era, year: int) -> str:
-    """Write a 和暦 year: 令和3年, 令和元年."""
-    relative = year - era.since.year + 1
-    return f"{era.kanji}{'元' if relative == 1 else relative}年"
-
-
-def _clamp(year: int, month: int, day: int) -> date:
-    """Build a real date, moving a non-calendar day (2月29日) back to the month's last day."""
-    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-# --- 期間 (range) wording ---------------------------------------------------------------------
-
-_RANGE_WORDING = re.compile(
-    r"(\d{1,2})月(推定)?(\d{1,2})日(頃)?から(?:(\d{1,2})月)?(推定)?(\d{1,2})日(頃)?までの間"
-)
-_RANGE_STORAGE = re.compile(r"(\d{2})-(\d{2})([~?]?)\.\.(?:(\d{2})-)?(\d{2})([~?]?)")
-
-
-class _Range(NamedTuple):
-    """Hold 「4月推定5日から5月10日頃までの間」; a mark is "" , "?" (推定) or "~" (頃)."""
-
-    month: int
-    day: int
-    mark: str
-    end_month: int | None  # None: not written (same month)
-    end_day: int
-    end_mark: str
-
-    @classmethod
-    def from_wording(cls, text: str) -> _Range:
-        """Read the range wording; raise ValueError if it is not one."""
-        if not (m := _RANGE_WORDING.fullmatch(text)):
-            raise ValueError(f"期間の表記ではありません / not a range: {text!r}")
-        m1, e1, d1, a1, m2, e2, d2, a2 = m.groups()
-        return cls._checked(m1, d1, _mark(e1, a1), m2, d2, _mark(e2, a2))
-
-    @classmethod
-    def from_storage(cls, text: str) -> _Range | None:
-        """Read the range part of the storage form (04-05?..05-10~), None if it is not one."""
-        return cls._checked(*m.groups()) if (m := _RANGE_STORAGE.fullmatch(text)) else None
-
-    @classmethod
-    def _checked(cls, m1: str, d1: str, k1: str, m2: str | None, d2: str, k2: str) -> _Range:
-        """Build a range that ends on a valid day, not before it starts."""
-        found = cls(int(m1), int(d1), k1, int(m2) if m2 else None, int(d2), k2)
-        end_month = found.end_month or found.month
-        if (
-            not 1 <= end_month <= 12
-            or not 1 <= found.end_day <= _MAX_DAY[end_month - 1]
-            or (end_month, found.end_day) < (found.month, found.day)
-        ):
-            raise ValueError(f"期間が不正です / bad range: {found.wording()}")
-        return found
-
-    def wording(self) -> str:
-        """Write 「4月推定5日から10日頃までの間」."""
-        start = f"{self.month}月{_day_words(self.day, self.mark)}"
-        end = f"{self.end_month or ''}{'月' if self.end_month else ''}"
-        return f"{start}から{end}{_day_words(self.end_day, self.end_mark)}までの間"
-
-    def storage(self) -> str:
-        """Write 「04-05?..10~」."""
-        end_month = f"{self.end_month:02d}-" if self.end_month else ""
-        end = f"{end_month}{self.end_day:02d}{self.end_mark}"
-        return f"{self.month:02d}-{self.day:02d}{self.mark}..{end}"
-
-
-def _mark(estimated: str | None, about: str | None) -> str:
-    """Turn 推定 into "?" and 頃 into "~" for one end of a range (not both at once)."""
-    if estimated and about:
-        raise ValueError("推定と頃は併用できません / 推定 and 頃 cannot both qualify a day")
-    return "?" if estimated else "~" if about else ""
-
-
-def _day_words(day: int, mark: str) -> str:
-    """Write one end of a range: 5日, 推定5日, 5日頃."""
-    return {"?": f"推定{day}日", "~": f"{day}日頃"}.get(mark, f"{day}日")
 
 
 # --- the value ---------------------------------------------------------------------------------
@@ -289,6 +173,10 @@ class PartialDate:
 
         Full-width characters and all spaces are ignored.  Raise ValueError for anything else.
         """
+        # Imported on use: the readers build PartialDates, so their modules import this one.
+        from jumin_contracts._date_parsing import _read_japanese, _read_numeric
+        from jumin_contracts._date_storage import _read_storage
+
         normalized = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
         for reader in (_read_storage, _read_numeric, _read_japanese):
             if (found := reader(normalized)) is not None:
@@ -301,12 +189,16 @@ class PartialDate:
     @classmethod
     def from_storage(cls, s: str) -> PartialDate:
         """Rebuild a 年月日 from the text `to_storage` wrote (保存形式)."""
+        from jumin_contracts._date_storage import _read_storage  # cyclic, see `parse`
+
         if (found := _read_storage(s)) is None:
             raise ValueError(f"保存形式の年月日ではありません / not a stored date: {s!r}")
         return found
 
     def to_storage(self) -> str:
         """Write the compact, lossless ASCII form for a text column (保存形式)."""
+        from jumin_contracts._date_storage import _storage_text  # cyclic, see `parse`
+
         return _storage_text(self) + (f"@{_era_named(self.era).letter}" if self.era else "")
 
     @property
@@ -361,126 +253,6 @@ def _wording(d: PartialDate, year: str) -> str:
             return f"{year}{month}{_THIRDS[d.precision][0]}旬{d.note or ''}"
         case DatePrecision.UNKNOWN:
             return f"{year}{month} {'日' if month else '月日'}不詳" if year else "年月日不詳"
-
-
-# --- 保存形式 (storage form, table in the module docstring) --------------------------------------
-
-
-def _storage_text(d: PartialDate) -> str:
-    """Write the storage form without the era suffix."""
-    year = "xxxx" if d.year is None else f"{d.year:04d}"
-    month = f"-{d.month:02d}" if d.month else ""
-    match d.precision:
-        case DatePrecision.SEASON:
-            return f"{year}-{_SEASONS[d.note or ''][0]}"
-        case DatePrecision.EARLY | DatePrecision.MID | DatePrecision.LATE:
-            return f"{year}{month}-{d.precision.value}{'~' if d.note else ''}"
-        case DatePrecision.RANGE:
-            return f"{year}-{_Range.from_wording(d.note or '').storage()}"
-        case DatePrecision.UNKNOWN:
-            return f"{year}{month or '-xx'}-xx"
-    mark = next(mark for mark, precision in _MARKS.items() if precision is d.precision)
-    return f"{year}{month}{f'-{d.day:02d}' if d.day else ''}{mark}"
-
-
-def _read_storage(text: str) -> PartialDate | None:
-    """Read the storage form, None if *text* is not in it."""
-    if text == "xxxx-xx-xx":
-        return PartialDate(None, None, None, DatePrecision.UNKNOWN)
-    if not (m := re.fullmatch(r"(\d{4})(.*?)(?:@([A-Z]))?", text)):
-        return None
-    year, tail, era = int(m[1]), m[2], _era_named(m[3]).kanji if m[3] else None
-    seasons = {f"-{name}": kanji for kanji, (name, _) in _SEASONS.items()}
-    if m := re.fullmatch(r"(?:-(\d{2})(?:-(\d{2}))?)?([~?]?)", tail):
-        return _plain(year, m[1], m[2], m[3], era)
-    if m := re.fullmatch(r"(?:-(\d{2})|-xx)-xx", tail):
-        return _made(year, m[1], None, DatePrecision.UNKNOWN, era=era)
-    if tail in seasons:
-        return _made(year, None, None, DatePrecision.SEASON, seasons[tail], era)
-    if m := re.fullmatch(r"-(\d{2})-(early|mid|late)(~?)", tail):
-        return _made(year, m[1], None, DatePrecision(m[2]), "頃" if m[3] else None, era)
-    if tail.startswith("-") and (r := _Range.from_storage(tail[1:])):
-        return PartialDate(year, r.month, r.day, DatePrecision.RANGE, r.wording(), era)
-    return None
-
-
-def _plain(
-    year: int, month: str | None, day: str | None, mark: str, era: str | None
-) -> PartialDate | None:
-    """Build an exact (mark ""), 頃 ("~") or 推定 ("?") date; None for an unmarked partial one."""
-    if not mark and not day:
-        return None
-    return _made(year, month, day, _MARKS[mark], era=era)
-
-
-def _made(
-    year: int,
-    month: str | None,
-    day: str | None,
-    precision: DatePrecision,
-    note: str | None = None,
-    era: str | None = None,
-) -> PartialDate:
-    """Build a PartialDate from matched digit groups."""
-    whole_month, whole_day = (int(month) if month else None), (int(day) if day else None)
-    return PartialDate(year, whole_month, whole_day, precision, note, era)
-
-
-# --- input forms -------------------------------------------------------------------------------
-
-_ERA_NAMES = "|".join(era.kanji for era in _ERAS)
-_ERA_LETTERS = "".join(era.letter for era in _ERAS)
-_ISO_LIKE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})(\d{2})(\d{2})")
-_ABBREVIATED = re.compile(
-    rf"([{_ERA_LETTERS}])(\d{{1,3}}|元)[-/.](\d{{1,2}})[-/.](\d{{1,2}})", re.I
-)
-_JAPANESE = re.compile(rf"(推定)?(?:({_ERA_NAMES})(\d{{1,3}}|元)|(\d{{4}}))年(.*)")
-
-
-def _read_numeric(text: str) -> PartialDate | None:
-    """Read an exact date written 2001/2/3, 20010203, R3.4.5 or H15.01.07."""
-    if m := _ISO_LIKE.fullmatch(text):
-        year, month, day = (group for group in m.groups() if group)
-        return _made(int(year), month, day, DatePrecision.EXACT)
-    if m := _ABBREVIATED.fullmatch(text):
-        era = _era_named(m[1].upper())
-        return _made(_gregorian(era, m[2]), m[3], m[4], DatePrecision.EXACT, era=era.kanji)
-    return None
-
-
-def _read_japanese(text: str) -> PartialDate | None:
-    """Read 令和3年4月5日, 2021年4月5日 and every 不詳日 wording of spec 1.1.8."""
-    if text == "年月日不詳":
-        return PartialDate(None, None, None, DatePrecision.UNKNOWN)
-    if not (m := _JAPANESE.fullmatch(text)):
-        return None
-    estimated, era_name, era_year, western, tail = m.groups()
-    era = _era_named(era_name) if era_name else None
-    year = _gregorian(era, era_year) if era else int(western)
-    return _read_japanese_tail(year, tail, era.kanji if era else None, estimated=bool(estimated))
-
-
-def _read_japanese_tail(
-    year: int, tail: str, era: str | None, *, estimated: bool
-) -> PartialDate | None:
-    """Read what follows ○○年: 4月5日, 4月頃, 月日不詳, 春, 4月中旬頃 or a range."""
-    if m := re.fullmatch(r"(?:(\d{1,2})月(?:(\d{1,2})日)?)?(頃)?", tail):
-        if estimated and m[3]:
-            return None
-        return _plain(year, m[1], m[2], "?" if estimated else "~" if m[3] else "", era)
-    if estimated:
-        return None
-    if m := re.fullmatch(r"(?:(\d{1,2})月|月)日不詳", tail):
-        return _made(year, m[1], None, DatePrecision.UNKNOWN, era=era)
-    if tail in _SEASONS:
-        return _made(year, None, None, DatePrecision.SEASON, tail, era)
-    if m := re.fullmatch(r"(\d{1,2})月([上中下])旬(頃)?", tail):
-        third = next(p for p, (kanji, _) in _THIRDS.items() if kanji == m[2])
-        return _made(year, m[1], None, third, m[3], era)
-    if _RANGE_WORDING.fullmatch(tail):
-        r = _Range.from_wording(tail)
-        return PartialDate(year, r.month, r.day, DatePrecision.RANGE, tail, era)
-    return None
 
 
 # --- exact-date helpers and the Pydantic field ------------------------------------------------

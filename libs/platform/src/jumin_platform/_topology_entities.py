@@ -1,0 +1,184 @@
+"""The names and entities of Jumin's RabbitMQ topology: constants, exchanges, queues, users.
+
+Private to `jumin_platform.topology` (import from there); the routing is described in its docstring.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+DEFAULT_VHOST: Final = "jumin"
+EVENTS_EXCHANGE: Final = "jumin.events"
+COMMANDS_EXCHANGE: Final = "jumin.commands"
+RETRY_EXCHANGE: Final = "jumin.retry"
+DEAD_LETTER_EXCHANGE: Final = "jumin.dlx"
+REGISTRY_QUEUE: Final = "registry.in"
+REGISTRY_DEAD_QUEUE: Final = "registry.dead"
+REGISTRY_ROUTING_PREFIX: Final = "registry"
+PERSON_KEY_HEADER: Final = "person-key"
+PARTITION_WEIGHT: Final = "1"
+DEFAULT_RETRY_DELAYS: Final = (1, 10, 60)
+DEFAULT_DELIVERY_LIMIT: Final = 10
+
+REGISTRY_USER: Final = "jumin_registry"
+ADMIN_USER: Final = "jumin_admin"
+ADMIN_PASSWORD_ENV: Final = "JUMIN_AMQP_ADMIN_PASSWORD"
+PARTITIONS_ENV: Final = "JUMIN_AMQP_PARTITIONS"
+VHOST_ENV: Final = "JUMIN_AMQP_VHOST"
+
+#: Matches nothing (RabbitMQ's idiom for "no access" in a permission regex).
+NOTHING: Final = "^$"
+#: Matches everything.
+EVERYTHING: Final = ".*"
+
+ArgumentValue = str | int | bool
+
+
+class ExchangeType(StrEnum):
+    """The exchange types the topology uses."""
+
+    TOPIC = "topic"
+    FANOUT = "fanout"
+    CONSISTENT_HASH = "x-consistent-hash"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A durable exchange."""
+
+    name: str
+    type: ExchangeType
+    internal: bool = False
+    arguments: Mapping[str, ArgumentValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A durable queue and its (immutable once declared) `x-` arguments."""
+
+    name: str
+    arguments: Mapping[str, ArgumentValue]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Route from exchange `source` to a queue (or, with `to_exchange`, another exchange)."""
+
+    source: str
+    destination: str
+    routing_key: str
+    to_exchange: bool = False
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """A user's vhost permissions: regexes over exchange and queue names."""
+
+    configure: str
+    write: str
+    read: str
+
+
+@dataclass(frozen=True)
+class TopicPermission:
+    """A user's topic permission on one topic exchange: regexes over routing keys.
+
+    `write` limits the routing keys the user may publish with; `read` limits the binding keys
+    (queue.bind to that exchange). RabbitMQ applies them to topic exchanges only.
+    """
+
+    exchange: str
+    write: str
+    read: str = NOTHING
+
+
+@dataclass(frozen=True)
+class BrokerUser:
+    """A RabbitMQ user: one per service, plus the vhost admin used for declaring."""
+
+    name: str
+    password_env: str
+    permissions: Permissions
+    topic_permissions: tuple[TopicPermission, ...] = ()
+
+    def password(self, environ: Mapping[str, str] | None = None) -> str:
+        """Read the password from the environment; the user name is the development default."""
+        env = os.environ if environ is None else environ
+        return env.get(self.password_env) or self.name
+
+
+def password_env_for(user: str) -> str:
+    """`jumin_cs_adapter` → `JUMIN_CS_ADAPTER_AMQP_PASSWORD` (as for `jumin_registry`)."""
+    return f"JUMIN_{user.removeprefix('jumin_').upper()}_AMQP_PASSWORD"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One authorised recipient of registry events and the service (broker user) consuming them.
+
+    `partitions == 0` means one queue `<name>.events`; `partitions >= 1` is scale-out mode:
+    a consistent-hash exchange `<name>.partition` feeds `<name>.events.p0` … `p<N-1>`.
+    """
+
+    name: str
+    user: str
+    partitions: int = 0
+
+    @property
+    def routing_pattern(self) -> str:
+        """Binding key on `jumin.events` (and `jumin.dlx`): every message for this recipient."""
+        return f"{self.name}.#"
+
+    @property
+    def events_queue(self) -> str:
+        return f"{self.name}.events"
+
+    @property
+    def dead_queue(self) -> str:
+        return f"{self.name}.dead"
+
+    @property
+    def partition_exchange(self) -> str:
+        return f"{self.name}.partition"
+
+    @property
+    def redeliver_exchange(self) -> str:
+        return f"{self.name}.redeliver"
+
+    def partition_queue(self, index: int) -> str:
+        return f"{self.name}.events.p{index}"
+
+    @property
+    def partition_queues(self) -> tuple[str, ...]:
+        return tuple(self.partition_queue(i) for i in range(self.partitions))
+
+    @property
+    def consumer_queues(self) -> tuple[str, ...]:
+        """The queues the service consumes from in the configured mode."""
+        return self.partition_queues if self.partitions else (self.events_queue,)
+
+    def retry_queue(self, delay_seconds: int) -> str:
+        """Wait queue for one back-off step; also its routing key on `jumin.retry`."""
+        return f"{self.name}.retry.{delay_seconds}s"
+
+    @property
+    def read_pattern(self) -> str:
+        """Vhost read regex: the recipient's own consumer queues (both modes) and its dead queue.
+
+        Deliberately not `^<name>\\.`: read on an *exchange* is what lets a user bind from it, so
+        the pattern must not match `<name>.partition` or `<name>.redeliver`.
+        """
+        return rf"^{self.name}\.(events|events\.p[0-9]+|dead)$"
+
+
+DEFAULT_RECIPIENTS: Final = (
+    Recipient("cs", "jumin_cs_adapter"),
+    Recipient("koseki", "jumin_koseki_adapter"),
+    Recipient("moj", "jumin_moj_notify"),
+    Recipient("intermediate", "jumin_intermediate_server"),
+    Recipient("certificates", "jumin_certificates"),
+)
