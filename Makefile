@@ -11,12 +11,13 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 JUMIN_DB_NAME ?= jumin
 TEST_DB       ?= jumin_test
 BENCH_DB      ?= jumin_bench
+BENCH_PIPELINE_DB ?= jumin_bench_pipeline
 PYTEST_ARGS   ?=
 UV_RUN        := uv run --locked
 TYPED_SRC      = $(wildcard libs/*/src services/*/src)
 LOCAL         := deploy/local
 
-.PHONY: help up test lint fmt typecheck bench-registry bootstrap provision
+.PHONY: help up test lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,3 +52,7 @@ fmt: ## ruff format + autofixable lint fixes
 bench-registry: bootstrap ## provision jumin_bench, run bench/registry.py
 	$(LOCAL)/provision.sh $(BENCH_DB)
 	$(LOCAL)/with-env.sh $(BENCH_DB) $(UV_RUN) python -m bench.registry
+
+bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline.py (outbox → relay → RabbitMQ → consumer kits)
+	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
+	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
