@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.sharedctypes import Synchronized
@@ -59,10 +58,6 @@ def _quiet() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(processName)s %(name)s: %(message)s")
 
 
-def _event_loop_runner() -> Callable[[Any], Any]:
-    return asyncio.run
-
-
 async def _command(pipe: Connection) -> Any:
     return await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
 
@@ -72,7 +67,7 @@ def relay_main(
     database_url: str, plan: BrokerPlan, key_file: str, batch_size: int, pipe: Connection
 ) -> None:
     _quiet()
-    _event_loop_runner()(_relay(database_url, plan, key_file, batch_size, pipe))
+    asyncio.run(_relay(database_url, plan, key_file, batch_size, pipe))
 
 
 async def _relay(
@@ -113,7 +108,7 @@ def consumer_main(
     pipe: Connection,
 ) -> None:
     _quiet()
-    _event_loop_runner()(_consume(recipient, schema, database_url, plan, prefetch, counter, pipe))
+    asyncio.run(_consume(recipient, schema, database_url, plan, prefetch, counter, pipe))
 
 
 async def _consume(
@@ -172,7 +167,7 @@ def baseline_consumer_main(
     url: str, queue: str, expected: int, prefetch: int, pipe: Connection
 ) -> None:
     _quiet()
-    _event_loop_runner()(_baseline_consume(url, queue, expected, prefetch, pipe))
+    asyncio.run(_baseline_consume(url, queue, expected, prefetch, pipe))
 
 
 async def _baseline_consume(

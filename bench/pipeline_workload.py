@@ -13,11 +13,9 @@ household that an earlier phase moved in to another street address of the ward.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from uuid import UUID, uuid4
 
 from pydantic import TypeAdapter
 from registry.adapters.address_dictionary import PostalAddressBook
@@ -40,9 +38,10 @@ RELATIONSHIPS = ("世帯主", "妻", "子")
 
 @dataclass(frozen=True)
 class Household:
-    """A household a move-in put on the register: its members' 宛名番号, for a later 転居."""
+    """A household a move-in put on the register: its members' 宛名番号 and address (for a 転居)."""
 
     atena_nos: tuple[str, ...]
+    address: str
 
 
 class Workload:
@@ -110,12 +109,15 @@ class Workload:
 
     def move_within_ward(self, household: Household, occurred_on: date) -> Any:
         """A 転居 of a whole household to another address in the ward."""
+        address = self._address()
+        while address == household.address:
+            address = self._address()
         body = {
             "kind": "move_within_ward",
             "occurred_on": occurred_on.isoformat(),
             "notified_on": occurred_on.isoformat(),
             "atena_nos": list(household.atena_nos),
-            "address": self._address(),
+            "address": address,
         }
         return REQUESTS.validate_python(body)
 
@@ -130,7 +132,3 @@ class Workload:
             else:
                 requests.append(self.move_in(occurred_on))
         return requests
-
-
-def new_ids(count: int) -> Sequence[UUID]:
-    return [uuid4() for _ in range(count)]

@@ -54,7 +54,9 @@ _STATEMENTS = {
     "blocked_reason = CASE WHEN blocked_event_id = $3 THEN NULL ELSE blocked_reason END, "
     "blocked_at = CASE WHEN blocked_event_id = $3 THEN NULL ELSE blocked_at END, "
     "blocked_event_id = CASE WHEN blocked_event_id = $3 THEN NULL ELSE blocked_event_id END, "
-    "updated_at = now() WHERE person_key = $1",
+    "updated_at = now() WHERE person_key = $1 "
+    # Under the person's lock, and parking happens only under it: exact, not a guess.
+    "RETURNING EXISTS (SELECT 1 FROM {s}.parked WHERE person_key = $1)",
     "park": "INSERT INTO {s}.parked "
     "(event_id, person_key, seq, routing_key, envelope, traceparent, reason) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
@@ -105,8 +107,8 @@ class PgUnit:
     async def seen(self, event_id: UUID) -> bool:
         return bool(await self._connection.fetchval(self.sql.seen, event_id))
 
-    async def mark_applied(self, message: Incoming) -> None:
-        await self._track(
+    async def mark_applied(self, message: Incoming) -> bool:
+        return await self._track(
             message.event_id, message.person_key, message.seq, message.routing_key, "applied"
         )
 
@@ -116,10 +118,11 @@ class PgUnit:
 
     async def _track(
         self, event_id: UUID, person_key: str, seq: int, routing_key: str, outcome: str
-    ) -> None:
+    ) -> bool:
+        """Record the event and move the person past it; tell whether messages wait parked."""
         args = (event_id, routing_key, person_key, seq, outcome)
         await self._connection.execute(self.sql.insert_inbox, *args)
-        await self._connection.execute(self.sql.advance, person_key, seq, event_id)
+        return bool(await self._connection.fetchval(self.sql.advance, person_key, seq, event_id))
 
     async def park(self, message: Incoming, reason: Decision) -> None:
         await self._connection.execute(

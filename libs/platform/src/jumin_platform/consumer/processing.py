@@ -48,7 +48,10 @@ class Unit(Protocol):
 
     async def seen(self, event_id: UUID) -> bool: ...
 
-    async def mark_applied(self, message: Incoming) -> None: ...
+    async def mark_applied(self, message: Incoming) -> bool | None:
+        """Record the event as applied; tell whether the person has parked messages (None:
+        unknown, so the caller drains anyway)."""
+        ...
 
     async def park(self, message: Incoming, reason: Decision) -> None: ...
 
@@ -88,11 +91,18 @@ class Outcome:
     attempt: int = 0
     delay: int | None = None
     reason: str | None = None
+    #: whether the person may have parked messages behind this one (False only when known)
+    parked_behind: bool = True
 
     @property
     def applied(self) -> bool:
         """Tell whether the handler's effect committed (so parked successors may follow)."""
         return self.decision is Decision.HANDLE and self.verdict is Verdict.ACK
+
+    @property
+    def should_drain(self) -> bool:
+        """Tell whether to look for parked successors (a drain costs one transaction)."""
+        return self.applied and self.parked_behind
 
 
 class Processor:
@@ -153,7 +163,7 @@ class Processor:
                 await self._outlet.retry(parked, attempt=outcome.attempt, delay=outcome.delay)
             elif outcome.verdict is Verdict.DEAD:
                 await self._outlet.dead_letter(parked, reason=outcome.reason or "failed")
-            return outcome.applied
+            return outcome.should_drain
 
     async def _attempt(self, unit: Unit, message: Incoming) -> Outcome:
         """Run the handler in a savepoint; classify a failure and block the person if it is final."""
@@ -161,13 +171,13 @@ class Processor:
             async with unit.savepoint():
                 payload = self._models.read(message.envelope)
                 await self._handler(message.envelope, payload, unit.connection)
-                await unit.mark_applied(message)
+                parked_behind = await unit.mark_applied(message)
         except TransientError as exc:
             return await self._transient(unit, message, exc)
         except (ConsumerError, ValidationError) as exc:
             return await self._permanent(unit, message, _reason(exc))
         logger.info("applied event %s seq %d", message.event_id, message.seq)
-        return Outcome(Decision.HANDLE)
+        return Outcome(Decision.HANDLE, parked_behind=parked_behind is not False)
 
     async def _transient(self, unit: Unit, message: Incoming, exc: TransientError) -> Outcome:
         delay = next_retry_delay(message.attempt, self._delays)
