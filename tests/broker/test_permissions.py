@@ -306,11 +306,25 @@ async def test_adapter_sends_commands_to_the_registry_only(sandbox: Sandbox) -> 
         lambda ch: publish(ch, COMMANDS_EXCHANGE, "cs.identity", event()),
         f"access to topic 'cs.identity' in exchange '{COMMANDS_EXCHANGE}'",
     )
+    # Only its own commands: a 長官通知 is 法務省's (moj_notify) to send, not CS's.
+    await assert_refused(
+        sandbox,
+        CS,
+        lambda ch: publish(ch, COMMANDS_EXCHANGE, "registry.moj_notice", event()),
+        f"access to topic 'registry.moj_notice' in exchange '{COMMANDS_EXCHANGE}'",
+    )
     await assert_refused(
         sandbox,
         CS,
         lambda ch: publish(ch, EVENTS_EXCHANGE, "koseki.fuhyo_notice", event()),
         f"access to exchange '{EVENTS_EXCHANGE}'",
+    )
+    # A recipient that sends no command back may not write to jumin.commands at all.
+    await assert_refused(
+        sandbox,
+        KOSEKI,
+        lambda ch: publish(ch, COMMANDS_EXCHANGE, "registry.my_number_assigned", event()),
+        f"access to exchange '{COMMANDS_EXCHANGE}'",
     )
 
 

@@ -42,7 +42,7 @@ from jumin_contracts.codes import ChangeKind, Sex
 from jumin_contracts.envelope import Envelope, new_event_id
 from jumin_contracts.messages import MESSAGE_MODELS, CsIdentity, RecipientMessage
 from jumin_platform.consumer import ConsumerKit, install
-from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Recipient, Topology
+from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
 
 from .conftest import SandboxFactory
 
@@ -101,17 +101,6 @@ async def db() -> AsyncIterator[asyncpg.Connection[Any]]:
 
 
 # ---- four kits, one partition each ---------------------------------------------------------------
-@dataclass(frozen=True)
-class PinnedRecipient(Recipient):
-    """The recipient as one replica sees it: it consumes a single partition queue."""
-
-    only: int = 0
-
-    @property
-    def consumer_queues(self) -> tuple[str, ...]:
-        return (self.partition_queue(self.only),)
-
-
 @dataclass
 class Handled:
     """What the kits' handlers saw, in handling order: (consumer, person key, seq, event id)."""
@@ -139,9 +128,9 @@ def pinned_kit(topology: Topology, amqp_url: str, index: int, handled: Handled) 
         handler=handled.handler_for(index),
         models=MESSAGE_MODELS,
         topology=topology,
+        partitions=[index],
     )
-    r = kit.recipient
-    kit.recipient = PinnedRecipient(r.name, r.user, r.partitions, only=index)
+    assert kit.recipient.consumer_queues == (f"cs.events.p{index}",)
     return kit
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 import pytest
+from jumin_contracts.commands import COMMAND_MODELS
 from jumin_platform.topology import (
     ADMIN_PASSWORD_ENV,
     COMMANDS_EXCHANGE,
@@ -251,12 +252,14 @@ def test_adapters_read_only_their_own_queues_and_no_exchange(partitions: int) ->
         assert not any(_allows(read, x) for x in exchanges)
 
 
-def test_adapters_write_only_commands_retry_and_dead_letters(topology: Topology) -> None:
+def test_adapters_write_only_retry_dead_letters_and_their_commands(topology: Topology) -> None:
     everything = _names(topology) | {"amq.default", "amq.topic", "amq.direct"}
+    senders = {"cs", "moj"}  # the services that send commands back to the registry
     for name in RECIPIENTS:
         write = topology.user(SERVICE_USERS[name]).permissions.write
+        commands = {COMMANDS_EXCHANGE} if name in senders else set()
         assert {n for n in everything if _allows(write, n)} == {
-            COMMANDS_EXCHANGE,
+            *commands,
             RETRY_EXCHANGE,
             DEAD_LETTER_EXCHANGE,
         }
@@ -269,14 +272,22 @@ def test_registry_reaches_only_jumin_events_and_registry_in(topology: Topology) 
     assert {n for n in everything if _allows(registry.read, n)} == {REGISTRY_QUEUE}
 
 
+OWN_COMMANDS = {
+    "cs": {"registry.my_number_assigned", "registry.free_codes", "registry.move_in_notice"},
+    "moj": {"registry.moj_notice"},
+}
+
+
 def test_adapter_topic_permissions_cover_exactly_their_own_keys(topology: Topology) -> None:
     for recipient in topology.recipients:
         user = topology.user(recipient.user)
         topics = {t.exchange: t for t in user.topic_permissions}
         assert set(topics) == {COMMANDS_EXCHANGE, RETRY_EXCHANGE, DEAD_LETTER_EXCHANGE}
         assert all(t.read == NOTHING for t in topics.values())
-        assert _allows(topics[COMMANDS_EXCHANGE].write, "registry.my_number_assigned")
+        commands = {key for key in COMMAND_MODELS if _allows(topics[COMMANDS_EXCHANGE].write, key)}
+        assert commands == OWN_COMMANDS.get(recipient.name, set()), recipient.name
         assert not _allows(topics[COMMANDS_EXCHANGE].write, f"{recipient.name}.identity")
+        assert not _allows(topics[COMMANDS_EXCHANGE].write, "registry.my_number_assigned.x")
         for other in topology.recipients:
             own = other.name == recipient.name
             for delay in topology.retry_delays:
@@ -496,3 +507,23 @@ def test_provision_users_checks_passwords_before_touching_the_broker(topology: T
 def test_broker_user_is_a_plain_value() -> None:
     user = BrokerUser("jumin_x", "JUMIN_X_AMQP_PASSWORD", Permissions("^$", "^$", "^$"))
     assert user.password({"JUMIN_X_AMQP_PASSWORD": ""}) == "jumin_x"  # empty → development default
+
+
+# ---- partition assignment (one replica of an adapter per set of partitions) ----------------------
+def test_a_replica_consumes_only_its_assigned_partitions() -> None:
+    cs = Topology().with_partitions({"cs": 4}).recipients[0]
+    assert cs.consumer_queues == ("cs.events.p0", "cs.events.p1", "cs.events.p2", "cs.events.p3")
+    assert cs.assign([3, 1]).consumer_queues == ("cs.events.p1", "cs.events.p3")
+    assert cs.assign(None).consumer_queues == cs.consumer_queues
+
+
+@pytest.mark.parametrize("partitions", [[], [4], [-1]])
+def test_assigning_partitions_outside_the_ring_is_refused(partitions: list[int]) -> None:
+    cs = Topology().with_partitions({"cs": 4}).recipients[0]
+    with pytest.raises(ValueError, match=r"partitions of cs are 0\.\.3"):
+        cs.assign(partitions)
+
+
+def test_partitions_cannot_be_assigned_without_scale_out() -> None:
+    with pytest.raises(ValueError, match="not in scale-out mode"):
+        Topology().recipients[0].assign([0])

@@ -6,8 +6,9 @@ Private to `jumin_platform.topology` (import from there); the routing is describ
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
@@ -122,11 +123,22 @@ class Recipient:
 
     `partitions == 0` means one queue `<name>.events`; `partitions >= 1` is scale-out mode:
     a consistent-hash exchange `<name>.partition` feeds `<name>.events.p0` … `p<N-1>`.
+    `commands` names the commands (`registry.<command>`) the service may send back; a recipient
+    without any gets no write permission on `jumin.commands` at all.
     """
 
     name: str
     user: str
     partitions: int = 0
+    commands: tuple[str, ...] = ()
+    #: In scale-out mode, the partitions one replica consumes (None: all of them).
+    assigned: tuple[int, ...] | None = None
+
+    @property
+    def command_pattern(self) -> str:
+        """Topic regex on `jumin.commands`: exactly this service's command routing keys."""
+        names = "|".join(re.escape(c) for c in self.commands)
+        return rf"^{REGISTRY_ROUTING_PREFIX}\.({names})$" if self.commands else "^$"
 
     @property
     def routing_pattern(self) -> str:
@@ -158,8 +170,30 @@ class Recipient:
 
     @property
     def consumer_queues(self) -> tuple[str, ...]:
-        """The queues the service consumes from in the configured mode."""
-        return self.partition_queues if self.partitions else (self.events_queue,)
+        """The queues this replica consumes from in the configured mode."""
+        if not self.partitions:
+            return (self.events_queue,)
+        if self.assigned is None:
+            return self.partition_queues
+        return tuple(self.partition_queue(i) for i in self.assigned)
+
+    def assign(self, partitions: Sequence[int] | None) -> Recipient:
+        """Return the recipient as one replica sees it: only `partitions` (scale-out mode).
+
+        Each partition queue is single-active-consumer, so replicas that all subscribe to every
+        partition stay correct but spread unevenly (whoever registered first wins each queue);
+        giving each replica its own partitions spreads the load by design.
+        """
+        if partitions is None:
+            return replace(self, assigned=None)
+        chosen = tuple(sorted(set(partitions)))
+        if not self.partitions:
+            raise ValueError(f"{self.name} is not in scale-out mode: no partitions to assign")
+        if not chosen or any(not 0 <= i < self.partitions for i in chosen):
+            raise ValueError(
+                f"partitions of {self.name} are 0..{self.partitions - 1}, got {list(partitions)}"
+            )
+        return replace(self, assigned=chosen)
 
     def retry_queue(self, delay_seconds: int) -> str:
         """Wait queue for one back-off step; also its routing key on `jumin.retry`."""
@@ -176,9 +210,13 @@ class Recipient:
 
 
 DEFAULT_RECIPIENTS: Final = (
-    Recipient("cs", "jumin_cs_adapter"),
+    # 個人番号 (生成要求の応答), 空き住民票コード and 転入通知 arrive from CS (spec 7.1.2.1, 4.3.1, 4.1.3.1).
+    Recipient(
+        "cs", "jumin_cs_adapter", commands=("my_number_assigned", "free_codes", "move_in_notice")
+    ),
     Recipient("koseki", "jumin_koseki_adapter"),
-    Recipient("moj", "jumin_moj_notify"),
+    # 長官通知 from 出入国在留管理庁 (住基法30条の50).
+    Recipient("moj", "jumin_moj_notify", commands=("moj_notice",)),
     Recipient("intermediate", "jumin_intermediate_server"),
     Recipient("certificates", "jumin_certificates"),
 )

@@ -236,16 +236,17 @@ class Topology:
                 (TopicPermission(EVENTS_EXCHANGE, rf"^({recipient_names})\."),),
             ),
         ]
-        adapter_write = _alternatives((COMMANDS_EXCHANGE, RETRY_EXCHANGE, DEAD_LETTER_EXCHANGE))
         for r in self.recipients:
             own = re.escape(r.name)
+            writes = (RETRY_EXCHANGE, DEAD_LETTER_EXCHANGE)
+            adapter_write = _alternatives(((COMMANDS_EXCHANGE,) if r.commands else ()) + writes)
             users.append(
                 BrokerUser(
                     r.user,
                     password_env_for(r.user),
                     Permissions(NOTHING, adapter_write, r.read_pattern),
                     (
-                        TopicPermission(COMMANDS_EXCHANGE, rf"^{REGISTRY_ROUTING_PREFIX}\."),
+                        TopicPermission(COMMANDS_EXCHANGE, r.command_pattern),
                         TopicPermission(RETRY_EXCHANGE, rf"^{own}\.retry\."),
                         TopicPermission(DEAD_LETTER_EXCHANGE, rf"^{own}\."),
                     ),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -57,9 +57,11 @@ class ConsumerKit:
         topology: Topology | None = None,
         prefetch: int = 8,
         requeue_delay: float = 1.0,
+        partitions: Sequence[int] | None = None,
     ) -> None:
         self.topology = topology or topology_from_env()
-        self.recipient = _recipient(self.topology, recipient)
+        #: `partitions`: in scale-out mode, the partitions this replica consumes (default all).
+        self.recipient = _recipient(self.topology, recipient).assign(partitions)
         self.schema = check_identifier(schema)
         self.models = ModelIndex(recipient, _model_list(models))
         self._amqp_url = amqp_url
