@@ -14,7 +14,7 @@ BENCH_DB      ?= jumin_bench
 BENCH_PIPELINE_DB ?= jumin_bench_pipeline
 PYTEST_ARGS   ?=
 UV_RUN        := uv run --locked
-TYPED_SRC      = $(wildcard libs/*/src services/*/src)
+TYPED_SRC      = $(wildcard libs/*/src services/*/src simulators/*/src)
 LOCAL         := deploy/local
 
 .PHONY: help up test lint fmt typecheck bench-registry bench-pipeline bootstrap provision
@@ -31,8 +31,9 @@ provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost
 up: provision ## run every process in the foreground (honcho)
 	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
 
-test: bootstrap ## provision jumin_test, then pytest (PYTEST_ARGS=...), ruff check, mypy
+test: bootstrap ## provision jumin_test (+ jumin_test_consumer for the kit's tests), then pytest (PYTEST_ARGS=...), ruff check, mypy
 	$(LOCAL)/provision.sh $(TEST_DB)
+	$(LOCAL)/provision.sh $(TEST_DB)_consumer
 	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest $(PYTEST_ARGS)
 	$(UV_RUN) ruff check .
 	$(UV_RUN) mypy $(TYPED_SRC)
