@@ -100,6 +100,31 @@ class CsIdentity(_ChangeItems):
     record_status: RecordState = Field(description="記載・消除の別")
 
 
+class CsMoveOutCertificate(_ChangeItems):
+    """転出証明書情報 for 住基ネット 市町村CS (住民基本台帳法第24条の2, 特例転出).
+
+    Sent when a 国内転出 is recorded, so the municipality moved to can take the 転入 on the
+    転出証明書情報 CS holds (spec 7.1.1.1). Only Japanese residents' and foreign residents' items
+    that a 転出証明書 carries (住基法施行令第23条), none of the other record items.
+    """
+
+    ROUTING_KEY: ClassVar[str] = "cs.moveout_certificate"
+
+    family_name: str = Field(description="氏")
+    given_name: str = Field(description="名")
+    birth_date: StoredDate = Field(description="生年月日 (保存形式)")
+    sex: Sex = Field(description="性別")
+    address: str = Field(description="住所 (転出前)")
+    destination: str = Field(description="転出先 (予定)")
+    planned_on: date = Field(description="転出予定年月日")
+    head_name: str | None = Field(description="世帯主の氏名")
+    relationship: str = Field(description="世帯主との続柄")
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード")
+    my_number: MyNumber | None = Field(
+        description="個人番号 (平文12桁; 登録システムが送信時に復号する)"
+    )
+
+
 class _FuhyoItems(_ChangeItems):
     """戸籍の附票の記載事項 (住民基本台帳法第17条) carried by a 附票記載事項通知 (第19条)."""
 
@@ -248,6 +273,7 @@ MESSAGE_MODELS: dict[str, type[RecipientMessage]] = {
     for model in (
         CsIdentity,
         CsFuhyoNotice,
+        CsMoveOutCertificate,
         KosekiFuhyoNotice,
         MojMunicipalNotice,
         IntermediateHouseholdInfo,

@@ -11,6 +11,7 @@ What is proven:
   persistent, the envelope and its extra="forbid" payload parse, the person key is opaque, seq
   starts at 1 per person, the rows are marked published; 戸籍附票 only for 管内本籍;
 - a pending (unapproved) change leaves no outbox row and no message;
+- a 国内転出 sends CS one 転出証明書情報 per person who moves out, once approved and not before;
 - standby takeover: of two relays exactly one leads; when it dies the other publishes;
 - a crash between confirm and mark republishes (same event ids, same per-person order, no loss);
 - 20 quick changes of one person arrive at cs.events with seq strictly increasing.
@@ -33,8 +34,9 @@ import aio_pika
 import aio_pika.abc
 import httpx
 import pytest
+from jumin_contracts.codes import ChangeKind
 from jumin_contracts.envelope import Envelope, parse_payload
-from jumin_contracts.messages import MESSAGE_MODELS
+from jumin_contracts.messages import MESSAGE_MODELS, CsMoveOutCertificate
 from jumin_platform.topology import PERSON_KEY_HEADER, Topology
 from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
@@ -45,8 +47,11 @@ from .helpers import (
     OTHER_WARD_ADDRESS,
     REVIEWER,
     WARD_ADDRESS,
+    WARD_ADDRESS_TEXT,
     TokenFactory,
+    approve,
     auth,
+    by_given_name,
     enter_and_approve,
     family,
     move_in,
@@ -68,6 +73,7 @@ POLL_SECONDS = 0.3
 WAIT_SECONDS = 20.0
 OUTSIDE_HONSEKI = "大阪府大阪市北区中之島一丁目3番地"
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+MOVE_OUT_DESTINATION = "東京都中野区中野一丁目1番1号"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 
@@ -369,6 +375,58 @@ async def test_a_pending_change_writes_no_outbox_row_and_sends_nothing(
     )
     assert counts["changes"] == 1
     assert counts["n"] == len(rows)
+
+
+async def test_a_domestic_move_out_sends_cs_its_certificate_once_approved_and_not_before(
+    client: httpx.AsyncClient,
+    token: TokenFactory,
+    owner_connection: Any,
+    inbox: Inbox,
+    start_relay: StartRelay,
+) -> None:
+    await inbox.listen("cs.events")
+    start_relay()
+    members = await by_given_name(
+        client, token, await enter_and_approve(client, token, move_in(*family()))
+    )
+    planned = date.today() + timedelta(days=10)  # filed in advance: the 転出予定日 lies ahead
+    pending = await submit(
+        client,
+        token,
+        {
+            "kind": "domestic_move_out",
+            "occurred_on": planned.isoformat(),
+            "notified_on": date.today().isoformat(),
+            "atena_nos": [members["太郎"]["atena_no"], members["花子"]["atena_no"]],
+            "destination": MOVE_OUT_DESTINATION,
+        },
+    )
+    change_id = pending["change_id"]
+    assert await outbox_rows(owner_connection, [change_id]) == [], "仮登録 reaches nobody"
+
+    await approve(client, token, change_id)
+    await eventually(all_published(owner_connection, [change_id]), "the move-out published")
+    rows = await outbox_rows(owner_connection, [change_id])
+    await eventually(arrived(inbox, rows, ["cs.events"]), "the move-out's cs messages")
+
+    certificates = [
+        m for m in inbox.of([change_id], "cs.events") if m.routing_key == "cs.moveout_certificate"
+    ]
+    payloads = [parse_payload(m.envelope, CsMoveOutCertificate) for m in certificates]
+    assert sorted(p.given_name for p in payloads) == ["太郎", "花子"], "not 一郎, who stays"
+    assert {m.envelope.kind for m in certificates} == {ChangeKind.DOMESTIC_MOVE_OUT}
+    for payload in payloads:
+        assert payload.destination == MOVE_OUT_DESTINATION
+        assert payload.planned_on == planned
+        assert payload.address == WARD_ADDRESS_TEXT
+        assert payload.head_name == "山田\u3000太郎"
+    identity_seq = {
+        m.envelope.person_key: m.envelope.seq
+        for m in inbox.of([change_id], "cs.events")
+        if m.routing_key == "cs.identity"
+    }
+    for m in certificates:  # one per-person sequence for all of CS's messages
+        assert m.envelope.seq == identity_seq[m.envelope.person_key] + 1
 
 
 async def test_a_standby_relay_takes_over_when_the_leader_dies(

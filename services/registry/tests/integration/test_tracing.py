@@ -1,21 +1,24 @@
-"""One trace from the approving request through SQL and the relay's publish; no personal data in it.
+"""One trace from the approving request through SQL, the relay's publish and the consumer; no personal data.
 
-The consumer's span (FastStream's telemetry middleware in each adapter) continues the same trace
-from the W3C headers checked here; the adapters' own tests follow it further.
+The relay publishes into a throwaway vhost where a real consumer built with the consumer kit (as
+every adapter is: FastStream with its telemetry middleware) consumes `cs.events` as
+jumin_cs_adapter with a no-op handler (downstream.py).  Every span of this process is exported to
+memory.  The traced change is a 国内転出, so CS gets both 本人確認情報 and 転出証明書情報, the
+message that carries the most personal data of all CS's messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from datetime import date, timedelta
 
-import aio_pika
 import httpx
 import pytest
+from jumin_platform.my_number_vault import MyNumberVault
 from jumin_platform.telemetry import _instrument_asyncpg
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -25,16 +28,29 @@ from registry.bootstrap import ward_now
 from registry.config import Settings
 from registry.entrypoints.relay import OutboxRelay, RelayConfig
 
-from .helpers import TokenFactory, enter_and_approve, juminhyo_code, move_in, my_number, person
+from .downstream import NoOpHandler, broker_sandbox, recipient
+from .helpers import (
+    Body,
+    TokenFactory,
+    enter_and_approve,
+    juminhyo_code,
+    move_in,
+    my_number,
+    person,
+)
 
-ADMIN_URL = "amqp://jumin_admin:jumin_admin@127.0.0.1:5672/jumin"
-QUEUE = "cs.events"
+pytestmark = pytest.mark.integration
+
+CS_MESSAGES = {"cs.identity", "cs.moveout_certificate"}
+WAIT_SECONDS = 30.0  # generous: the 2-core machine is shared with other test sessions
+MESSAGE_ID = "messaging.message.id"
 
 SECRET_NAME = ("鷹司", "綾音", "タカツカサ", "アヤネ")
 SECRET_BIRTH = "1977-03-19"
 SECRET_MY_NUMBER = my_number("39172846501")
 SECRET_CODE = juminhyo_code("7310482956")
 SECRET_ADDRESS = "西新宿二丁目8番1号"
+SECRET_DESTINATION = "東京都中野区中野一丁目1番1号"
 
 
 @pytest.fixture(scope="module")
@@ -51,47 +67,42 @@ def spans() -> InMemorySpanExporter:
 
 
 @pytest.fixture
-async def cs_queue() -> AsyncIterator[aio_pika.abc.AbstractQueue]:
-    """Open cs.events as the administrator and empty it (the vhost is shared)."""
-    connection = await aio_pika.connect(ADMIN_URL)
-    channel = await connection.channel()
-    queue = await channel.get_queue(QUEUE, ensure=False)
-    await queue.purge()
-    try:
-        yield queue
-    finally:
-        await connection.close()
-
-
-async def _first_message(
-    queue: aio_pika.abc.AbstractQueue, change_id: str
-) -> aio_pika.abc.AbstractIncomingMessage:
-    async with asyncio.timeout(20), queue.iterator() as messages:
-        async for message in messages:
-            await message.ack()
-            if json.loads(message.body)["change_id"] == change_id:
-                return message
-    raise AssertionError("no message for the change")
+async def cs(settings: Settings) -> AsyncIterator[tuple[str, NoOpHandler]]:
+    """Consume cs.events of a throwaway vhost with the kit; yield the relay's URL for that vhost."""
+    async with broker_sandbox(settings.amqp_url.get_secret_value()) as sandbox:
+        owner_dsn = settings.migration_database_url.get_secret_value()
+        async with recipient("cs", sandbox=sandbox, owner_dsn=owner_dsn) as handler:
+            yield sandbox.registry_url, handler
 
 
 @contextlib.asynccontextmanager
-async def _relay(settings: Settings, registry_vault: Any) -> AsyncIterator[OutboxRelay]:
+async def _relay(settings: Settings, vault: MyNumberVault, amqp_url: str) -> AsyncIterator[None]:
     config = RelayConfig(
-        database_url=settings.database_url.get_secret_value(),
-        amqp_url=settings.amqp_url.get_secret_value(),
-        poll_seconds=0.5,
+        database_url=settings.database_url.get_secret_value(), amqp_url=amqp_url, poll_seconds=0.5
     )
-    relay = OutboxRelay(config, registry_vault, ward_now)
-    task = asyncio.create_task(relay.run_forever())
+    task = asyncio.create_task(OutboxRelay(config, vault, ward_now).run_forever())
     try:
-        yield relay
+        yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
 
-def _secret_body() -> dict[str, Any]:
+def _vault(client: httpx.AsyncClient) -> MyNumberVault:
+    vault: MyNumberVault = client._transport.app.state.registry.vault  # type: ignore[attr-defined]
+    return vault
+
+
+async def _eventually(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {WAIT_SECONDS}s: {what}")
+        await asyncio.sleep(0.05)
+
+
+def _secret_move_in() -> Body:
     family, given, family_kana, given_kana = SECRET_NAME
     return move_in(
         person(
@@ -107,37 +118,96 @@ def _secret_body() -> dict[str, Any]:
     )
 
 
-def _trace_id(message: aio_pika.abc.AbstractIncomingMessage) -> int:
-    traceparent = str((message.headers or {})["traceparent"])
-    return int(traceparent.split("-")[1], 16)
+def _move_out(atena_nos: list[str]) -> Body:
+    """A 国内転出 filed today for ten days ahead (so CS also gets 転出証明書情報)."""
+    return {
+        "kind": "domestic_move_out",
+        "occurred_on": (date.today() + timedelta(days=10)).isoformat(),
+        "notified_on": date.today().isoformat(),
+        "atena_nos": atena_nos,
+        "destination": SECRET_DESTINATION,
+    }
 
 
-def _span_text(span: ReadableSpan) -> str:
-    return span.to_json(indent=None)
+def _attribute(span: ReadableSpan, name: str) -> object:
+    return (span.attributes or {}).get(name)
 
 
-async def test_one_trace_runs_from_the_approval_through_sql_to_the_published_message(
+def _publish(spans: Iterable[ReadableSpan], message_id: str) -> ReadableSpan:
+    """Return the relay's publish span of one message."""
+    [found] = [
+        s
+        for s in spans
+        if s.kind is trace.SpanKind.PRODUCER and _attribute(s, MESSAGE_ID) == message_id
+    ]
+    return found
+
+
+def _is_process(span: ReadableSpan) -> bool:
+    """Say whether a span is FastStream's consume ("process") span (not its "create" span)."""
+    return (
+        span.kind is trace.SpanKind.CONSUMER
+        and _attribute(span, "messaging.operation") == "process"
+    )
+
+
+def _process(spans: Iterable[ReadableSpan], message_id: str) -> ReadableSpan:
+    """Return FastStream's consume span of one message."""
+    [found] = [s for s in spans if _is_process(s) and _attribute(s, MESSAGE_ID) == message_id]
+    return found
+
+
+def _consumed_ids(spans: Iterable[ReadableSpan]) -> set[str]:
+    return {str(_attribute(s, MESSAGE_ID)) for s in spans if _is_process(s)}
+
+
+def _descends(span: ReadableSpan, ancestor: ReadableSpan, spans: list[ReadableSpan]) -> bool:
+    """Say whether *ancestor* is on the parent chain of *span* (among the exported spans)."""
+    by_id = {s.context.span_id: s for s in spans}
+    parent = span.parent
+    while parent is not None:
+        if parent.span_id == ancestor.context.span_id:
+            return True
+        above = by_id.get(parent.span_id)
+        parent = above.parent if above is not None else None
+    return False
+
+
+async def test_one_trace_runs_from_the_approval_through_sql_and_the_relay_to_the_consumer(
     client: httpx.AsyncClient,
     token: TokenFactory,
     settings: Settings,
     spans: InMemorySpanExporter,
-    cs_queue: aio_pika.abc.AbstractQueue,
+    cs: tuple[str, NoOpHandler],
 ) -> None:
+    relay_url, handler = cs
+    moved_in = await enter_and_approve(client, token, _secret_move_in())
     spans.clear()
-    change = await enter_and_approve(client, token, _secret_body())
-    approval = [s for s in spans.get_finished_spans() if "/approve" in s.name and s.parent is None]
-    assert len(approval) == 1
-    trace_id = approval[0].context.trace_id
+    change = await enter_and_approve(client, token, _move_out(moved_in["subjects"]))
+    [approval] = [s for s in spans.get_finished_spans() if "/approve" in s.name and not s.parent]
+    assert approval.kind is trace.SpanKind.SERVER
+    trace_id = approval.context.trace_id
 
-    async with _relay(settings, client._transport.app.state.registry.vault):  # type: ignore[attr-defined]
-        message = await _first_message(cs_queue, change["change_id"])
+    async with _relay(settings, _vault(client), relay_url):
+        await _eventually(
+            lambda: {c.routing_key for c in handler.of(change["change_id"])} >= CS_MESSAGES,
+            "the consumer to handle the move-out's cs messages",
+        )
+        message_ids = {str(c.event_id) for c in handler.of(change["change_id"])}
+        await _eventually(  # FastStream ends its consume span just after the handler returns
+            lambda: message_ids <= _consumed_ids(spans.get_finished_spans()), "the consume spans"
+        )
 
-    assert _trace_id(message) == trace_id
-    in_trace = [s for s in spans.get_finished_spans() if s.context.trace_id == trace_id]
-    kinds = {s.kind for s in in_trace}
-    assert trace.SpanKind.SERVER in kinds  # the approving request
-    assert trace.SpanKind.PRODUCER in kinds  # the relay's publish, continued from the outbox row
-    assert any(s.attributes and "db.system" in s.attributes for s in in_trace)  # its SQL
+    exported = list(spans.get_finished_spans())
+    sql = [s for s in exported if _attribute(s, "db.system")]
+    assert any(_descends(s, approval, exported) for s in sql), "the approval's SQL"
+    for message_id in message_ids:
+        publish = _publish(exported, message_id)  # the relay's
+        consume = _process(exported, message_id)  # FastStream's, in the kit
+        assert publish.context.trace_id == consume.context.trace_id == trace_id
+        assert _descends(publish, approval, exported), "the relay continues the approval"
+        assert _descends(consume, publish, exported), "the consumer continues the publish"
+        assert any(_descends(s, consume, exported) for s in sql), "the kit's inbox SQL"
 
 
 async def test_no_span_or_log_line_carries_personal_data(
@@ -145,27 +215,36 @@ async def test_no_span_or_log_line_carries_personal_data(
     token: TokenFactory,
     settings: Settings,
     spans: InMemorySpanExporter,
-    cs_queue: aio_pika.abc.AbstractQueue,
+    cs: tuple[str, NoOpHandler],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)  # the level services run at; DEBUG wire dumps are off
+    relay_url, handler = cs
     spans.clear()
-    change = await enter_and_approve(client, token, _secret_body())
-    atena_no = change["subjects"][0]
+    moved_in = await enter_and_approve(client, token, _secret_move_in())
+    atena_no = moved_in["subjects"][0]
     headers = {"Authorization": f"Bearer {token('viewer01', 'viewer')}"}
     await client.get(f"/residents/{atena_no}", headers=headers)
     await client.get(
         "/residents", params={"kana": "タカツカサ", "birth_date": SECRET_BIRTH}, headers=headers
     )
-    async with _relay(settings, client._transport.app.state.registry.vault):  # type: ignore[attr-defined]
-        await _first_message(cs_queue, change["change_id"])
+    moved_out = await enter_and_approve(client, token, _move_out([atena_no]))
+    async with _relay(settings, _vault(client), relay_url):
+        await _eventually(
+            lambda: {c.routing_key for c in handler.of(moved_out["change_id"])} >= CS_MESSAGES,
+            "the consumer to handle the 本人確認情報 and the 転出証明書情報",
+        )
+        await _eventually(
+            lambda: handler.of(moved_in["change_id"]) != [], "the move-in's 本人確認情報"
+        )
 
-    exported = [_span_text(s) for s in spans.get_finished_spans()]
-    assert exported, "the run produced spans"
+    exported = [s.to_json(indent=None) for s in spans.get_finished_spans()]
+    assert any('"jumin.events.cs.moveout_certificate process"' in s for s in exported)
     # The service's log lines (the test's own httpx client logs its request URLs; not the service)
     service_lines = [r.getMessage() for r in caplog.records if not r.name.startswith("httpx")]
     text = "\n".join(exported + service_lines)
     secrets = [*SECRET_NAME, SECRET_BIRTH, "19770319", SECRET_MY_NUMBER, SECRET_CODE, "西新宿"]
+    secrets += [SECRET_DESTINATION, "中野一丁目"]
     leaked = [secret for secret in secrets if secret in text]
     where = [line[:300] for line in text.splitlines() if any(s in line for s in leaked)]
     assert leaked == [], where

@@ -33,7 +33,7 @@ from jumin_contracts.codes import (
     Sex,
 )
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.messages import MESSAGE_MODELS
+from jumin_contracts.messages import MESSAGE_MODELS, CsMoveOutCertificate
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
 from registry.domain.projection import ProjectedMessage, RecordFlags, project
 from registry.domain.recipient_policy import DERIVED_SOURCES, PERSON_ATTRIBUTES, ProjectionInput
@@ -369,16 +369,24 @@ SOMEONE_ELSE = Person(
 )
 
 
-def run(kind: ChangeKind, pairs: list[Pair], opener: Callable[[str, str], str | None]) -> Any:
+def run(
+    kind: ChangeKind,
+    pairs: list[Pair],
+    opener: Callable[[str, str], str | None],
+    *,
+    occurred_on: PartialDate = TODAY,
+    register_head: Person = SOMEONE_ELSE,
+) -> Any:
+    """Project as approval does; ``register_head`` is every household's 世帯主 before the change."""
     return project(
         change_kind=kind,
-        occurred_on=TODAY,
+        occurred_on=occurred_on,
         rows=pairs,
         policy=POLICY,
         person_key=person_key,
         open_my_number=opener,
         record_flags=lambda a: RecordFlags(support_measure_active=True, seal_registered=False),
-        household_head=lambda h: SOMEONE_ELSE,
+        household_head=lambda h: register_head,
     )
 
 
@@ -487,6 +495,12 @@ def test_the_laws_hard_lines_hold(kind: ChangeKind, data: Any) -> None:
             assert "intermediate.household_info" in sent
         if kind in {ChangeKind.DEATH, ChangeKind.DOMESTIC_MOVE_OUT}:
             assert not fuhyo, "the 戸籍 or the new 住所地 tells the 附票"
+        moved_out = item.left and item.person.removal_kind is ChangeKind.DOMESTIC_MOVE_OUT
+        if "cs.moveout_certificate" in sent:
+            assert kind is ChangeKind.DOMESTIC_MOVE_OUT, "転出証明書情報 only for a 国内転出"
+            assert moved_out, "only for a person the 転出 removes"
+        if kind is ChangeKind.DOMESTIC_MOVE_OUT and moved_out:  # filed in time (not 職権) here
+            assert "cs.moveout_certificate" in sent
 
 
 def identity_touched(item: ProjectionInput) -> bool:
@@ -504,6 +518,10 @@ def test_cs_hears_of_exactly_the_changes_touching_identity(kind: ChangeKind, dat
         assert ("cs.identity" in sent) == identity_touched(item)
 
 
+NUMBER_GRANTS = {"cs.identity", "cs.moveout_certificate", "certificates.record"}
+"""Messages the law lets carry the 個人番号: 本人確認情報, 転出証明書情報, the ward's own read model."""
+
+
 @EVERY_KIND
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
@@ -517,12 +535,12 @@ def test_numbers_reach_only_those_the_law_allows(kind: ChangeKind, data: Any) ->
         assert "mn1:" not in text, "sealed values never leave"
         assert "hash:" not in text, "nor their lookup hashes"
         plain = (person.my_number_hash or "").removeprefix("hash:")
-        if plain and message.routing_key not in {"cs.identity", "certificates.record"}:
+        if plain and message.routing_key not in NUMBER_GRANTS:
             assert plain not in text
         if message.routing_key not in {"intermediate.household_info", "certificates.record"}:
             assert message.atena_no not in text, "the 宛名番号 stays inside the ward"
         assert message.person_key != message.atena_no
-    granted = [m for m in messages if m.routing_key in {"cs.identity", "certificates.record"}]
+    granted = [m for m in messages if m.routing_key in NUMBER_GRANTS]
     assert opener.calls == sum(people_by_atena[m.atena_no].my_number is not None for m in granted)
 
 
@@ -612,6 +630,131 @@ def test_household_info_names_the_head_this_change_made() -> None:
     ]
     assert [info["head_name"] for info in infos] == ["世帯\u3000次郎", "世帯\u3000次郎"]
     assert [info["integrated_atena_no"] for info in infos] == [atena(20), atena(21)]
+
+
+# --- 転出証明書情報 (住基法24条の2) ------------------------------------------------------------------
+
+CERTIFICATE = "cs.moveout_certificate"
+DESTINATION = "大阪府大阪市北区梅田一丁目1番1号"
+PLANNED_ON = date(2026, 12, 5)  # a 転出予定日 may lie ahead (spec 4.0.3)
+
+
+def moved_out(person: Person) -> Person:
+    """Remove a person by a 国内転出 filed in advance, as the removal planner does."""
+    return person.evolve(
+        status=RecordStatus.REMOVED,
+        removed_on=PartialDate.exact(PLANNED_ON),
+        removal_kind=ChangeKind.DOMESTIC_MOVE_OUT,
+        planned_move_out_on=PLANNED_ON,
+        move_out_destination=DESTINATION,
+        notified_on=date(2026, 11, 27),
+    )
+
+
+@st.composite
+def household_moving_out(draw: st.DrawFn) -> tuple[Person, list[Pair]]:
+    """The 世帯主 and spouse move out; the child who stays becomes 世帯主 職権 (spec 4.0.4)."""
+    home = household_no(77)
+    head = draw(people()).evolve(household_no=home, is_head=True, relationship=HEAD)
+    spouse = draw(people()).evolve(household_no=home, is_head=False, relationship="妻")
+    child = draw(people()).evolve(household_no=home, is_head=False, relationship="子")
+    kind = ChangeKind.DOMESTIC_MOVE_OUT
+    pairs: list[Pair] = []
+    for n, person in ((30, head), (31, spouse)):
+        before = row(atena(n), person, ChangeKind.DOMESTIC_MOVE_IN, 1)
+        pairs.append((before, row(atena(n), moved_out(person), kind, 2)))
+    stays = row(atena(32), child, ChangeKind.DOMESTIC_MOVE_IN, 1)
+    new_head = row(atena(32), child.evolve(is_head=True, relationship=HEAD), kind, 2)
+    pairs.append((stays, dataclasses.replace(new_head, ex_officio=True)))
+    return head, pairs
+
+
+def certificates_of(messages: list[ProjectedMessage]) -> list[ProjectedMessage]:
+    return [m for m in messages if m.routing_key == CERTIFICATE]
+
+
+@settings(max_examples=60, deadline=None)
+@given(household=household_moving_out())
+def test_a_domestic_move_out_sends_one_certificate_per_person_who_leaves(
+    household: tuple[Person, list[Pair]],
+) -> None:
+    head, pairs = household
+    kind = ChangeKind.DOMESTIC_MOVE_OUT
+    on = PartialDate.exact(PLANNED_ON)
+    certificates = certificates_of(run(kind, pairs, Opener(), occurred_on=on, register_head=head))
+
+    assert [m.atena_no for m in certificates] == [atena(30), atena(31)], "not the one who stays"
+    for message, (before, after) in zip(certificates, pairs, strict=False):
+        assert before is not None
+        person = before.person
+        assert message.payload == CsMoveOutCertificate(
+            change_kind=kind,
+            occurred_on="2026-12-05",
+            family_name=person.family_name,
+            given_name=person.given_name,
+            birth_date=person.birth_date.to_storage(),
+            sex=person.sex,
+            address=person.address,  # 転出前の住所
+            destination=DESTINATION,
+            planned_on=PLANNED_ON,
+            head_name=f"{head.family_name}\u3000{head.given_name}",  # not the child's, made head
+            relationship=person.relationship,
+            juminhyo_code=person.juminhyo_code,
+            my_number=(person.my_number or "").removeprefix("mn1:sealed:") or None,
+        )
+        assert message.legal_basis == "住民基本台帳法第24条の2"
+        assert message.person_key == person_key(after.atena_no)
+
+
+@settings(max_examples=40, deadline=None)
+@given(person=people())
+def test_a_move_out_filed_over_14_days_late_sends_no_certificate(person: Person) -> None:
+    """Recorded 職権, it gets a 転出証明書に準ずる証明書, not a 転出証明書 (spec 4.1.3.0.3)."""
+    kind = ChangeKind.DOMESTIC_MOVE_OUT
+    before = row(atena(33), person, ChangeKind.DOMESTIC_MOVE_IN, 1)
+    late = dataclasses.replace(row(atena(33), moved_out(person), kind, 2), ex_officio=True)
+    sent = {m.routing_key for m in run(kind, [(before, late)], Opener())}
+    assert CERTIFICATE not in sent
+    assert "cs.identity" in sent, "CS still hears of the 消除"
+
+
+def cancelled_move_out(person: Person) -> tuple[ChangeKind, list[Pair]]:
+    """異動の取消し of the 国内転出: the person is restored as before it (spec 4.6)."""
+    kind = ChangeKind.DOMESTIC_MOVE_OUT
+    before = row(atena(34), person, ChangeKind.DOMESTIC_MOVE_IN, 1)
+    return ChangeKind.CANCELLATION, cancelled(
+        [(before, row(atena(34), moved_out(person), kind, 2))]
+    )
+
+
+def follow_up(kind: ChangeKind, person: Person, **changes: Any) -> tuple[ChangeKind, list[Pair]]:
+    """A later change to the 除票 the 国内転出 left (誤記修正, 転入通知受理)."""
+    removed_row = row(atena(34), moved_out(person), ChangeKind.DOMESTIC_MOVE_OUT, 2)
+    return kind, [(removed_row, row(atena(34), removed_row.person.evolve(**changes), kind, 3))]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        cancelled_move_out,
+        lambda p: follow_up(ChangeKind.CLERICAL_CORRECTION, p, given_name="太朗"),
+        lambda p: follow_up(
+            ChangeKind.MOVE_IN_NOTICE,
+            p,
+            confirmed_move_out_on=PLANNED_ON,
+            confirmed_destination="大阪府大阪市北区梅田一丁目2番2号",
+        ),
+    ],
+    ids=["cancellation", "clerical-correction", "move-in-notice"],
+)
+@settings(max_examples=20, deadline=None)
+@given(person=people())
+def test_what_follows_a_move_out_sends_no_second_certificate(
+    change: Callable[[Person], tuple[ChangeKind, list[Pair]]], person: Person
+) -> None:
+    """A 取消 or 修正 reaches CS as 本人確認情報 where its items change; 再送信 is CS's operator's."""
+    kind, pairs = change(person)
+    assert certificates_of(run(kind, pairs, Opener())) == []
 
 
 # --- the policy refuses to drift from the contracts ---------------------------------------------

@@ -58,7 +58,7 @@ class _Context:
     item: ProjectionInput
     open_my_number: Callable[[str, str], str | None]
     record_flags: Callable[[str], RecordFlags]
-    head_of: Callable[[str], Person | None]
+    head_of: Callable[[Person], Person | None]
 
 
 def project(
@@ -78,7 +78,8 @@ def project(
     order they were appended (a 帰化 gives two pairs for one person).  ``person_key`` maps a
     宛名番号 to its opaque key; ``open_my_number(sealed, atena_no)`` unseals a 個人番号;
     ``record_flags(atena_no)`` gives the 支援措置・印鑑登録 status; ``household_head(世帯番号)``
-    gives the current 世帯主 of a household this change's rows do not name a head for.
+    gives a household's 世帯主 as the register held it before this change, for households this
+    change's rows name no head for and for the people it takes off the register.
     """
     heads = {
         after.person.household_no: after.person
@@ -86,8 +87,11 @@ def project(
         if after.person.is_head and after.person.is_resident
     }
 
-    def head_of(household_no: str) -> Person | None:
-        return heads.get(household_no) or household_head(household_no)
+    def head_of(person: Person) -> Person | None:
+        # A record this change takes off the register keeps the 世帯主 it had (除票, 転出証明書),
+        # not the one this change makes head of those who stay (spec 4.0.4).
+        head = heads.get(person.household_no) if person.is_resident else None
+        return head or household_head(person.household_no)
 
     messages: list[ProjectedMessage] = []
     for before, after in rows:
@@ -187,7 +191,7 @@ def municipality_of(honseki: str | None) -> str | None:
 
 def _head_name(context: _Context) -> str | None:
     person = context.item.person
-    head = person if person.is_head else context.head_of(person.household_no)
+    head = person if person.is_head else context.head_of(person)
     return None if head is None else f"{head.family_name}\u3000{head.given_name}"
 
 

@@ -206,6 +206,24 @@ def household_related(i: ProjectionInput) -> bool:
     return i.person.is_head and i.changed("family_name", "given_name")
 
 
+def domestic_move_out(i: ProjectionInput) -> bool:
+    """Send 転出証明書情報 for each person a 国内転出 filed in time removes (住基法24条の2).
+
+    It stands in for the 転出証明書 (spec 4.1.3.0.4), so only where one would be issued: not for a
+    転出 filed over 14 days late, recorded 職権 with a 転出証明書に準ずる証明書 instead (4.1.3.0.3);
+    not for the member left behind who becomes 世帯主 職権 under the same change.  Never
+    automatically again for the same 転出: a 取消 restores the record (CS hears of it by
+    本人確認情報), a 修正 of the 除票 or a 転入通知 changes no 転出先・予定日 (corrected by 取消
+    and a new 転出), and 7.1.1.1 leaves re-sending, 異動事由 changed, to CS's operator (再送信).
+    """
+    return (
+        i.change_kind is ChangeKind.DOMESTIC_MOVE_OUT
+        and i.left
+        and i.person.removal_kind is ChangeKind.DOMESTIC_MOVE_OUT
+        and not i.after.ex_officio
+    )
+
+
 def always(i: ProjectionInput) -> bool:
     """Send on every approved change (the certificates read model mirrors the register)."""
     return True
@@ -221,6 +239,7 @@ CONDITIONS: dict[str, Condition] = {
         honseki_inside_ward_and_address_related,
         foreign_and_notifiable,
         household_related,
+        domestic_move_out,
         always,
     )
 }

@@ -1,0 +1,1 @@
+"""市町村CS simulator (for tests, demo and benchmarks)."""

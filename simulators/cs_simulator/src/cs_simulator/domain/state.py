@@ -1,0 +1,142 @@
+"""What the simulated CS remembers, in memory: transmissions, answers, free-code batches."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from cs_simulator.domain.messages import Envelope, MessageBody
+
+
+@dataclass(frozen=True)
+class Transmission:
+    """One accepted transmission (受信電文) and the reply it got."""
+
+    idempotency_key: UUID
+    envelope: Envelope
+    body: MessageBody
+    receipt_no: str
+    received_at: datetime
+    traceparent: str | None
+
+    def same_message(self, envelope: Envelope, body: MessageBody) -> bool:
+        """Tell whether a resend carries the same message (its own `sent_at` aside)."""
+        mine = self.envelope
+        return (mine.type, mine.event_id, mine.municipality_code, self.body) == (
+            envelope.type,
+            envelope.event_id,
+            envelope.municipality_code,
+            body,
+        )
+
+    @property
+    def juminhyo_code(self) -> str:
+        """The 住民票コード the message is about (every body type names one)."""
+        return self.body.juminhyo_code
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One answer waiting for the ward (個人番号生成の応答, 転入通知), in cursor order."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+    created_at: datetime
+    traceparent: str | None
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FreeCodeBatch:
+    """One batch of free 住民票コード (空きコード), kept to answer a repeated request."""
+
+    idempotency_key: UUID
+    batch_id: UUID
+    count: int
+    codes: tuple[str, ...]
+
+
+@dataclass
+class EventCount:
+    """How often an event was accepted (distinct keys) and how often it was sent at all."""
+
+    accepted: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class CsState:
+    """Everything the simulator holds; replaced wholesale by a reset."""
+
+    transmissions: dict[UUID, Transmission] = field(default_factory=dict)
+    counts: dict[UUID, EventCount] = field(default_factory=dict)
+    identities: dict[str, Transmission] = field(default_factory=dict)
+    notifications: list[Notification] = field(default_factory=list)
+    free_code_batches: dict[UUID, FreeCodeBatch] = field(default_factory=dict)
+    my_numbers: dict[str, str] = field(default_factory=dict)
+    _receipt_seq: int = 0
+
+    def count_attempt(self, event_id: UUID) -> None:
+        """Count one POST of a message for this event, whatever its fate."""
+        self.counts.setdefault(event_id, EventCount()).attempts += 1
+
+    def accept(
+        self,
+        *,
+        key: UUID,
+        envelope: Envelope,
+        body: MessageBody,
+        now: datetime,
+        traceparent: str | None,
+    ) -> Transmission:
+        """Store a first receipt under its key and give it the next 受付番号."""
+        self._receipt_seq += 1
+        transmission = Transmission(
+            key, envelope, body, f"CS-{self._receipt_seq:06d}", now, traceparent
+        )
+        self.transmissions[key] = transmission
+        self.counts.setdefault(envelope.event_id, EventCount()).accepted += 1
+        if envelope.type == "identity":
+            self.identities[transmission.juminhyo_code] = transmission
+        return transmission
+
+    def notify(
+        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
+    ) -> Notification:
+        """Queue an answer for the ward with the next cursor."""
+        notification = Notification(
+            len(self.notifications) + 1, uuid4(), type_, now, traceparent, body
+        )
+        self.notifications.append(notification)
+        return notification
+
+    def notifications_after(self, cursor: int, limit: int) -> list[Notification]:
+        """Return up to *limit* answers after *cursor* (cursors are 1, 2, 3 … by position)."""
+        start = max(cursor, 0)
+        return self.notifications[start : start + limit]
+
+    def identities_after(
+        self, code: str | None, limit: int
+    ) -> tuple[list[Transmission], str | None]:
+        """Return a page of held 本人確認情報 in code order and the code to continue after."""
+        codes = sorted(self.identities)
+        start = bisect.bisect_right(codes, code) if code is not None else 0
+        page = codes[start : start + limit]
+        more = start + limit < len(codes)
+        return [self.identities[c] for c in page], (page[-1] if more and page else None)
+
+    def received(
+        self, *, type_: str | None, event_id: UUID | None, juminhyo_code: str | None
+    ) -> list[Transmission]:
+        """Return stored transmissions in receipt order, filtered by what is given."""
+        return [
+            t
+            for t in self.transmissions.values()
+            if (type_ is None or t.envelope.type == type_)
+            and (event_id is None or t.envelope.event_id == event_id)
+            and (juminhyo_code is None or t.juminhyo_code == juminhyo_code)
+        ]

@@ -1,0 +1,67 @@
+"""The simulator's FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from jumin_platform.problems import install_problem_handlers
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.trace import Span
+
+from cs_simulator.bootstrap import build_simulator
+from cs_simulator.config import Settings
+from cs_simulator.entrypoints import cs_api, sim_api
+from cs_simulator.entrypoints.middleware import AttemptCounterMiddleware, FaultMiddleware
+from cs_simulator.entrypoints.problems import install_cs_error_handlers
+
+DESCRIPTION = """市町村CS simulator — stands in for the ward's 住基ネット 市町村CS (see INTERFACE.md).
+
+`/cs/v1/*` is what the ward's cs_adapter uses; `/sim/*` inspects state and injects faults.
+Errors are `application/problem+json` with the CS error code in `code`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the simulator's API around a fresh in-memory simulator."""
+    settings = settings or Settings()
+    simulator = build_simulator(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        simulator.cancel_pending()
+
+    app = FastAPI(
+        title="Jumin 市町村CS simulator",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.simulator = simulator
+    install_problem_handlers(app)
+    install_cs_error_handlers(app)
+    app.add_middleware(FaultMiddleware, simulator=simulator)
+    app.add_middleware(AttemptCounterMiddleware, simulator=simulator)  # outer: sees every POST
+    app.include_router(sim_api.health_router)
+    app.include_router(cs_api.router)
+    app.include_router(sim_api.router)
+    FastAPIInstrumentor.instrument_app(
+        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
+    )
+    return app
+
+
+_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
+
+
+def _strip_query(span: Span, scope: dict[str, Any]) -> None:
+    """Keep query strings (住民票コード in `after` and filters) out of spans."""
+    if not span.is_recording():
+        return
+    path = str(scope.get("path", ""))
+    for key in _URL_ATTRIBUTES:
+        span.set_attribute(key, path)
+    span.set_attribute("url.query", "")

@@ -1,0 +1,115 @@
+"""ASGI middleware on `/cs/v1/*`: count message attempts, then inject faults (simulator only)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+from uuid import UUID
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cs_simulator.domain.errors import CsError
+from cs_simulator.domain.faults import Fault, draw_fault
+from cs_simulator.entrypoints.problems import cs_problem
+from cs_simulator.service_layer.simulator import Simulator
+
+CS_PREFIX = "/cs/v1/"
+MESSAGES_PATH = "/cs/v1/messages"
+
+_BUSY = CsError(
+    503, "E-BUSY", "市町村CSが混雑しています。後で再送してください。 (CS busy; retry later.)"
+)
+_DOWN = CsError(503, "E-DOWN", "市町村CSが停止しています。 (CS is down.)")
+
+
+class AttemptCounterMiddleware:
+    """Count every POST of a message per event id before faults or validation can answer it."""
+
+    def __init__(self, app: ASGIApp, *, simulator: Simulator) -> None:
+        self.app = app
+        self.simulator = simulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (scope["method"], scope["path"]) != ("POST", MESSAGES_PATH):
+            await self.app(scope, receive, send)
+            return
+        messages, body = await _read_request(receive)
+        event_id = _event_id(body)
+        if event_id is not None:
+            self.simulator.state.count_attempt(event_id)
+        await self.app(scope, _replaying(messages, receive), send)
+
+
+class FaultMiddleware:
+    """Delay, refuse, hang or pretend to be down on `/cs/v1/*`, as the fault settings say."""
+
+    def __init__(self, app: ASGIApp, *, simulator: Simulator) -> None:
+        self.app = app
+        self.simulator = simulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(CS_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        sim = self.simulator
+        faults = sim.faults
+        fault = draw_fault(faults, sim.fault_rng)
+        if fault is Fault.DOWN:
+            await cs_problem(_DOWN, instance=scope["path"])(scope, receive, send)
+            return
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if fault is Fault.HANG:
+            await _hang_up(receive, send, seconds=sim.timeout_hang)
+        elif fault is Fault.BUSY:
+            await cs_problem(_BUSY, instance=scope["path"])(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _hang_up(receive: Receive, send: Send, *, seconds: float) -> None:
+    """Hang until the client gives up or *seconds* pass, then drop the connection unanswered.
+
+    A response head with no body, then returning, makes the server close the connection
+    mid-response: the client sees a broken connection, not an answer.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            return
+    await send({"type": "http.response.start", "status": 503, "headers": []})
+
+
+async def _read_request(receive: Receive) -> tuple[list[Message], bytes]:
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return messages, b"".join(chunks)
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay
+
+
+def _event_id(body: bytes) -> UUID | None:
+    """Find the event id in a message body, leniently (a malformed message still counts)."""
+    try:
+        payload: Any = json.loads(body)
+        return UUID(str(payload["event_id"]))
+    except (ValueError, TypeError, KeyError):
+        return None

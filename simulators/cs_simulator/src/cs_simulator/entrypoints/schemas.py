@@ -1,0 +1,138 @@
+"""What the HTTP API answers (OpenAPI response models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from cs_simulator.domain.state import FreeCodeBatch, Notification, Transmission
+from cs_simulator.service_layer.handlers import Receipt
+
+
+class MessageReceipt(BaseModel):
+    """受付結果: the 受付番号 and whether this answer replays a stored one."""
+
+    receipt_no: str
+    received_at: datetime
+    replayed: bool
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> MessageReceipt:
+        """Describe a receipt."""
+        stored = receipt.transmission
+        return cls(
+            receipt_no=stored.receipt_no, received_at=stored.received_at, replayed=receipt.replayed
+        )
+
+
+class NotificationOut(BaseModel):
+    """One answer from CS (個人番号生成の応答, 転入通知)."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+    created_at: datetime
+    traceparent: str | None
+    body: dict[str, Any]
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationOut:
+        """Describe a notification."""
+        return cls.model_validate(notification, from_attributes=True)
+
+
+class NotificationPage(BaseModel):
+    """Answers after a cursor; `next` is the cursor to ask after next time."""
+
+    items: list[NotificationOut]
+    next: int
+
+
+class FreeCodeBatchOut(BaseModel):
+    """空き住民票コード: one batch."""
+
+    batch_id: UUID
+    codes: list[str]
+
+    @classmethod
+    def of(cls, batch: FreeCodeBatch) -> FreeCodeBatchOut:
+        """Describe a batch."""
+        return cls(batch_id=batch.batch_id, codes=list(batch.codes))
+
+
+class IdentityOut(BaseModel):
+    """本人確認情報 CS holds for one 住民票コード: the latest accepted identity body."""
+
+    juminhyo_code: str
+    body: dict[str, Any]
+    receipt_no: str
+    received_at: datetime
+
+    @classmethod
+    def of(cls, transmission: Transmission) -> IdentityOut:
+        """Describe a held identity."""
+        return cls(
+            juminhyo_code=transmission.juminhyo_code,
+            body=transmission.body.model_dump(mode="json"),
+            receipt_no=transmission.receipt_no,
+            received_at=transmission.received_at,
+        )
+
+
+class IdentityPage(BaseModel):
+    """A page of held identities; `next` is the code to ask after, null on the last page."""
+
+    items: list[IdentityOut]
+    next: str | None
+
+
+class TransmissionOut(BaseModel):
+    """A stored transmission (simulator inspection)."""
+
+    idempotency_key: UUID
+    event_id: UUID
+    type: str
+    municipality_code: str
+    sent_at: datetime
+    body: dict[str, Any]
+    receipt_no: str
+    received_at: datetime
+    traceparent: str | None
+
+    @classmethod
+    def of(cls, t: Transmission) -> TransmissionOut:
+        """Describe a stored transmission."""
+        return cls(
+            idempotency_key=t.idempotency_key,
+            event_id=t.envelope.event_id,
+            type=t.envelope.type,
+            municipality_code=t.envelope.municipality_code,
+            sent_at=t.envelope.sent_at,
+            body=t.body.model_dump(mode="json"),
+            receipt_no=t.receipt_no,
+            received_at=t.received_at,
+            traceparent=t.traceparent,
+        )
+
+
+class TransmissionList(BaseModel):
+    """Stored transmissions in receipt order."""
+
+    items: list[TransmissionOut]
+
+
+class EventCountOut(BaseModel):
+    """Accepted (distinct keys) and attempted (every POST) transmissions of one event."""
+
+    accepted: int
+    attempts: int
+
+
+class QueuedNotice(BaseModel):
+    """Where a queued 転入通知 sits."""
+
+    cursor: int
+    notification_id: UUID

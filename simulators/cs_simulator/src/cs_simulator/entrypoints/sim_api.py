@@ -1,0 +1,75 @@
+"""`/sim/*` and `/healthz`: the test and operator side (the real CS has no such API)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from cs_simulator.domain.faults import FaultSettings
+from cs_simulator.domain.messages import MessageType, MoveInNotice
+from cs_simulator.entrypoints.dependencies import SimulatorDep
+from cs_simulator.entrypoints.schemas import (
+    EventCountOut,
+    QueuedNotice,
+    TransmissionList,
+    TransmissionOut,
+)
+from cs_simulator.service_layer.handlers import queue_move_in_notice
+
+router = APIRouter(prefix="/sim", tags=["simulator"])
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/healthz", summary="Liveness")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/received", summary="Stored transmissions, filtered")
+async def get_received(
+    sim: SimulatorDep,
+    type_: Annotated[MessageType | None, Query(alias="type")] = None,
+    event_id: UUID | None = None,
+    juminhyo_code: str | None = None,
+) -> TransmissionList:
+    found = sim.state.received(type_=type_, event_id=event_id, juminhyo_code=juminhyo_code)
+    return TransmissionList(items=[TransmissionOut.of(t) for t in found])
+
+
+@router.get("/received/counts", summary="Accepted and attempted transmissions per event id")
+async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
+    return {
+        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
+        for event_id, c in sim.state.counts.items()
+    }
+
+
+@router.post("/move-in-notices", status_code=201, summary="Queue a 転入通知 from elsewhere")
+async def post_move_in_notice(sim: SimulatorDep, notice: MoveInNotice) -> QueuedNotice:
+    queued = queue_move_in_notice(sim=sim, notice=notice)
+    return QueuedNotice(cursor=queued.cursor, notification_id=queued.notification_id)
+
+
+@router.get("/faults", summary="Current fault settings")
+async def get_faults(sim: SimulatorDep) -> FaultSettings:
+    return sim.faults
+
+
+@router.put("/faults", summary="Replace the fault settings")
+async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
+    sim.faults = faults
+    return sim.faults
+
+
+@router.delete("/faults", summary="Reset the fault settings (no faults)")
+async def delete_faults(sim: SimulatorDep) -> FaultSettings:
+    sim.faults = FaultSettings()
+    return sim.faults
+
+
+@router.post("/reset", status_code=204, summary="Forget everything (tests)")
+async def reset(sim: SimulatorDep) -> Response:
+    sim.reset()
+    return Response(status_code=204)

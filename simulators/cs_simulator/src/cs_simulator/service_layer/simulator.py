@@ -1,0 +1,55 @@
+"""The running simulator: its state, number source, fault settings and pending answers."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from cs_simulator.domain.faults import FaultSettings
+from cs_simulator.domain.numbers import NumberIssuer
+from cs_simulator.domain.state import CsState
+
+JST = timezone(timedelta(hours=9), "JST")
+
+
+def now_jst() -> datetime:
+    """Return the current time in Japan (CS timestamps carry +09:00)."""
+    return datetime.now(JST)
+
+
+@dataclass
+class Simulator:
+    """Hold what one simulator process needs; `reset` forgets everything (tests)."""
+
+    municipality_code: str
+    my_number_delay: float
+    timeout_hang: float
+    seed: int | None
+    state: CsState = field(default_factory=CsState)
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    numbers: NumberIssuer = field(init=False)
+    fault_rng: random.Random = field(init=False)
+    pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._seed_sources()
+
+    def reset(self) -> None:
+        """Cancel pending answers and start again from nothing (seeded sources restart too)."""
+        self.cancel_pending()
+        self.state = CsState()
+        self.faults = FaultSettings()
+        self._seed_sources()
+
+    def cancel_pending(self) -> None:
+        """Cancel answers not yet delivered (reset, shutdown)."""
+        for task in self.pending:
+            task.cancel()
+        self.pending.clear()
+
+    def _seed_sources(self) -> None:
+        seed = self.seed
+        self.numbers = NumberIssuer(random.Random(seed))
+        self.fault_rng = random.Random(None if seed is None else f"faults-{seed}")

@@ -1,0 +1,143 @@
+"""Fault injection on /cs/v1/* and /sim/reset."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import httpx
+import pytest
+from cs_simulator.config import Settings
+from cs_simulator.entrypoints.app import create_app
+
+from .builders import BODIES, identity_body, juminhyo_code, message, send
+
+
+async def _set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
+    response = await client.put("/sim/faults", json=faults)
+    assert response.status_code == 200
+
+
+async def test_latency_delays_every_cs_call(client: httpx.AsyncClient) -> None:
+    await _set_faults(client, latency_ms=300)
+
+    started = time.monotonic()
+    response = await client.get("/cs/v1/notifications")
+
+    assert response.status_code == 200
+    assert time.monotonic() - started >= 0.25
+
+
+async def test_error_rate_one_answers_every_cs_call_busy(client: httpx.AsyncClient) -> None:
+    await _set_faults(client, error_rate=1.0)
+    payload = message("identity", identity_body(juminhyo_code(1)))
+
+    answers = [await send(client, payload) for _ in range(5)]
+    answers.append(await client.get("/cs/v1/notifications"))
+
+    assert {(r.status_code, r.json()["code"]) for r in answers} == {(503, "E-BUSY")}
+    assert (await client.get("/sim/received")).json()["items"] == []  # /sim/* is unaffected
+    counts = (await client.get("/sim/received/counts")).json()
+    assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 5}
+
+
+async def test_faults_draw_the_same_sequence_under_the_same_seed(settings: Settings) -> None:
+    async def statuses() -> list[int]:
+        transport = httpx.ASGITransport(app=create_app(settings))
+        async with httpx.AsyncClient(transport=transport, base_url="http://cs") as client:
+            await _set_faults(client, error_rate=0.5)
+            return [(await client.get("/cs/v1/notifications")).status_code for _ in range(30)]
+
+    first, second = await statuses(), await statuses()
+
+    assert first == second
+    assert {200, 503} == set(first)
+
+
+async def test_rejected_people_are_refused_for_every_message_about_them(
+    client: httpx.AsyncClient,
+) -> None:
+    refused, other = juminhyo_code(1), juminhyo_code(2)
+    await _set_faults(client, reject_juminhyo_codes=[refused])
+
+    answers = [await send(client, message(t, body(refused))) for t, body in BODIES.items()]
+    accepted = await send(client, message("identity", identity_body(other)))
+
+    assert {(r.status_code, r.json()["code"]) for r in answers} == {(422, "E-REJECTED")}
+    assert refused not in "".join(r.text for r in answers)
+    assert accepted.status_code == 201
+    assert len((await client.get("/sim/received")).json()["items"]) == 1
+
+
+async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
+    await _set_faults(client, down=True, latency_ms=5000)
+
+    started = time.monotonic()
+    response = await client.post(
+        "/cs/v1/free-codes", json={"count": 1}, headers={"Idempotency-Key": "x"}
+    )
+
+    assert (response.status_code, response.json()["code"]) == (503, "E-DOWN")
+    assert time.monotonic() - started < 4
+    assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
+    await _set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await client.get("/cs/v1/notifications")
+
+
+async def test_deleting_faults_restores_service(client: httpx.AsyncClient) -> None:
+    await _set_faults(client, down=True)
+    await client.delete("/sim/faults")
+
+    response = await client.get("/cs/v1/notifications")
+
+    assert response.status_code == 200
+    assert (await client.get("/sim/faults")).json() == {
+        "latency_ms": 0,
+        "error_rate": 0.0,
+        "timeout_rate": 0.0,
+        "reject_juminhyo_codes": [],
+        "down": False,
+    }
+
+
+async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> None:
+    response = await client.put("/sim/faults", json={"error_rate": 1.5, "chaos": True})
+
+    assert response.status_code == 400
+    assert {tuple(e["loc"]) for e in response.json()["errors"]} == {
+        ("body", "error_rate"),
+        ("body", "chaos"),
+    }
+
+
+async def test_reset_forgets_everything(client: httpx.AsyncClient, app: Any) -> None:
+    await send(client, message("identity", identity_body(juminhyo_code(1))))
+    await send(client, message("my_number_request", BODIES["my_number_request"](juminhyo_code(1))))
+    await client.post(
+        "/sim/move-in-notices",
+        json={
+            "juminhyo_code": juminhyo_code(2),
+            "moved_in_on": "20261201",
+            "new_address": "大阪府大阪市北区中之島一丁目3番20号",
+            "new_municipality_code": "271004",
+        },
+    )
+    await _set_faults(client, latency_ms=10)
+
+    assert (await client.post("/sim/reset")).status_code == 204
+
+    assert (await client.get("/sim/received")).json() == {"items": []}
+    assert (await client.get("/sim/received/counts")).json() == {}
+    assert (await client.get("/cs/v1/notifications")).json() == {"items": [], "next": 0}
+    assert (await client.get("/cs/v1/identities")).json() == {"items": [], "next": None}
+    assert (await client.get("/sim/faults")).json()["latency_ms"] == 0
+    assert app.state.simulator.pending == set()  # the 個人番号 answer will not come
+    response = await send(client, message("identity", identity_body(juminhyo_code(1))))
+    assert response.json()["receipt_no"] == "CS-000001"
