@@ -25,9 +25,14 @@ export PATH
 # Broker admin of the vhost (declares the topology; no management tags). The other services'
 # broker passwords, JUMIN_<SERVICE>_AMQP_PASSWORD, default to their user names in topology.py.
 : "${JUMIN_AMQP_ADMIN_PASSWORD:=jumin_admin}"
+# cs_adapter (市町村CS連携): its own schema owner, service role and broker user.
+: "${JUMIN_CS_ADAPTER_OWNER_PASSWORD:=jumin_cs_adapter_owner}"
+: "${JUMIN_CS_ADAPTER_DB_PASSWORD:=jumin_cs_adapter}"
+: "${JUMIN_CS_ADAPTER_AMQP_PASSWORD:=jumin_cs_adapter}"
 export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST JUMIN_AMQP_HOST JUMIN_AMQP_PORT
 export JUMIN_REGISTRY_OWNER_PASSWORD JUMIN_REGISTRY_DB_PASSWORD JUMIN_REGISTRY_AMQP_PASSWORD
 export JUMIN_AMQP_ADMIN_PASSWORD
+export JUMIN_CS_ADAPTER_OWNER_PASSWORD JUMIN_CS_ADAPTER_DB_PASSWORD JUMIN_CS_ADAPTER_AMQP_PASSWORD
 
 # Names fixed by the design (used by the scripts that source this file).
 # shellcheck disable=SC2034
@@ -37,6 +42,11 @@ JUMIN_REGISTRY_ROLE=jumin_registry
 JUMIN_REGISTRY_AMQP_USER=jumin_registry
 # shellcheck disable=SC2034
 JUMIN_AMQP_ADMIN_USER=jumin_admin
+# shellcheck disable=SC2034
+JUMIN_CS_ADAPTER_OWNER_ROLE=jumin_cs_adapter_owner
+# shellcheck disable=SC2034
+JUMIN_CS_ADAPTER_ROLE=jumin_cs_adapter
+JUMIN_CS_ADAPTER_AMQP_USER=jumin_cs_adapter
 
 # ---- logging -------------------------------------------------------------------------------------
 # Colour only on a terminal, so CI logs stay plain.
@@ -123,4 +133,20 @@ registry_env() {
   JUMIN_REGISTRY_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_ROLE" "$JUMIN_REGISTRY_DB_PASSWORD" "$db")"
   JUMIN_REGISTRY_MIGRATION_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_OWNER_ROLE" "$JUMIN_REGISTRY_OWNER_PASSWORD" "$db")"
   export JUMIN_REGISTRY_DATABASE_URL JUMIN_REGISTRY_MIGRATION_DATABASE_URL
+}
+
+# amqp_url USER PASSWORD: the broker URL of a service user on the Jumin vhost.
+amqp_url() {
+  printf 'amqp://%s:%s@%s:%s/%s' "$(urlencode "$1")" "$(urlencode "$2")" \
+    "$JUMIN_AMQP_HOST" "$JUMIN_AMQP_PORT" "$(urlencode "$JUMIN_AMQP_VHOST")"
+}
+
+# cs_adapter_env DBNAME: export the cs_adapter's database and broker URLs for that database.
+cs_adapter_env() {
+  local db=$1
+  valid_db_name "$db" || die "bad database name '$db' (want [a-z_][a-z0-9_]*)"
+  JUMIN_CS_ADAPTER_DATABASE_URL="$(pg_url "$JUMIN_CS_ADAPTER_ROLE" "$JUMIN_CS_ADAPTER_DB_PASSWORD" "$db")"
+  JUMIN_CS_ADAPTER_MIGRATION_DATABASE_URL="$(pg_url "$JUMIN_CS_ADAPTER_OWNER_ROLE" "$JUMIN_CS_ADAPTER_OWNER_PASSWORD" "$db")"
+  JUMIN_CS_ADAPTER_AMQP_URL="$(amqp_url "$JUMIN_CS_ADAPTER_AMQP_USER" "$JUMIN_CS_ADAPTER_AMQP_PASSWORD")"
+  export JUMIN_CS_ADAPTER_DATABASE_URL JUMIN_CS_ADAPTER_MIGRATION_DATABASE_URL JUMIN_CS_ADAPTER_AMQP_URL
 }

@@ -75,6 +75,41 @@ GRANT USAGE ON SCHEMA registry TO :"app_role";
 SQL
 }
 
+# cs_adapter (市町村CS連携): roles jumin_cs_adapter_owner (schema owner, migrations) and
+# jumin_cs_adapter (service, DML only), schema cs_adapter. Same shape as the registry's.
+psql_cs() {
+  psql_su -v cs_owner="$JUMIN_CS_ADAPTER_OWNER_ROLE" -v cs_owner_pw="$JUMIN_CS_ADAPTER_OWNER_PASSWORD" \
+    -v cs_app="$JUMIN_CS_ADAPTER_ROLE" -v cs_app_pw="$JUMIN_CS_ADAPTER_DB_PASSWORD" "$@"
+}
+
+provision_cs_adapter_roles() {
+  log "postgres: roles $JUMIN_CS_ADAPTER_OWNER_ROLE (schema owner, migrations) and $JUMIN_CS_ADAPTER_ROLE (service)"
+  psql_cs -d postgres -1 -f - <<'SQL'
+SELECT format('CREATE ROLE %I', :'cs_owner')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'cs_owner') \gexec
+SELECT format('CREATE ROLE %I', :'cs_app')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'cs_app') \gexec
+ALTER ROLE :"cs_owner" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'cs_owner_pw';
+ALTER ROLE :"cs_app" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'cs_app_pw';
+ALTER ROLE :"cs_owner" SET search_path = cs_adapter, public;
+ALTER ROLE :"cs_app" SET search_path = cs_adapter, public;
+SQL
+}
+
+provision_cs_adapter_schema() {
+  log "postgres: $DB_NAME — schema cs_adapter; grants"
+  psql_cs -d "$DB_NAME" -1 -f - <<'SQL'
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"cs_owner", :"cs_app";
+GRANT USAGE ON SCHEMA public TO :"cs_owner", :"cs_app";
+CREATE SCHEMA IF NOT EXISTS cs_adapter AUTHORIZATION :"cs_owner";
+ALTER SCHEMA cs_adapter OWNER TO :"cs_owner";
+REVOKE ALL ON SCHEMA cs_adapter FROM PUBLIC;
+GRANT USAGE ON SCHEMA cs_adapter TO :"cs_app";
+SQL
+}
+
 # ---- RabbitMQ ------------------------------------------------------------------------------------
 # The layout (exchanges, queues, bindings) and the permission matrix live in one place:
 # libs/platform/src/jumin_platform/topology.py. This script only makes the vhost and then asks
@@ -127,10 +162,18 @@ run_migrations() {
   (cd "$JUMIN_ROOT" && uv run --locked jumin migrate)
 }
 
+run_cs_adapter_migrations() {
+  log "migrations: uv run jumin-cs-adapter migrate (as $JUMIN_CS_ADAPTER_OWNER_ROLE on $DB_NAME)"
+  cs_adapter_env "$DB_NAME"
+  (cd "$JUMIN_ROOT" && uv run --locked jumin-cs-adapter migrate)
+}
+
 ensure_dev_keys() {
   # Idempotent: creates only the missing JWT key pair and 個人番号 key ring under var/keys/.
   log "dev keys (JWT, 個人番号 key ring): uv run jumin dev-keys"
   (cd "$JUMIN_ROOT" && uv run --locked jumin dev-keys)
+  log "dev keys (cs_adapter 個人番号 key ring): uv run jumin-cs-adapter dev-keys"
+  (cd "$JUMIN_ROOT" && uv run --locked jumin-cs-adapter dev-keys)
 }
 
 main() {
@@ -138,10 +181,13 @@ main() {
   provision_roles
   provision_database
   provision_database_objects
+  provision_cs_adapter_roles
+  provision_cs_adapter_schema
   provision_vhost
   provision_amqp_users
   provision_amqp_topology
   run_migrations
+  run_cs_adapter_migrations
   ensure_dev_keys
   log "done: $DB_NAME"
 }

@@ -1,0 +1,228 @@
+"""HTTP client of the 市町村CS (simulators/cs_simulator/INTERFACE.md), traced, never logging values.
+
+Each call runs in a CLIENT span that carries only the method, the path template, the status and
+the ids (event id, idempotency key) and injects the W3C ``traceparent`` header, so CS continues the
+trace. Spans are made here rather than by instrumenting httpx: the instrumentation would record
+full URLs, and the consistency check's query string (``after=<住民票コード>``) is personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import httpx
+from jumin_platform.telemetry import inject_headers
+from opentelemetry import trace
+
+from cs_adapter.domain.cs_messages import Outgoing
+from cs_adapter.domain.deliveries import CsReply
+from cs_adapter.domain.notifications import CsNotification
+
+__all__ = [
+    "CsClient",
+    "CsIdentityRecord",
+    "CsNotification",
+    "CsUnavailable",
+    "FreeCodeBatch",
+]
+
+tracer = trace.get_tracer("cs_adapter.cs_client")
+JST = ZoneInfo("Asia/Tokyo")
+_MAX_ERROR_NAMES = 20
+
+
+class CsUnavailable(Exception):
+    """CS did not answer a read or a free-code request usefully (no personal data in the text)."""
+
+
+@dataclass(frozen=True)
+class FreeCodeBatch:
+    batch_id: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CsIdentityRecord:
+    """本人確認情報 as CS holds it now (for the 整合性確認)."""
+
+    juminhyo_code: str
+    body: Mapping[str, Any]
+    receipt_no: str | None
+
+
+class CsClient:
+    """Talk to CS over HTTP/JSON; `transport` lets tests put an in-process fake behind it."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: float,
+        municipality_code: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._municipality_code = municipality_code
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(self, message: Outgoing, *, event_id: UUID, key: UUID) -> CsReply:
+        """POST one 電文 with its idempotency key; a missing answer is a reply with status None."""
+        request = {
+            "type": message.type.value,
+            "event_id": str(event_id),
+            "municipality_code": self._municipality_code,
+            "sent_at": datetime.now(UTC).astimezone(JST).isoformat(),
+            "body": dict(message.body),
+        }
+        ids = {"jumin.event_id": str(event_id), "jumin.idempotency_key": str(key)}
+        try:
+            response = await self._call(
+                "POST",
+                "/cs/v1/messages",
+                json=request,
+                headers={"Idempotency-Key": str(key)},
+                attributes=ids,
+            )
+        except httpx.TransportError as exc:  # timeouts, refused and reset connections
+            return CsReply(None, code=type(exc).__name__)
+        return _reply(response)
+
+    async def notifications(self, *, after: int, limit: int = 100) -> list[CsNotification]:
+        """Fetch answers after a cursor, in cursor order."""
+        data = await self._read("/cs/v1/notifications", {"after": after, "limit": limit})
+        return [_notification(item) for item in _items(data)]
+
+    async def free_codes(self, *, key: UUID, count: int) -> FreeCodeBatch:
+        """Ask for a batch of free 住民票コード; the same key returns the same batch."""
+        try:
+            response = await self._call(
+                "POST",
+                "/cs/v1/free-codes",
+                json={"count": count},
+                headers={"Idempotency-Key": str(key)},
+                attributes={"jumin.idempotency_key": str(key)},
+            )
+        except httpx.TransportError as exc:
+            raise CsUnavailable(f"free codes: {type(exc).__name__}") from exc
+        data = _json_or_raise(response, "free codes")
+        return FreeCodeBatch(str(data["batch_id"]), tuple(str(c) for c in data["codes"]))
+
+    async def identities(
+        self, *, after: str | None, limit: int = 1000
+    ) -> tuple[list[CsIdentityRecord], str | None]:
+        """Fetch one page of the 本人確認情報 CS holds, and the code to continue after."""
+        params: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            params["after"] = after
+        data = await self._read("/cs/v1/identities", params)
+        records = [
+            CsIdentityRecord(str(i["juminhyo_code"]), dict(i["body"]), i.get("receipt_no"))
+            for i in _items(data)
+        ]
+        following = data.get("next")
+        return records, str(following) if following else None
+
+    async def _read(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self._call("GET", path, params=params)
+        except httpx.TransportError as exc:
+            raise CsUnavailable(f"GET {path}: {type(exc).__name__}") from exc
+        return _json_or_raise(response, f"GET {path}")
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        attributes: Mapping[str, str] | None = None,
+        json: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        with tracer.start_as_current_span(
+            f"{method} {path}",
+            kind=trace.SpanKind.CLIENT,
+            attributes={"http.request.method": method, "url.path": path, **(attributes or {})},
+        ) as span:
+            response = await self._http.request(
+                method, path, headers=inject_headers(headers), json=json, params=params
+            )
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 400:
+                span.set_status(trace.StatusCode.ERROR)
+            return response
+
+
+def _reply(response: httpx.Response) -> CsReply:
+    data = _json(response)
+    if response.is_success:
+        return CsReply(
+            response.status_code,
+            receipt_no=_text(data.get("receipt_no")),
+            replayed=bool(data.get("replayed")),
+        )
+    return CsReply(
+        response.status_code,
+        code=_text(data.get("code")),
+        errors=_error_names(data.get("errors")),
+    )
+
+
+def _error_names(errors: object) -> tuple[str, ...]:
+    """Name the fields CS found invalid: the last part of each `loc` (values are never read)."""
+    if not isinstance(errors, Sequence) or isinstance(errors, str):
+        return ()
+    names: list[str] = []
+    for error in errors[:_MAX_ERROR_NAMES]:
+        loc = error.get("loc") if isinstance(error, Mapping) else None
+        if isinstance(loc, Sequence) and loc and not isinstance(loc, str):
+            names.append(str(loc[-1]))
+    return tuple(names)
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _json_or_raise(response: httpx.Response, what: str) -> dict[str, Any]:
+    if not response.is_success:
+        code = _text(_json(response).get("code")) or ""
+        raise CsUnavailable(f"{what}: CS {response.status_code} {code}".rstrip())
+    data = _json(response)
+    if not data:
+        raise CsUnavailable(f"{what}: CS answered no JSON object")
+    return data
+
+
+def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = data.get("items")
+    if not isinstance(items, list):
+        raise CsUnavailable("CS answered without an items list")
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def _notification(item: Mapping[str, Any]) -> CsNotification:
+    body = item.get("body")
+    return CsNotification(
+        cursor=int(item["cursor"]),
+        notification_id=UUID(str(item["notification_id"])),
+        type=str(item["type"]),
+        created_at=_text(item.get("created_at")),
+        traceparent=_text(item.get("traceparent")),
+        body=body if isinstance(body, Mapping) else {},
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,65 @@
+"""cs_adapter settings, all from JUMIN_CS_ADAPTER_* environment variables with local defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jumin_platform.settings import ServiceSettings
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+"""yoyo migrations, shipped inside the package so an installed wheel can migrate too."""
+
+SCHEMA = "cs_adapter"
+"""The service's own PostgreSQL schema (made by provisioning, owned by jumin_cs_adapter_owner)."""
+
+
+class Settings(ServiceSettings):
+    """Configure the 市町村CS adapter (住基ネット連携)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JUMIN_CS_ADAPTER_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql://jumin_cs_adapter:jumin_cs_adapter@127.0.0.1:5432/jumin"),
+        description="DSN of the service role (DML only)",
+    )
+    migration_database_url: SecretStr = Field(
+        default=SecretStr(
+            "postgresql://jumin_cs_adapter_owner:jumin_cs_adapter_owner@127.0.0.1:5432/jumin"
+        ),
+        description="DSN of the schema owner that applies migrations",
+    )
+    amqp_url: SecretStr = Field(
+        default=SecretStr("amqp://jumin_cs_adapter:jumin_cs_adapter@127.0.0.1:5672/jumin"),
+        description="RabbitMQ URL of the adapter's broker user (reads cs.*, publishes registry.*)",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8301
+    cs_base_url: str = Field(default="http://127.0.0.1:8900", description="市町村CS base URL")
+    cs_timeout: float = Field(default=5.0, gt=0, description="seconds per CS call")
+    municipality_code: str = Field(
+        default="131041", pattern=r"^[0-9]{6}$", description="地方公共団体コード of the ward"
+    )
+    poll_interval: float = Field(default=0.5, gt=0, description="seconds between CS polls")
+    free_codes_low_water: int = Field(
+        default=100, ge=0, description="top up free 住民票コード below this estimate (alert)"
+    )
+    free_codes_batch: int = Field(
+        default=500, ge=1, le=10_000, description="free 住民票コード asked for per batch"
+    )
+    consistency_check_interval: float = Field(
+        default=0.0, ge=0, description="seconds between scheduled 整合性確認 (0: on request only)"
+    )
+    resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
+    prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
+    pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, poller)")
+    jwt_public_key_file: Path = Path("var/keys/dev-public.pem")
+    jwt_issuer: str = "jumin-local"
+    jwt_audience: str = "jumin"
+    my_number_key_file: Path = Field(
+        default=Path("var/keys/cs-adapter-my-number-keys.json"),
+        description="key ring sealing 個人番号 in delivery records (created by `dev-keys`)",
+    )

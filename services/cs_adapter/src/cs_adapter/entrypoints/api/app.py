@@ -1,0 +1,68 @@
+"""The cs_adapter's FastAPI application: health, the kit's and the adapter's operator routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from jumin_platform.consumer.operations import OperatorError
+from jumin_platform.consumer.operator_api import operator_router
+from jumin_platform.problems import install_problem_handlers, problem_response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.trace import Span
+
+from cs_adapter.bootstrap import Overrides, adapter_lifespan, token_verifier
+from cs_adapter.config import Settings
+from cs_adapter.entrypoints.api import health, operator
+from cs_adapter.entrypoints.api.dependencies import KitOperations
+from cs_adapter.service_layer.operator_errors import OperatorRefusal
+
+DESCRIPTION = """住基ネット 市町村CS連携 (cs_adapter) — sends 本人確認情報, 附票通知, 個人番号生成要求
+and 転出証明書情報 to CS, takes 個人番号, 転入通知 and free 住民票コード back to the registry.
+
+Operators (admin) resend, switch to 手動連携 and back, release or hand over held 電文 and run
+the 整合性確認; auditors read the delivery record. Errors are `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
+    """Build the API; the adapter itself starts with the app (lifespan)."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Jumin cs_adapter (市町村CS連携)",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=adapter_lifespan,
+    )
+    app.state.settings = settings
+    app.state.overrides = overrides or Overrides()
+    app.state.adapter = None
+    app.state.token_verifier = token_verifier(settings)
+    install_problem_handlers(app)
+    app.exception_handler(OperatorError)(_operator_error)
+    app.exception_handler(OperatorRefusal)(_operator_error)
+    app.include_router(health.router)
+    app.include_router(operator_router(KitOperations(app.state)))
+    app.include_router(operator.router)
+    FastAPIInstrumentor.instrument_app(
+        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
+    )
+    return app
+
+
+async def _operator_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OperatorError | OperatorRefusal)
+    return problem_response(exc.status, exc.title, exc.detail)
+
+
+_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
+
+
+def _strip_query(span: Span, scope: dict[str, Any]) -> None:
+    """Keep query strings (person keys, dates) out of spans."""
+    if not span.is_recording():
+        return
+    path = str(scope.get("path", ""))
+    for key in _URL_ATTRIBUTES:
+        span.set_attribute(key, path)
+    span.set_attribute("url.query", "")

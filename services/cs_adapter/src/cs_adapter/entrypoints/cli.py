@@ -1,0 +1,71 @@
+"""Command line: `jumin-cs-adapter migrate | dev-keys | serve`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from jumin_platform.db import apply_migrations
+from jumin_platform.my_number_vault import generate_key_file
+
+from cs_adapter.config import MIGRATIONS_DIR, Settings
+
+
+def _migrate(settings: Settings) -> int:
+    applied = apply_migrations(settings.migration_database_url.get_secret_value(), MIGRATIONS_DIR)
+    print(f"cs_adapter: {applied} migration(s) applied")
+    return 0
+
+
+def _dev_keys(settings: Settings) -> int:
+    generate_key_file(settings.my_number_key_file)
+    print(f"cs_adapter development key ring: {settings.my_number_key_file}")
+    return 0
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+    from jumin_platform.telemetry import configure as configure_telemetry
+
+    from cs_adapter.entrypoints.api.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_telemetry("cs-adapter")
+    # No access log: query strings of the operator API may carry person keys and dates.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+_COMMANDS = {"migrate": _migrate, "dev-keys": _dev_keys, "serve": _serve}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jumin-cs-adapter",
+        description="住基ネット 市町村CS連携 (cs_adapter): settings from JUMIN_CS_ADAPTER_* variables",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the cs_adapter schema's migrations (owner role)")
+    commands.add_parser("dev-keys", help="create the development 個人番号 key ring if missing")
+    commands.add_parser(
+        "serve", help="consume cs.*, poll CS, supply free codes and serve the operator API"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a `jumin-cs-adapter` sub-command."""
+    args = _parser().parse_args(argv)
+    return _COMMANDS[args.command](Settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""手動連携 (spec 7.1.1.1 一時的に手動連携に切り替える): switch, export, release, hand over.
+
+While manual mode is on, the handler records messages as `held` instead of sending them (and
+keeps holding a person's messages while earlier ones of theirs are held, so CS never gets them out
+of order). Held messages can be exported for hand-over, marked as handed over by hand, or — once
+manual mode is off — released: sent in id order, stopping for a person at their first failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from jumin_platform.my_number_vault import MyNumberVault
+
+from cs_adapter.adapters.cs_client import CsClient
+from cs_adapter.adapters.deliveries_repository import DeliveryRepository
+from cs_adapter.adapters.state_repository import StateRepository
+from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, ReplyClass
+from cs_adapter.service_layer.delivery import current_trace_id
+from cs_adapter.service_layer.operator_errors import ManualModeOn
+from cs_adapter.service_layer.sealing import rebuild
+
+logger = logging.getLogger("cs_adapter.held")
+
+
+@dataclass(frozen=True)
+class ReleaseFailure:
+    """The first held message of a person that CS did not take (the person's rest stay held)."""
+
+    delivery_id: int
+    person_key: str
+    reply: str
+
+
+@dataclass
+class ReleaseReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[ReleaseFailure] = field(default_factory=list)
+    still_held: int = 0
+
+
+async def switch_manual_mode(
+    pool: asyncpg.Pool[Any], *, manual: bool, operator: str, reason: str
+) -> None:
+    """Turn 手動連携 on or off, recording who and why."""
+    async with pool.acquire() as connection, connection.transaction():
+        await StateRepository(connection).set_manual_mode(
+            manual=manual, operator=operator, reason=reason
+        )
+    logger.warning("operator %s switched manual hand-over %s", operator, "on" if manual else "off")
+
+
+async def export_held(
+    pool: asyncpg.Pool[Any], vault: MyNumberVault, *, operator: str, limit: int
+) -> list[tuple[Delivery, dict[str, Any]]]:
+    """Return held messages with their full bodies (個人番号 unsealed) for hand-over by hand."""
+    async with pool.acquire() as connection:
+        held = await DeliveryRepository(connection).list_held(limit)
+    logger.warning("operator %s exported %d held message(s) for hand-over", operator, len(held))
+    return [(d, dict(rebuild(vault, d).body)) for d in held]
+
+
+async def hand_over(
+    pool: asyncpg.Pool[Any], *, ids: Sequence[int], operator: str, reason: str
+) -> list[int]:
+    """Mark held messages as handed to CS by hand; return the ids that were held."""
+    async with pool.acquire() as connection, connection.transaction():
+        done = await DeliveryRepository(connection).hand_over(ids, operator=operator, reason=reason)
+    logger.warning("operator %s marked %d message(s) handed over", operator, len(done))
+    return done
+
+
+async def release_held(
+    pool: asyncpg.Pool[Any], cs: CsClient, vault: MyNumberVault, *, operator: str
+) -> ReleaseReport:
+    """Send every held message in id order; a person's first failure keeps their rest held."""
+    async with pool.acquire() as connection:
+        if (await StateRepository(connection).manual_mode()).manual:
+            raise ManualModeOn()
+        persons = await DeliveryRepository(connection).held_persons()
+    report = ReleaseReport()
+    for person_key in persons:
+        await _release_person(pool, cs, vault, person_key, operator, report)
+    async with pool.acquire() as connection:
+        report.still_held = await DeliveryRepository(connection).count_held()
+    logger.info("released %d held message(s), %d failed", len(report.sent), len(report.failed))
+    return report
+
+
+async def _release_person(
+    pool: asyncpg.Pool[Any],
+    cs: CsClient,
+    vault: MyNumberVault,
+    person_key: str,
+    operator: str,
+    report: ReleaseReport,
+) -> None:
+    while True:
+        async with pool.acquire() as connection, connection.transaction():
+            repo = DeliveryRepository(connection)
+            await repo.lock_person(person_key)
+            held = await repo.first_held(person_key)
+            if held is None:
+                return
+            message = rebuild(vault, held)
+            reply = await cs.send(message, event_id=held.event_id, key=held.idempotency_key)
+            accepted = reply.kind is ReplyClass.ACCEPTED
+            status = DeliveryStatus.SENT if accepted else DeliveryStatus.HELD
+            await repo.update_reply(
+                held.id, status=status, reply=reply, trace_id=current_trace_id(), operator=operator
+            )
+        if not accepted:
+            report.failed.append(ReleaseFailure(held.id, person_key, reply.describe()))
+            return
+        report.sent.append(held.id)

@@ -1,0 +1,299 @@
+"""Real PostgreSQL and RabbitMQ, an in-process fake CS, and the adapter app running in-process.
+
+- Database: the cs_adapter schema of a *test* database, through the settings the environment
+  gives (`deploy/local/with-env.sh jumin_cs_test …` after `deploy/local/provision.sh
+  jumin_cs_test`); every table is emptied before each test, as the owner role.
+- Broker: a throwaway vhost `jumin_cs_test_<hex>` carrying Jumin's topology, where the real broker
+  users get exactly the topology's permissions (as tests/broker/conftest.py does), so the adapter
+  consumes as the least-privileged `jumin_cs_adapter` without touching vhost `jumin`. Queues are
+  purged before each test; the vhost is deleted at the end.
+- CS: `FakeCs` behind httpx.MockTransport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+from cs_adapter.bootstrap import Overrides
+from cs_adapter.config import Settings
+from cs_adapter.entrypoints.api.app import create_app
+from jumin_contracts.envelope import Envelope
+from jumin_platform.devkeys import generate_keypair, issue_token
+from jumin_platform.my_number_vault import generate_key_file
+from jumin_platform.telemetry import JsonLinesExporter, configure
+from jumin_platform.topology import (
+    COMMANDS_EXCHANGE,
+    EVENTS_EXCHANGE,
+    PERSON_KEY_HEADER,
+    Topology,
+    declare,
+)
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from pydantic import SecretStr
+
+from ..fake_cs import FakeCs
+
+pytestmark = pytest.mark.integration
+
+MANAGEMENT_URL = os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
+MANAGEMENT_AUTH = (
+    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_USER", "guest"),
+    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_PASSWORD", "guest"),
+)
+AMQP = (
+    f"{os.environ.get('JUMIN_AMQP_HOST', '127.0.0.1')}:{os.environ.get('JUMIN_AMQP_PORT', '5672')}"
+)
+WAIT_SECONDS = 30.0
+T = TypeVar("T")
+
+TABLES = (
+    "inbox, person_progress, parked, operator_actions, deliveries, identity_snapshot, "
+    "my_number_requests, notifications, free_codes, code_supplies, manual_mode_history, "
+    "consistency_checks"
+)
+
+
+def q(name: str) -> str:
+    return quote(name, safe="")
+
+
+# ---- broker sandbox ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sandbox:
+    topology: Topology
+
+    @property
+    def vhost(self) -> str:
+        return self.topology.vhost
+
+    def url(self, user: str) -> str:
+        password = self.topology.user(user).password()
+        return f"amqp://{q(user)}:{q(password)}@{AMQP}/{q(self.vhost)}"
+
+
+def _management() -> httpx.Client:
+    return httpx.Client(base_url=f"{MANAGEMENT_URL}/api", auth=MANAGEMENT_AUTH, timeout=30)
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """A vhost with the topology and the real users' permissions, for this test session."""
+    topology = replace(Topology(), vhost=f"jumin_cs_test_{secrets.token_hex(4)}")
+    with _management() as api:
+        try:
+            api.put(f"/vhosts/{q(topology.vhost)}").raise_for_status()
+        except httpx.HTTPError as exc:
+            pytest.fail(f"RabbitMQ management API at {MANAGEMENT_URL} unusable: {exc}")
+        for user in topology.users():
+            if api.get(f"/users/{q(user.name)}").status_code != 200:
+                pytest.fail(f"broker user {user.name} missing: run deploy/local/provision.sh")
+            p = user.permissions
+            api.put(
+                f"/permissions/{q(topology.vhost)}/{q(user.name)}",
+                json={"configure": p.configure, "write": p.write, "read": p.read},
+            ).raise_for_status()
+            for t in user.topic_permissions:
+                api.put(
+                    f"/topic-permissions/{q(topology.vhost)}/{q(user.name)}",
+                    json={"exchange": t.exchange, "write": t.write, "read": t.read},
+                ).raise_for_status()
+        sandbox = Sandbox(topology)
+        await declare(topology, sandbox.url(topology.admin_user))
+        try:
+            yield sandbox
+        finally:
+            api.delete(f"/vhosts/{q(topology.vhost)}")
+
+
+def _purge_queues(sandbox: Sandbox) -> None:
+    with _management() as api:
+        for queue in api.get(f"/queues/{q(sandbox.vhost)}").json():
+            api.delete(f"/queues/{q(sandbox.vhost)}/{q(queue['name'])}/contents")
+
+
+# ---- settings, keys, database ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spans of this test session (JSON lines), for the no-personal-data check.
+
+    Another test package may have installed the tracer provider already: the file is added to
+    whichever provider is current.
+    """
+    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
+    provider = configure("cs-adapter-test", trace_dir=path.parent / "default")
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("keys")
+    generate_keypair(directory / "private.pem", directory / "public.pem")
+    generate_key_file(directory / "my-number.json")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
+    base = Settings()
+    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
+    if "test" not in database:
+        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_cs_test …")
+    return base.model_copy(
+        update={
+            "amqp_url": SecretStr(sandbox.url("jumin_cs_adapter")),
+            "jwt_public_key_file": keys / "public.pem",
+            "my_number_key_file": keys / "my-number.json",
+            "poll_interval": 0.1,
+            "free_codes_low_water": 0,
+        }
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
+    """The owner's connection, on emptied tables and purged queues."""
+    _purge_queues(sandbox)
+    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+    await connection.execute(f"SET search_path = cs_adapter; TRUNCATE {TABLES} CASCADE")
+    await connection.execute(
+        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
+        "UPDATE notification_cursor SET cursor = 0"
+    )
+    yield connection
+    await connection.close()
+
+
+# ---- the adapter ---------------------------------------------------------------------------------
+@dataclass
+class Running:
+    """The adapter app running in-process, with an HTTP client for its API."""
+
+    api: httpx.AsyncClient
+    settings: Settings
+    keys: Path
+
+    def token(self, *roles: str, sub: str = "ops-tanaka") -> dict[str, str]:
+        token = issue_token(
+            private_key_pem=(self.keys / "private.pem").read_text(),
+            sub=sub,
+            roles=list(roles),
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    @property
+    def admin(self) -> dict[str, str]:
+        return self.token("admin")
+
+
+StartAdapter = Callable[..., Awaitable[Running]]
+
+
+@pytest.fixture
+async def start_adapter(
+    settings: Settings, sandbox: Sandbox, fake_cs: FakeCs, keys: Path, registry: RegistrySide
+) -> AsyncIterator[StartAdapter]:
+    """Start the adapter (settings may be changed per test); stopped after the test."""
+    stack: list[Any] = []
+
+    async def start(**changes: Any) -> Running:
+        app = create_app(
+            settings.model_copy(update=changes),
+            Overrides(cs_transport=fake_cs.transport(), topology=sandbox.topology),
+        )
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        stack.append(lifespan)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://cs-adapter"
+        )
+        stack.append(client)
+        return Running(client, settings, keys)
+
+    yield start
+    for item in reversed(stack):
+        if isinstance(item, httpx.AsyncClient):
+            await item.aclose()
+        else:
+            await item.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def adapter(start_adapter: StartAdapter) -> Running:
+    return await start_adapter()
+
+
+@pytest.fixture
+def fake_cs() -> FakeCs:
+    return FakeCs()
+
+
+# ---- the registry's side of the broker ---------------------------------------------------------
+@dataclass
+class RegistrySide:
+    """Publishes envelopes as the relay would, and reads the commands that come back."""
+
+    channel: aio_pika.abc.AbstractChannel
+    commands_tap: aio_pika.abc.AbstractQueue
+
+    async def publish(self, envelope: Envelope) -> None:
+        exchange = await self.channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
+        routing_key = envelope.schema_id.split("@", 1)[0]
+        message = aio_pika.Message(
+            envelope.model_dump_json(by_alias=True).encode(),
+            message_id=str(envelope.event_id),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            headers={PERSON_KEY_HEADER: envelope.person_key},
+        )
+        await exchange.publish(message, routing_key, mandatory=True)
+
+    async def commands(self) -> list[aio_pika.abc.AbstractIncomingMessage]:
+        """Take every command published to jumin.commands since the tap was made."""
+        taken = []
+        while (message := await self.commands_tap.get(no_ack=True, fail=False)) is not None:
+            taken.append(message)
+        return taken
+
+
+@pytest.fixture
+async def registry(sandbox: Sandbox, db: Any) -> AsyncIterator[RegistrySide]:
+    connection = await aio_pika.connect(sandbox.url(sandbox.topology.admin_user))
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+        # registry.in is single-active-consumer (no basic.get): tap jumin.commands privately.
+        tap = await channel.declare_queue(exclusive=True)
+        await tap.bind(COMMANDS_EXCHANGE, routing_key="registry.#")
+        yield RegistrySide(channel, tap)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], what: str
+) -> T:
+    """Poll `probe` until its value satisfies `until` (up to 30 s: the machine may be busy)."""
+    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+    while True:
+        value = await probe()
+        if until(value):
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"not within {WAIT_SECONDS}s: {what} (last seen: {value!r})")
+        await asyncio.sleep(0.05)

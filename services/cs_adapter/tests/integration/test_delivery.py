@@ -1,0 +1,183 @@
+"""The consumer path on the real broker and database: deliver, record, retry, block.
+
+Proven, consuming `cs.events` as `jumin_cs_adapter` against the fake CS:
+
+- an identity goes to CS in CS form with the event id as key, and its transmission is recorded
+  (fields, receipt, trace id; 個人番号 sealed, never plain at rest), with the registry's view;
+- a new resident without a 個人番号 is followed by one 生成要求 per 住民票コード, whose answer
+  comes back to the registry as MyNumberAssigned under the request's trace;
+- CS busy: the failed attempt is recorded and the kit's retry delivers with the same key;
+- CS refusing: the attempt is recorded as rejected with the CS code, the person is blocked with
+  that code, their later messages are parked while other people's flow.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from cs_adapter.domain.deliveries import my_number_request_key
+from jumin_contracts.codes import ChangeKind
+
+from ..builders import identity, moveout, person, wrap
+from ..fake_cs import FakeCs, juminhyo_code
+from .conftest import RegistrySide, Running, eventually
+
+Db = asyncpg.Connection
+
+
+async def deliveries(db: Db, person_key: str) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        "SELECT * FROM cs_adapter.deliveries WHERE person_key = $1 ORDER BY id", person_key
+    )
+    return [dict(row) for row in rows]
+
+
+def statuses(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(row["type"], row["status"]) for row in rows]
+
+
+async def test_an_identity_is_sent_in_cs_form_and_recorded_without_a_plain_number(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    alice = person()
+    message = identity(birth_date="1990-05-xx")
+    envelope = wrap(message, alice, 1)
+    await registry.publish(envelope)
+
+    rows = await eventually(
+        lambda: deliveries(db, alice), until=lambda r: len(r) == 1, what="one delivery"
+    )
+    row = rows[0]
+    sent = fake_cs.received[str(envelope.event_id)]
+    assert (row["type"], row["status"], row["receipt_no"]) == ("identity", "sent", sent.receipt_no)
+    assert row["idempotency_key"] == envelope.event_id
+    assert sent.body["my_number"] == message.my_number
+    assert sent.body["birth_date"] == "19900500"
+    assert sent.body["sex"] == "2"
+    assert row["body"]["my_number"] is None
+    assert row["my_number_sealed"].startswith("mn1:")
+    assert "my_number" in row["fields"]
+    assert row["trace_id"]
+    assert row["sent_at"] is not None
+    assert message.my_number is not None
+    stored = json.dumps([row["body"], row["my_number_sealed"]])
+    assert message.my_number not in stored
+    snapshot = await db.fetchrow(
+        "SELECT juminhyo_code, my_number_hash FROM cs_adapter.identity_snapshot "
+        "WHERE person_key = $1",
+        alice,
+    )
+    assert snapshot is not None
+    assert snapshot["juminhyo_code"] == message.juminhyo_code
+    assert snapshot["my_number_hash"]
+    assert message.my_number not in snapshot["my_number_hash"]
+
+
+async def test_a_moveout_certificate_goes_as_its_own_type(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    alice = person()
+    await registry.publish(wrap(moveout(), alice, 1))
+
+    rows = await eventually(lambda: deliveries(db, alice), until=bool, what="delivered")
+    assert statuses(rows) == [("moveout_certificate", "sent")]
+    assert fake_cs.of_type("moveout_certificate")[0].body["planned_on"] == "20260410"
+
+
+async def test_a_newborn_gets_one_number_request_and_the_answer_goes_to_the_registry(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    baby, code = person(), juminhyo_code(42)
+    birth = wrap(
+        identity(change_kind=ChangeKind.BIRTH, my_number=None, juminhyo_code=code), baby, 1
+    )
+    again = wrap(
+        identity(change_kind=ChangeKind.BIRTH, my_number=None, juminhyo_code=code), baby, 2
+    )
+    await registry.publish(birth)
+    await registry.publish(again)
+
+    rows = await eventually(
+        lambda: deliveries(db, baby), until=lambda r: len(r) == 3, what="2 identities, 1 request"
+    )
+    assert statuses(rows) == [
+        ("identity", "sent"),
+        ("my_number_request", "sent"),
+        ("identity", "sent"),
+    ]
+    assert rows[1]["idempotency_key"] == my_number_request_key(birth.event_id)
+    assert len(fake_cs.of_type("my_number_request")) == 1
+
+    commands = await eventually(registry.commands, until=bool, what="a command")
+    assert [c.routing_key for c in commands] == ["registry.my_number_assigned"]
+    answer = fake_cs.notifications[0]
+    command = json.loads(commands[0].body)
+    assert command["command_id"] == answer["notification_id"]
+    assert command["my_number"] == answer["body"]["my_number"]
+    assert commands[0].message_id == answer["notification_id"]
+    # The registry's side continues the trace of the 生成要求 CS answered.
+    request_trace = fake_cs.of_type("my_number_request")[0].traceparent
+    assert request_trace is not None
+    traceparent = (commands[0].headers or {}).get("traceparent")
+    assert isinstance(traceparent, str)
+    assert traceparent.split("-")[1] == request_trace.split("-")[1]
+    await eventually(
+        lambda: db.fetchval(
+            "SELECT answered_at FROM cs_adapter.my_number_requests WHERE juminhyo_code = $1", code
+        ),
+        until=lambda answered: answered is not None,
+        what="the request marked answered",
+    )
+
+
+async def test_a_busy_cs_is_retried_with_the_same_key(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    alice = person()
+    envelope = wrap(identity(), alice, 1)
+    fake_cs.busy_messages = 1
+    await registry.publish(envelope)
+
+    rows = await eventually(
+        lambda: deliveries(db, alice),
+        until=lambda r: [x["status"] for x in r] == ["failed", "sent"],
+        what="failed, then sent",
+    )
+    assert rows[0]["reply_status"] == 503
+    assert rows[0]["reply_code"] == "E-BUSY"
+    assert {row["idempotency_key"] for row in rows} == {envelope.event_id}
+    assert len(fake_cs.received) == 1
+
+
+async def test_a_refusal_blocks_the_person_and_parks_their_later_messages(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    alice, bob = person(), person()
+    refused_code = juminhyo_code(777)
+    fake_cs.reject_codes.add(refused_code)
+    first = wrap(identity(juminhyo_code=refused_code), alice, 1)
+    await registry.publish(first)
+    await registry.publish(wrap(identity(juminhyo_code=refused_code), alice, 2))
+    await registry.publish(wrap(identity(juminhyo_code=juminhyo_code(778)), bob, 1))
+
+    blocked = await eventually(
+        lambda: adapter.api.get("/operator/blocked", headers=adapter.admin),
+        until=lambda r: any(b["person_key"] == alice for b in r.json()),
+        what="alice blocked",
+    )
+    reason = next(b for b in blocked.json() if b["person_key"] == alice)["reason"]
+    assert reason == "identity: CS 422 E-REJECTED"
+    await eventually(
+        lambda: adapter.api.get("/operator/parked", headers=adapter.admin),
+        until=lambda r: [p["seq"] for p in r.json() if p["person_key"] == alice] == [2],
+        what="alice's seq 2 parked",
+    )
+    await eventually(lambda: deliveries(db, bob), until=bool, what="bob delivered")
+    rows = await deliveries(db, alice)
+    assert statuses(rows) == [("identity", "rejected")]
+    assert (rows[0]["reply_status"], rows[0]["reply_code"]) == (422, "E-REJECTED")
+    dead = await adapter.api.get("/operator/dead", headers=adapter.admin)
+    assert UUID(dead.json()[0]["event_id"]) == first.event_id
