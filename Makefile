@@ -20,7 +20,7 @@ LOCAL         := deploy/local
 .PHONY: help up test lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 bootstrap: ## install + start PostgreSQL/RabbitMQ if missing; uv sync the workspace
 	$(LOCAL)/bootstrap.sh
@@ -57,3 +57,11 @@ bench-registry: bootstrap ## provision jumin_bench, run bench/registry.py
 bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline.py (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
 	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
+
+.PHONY: demo bench-e2e
+
+demo: ## a scripted day at the counter against a running `make up`: what the registry recorded, what CS received
+	$(UV_RUN) python deploy/local/demo
+
+bench-e2e: bootstrap ## BENCH_E2E_CHANGES (2000) approved changes through registry → relay → cs_adapter → CS simulator
+	$(UV_RUN) python -m bench.e2e

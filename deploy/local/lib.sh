@@ -132,7 +132,9 @@ registry_env() {
   valid_db_name "$db" || die "bad database name '$db' (want [a-z_][a-z0-9_]*)"
   JUMIN_REGISTRY_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_ROLE" "$JUMIN_REGISTRY_DB_PASSWORD" "$db")"
   JUMIN_REGISTRY_MIGRATION_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_OWNER_ROLE" "$JUMIN_REGISTRY_OWNER_PASSWORD" "$db")"
-  export JUMIN_REGISTRY_DATABASE_URL JUMIN_REGISTRY_MIGRATION_DATABASE_URL
+  # The broker URL follows JUMIN_AMQP_VHOST unless it was given outright.
+  : "${JUMIN_REGISTRY_AMQP_URL:=$(amqp_url "$JUMIN_REGISTRY_AMQP_USER" "$JUMIN_REGISTRY_AMQP_PASSWORD")}"
+  export JUMIN_REGISTRY_DATABASE_URL JUMIN_REGISTRY_MIGRATION_DATABASE_URL JUMIN_REGISTRY_AMQP_URL
 }
 
 # amqp_url USER PASSWORD: the broker URL of a service user on the Jumin vhost.

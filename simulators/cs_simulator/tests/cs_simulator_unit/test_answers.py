@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 import httpx
 from cs_simulator.config import Settings
+from cs_simulator.domain.state import CsState
 from cs_simulator.entrypoints.app import create_app
 from jumin_contracts.check_digits import is_valid_juminhyo_code, is_valid_my_number
 
@@ -99,8 +101,20 @@ async def test_move_in_notices_are_fetched_by_cursor_and_kept(client: httpx.Asyn
     assert [i["body"] for i in first["items"]] == [notices[0]]
     assert first["items"][0]["type"] == "move_in_notice"
     assert [i["body"] for i in second["items"]] == [notices[1]]
-    assert empty == {"items": [], "next": 2}
+    assert empty == {"items": [], "next": second["next"]}
+    assert second["next"] == first["next"] + 1
     assert len(again["items"]) == 2  # reading removes nothing
+
+
+async def test_a_restarted_simulator_keeps_cursors_above_those_handed_out_before() -> None:
+    before = CsState()
+    before.notify(type_="move_in_notice", body={}, now=datetime.now(UTC), traceparent=None)
+    stored = before.notifications[-1].cursor  # what the ward stored
+    after = CsState()  # a restart forgets everything
+    fresh = after.notify(type_="move_in_notice", body={}, now=datetime.now(UTC), traceparent=None)
+
+    assert fresh.cursor > stored
+    assert after.notifications_after(stored, 10) == [fresh]
 
 
 async def test_bad_move_in_notice_and_bad_limit_are_refused(client: httpx.AsyncClient) -> None:

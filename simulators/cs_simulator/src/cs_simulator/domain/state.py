@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,6 +79,9 @@ class CsState:
     notifications: list[Notification] = field(default_factory=list)
     free_code_batches: dict[UUID, FreeCodeBatch] = field(default_factory=dict)
     my_numbers: dict[str, str] = field(default_factory=dict)
+    #: Cursors continue from the start time in microseconds, so a restarted (memory-less)
+    #: simulator still hands out cursors above any the ward stored before the restart.
+    cursor_base: int = field(default_factory=lambda: time.time_ns() // 1_000)
     _receipt_seq: int = 0
 
     def count_attempt(self, event_id: UUID) -> None:
@@ -109,14 +113,14 @@ class CsState:
     ) -> Notification:
         """Queue an answer for the ward with the next cursor."""
         notification = Notification(
-            len(self.notifications) + 1, uuid4(), type_, now, traceparent, body
+            self.cursor_base + len(self.notifications) + 1, uuid4(), type_, now, traceparent, body
         )
         self.notifications.append(notification)
         return notification
 
     def notifications_after(self, cursor: int, limit: int) -> list[Notification]:
-        """Return up to *limit* answers after *cursor* (cursors are 1, 2, 3 … by position)."""
-        start = max(cursor, 0)
+        """Return up to *limit* answers after *cursor* (base + 1, base + 2 … by position)."""
+        start = min(max(cursor - self.cursor_base, 0), len(self.notifications))
         return self.notifications[start : start + limit]
 
     def identities_after(

@@ -1,0 +1,86 @@
+"""The slice for the end-to-end tests: started once for this package, as real processes.
+
+`deploy/local/provision.sh` makes a fresh database (`jumin_e2e_test`, or JUMIN_E2E_DB) and vhost
+(`jumin_e2e`, or JUMIN_E2E_VHOST) — both are dropped first, so each run starts from nothing (two
+runs at once need different names) — then the registry API, relay, command consumer, cs_adapter
+and the CS simulator run as subprocesses, their output and span files in pytest's tmp directory.
+A failing test's report carries the tail of every process log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Generator
+from typing import Any
+
+import pytest
+
+from .harness.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
+from .harness.environment import SliceEnvironment
+from .harness.slice import Slice, provision
+
+
+@pytest.fixture(scope="package")
+async def ward(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Slice]:
+    """Provision the slice's database and vhost, start its processes; stop them at the end.
+
+    Their logs and span files stay in pytest's tmp directory (printed at the end)."""
+    environment = SliceEnvironment.from_env(tmp_path_factory.mktemp("e2e"))
+    await provision(environment)
+    running = Slice.build(environment)
+    await running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        print(f"\ne2e logs and spans: {environment.workdir}")
+
+
+@pytest.fixture(scope="package")
+async def registry(ward: Slice) -> AsyncIterator[RegistryClient]:
+    client = RegistryClient(ward.environment.registry_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
+async def cs(ward: Slice) -> AsyncIterator[SimulatorClient]:
+    client = SimulatorClient(ward.environment.simulator_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
+async def operator(ward: Slice) -> AsyncIterator[OperatorClient]:
+    client = OperatorClient(ward.environment.cs_adapter_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
+def outbox(ward: Slice) -> Outbox:
+    return Outbox(ward.environment)
+
+
+@pytest.fixture(scope="package")
+def seen() -> set[str]:
+    """Every personal datum the session's tests entered or CS made up (names, birth dates,
+    addresses, 個人番号, 住民票コード): none may show in a log or span file (checked last)."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+async def no_faults_left(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Whatever a test did to CS, the next one starts without faults."""
+    yield
+    if "cs" in request.fixturenames:
+        await request.getfixturevalue("cs").clear_faults()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Generator[None, Any, None]:
+    """Attach the tail of every process log to a failing test's report."""
+    outcome = yield
+    report = outcome.get_result()
+    running = getattr(item, "funcargs", {}).get("ward")
+    if report.failed and isinstance(running, Slice):
+        report.sections.append(("slice process logs", running.dump()))

@@ -1,0 +1,210 @@
+"""HTTP clients of the slice: the registry as staff, the CS simulator's test side, the cs_adapter's
+operator API; and the registry's outbox read as its schema owner (what the registry sent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import httpx
+from jumin_platform.devkeys import issue_token
+
+from .environment import SliceEnvironment
+from .processes import ROOT
+
+Body = dict[str, Any]
+TERMINAL = "e2e-counter-01"
+CLERK = "clerk-e2e"
+REVIEWER = "reviewer-e2e"
+OPERATOR = "operator-e2e"
+
+
+class UnexpectedAnswer(AssertionError):
+    """A call the harness needs answered was refused."""
+
+
+def _checked(response: httpx.Response, *expected: int) -> Any:
+    if response.status_code not in expected:
+        raise UnexpectedAnswer(
+            f"{response.request.method} {response.request.url.path} → "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    return response.json() if response.content else None
+
+
+def bearer(sub: str, *roles: str) -> dict[str, str]:
+    """A development staff token (var/keys, as `jumin token` makes it) as a header."""
+    key = (ROOT / "var/keys/dev-private.pem").read_text()
+    token = issue_token(
+        private_key_pem=key, sub=sub, roles=list(roles), issuer="jumin-local", audience="jumin"
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+class RegistryClient:
+    """The registry's API as a clerk (入力) and a reviewer (決裁) at one terminal."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=30)
+        terminal = {"X-Jumin-Terminal": TERMINAL}
+        self.clerk = {**bearer(CLERK, "clerk"), **terminal}
+        self.reviewer = {**bearer(REVIEWER, "reviewer"), **terminal}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def submit(self, body: Body) -> Body:
+        """Enter a change (仮登録)."""
+        return dict(_checked(await self.http.post("/changes", json=body, headers=self.clerk), 201))
+
+    async def approve(self, change_id: str) -> Body:
+        """Approve a change as a different member of staff (本登録)."""
+        path = f"/changes/{change_id}/approve"
+        return dict(_checked(await self.http.post(path, headers=self.reviewer), 200))
+
+    async def enter(self, body: Body) -> Body:
+        """Enter and approve a change; return the approved change (its `subjects`)."""
+        return await self.approve((await self.submit(body))["change_id"])
+
+    async def resident(self, atena_no: str, *, show_my_number: bool = False) -> Body:
+        params = {"show_my_number": "true"} if show_my_number else {}
+        response = await self.http.get(
+            f"/residents/{atena_no}", params=params, headers=self.reviewer
+        )
+        return dict(_checked(response, 200))
+
+    async def history(self, atena_no: str) -> list[Body]:
+        response = await self.http.get(f"/residents/{atena_no}/history", headers=self.reviewer)
+        return list(_checked(response, 200))
+
+
+class SimulatorClient:
+    """The CS simulator's test side (/sim/*) and its CS-side reads."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=30)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def received(self, *, type: str | None = None) -> list[Body]:
+        """Every transmission CS stored (filtered here, so no personal data goes in a URL)."""
+        params = {"type": type} if type else {}
+        items = _checked(await self.http.get("/sim/received", params=params), 200)
+        rows = items["items"] if isinstance(items, dict) else items
+        return [dict(r) for r in rows]
+
+    async def of_events(self, event_ids: set[str]) -> list[Body]:
+        """The transmissions carrying these registry events, in the order CS received them."""
+        return [r for r in await self.received() if r["event_id"] in event_ids]
+
+    async def of_person(self, juminhyo_code: str) -> list[Body]:
+        """The transmissions about one person (by 住民票コード), in the order CS received them."""
+        return [r for r in await self.received() if r["body"].get("juminhyo_code") == juminhyo_code]
+
+    async def counts(self) -> dict[str, Body]:
+        """event id → {"accepted": n, "attempts": m}."""
+        return dict(_checked(await self.http.get("/sim/received/counts"), 200))
+
+    async def set_faults(self, **faults: Any) -> None:
+        _checked(await self.http.put("/sim/faults", json=faults), 200, 204)
+
+    async def clear_faults(self) -> None:
+        _checked(await self.http.delete("/sim/faults"), 200, 204)
+
+    async def move_in_notice(self, **notice: Any) -> None:
+        _checked(await self.http.post("/sim/move-in-notices", json=notice), 200, 201, 202)
+
+
+class OperatorClient:
+    """The cs_adapter's operator API as an administrator."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.AsyncClient(
+            base_url=base_url, timeout=30, headers=bearer(OPERATOR, "admin")
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def get(self, path: str) -> Any:
+        return _checked(await self.http.get(f"/operator/{path}"), 200)
+
+    async def deliveries(self, event_ids: set[str]) -> list[Body]:
+        """The adapter's 提供記録 (delivery records) of these events."""
+        rows: list[Body] = []
+        for event_id in sorted(event_ids):
+            rows += await self.get(f"deliveries?event_id={event_id}")
+        return rows
+
+    async def resend(self, event_id: UUID | str, reason: str = "e2e: CS fault cleared") -> Any:
+        response = await self.http.post(f"/operator/resend/{event_id}", json={"reason": reason})
+        return _checked(response, 200, 202)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One message the registry put in its outbox (what it decided to send)."""
+
+    event_id: str
+    change_id: str
+    recipient: str
+    routing_key: str
+    person_key: str
+    seq: int
+    created_at: datetime
+    traceparent: str | None
+
+
+class Outbox:
+    """The registry's outbox, read as the schema owner."""
+
+    def __init__(self, environment: SliceEnvironment) -> None:
+        self._dsn = environment.registry_owner_dsn
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Any]:
+        connection = await asyncpg.connect(self._dsn)
+        try:
+            return list(await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+
+    async def sent(self, *change_ids: str, recipient: str = "cs") -> list[Sent]:
+        """The recipient's messages of these changes, in outbox order."""
+        rows = await self._fetch(
+            "SELECT event_id, change_id, recipient, routing_key, person_key, seq, created_at,"
+            "       traceparent"
+            "  FROM registry.outbox WHERE recipient = $1 AND change_id = ANY($2::uuid[])"
+            " ORDER BY id",
+            recipient,
+            list(change_ids),
+        )
+        return [
+            Sent(
+                event_id=str(r["event_id"]),
+                change_id=str(r["change_id"]),
+                recipient=r["recipient"],
+                routing_key=r["routing_key"],
+                person_key=r["person_key"],
+                seq=r["seq"],
+                created_at=r["created_at"],
+                traceparent=r["traceparent"],
+            )
+            for r in rows
+        ]
+
+    async def free_codes(self) -> int:
+        rows = await self._fetch(
+            "SELECT count(*) AS n FROM registry.juminhyo_code_pool"
+            " WHERE assigned_to_atena_no IS NULL"
+        )
+        return int(rows[0]["n"])
+
+    async def command_outcomes(self) -> list[Any]:
+        return await self._fetch(
+            "SELECT command_id, routing_key, outcome, change_ids, detail"
+            "  FROM registry.command_inbox ORDER BY received_at"
+        )

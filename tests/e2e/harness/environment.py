@@ -1,0 +1,176 @@
+"""Where the slice runs: its own database and vhost, free ports, a directory for logs and spans.
+
+Every process gets its service role's URLs for the slice's database (`jumin_e2e_test` unless
+JUMIN_E2E_DB says otherwise) and its broker user's URL on the slice's vhost (`jumin_e2e`, or
+JUMIN_E2E_VHOST), so nothing here touches `jumin` (make up) or `jumin_test` (the other tests).
+Passwords come from the same variables deploy/local/lib.sh and the topology read.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from jumin_platform.topology import Topology
+
+DEFAULT_DB = "jumin_e2e_test"
+DEFAULT_VHOST = "jumin_e2e"
+
+#: Settings a caller's environment may carry for another database or vhost (with-env.sh exports the
+#: registry's for jumin_test): dropped, then set for the slice.
+FOREIGN_PREFIXES = ("JUMIN_REGISTRY_", "JUMIN_CS_ADAPTER_", "JUMIN_CS_SIMULATOR_", "OTEL_")
+
+
+def free_port() -> int:
+    """Ask the kernel for a free TCP port on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _password(variable: str, default: str) -> str:
+    return os.environ.get(variable) or default
+
+
+@dataclass(frozen=True)
+class Ports:
+    registry: int = field(default_factory=free_port)
+    cs_adapter: int = field(default_factory=free_port)
+    simulator: int = field(default_factory=free_port)
+
+
+@dataclass(frozen=True)
+class SliceEnvironment:
+    """Names, addresses and per-process environments of one run of the slice."""
+
+    workdir: Path
+    database: str = DEFAULT_DB
+    vhost: str = DEFAULT_VHOST
+    ports: Ports = field(default_factory=Ports)
+    pg_host: str = field(default_factory=lambda: os.environ.get("JUMIN_PG_HOST", "127.0.0.1"))
+    pg_port: int = field(default_factory=lambda: int(os.environ.get("JUMIN_PG_PORT", "5432")))
+    amqp_host: str = field(default_factory=lambda: os.environ.get("JUMIN_AMQP_HOST", "127.0.0.1"))
+    amqp_port: int = field(default_factory=lambda: int(os.environ.get("JUMIN_AMQP_PORT", "5672")))
+    #: Seconds between the cs_adapter's polls of CS (answers come back faster in tests).
+    cs_poll_interval: float = 0.2
+    my_number_delay: float = 0.3
+    relay_poll_seconds: float = 0.5
+    #: False: every process runs with OTEL_SDK_DISABLED=true (no spans; for benchmarks)
+    tracing: bool = True
+
+    @classmethod
+    def from_env(cls, workdir: Path) -> SliceEnvironment:
+        return cls(
+            workdir=workdir,
+            database=os.environ.get("JUMIN_E2E_DB", DEFAULT_DB),
+            vhost=os.environ.get("JUMIN_E2E_VHOST", DEFAULT_VHOST),
+        )
+
+    # ---- places ---------------------------------------------------------------------------------
+    @property
+    def logs(self) -> Path:
+        return self.workdir / "logs"
+
+    @property
+    def traces(self) -> Path:
+        return self.workdir / "traces"
+
+    @property
+    def topology(self) -> Topology:
+        return Topology(vhost=self.vhost)
+
+    # ---- URLs -----------------------------------------------------------------------------------
+    def pg_url(self, role: str, password: str) -> str:
+        return (
+            f"postgresql://{quote(role, safe='')}:{quote(password, safe='')}"
+            f"@{self.pg_host}:{self.pg_port}/{quote(self.database, safe='')}"
+        )
+
+    @property
+    def registry_dsn(self) -> str:
+        return self.pg_url(
+            "jumin_registry", _password("JUMIN_REGISTRY_DB_PASSWORD", "jumin_registry")
+        )
+
+    @property
+    def registry_owner_dsn(self) -> str:
+        password = _password("JUMIN_REGISTRY_OWNER_PASSWORD", "jumin_registry_owner")
+        return self.pg_url("jumin_registry_owner", password)
+
+    @property
+    def cs_adapter_dsn(self) -> str:
+        password = _password("JUMIN_CS_ADAPTER_DB_PASSWORD", "jumin_cs_adapter")
+        return self.pg_url("jumin_cs_adapter", password)
+
+    @property
+    def cs_adapter_owner_dsn(self) -> str:
+        password = _password("JUMIN_CS_ADAPTER_OWNER_PASSWORD", "jumin_cs_adapter_owner")
+        return self.pg_url("jumin_cs_adapter_owner", password)
+
+    def amqp_url(self, user: str) -> str:
+        password = self.topology.user(user).password()
+        return (
+            f"amqp://{quote(user, safe='')}:{quote(password, safe='')}"
+            f"@{self.amqp_host}:{self.amqp_port}/{quote(self.vhost, safe='')}"
+        )
+
+    @property
+    def registry_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.registry}"
+
+    @property
+    def cs_adapter_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.cs_adapter}"
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.simulator}"
+
+    # ---- process environments -------------------------------------------------------------------
+    def base(self) -> dict[str, str]:
+        """The caller's environment without other databases' settings, plus the slice's own."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN_PREFIXES)}
+        env.update(
+            {
+                "PYTHONUNBUFFERED": "1",
+                "JUMIN_TRACE_DIR": str(self.traces),
+                "JUMIN_AMQP_VHOST": self.vhost,
+                "JUMIN_DB_NAME": self.database,
+            }
+        )
+        if not self.tracing:
+            env["OTEL_SDK_DISABLED"] = "true"
+        return env
+
+    def registry(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_REGISTRY_DATABASE_URL": self.registry_dsn,
+            "JUMIN_REGISTRY_MIGRATION_DATABASE_URL": self.registry_owner_dsn,
+            "JUMIN_REGISTRY_AMQP_URL": self.amqp_url("jumin_registry"),
+            "JUMIN_REGISTRY_PORT": str(self.ports.registry),
+            "JUMIN_REGISTRY_RELAY_POLL_SECONDS": str(self.relay_poll_seconds),
+        }
+
+    def cs_adapter(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_CS_ADAPTER_DATABASE_URL": self.cs_adapter_dsn,
+            "JUMIN_CS_ADAPTER_MIGRATION_DATABASE_URL": self.cs_adapter_owner_dsn,
+            "JUMIN_CS_ADAPTER_AMQP_URL": self.amqp_url("jumin_cs_adapter"),
+            "JUMIN_CS_ADAPTER_PORT": str(self.ports.cs_adapter),
+            "JUMIN_CS_ADAPTER_CS_BASE_URL": self.simulator_url,
+            "JUMIN_CS_ADAPTER_POLL_INTERVAL": str(self.cs_poll_interval),
+        }
+
+    def simulator(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_CS_SIMULATOR_PORT": str(self.ports.simulator),
+            "JUMIN_CS_SIMULATOR_MY_NUMBER_DELAY": str(self.my_number_delay),
+            "JUMIN_CS_SIMULATOR_TIMEOUT_HANG": "2",
+        }
