@@ -129,6 +129,7 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         models=MESSAGE_MODELS,
         topology=overrides.topology,
         prefetch=settings.prefetch,
+        partitions=settings.partitions,
     )
     poller = NotificationPoller(
         pool=pool, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now

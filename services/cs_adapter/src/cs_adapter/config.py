@@ -55,6 +55,11 @@ class Settings(ServiceSettings):
     )
     resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
     prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
+    partitions: list[int] | None = Field(
+        default=None,
+        description="scale-out mode (JUMIN_AMQP_PARTITIONS=cs=N): the partitions this replica consumes, "
+        'e.g. [0, 1]; none = all. Give each replica its own set so the load spreads evenly',
+    )
     pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, poller)")
     jwt_public_key_file: Path = Path("var/keys/dev-public.pem")
     jwt_issuer: str = "jumin-local"
