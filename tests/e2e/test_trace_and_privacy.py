@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness.clients import Outbox, RegistryClient, SimulatorClient
+from .harness.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
 from .harness.scenarios import birth_and_my_number
 from .harness.slice import Slice
 from .harness.spans import Trace, files_under, leaks, read_spans, traceparent_ids
@@ -85,9 +85,13 @@ async def test_one_trace_covers_a_birth_to_cs_and_its_my_number_back(
 
 
 async def test_no_personal_data_in_any_span_file_or_process_log(
-    ward: Slice, seen: set[str]
+    ward: Slice, seen: set[str], operator: OperatorClient
 ) -> None:
     assert len(seen) > 20, "the session entered people (this module runs last)"
+    # The 整合性確認 pages CS by 住民票コード (in its query strings): run it before the scan.
+    check = await operator.consistency_check()
+    assert check["checked"] > 20, check
+    assert check["cs_records"] > 20, check
     texts = files_under(ward.environment.traces, ward.environment.logs)
     assert any(path.endswith(".jsonl") for path in texts), "the processes exported spans"
     assert {p.name for p in ward} <= {

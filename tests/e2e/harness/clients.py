@@ -140,6 +140,10 @@ class OperatorClient:
             rows += await self.get(f"deliveries?event_id={event_id}")
         return rows
 
+    async def consistency_check(self) -> Any:
+        """Run a 整合性確認 (spec 7.1.1.2): what CS holds against the registry's view."""
+        return _checked(await self.http.post("/operator/consistency-checks"), 201)
+
     async def resend(self, event_id: UUID | str, reason: str = "e2e: CS fault cleared") -> Any:
         response = await self.http.post(f"/operator/resend/{event_id}", json={"reason": reason})
         return _checked(response, 200, 202)

@@ -165,6 +165,9 @@ class SliceEnvironment:
             "JUMIN_CS_ADAPTER_PORT": str(self.ports.cs_adapter),
             "JUMIN_CS_ADAPTER_CS_BASE_URL": self.simulator_url,
             "JUMIN_CS_ADAPTER_POLL_INTERVAL": str(self.cs_poll_interval),
+            # Small pages, so a 整合性確認 pages CS by 住民票コード (after=…) as a large ward
+            # would, and the privacy scan sees whatever that puts in a log.
+            "JUMIN_CS_ADAPTER_CONSISTENCY_PAGE_SIZE": "7",
         }
 
     def simulator(self) -> dict[str, str]:

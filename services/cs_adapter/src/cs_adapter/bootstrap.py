@@ -78,7 +78,14 @@ class CsAdapter:
         ]
         every = self.settings.consistency_check_interval
         if every > 0:
-            checks = run_periodically(self.pool, self.cs, self.vault, every=every, clock=ward_now)
+            checks = run_periodically(
+                self.pool,
+                self.cs,
+                self.vault,
+                every=every,
+                clock=ward_now,
+                page=self.settings.consistency_page_size,
+            )
             self.tasks.append(asyncio.create_task(checks, name="cs-consistency"))
 
     async def close(self) -> None:

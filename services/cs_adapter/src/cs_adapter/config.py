@@ -53,12 +53,15 @@ class Settings(ServiceSettings):
     consistency_check_interval: float = Field(
         default=0.0, ge=0, description="seconds between scheduled 整合性確認 (0: on request only)"
     )
+    consistency_page_size: int = Field(
+        default=1000, ge=1, le=1000, description="本人確認情報 fetched from CS per 整合性確認 call"
+    )
     resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
     prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
     partitions: list[int] | None = Field(
         default=None,
         description="scale-out mode (JUMIN_AMQP_PARTITIONS=cs=N): the partitions this replica consumes, "
-        'e.g. [0, 1]; none = all. Give each replica its own set so the load spreads evenly',
+        "e.g. [0, 1]; none = all. Give each replica its own set so the load spreads evenly",
     )
     pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, poller)")
     jwt_public_key_file: Path = Path("var/keys/dev-public.pem")

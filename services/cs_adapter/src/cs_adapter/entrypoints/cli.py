@@ -32,6 +32,9 @@ def _serve(settings: Settings) -> int:
     from cs_adapter.entrypoints.api.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # httpx logs every request URL at INFO: the 整合性確認's paging URL carries a 住民票コード
+    # (after=…), and the notification poll would fill the log twice a second.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     configure_telemetry("cs-adapter")
     # No access log: query strings of the operator API may carry person keys and dates.
     uvicorn.run(

@@ -24,6 +24,7 @@ from cs_adapter.domain.consistency import ConsistencyReport, Side, compare_range
 logger = logging.getLogger("cs_adapter.consistency")
 
 PAGE = 1000
+"""本人確認情報 per CS call (the simulator's most)."""
 
 
 async def run_check(
@@ -33,12 +34,13 @@ async def run_check(
     *,
     operator: str,
     started_at: datetime,
+    page: int = PAGE,
 ) -> dict[str, Any]:
     """Compare everything; store and return the result (`id`, times, the differences)."""
     report = ConsistencyReport()
     after: str | None = None
     while True:
-        records, following = await cs.identities(after=after, limit=PAGE)
+        records, following = await cs.identities(after=after, limit=page)
         last_page = following is None or not records
         # This page covers the codes after `after` up to its last one; the last page, all the rest.
         upto = None if last_page else records[-1].juminhyo_code
@@ -71,12 +73,13 @@ async def run_periodically(
     *,
     every: float,
     clock: Callable[[], datetime],
+    page: int = PAGE,
 ) -> None:
     """Run a check every `every` seconds (定期的な整合性確認), recorded as by `scheduler`."""
     while True:
         await asyncio.sleep(every)
         try:
-            await run_check(pool, cs, vault, operator="scheduler", started_at=clock())
+            await run_check(pool, cs, vault, operator="scheduler", started_at=clock(), page=page)
         except Exception as exc:  # CS, the database: the next round tries again
             logger.warning("scheduled consistency check failed: %s", type(exc).__name__)
 

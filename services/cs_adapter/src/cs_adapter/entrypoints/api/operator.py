@@ -156,7 +156,12 @@ async def handed_over(body: HandOverIn, adapter: AdapterDep, staff: Admin) -> Ha
 async def run_consistency_check(adapter: AdapterDep, staff: Admin) -> ConsistencyOut:
     """整合性確認: compare CS's 本人確認情報 with the registry's latest (names and fields only)."""
     result = await consistency.run_check(
-        adapter.pool, adapter.cs, adapter.vault, operator=staff.user_id, started_at=ward_now()
+        adapter.pool,
+        adapter.cs,
+        adapter.vault,
+        operator=staff.user_id,
+        started_at=ward_now(),
+        page=adapter.settings.consistency_page_size,
     )
     return ConsistencyOut.model_validate(result)
 
