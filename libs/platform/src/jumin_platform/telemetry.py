@@ -11,9 +11,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
+from fastapi import FastAPI
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -22,6 +25,7 @@ from opentelemetry.sdk.trace.export import (
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.trace import Span
 
 TRACE_DIR_ENV = "JUMIN_TRACE_DIR"
 
@@ -92,3 +96,26 @@ def inject_headers(headers: Mapping[str, str] | None = None) -> dict[str, str]:
     carrier = dict(headers or {})
     propagate.inject(carrier)
     return carrier
+
+
+_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
+
+
+def instrument_fastapi(app: FastAPI) -> None:
+    """Trace every request of `app` (continuing an incoming `traceparent`), paths only.
+
+    Query strings never reach a span: they carry search terms (names, kana, birth dates),
+    住民票コード (CS paging) and person keys. The ASGI receive/send sub-spans are left out.
+    """
+    FastAPIInstrumentor.instrument_app(
+        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
+    )
+
+
+def _strip_query(span: Span, scope: dict[str, Any]) -> None:
+    if not span.is_recording():
+        return
+    path = str(scope.get("path", ""))
+    for key in _URL_ATTRIBUTES:
+        span.set_attribute(key, path)
+    span.set_attribute("url.query", "")

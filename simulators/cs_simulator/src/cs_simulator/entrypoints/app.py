@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from jumin_platform.problems import install_problem_handlers
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.trace import Span
+from jumin_platform.telemetry import instrument_fastapi
 
 from cs_simulator.bootstrap import build_simulator
 from cs_simulator.config import Settings
@@ -48,20 +46,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sim_api.health_router)
     app.include_router(cs_api.router)
     app.include_router(sim_api.router)
-    FastAPIInstrumentor.instrument_app(
-        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
-    )
+    instrument_fastapi(app)
     return app
-
-
-_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
-
-
-def _strip_query(span: Span, scope: dict[str, Any]) -> None:
-    """Keep query strings (住民票コード in `after` and filters) out of spans."""
-    if not span.is_recording():
-        return
-    path = str(scope.get("path", ""))
-    for key in _URL_ATTRIBUTES:
-        span.set_attribute(key, path)
-    span.set_attribute("url.query", "")

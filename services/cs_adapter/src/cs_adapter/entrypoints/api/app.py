@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from jumin_platform.consumer.operations import OperatorError
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers, problem_response
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.trace import Span
+from jumin_platform.telemetry import instrument_fastapi
 
 from cs_adapter.bootstrap import Overrides, adapter_lifespan, token_verifier
 from cs_adapter.config import Settings
@@ -44,25 +41,10 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.include_router(health.router)
     app.include_router(operator_router(KitOperations(app.state)))
     app.include_router(operator.router)
-    FastAPIInstrumentor.instrument_app(
-        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
-    )
+    instrument_fastapi(app)
     return app
 
 
 async def _operator_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OperatorError | OperatorRefusal)
     return problem_response(exc.status, exc.title, exc.detail)
-
-
-_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
-
-
-def _strip_query(span: Span, scope: dict[str, Any]) -> None:
-    """Keep query strings (person keys, dates) out of spans."""
-    if not span.is_recording():
-        return
-    path = str(scope.get("path", ""))
-    for key in _URL_ATTRIBUTES:
-        span.set_attribute(key, path)
-    span.set_attribute("url.query", "")

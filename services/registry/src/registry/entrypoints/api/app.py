@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
 from jumin_platform.problems import install_problem_handlers
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from opentelemetry.trace import Span
+from jumin_platform.telemetry import instrument_fastapi
 
 from registry.bootstrap import registry_lifespan, token_verifier
 from registry.config import Settings
@@ -41,20 +38,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(residents.router)
     app.include_router(support_measures.router)
     app.include_router(audit.router)
-    FastAPIInstrumentor.instrument_app(
-        app, exclude_spans=["receive", "send"], server_request_hook=_strip_query
-    )
+    instrument_fastapi(app)
     return app
-
-
-_URL_ATTRIBUTES = ("http.url", "url.full", "http.target")
-
-
-def _strip_query(span: Span, scope: dict[str, Any]) -> None:
-    """Keep query strings (search terms: names, kana, birth dates) out of spans."""
-    if not span.is_recording():
-        return
-    path = str(scope.get("path", ""))
-    for key in _URL_ATTRIBUTES:
-        span.set_attribute(key, path)
-    span.set_attribute("url.query", "")
