@@ -16,6 +16,7 @@ from jumin_platform.topology import (
     ADMIN_PASSWORD_ENV,
     COMMANDS_EXCHANGE,
     DEAD_LETTER_EXCHANGE,
+    DEFAULT_RETRY_DELAYS,
     EVENTS_EXCHANGE,
     NOTHING,
     PERSON_KEY_HEADER,
@@ -527,3 +528,18 @@ def test_assigning_partitions_outside_the_ring_is_refused(partitions: list[int])
 def test_partitions_cannot_be_assigned_without_scale_out() -> None:
     with pytest.raises(ValueError, match="not in scale-out mode"):
         Topology().recipients[0].assign([0])
+
+
+# ---- back-off steps from the environment -----------------------------------------------------
+def test_retry_delays_come_from_the_environment_and_name_the_wait_queues() -> None:
+    topology = topology_from_env({"JUMIN_AMQP_RETRY_DELAYS": "1, 2,3"})
+    assert topology.retry_delays == (1, 2, 3)
+    cs_waits = {q.name for q in topology.queues() if q.name.startswith("cs.retry.")}
+    assert cs_waits == {"cs.retry.1s", "cs.retry.2s", "cs.retry.3s"}
+    assert topology_from_env({}).retry_delays == DEFAULT_RETRY_DELAYS
+
+
+@pytest.mark.parametrize("spec", ["1,x", "1,,2", "-1", "1.5"])
+def test_bad_retry_delays_are_refused(spec: str) -> None:
+    with pytest.raises(ValueError, match="bad retry delays"):
+        topology_from_env({"JUMIN_AMQP_RETRY_DELAYS": spec})

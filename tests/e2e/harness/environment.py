@@ -139,6 +139,8 @@ class SliceEnvironment:
                 "PYTHONUNBUFFERED": "1",
                 "JUMIN_TRACE_DIR": str(self.traces),
                 "JUMIN_AMQP_VHOST": self.vhost,
+                # Short back-off steps (provisioning declares the wait queues they name).
+                "JUMIN_AMQP_RETRY_DELAYS": "1,2,4",
                 "JUMIN_DB_NAME": self.database,
             }
         )

@@ -30,6 +30,7 @@ ADMIN_USER: Final = "jumin_admin"
 ADMIN_PASSWORD_ENV: Final = "JUMIN_AMQP_ADMIN_PASSWORD"
 PARTITIONS_ENV: Final = "JUMIN_AMQP_PARTITIONS"
 VHOST_ENV: Final = "JUMIN_AMQP_VHOST"
+RETRY_DELAYS_ENV: Final = "JUMIN_AMQP_RETRY_DELAYS"
 
 #: Matches nothing (RabbitMQ's idiom for "no access" in a permission regex).
 NOTHING: Final = "^$"

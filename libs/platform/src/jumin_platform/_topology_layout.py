@@ -29,6 +29,7 @@ from jumin_platform._topology_entities import (
     REGISTRY_QUEUE,
     REGISTRY_ROUTING_PREFIX,
     REGISTRY_USER,
+    RETRY_DELAYS_ENV,
     RETRY_EXCHANGE,
     VHOST_ENV,
     ArgumentValue,
@@ -272,9 +273,24 @@ def parse_partitions(spec: str) -> dict[str, int]:
     return result
 
 
+def parse_retry_delays(spec: str) -> tuple[int, ...]:
+    """`"1,10,60"` → `(1, 10, 60)`: the back-off steps in seconds (empty string → the default)."""
+    if not spec.strip():
+        return DEFAULT_RETRY_DELAYS
+    parts = [part.strip() for part in spec.split(",")]
+    if not all(part.isdigit() for part in parts):
+        raise ValueError(f"bad retry delays {spec!r} (want seconds, e.g. 1,10,60)")
+    return tuple(int(part) for part in parts)
+
+
 def topology_from_env(environ: Mapping[str, str] | None = None) -> Topology:
-    """The default topology, with the vhost from `JUMIN_AMQP_VHOST` and scale-out from
-    `JUMIN_AMQP_PARTITIONS` (e.g. `cs=4`)."""
+    """The default topology, with the vhost from `JUMIN_AMQP_VHOST`, scale-out from
+    `JUMIN_AMQP_PARTITIONS` (e.g. `cs=4`) and the back-off steps from `JUMIN_AMQP_RETRY_DELAYS`
+    (e.g. `1,10,60`; every process and the provisioning must see the same value, since the wait
+    queues are named by their delay)."""
     env = os.environ if environ is None else environ
-    topology = Topology(vhost=env.get(VHOST_ENV) or DEFAULT_VHOST)
+    topology = Topology(
+        vhost=env.get(VHOST_ENV) or DEFAULT_VHOST,
+        retry_delays=parse_retry_delays(env.get(RETRY_DELAYS_ENV, "")),
+    )
     return topology.with_partitions(parse_partitions(env.get(PARTITIONS_ENV, "")))

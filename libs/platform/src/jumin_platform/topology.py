@@ -60,6 +60,7 @@ from jumin_platform._topology_entities import (
     REGISTRY_QUEUE,
     REGISTRY_ROUTING_PREFIX,
     REGISTRY_USER,
+    RETRY_DELAYS_ENV,
     RETRY_EXCHANGE,
     VHOST_ENV,
     ArgumentValue,
@@ -76,6 +77,7 @@ from jumin_platform._topology_entities import (
 from jumin_platform._topology_layout import (
     Topology,
     parse_partitions,
+    parse_retry_delays,
     topology_from_env,
 )
 from jumin_platform._topology_users import (
@@ -107,6 +109,7 @@ __all__ = [
     "REGISTRY_QUEUE",
     "REGISTRY_ROUTING_PREFIX",
     "REGISTRY_USER",
+    "RETRY_DELAYS_ENV",
     "RETRY_EXCHANGE",
     "VHOST_ENV",
     "ArgumentValue",
@@ -126,6 +129,7 @@ __all__ = [
     "check_pattern",
     "declare",
     "parse_partitions",
+    "parse_retry_delays",
     "password_env_for",
     "permission_matrix",
     "provision_users",
