@@ -1,6 +1,6 @@
 """Scale-out mode end to end: 4 consumer kits in parallel, per-person order and exactly-once hold.
 
-A throwaway vhost (conftest.py) carries the topology with `cs` in scale-out mode, 4 partitions:
+A throwaway vhost (sandbox.py) carries the topology with `cs` in scale-out mode, 4 partitions:
 `jumin.events` ─cs.#─▶ `cs.partition` (consistent hash on the `person-key` header) ─▶
 `cs.events.p0` … `p3`, each quorum and single-active-consumer. As the registry's broker user,
 ~2,000 `cs.identity` envelopes for 200 person keys are published in per-person seq order (wave k
@@ -44,7 +44,7 @@ from jumin_contracts.messages import MESSAGE_MODELS, CsIdentity, RecipientMessag
 from jumin_platform.consumer import ConsumerKit, install
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
 
-from .conftest import SandboxFactory
+from .sandbox import SandboxFactory
 
 pytestmark = pytest.mark.integration
 

@@ -1,10 +1,13 @@
-"""Real broker and database for the consumer kit: the `jumin` vhost and a test database.
+"""Real broker and database for the consumer kit: a throwaway vhost and a test database.
 
-- Broker: vhost `jumin` as provisioned by deploy/local/provision.sh. Test envelopes are published
-  to `jumin.events` as `jumin_admin` (standing in for the registry's relay) with routing key
-  `koseki.fuhyo_notice`; the kit consumes as the least-privileged `jumin_koseki_adapter`. The vhost
-  is shared, so each test starts by purging `koseki.events` and `koseki.dead` (and uses person keys
-  of its own).
+- Broker: each test gets its own vhost `jumin_consumer_test_<hex>` carrying the provisioned
+  topology, with the real broker users' permissions (tests/broker/sandbox.py, shared with
+  tests/broker), deleted afterwards even when the test failed. Nothing else publishes there, so the
+  kit under test sees only the test's own messages — not the registry's relay tests, `make up` or
+  other sessions on the shared `jumin` vhost. Test envelopes are published to `jumin.events` as
+  the registry's user `jumin_registry` (standing in for its relay) with routing key
+  `koseki.fuhyo_notice`; the kit consumes as the least-privileged `jumin_koseki_adapter`. A test
+  module needing another topology (test_retry_exhaustion.py) overrides the `topology` fixture.
 - Database: `jumin_test_consumer` (run `deploy/local/provision.sh jumin_test_consumer` once), as
   the owner role. A service's owner role may not CREATE SCHEMA (provisioning makes schemas), so the
   test schema is created once through the local `postgres` superuser when it is missing; the kit's
@@ -17,10 +20,12 @@ import asyncio
 import json
 import os
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
@@ -36,21 +41,24 @@ from jumin_platform.auth import Staff
 from jumin_platform.consumer import ConsumerKit, install
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers
-from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER
+from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology, topology_from_env
+
+if TYPE_CHECKING:  # mypy names the module after its path from the repository root
+    from ..broker.sandbox import Sandbox as Sandbox  # re-exported for the test modules
+    from ..broker.sandbox import sandbox_vhost
+else:
+    # pytest (--import-mode=importlib; tests/ is no package) names it `broker.sandbox` and leaves
+    # sys.path alone: put tests/ on it to import that very module here.
+    if (tests := str(Path(__file__).resolve().parents[1])) not in sys.path:
+        sys.path.insert(0, tests)
+    from broker.sandbox import Sandbox, sandbox_vhost
 
 DATABASE_URL = os.environ.get(
     "JUMIN_TEST_CONSUMER_DATABASE_URL",
     "postgresql://jumin_registry_owner:jumin_registry_owner@127.0.0.1:5432/jumin_test_consumer",
 )
 SCHEMA = "consumer_kit_test"
-_AMQP = os.environ.get("JUMIN_TEST_AMQP_HOST", "127.0.0.1:5672")
-ADMIN_URL = (
-    f"amqp://jumin_admin:{os.environ.get('JUMIN_AMQP_ADMIN_PASSWORD', 'jumin_admin')}@{_AMQP}/jumin"
-)
-ADAPTER_URL = (
-    "amqp://jumin_koseki_adapter:"
-    f"{os.environ.get('JUMIN_KOSEKI_ADAPTER_AMQP_PASSWORD', 'jumin_koseki_adapter')}@{_AMQP}/jumin"
-)
+RECIPIENT = "koseki"
 ROUTING_KEY = KosekiFuhyoNotice.ROUTING_KEY
 WAIT_SECONDS = 30.0  # generous: the 2-core CI machine may be busy; retries wait 1 s each
 T = TypeVar("T")
@@ -111,6 +119,19 @@ async def db(kit_schema: str) -> AsyncIterator[asyncpg.Connection[Any]]:
 
 
 # ---- broker --------------------------------------------------------------------------------------
+@pytest.fixture
+def topology() -> Topology:
+    """The topology the kit runs on: the provisioned one (a test module may override this)."""
+    return topology_from_env()
+
+
+@pytest.fixture
+async def sandbox(topology: Topology) -> AsyncIterator[Sandbox]:
+    """The topology in a fresh vhost of its own, deleted afterwards."""
+    async with sandbox_vhost(topology, prefix="jumin_consumer_test") as sandbox:
+        yield sandbox
+
+
 @dataclass
 class Registry:
     """Stands in for the registry's outbox relay: publishes envelopes to `jumin.events`."""
@@ -128,20 +149,12 @@ class Registry:
         )
         await exchange.publish(message, ROUTING_KEY, mandatory=True)
 
-    async def purge(self, *queues: str) -> None:
-        for name in queues:
-            queue = await self.channel.get_queue(name, ensure=False)
-            await queue.purge()
-
 
 @pytest.fixture
-async def registry() -> AsyncIterator[Registry]:
-    connection = await aio_pika.connect(ADMIN_URL)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        registry = Registry(channel)
-        await registry.purge("koseki.events", "koseki.dead")
-        yield registry
+async def registry(sandbox: Sandbox) -> Registry:
+    """The registry's broker user on the sandbox (its connection closes with the sandbox)."""
+    connection = await sandbox.connect(sandbox.topology.registry_user)
+    return Registry(await connection.channel(publisher_confirms=True, on_return_raises=True))
 
 
 # ---- the adapter under test ----------------------------------------------------------------------
@@ -178,16 +191,17 @@ def adapter() -> FakeAdapter:
 
 @pytest.fixture
 async def kit(
-    kit_schema: str, registry: Registry, adapter: FakeAdapter
+    kit_schema: str, sandbox: Sandbox, registry: Registry, adapter: FakeAdapter
 ) -> AsyncIterator[ConsumerKit]:
-    """The kit consuming `koseki.events` as jumin_koseki_adapter (queues purged first)."""
+    """The kit consuming `koseki.events` of the sandbox as jumin_koseki_adapter."""
     kit = ConsumerKit(
-        recipient="koseki",
+        recipient=RECIPIENT,
         schema=kit_schema,
-        amqp_url=ADAPTER_URL,
+        amqp_url=sandbox.url(sandbox.topology.recipient(RECIPIENT).user),
         database_url=DATABASE_URL,
         handler=adapter,
         models=MESSAGE_MODELS,
+        topology=sandbox.topology,
     )
     await kit.start()
     yield kit
@@ -210,7 +224,7 @@ async def operator_api(kit: ConsumerKit) -> AsyncIterator[httpx.AsyncClient]:
 
 # ---- helpers -------------------------------------------------------------------------------------
 def person() -> str:
-    """A fresh opaque person key (never reused across runs on the shared vhost)."""
+    """A fresh opaque person key (never reused across runs: the kit's tables outlive a test)."""
     return f"test_{uuid4().hex}"
 
 

@@ -1,8 +1,8 @@
 """Retry exhaustion and the broker's delivery limit, on a real broker and database.
 
-A throwaway vhost `jumin_retry_test_<hex>` carries the topology with short retry delays (1 s, 2 s,
-so the wait queues `koseki.retry.1s` and `koseki.retry.2s`) and a delivery limit of 2; the real
-broker users get exactly the topology's permissions on it (as tests/broker/conftest.py does). The
+A throwaway vhost (conftest.py's `sandbox`, with this module's `topology`) carries the topology with
+short retry delays (1 s, 2 s, so the wait queues `koseki.retry.1s` and `koseki.retry.2s`) and a
+delivery limit of 2; the real broker users get exactly the topology's permissions on it. The
 registry's user publishes, the kit consumes as `jumin_koseki_adapter`. A spy queue of the admin's,
 bound to `jumin.retry` with `koseki.retry.#`, sees every publish the kit makes into a wait queue.
 
@@ -24,13 +24,10 @@ Database: `jumin_test_consumer`, the kit's tables from conftest.py (`kit_schema`
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, TypeAlias
-from urllib.parse import quote
 from uuid import UUID
 
 import aio_pika
@@ -46,15 +43,9 @@ from jumin_platform.consumer import ConsumerKit, TransientError
 from jumin_platform.consumer.messages import ATTEMPT_HEADER
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers
-from jumin_platform.topology import (
-    EVENTS_EXCHANGE,
-    PERSON_KEY_HEADER,
-    RETRY_EXCHANGE,
-    Topology,
-    declare,
-)
+from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, RETRY_EXCHANGE, Topology
 
-from .conftest import DATABASE_URL, SCHEMA, envelope, eventually, person
+from .conftest import DATABASE_URL, SCHEMA, Sandbox, envelope, eventually, person
 
 pytestmark = pytest.mark.integration
 
@@ -64,52 +55,12 @@ DELAYS = (1, 2)
 DELIVERY_LIMIT = 2
 TOPOLOGY = Topology(retry_delays=DELAYS, delivery_limit=DELIVERY_LIMIT)
 KOSEKI = TOPOLOGY.recipient("koseki")
-AMQP = os.environ.get("JUMIN_TEST_AMQP_HOST", "127.0.0.1:5672")
-MANAGEMENT = os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672") + "/api"
-MANAGEMENT_AUTH = (
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_USER", "guest"),
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_PASSWORD", "guest"),
-)
-
-
-# ---- a throwaway vhost ---------------------------------------------------------------------------
-def _q(name: str) -> str:
-    return quote(name, safe="")
-
-
-def amqp_url(topology: Topology, user: str) -> str:
-    password = topology.user(user).password()
-    return f"amqp://{_q(user)}:{_q(password)}@{AMQP}/{_q(topology.vhost)}"
-
-
-async def _grant(client: httpx.AsyncClient, topology: Topology) -> None:
-    vhost = _q(topology.vhost)
-    for user in topology.users():
-        if (await client.get(f"/users/{_q(user.name)}")).status_code != 200:
-            pytest.fail(f"broker user {user.name} missing: run deploy/local/provision.sh")
-        p = user.permissions
-        permissions = {"configure": p.configure, "write": p.write, "read": p.read}
-        (
-            await client.put(f"/permissions/{vhost}/{_q(user.name)}", json=permissions)
-        ).raise_for_status()
-        for t in user.topic_permissions:
-            topic = {"exchange": t.exchange, "write": t.write, "read": t.read}
-            url = f"/topic-permissions/{vhost}/{_q(user.name)}"
-            (await client.put(url, json=topic)).raise_for_status()
 
 
 @pytest.fixture
-async def topology() -> AsyncIterator[Topology]:
-    """The short-delay topology declared in a fresh vhost (deleted afterwards)."""
-    sandbox = replace(TOPOLOGY, vhost=f"jumin_retry_test_{secrets.token_hex(4)}")
-    async with httpx.AsyncClient(base_url=MANAGEMENT, auth=MANAGEMENT_AUTH, timeout=30) as client:
-        (await client.put(f"/vhosts/{_q(sandbox.vhost)}")).raise_for_status()
-        try:
-            await _grant(client, sandbox)
-            await declare(sandbox, amqp_url(sandbox, sandbox.admin_user))
-            yield sandbox
-        finally:
-            await client.delete(f"/vhosts/{_q(sandbox.vhost)}")
+def topology() -> Topology:
+    """The short-delay topology, for conftest.py's `sandbox` (a fresh vhost, deleted afterwards)."""
+    return TOPOLOGY
 
 
 # ---- the registry's relay and a spy on the wait queues -------------------------------------------
@@ -149,15 +100,15 @@ class Broker:
 
 
 @pytest.fixture
-async def broker(topology: Topology) -> AsyncIterator[Broker]:
-    relay = await aio_pika.connect(amqp_url(topology, topology.registry_user))
-    admin = await aio_pika.connect(amqp_url(topology, topology.admin_user))
-    async with relay, admin:
-        channel = await admin.channel()
-        spy = await channel.declare_queue(exclusive=True)
-        await spy.bind(await channel.get_exchange(RETRY_EXCHANGE), f"{KOSEKI.name}.retry.#")
-        relay_channel = await relay.channel(publisher_confirms=True, on_return_raises=True)
-        yield Broker(relay_channel, channel, spy)
+async def broker(sandbox: Sandbox) -> Broker:
+    """The registry's relay and the admin's spy on the sandbox (closed with the sandbox)."""
+    relay = await sandbox.connect(sandbox.topology.registry_user)
+    admin = await sandbox.connect(sandbox.topology.admin_user)
+    channel = await admin.channel()
+    spy = await channel.declare_queue(exclusive=True)
+    await spy.bind(await channel.get_exchange(RETRY_EXCHANGE), f"{KOSEKI.name}.retry.#")
+    relay_channel = await relay.channel(publisher_confirms=True, on_return_raises=True)
+    return Broker(relay_channel, channel, spy)
 
 
 # ---- the adapter under test ----------------------------------------------------------------------
@@ -194,16 +145,16 @@ def adapter() -> ScriptedAdapter:
 
 @pytest.fixture
 async def kit(
-    kit_schema: str, topology: Topology, broker: Broker, adapter: ScriptedAdapter
+    kit_schema: str, sandbox: Sandbox, broker: Broker, adapter: ScriptedAdapter
 ) -> AsyncIterator[ConsumerKit]:
     kit = ConsumerKit(
         recipient=KOSEKI.name,
         schema=kit_schema,
-        amqp_url=amqp_url(topology, KOSEKI.user),
+        amqp_url=sandbox.url(KOSEKI.user),
         database_url=DATABASE_URL,
         handler=adapter,
         models=MESSAGE_MODELS,
-        topology=topology,
+        topology=sandbox.topology,
         requeue_delay=0.05,
     )
     await kit.start()
