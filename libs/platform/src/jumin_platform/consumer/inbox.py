@@ -8,7 +8,7 @@ consumers by tracking"). Every statement names the service's schema explicitly.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +46,32 @@ _STATEMENTS = {
     "ON CONFLICT (person_key) DO NOTHING",
     "lock_person": "SELECT last_seq, blocked_event_id FROM {s}.person_progress "
     "WHERE person_key = $1 FOR UPDATE",
+    # Creates missing rows and locks all in key order (no deadlock between batches); the no-op
+    # update is what makes ON CONFLICT lock and return an existing row.
+    "lock_people": "INSERT INTO {s}.person_progress AS g (person_key) "
+    "SELECT k FROM unnest($1::text[]) AS k ORDER BY k "
+    "ON CONFLICT (person_key) DO UPDATE SET last_seq = g.last_seq "
+    "RETURNING person_key, last_seq, blocked_event_id",
     "seen": "SELECT EXISTS (SELECT 1 FROM {s}.inbox WHERE event_id = $1)",
+    "seen_among": "SELECT event_id FROM {s}.inbox WHERE event_id = ANY($1::uuid[])",
+    # A batch's applied events: inbox rows, then each person moved past their last one (lifting a
+    # block held by one of them, as `advance` does); returns the people with parked messages.
+    "apply_all": "WITH a AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], "
+    "$4::bigint[]) AS a (event_id, routing_key, person_key, seq)), "
+    "ins AS (INSERT INTO {s}.inbox (event_id, routing_key, person_key, seq, outcome) "
+    "SELECT event_id, routing_key, person_key, seq, 'applied' FROM a "
+    "ON CONFLICT (event_id) DO NOTHING), "
+    "p AS (SELECT person_key, max(seq) AS seq, array_agg(event_id) AS events FROM a "
+    "GROUP BY person_key), "
+    "moved AS (UPDATE {s}.person_progress g SET last_seq = GREATEST(g.last_seq, p.seq), "
+    "blocked_reason = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL "
+    "ELSE g.blocked_reason END, "
+    "blocked_at = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL ELSE g.blocked_at END, "
+    "blocked_event_id = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL "
+    "ELSE g.blocked_event_id END, "
+    "updated_at = now() FROM p WHERE g.person_key = p.person_key RETURNING g.person_key) "
+    "SELECT m.person_key FROM moved m "
+    "WHERE EXISTS (SELECT 1 FROM {s}.parked k WHERE k.person_key = m.person_key)",
     "insert_inbox": "INSERT INTO {s}.inbox (event_id, routing_key, person_key, seq, outcome) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
     # Moves past `seq`; lifts the block only if this very event held it (all see the old values).
@@ -104,8 +129,31 @@ class PgUnit:
         assert row is not None  # ensured just above, in this transaction
         return Progress(last_seq=row["last_seq"], blocked_event_id=row["blocked_event_id"])
 
+    async def lock_people(self, person_keys: Sequence[str]) -> dict[str, Progress]:
+        rows = await self._connection.fetch(self.sql.lock_people, list(person_keys))
+        return {
+            r["person_key"]: Progress(
+                last_seq=r["last_seq"], blocked_event_id=r["blocked_event_id"]
+            )
+            for r in rows
+        }
+
     async def seen(self, event_id: UUID) -> bool:
         return bool(await self._connection.fetchval(self.sql.seen, event_id))
+
+    async def seen_among(self, event_ids: Sequence[UUID]) -> set[UUID]:
+        rows = await self._connection.fetch(self.sql.seen_among, list(event_ids))
+        return {r["event_id"] for r in rows}
+
+    async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
+        rows = await self._connection.fetch(
+            self.sql.apply_all,
+            [m.event_id for m in messages],
+            [m.routing_key for m in messages],
+            [m.person_key for m in messages],
+            [m.seq for m in messages],
+        )
+        return {r["person_key"] for r in rows}
 
     async def mark_applied(self, message: Incoming) -> bool:
         return await self._track(

@@ -23,6 +23,7 @@ from jumin_contracts.envelope import Envelope
 from opentelemetry import trace
 from pydantic import ValidationError
 
+from jumin_platform.consumer.batching import Batcher
 from jumin_platform.consumer.messages import (
     ATTEMPT_HEADER,
     DEAD_REASON_HEADER,
@@ -183,6 +184,7 @@ class Subscription:
         requeue_delay: float = 1.0,
     ) -> None:
         self._processor = processor
+        self._batches = Batcher(processor.consume_batch)
         self._outlet = outlet
         self._recipient = recipient
         self._requeue_delay = requeue_delay
@@ -208,16 +210,22 @@ class Subscription:
             return
         _annotate(incoming, self._recipient.name)
         try:
-            outcome = await self._processor.consume(incoming)
+            outcome = await self._batches.submit(incoming)
+            if outcome.verdict is Verdict.REQUEUE:  # the handler raised something unexpected
+                await self._requeue(message)
+                return
             await self._settle(message, incoming, outcome)
         except Exception as exc:  # an outage or a bug: back off, let the delivery limit decide
             kind = type(exc).__name__
             logger.error("event %s: %s; returned to the queue", incoming.event_id, kind)
-            await asyncio.sleep(self._requeue_delay)
-            await message.nack(requeue=True)
+            await self._requeue(message)
             return
         if outcome.should_drain:
             await self.drain(incoming.person_key)
+
+    async def _requeue(self, message: RabbitMessage) -> None:
+        await asyncio.sleep(self._requeue_delay)
+        await message.nack(requeue=True)
 
     async def drain(self, person_key: str) -> None:
         """Apply parked successors; on failure they stay parked for the next message or restart."""
