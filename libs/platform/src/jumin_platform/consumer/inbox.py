@@ -109,19 +109,37 @@ _STATEMENTS = {
 }
 
 
+_SAVE = "SAVEPOINT jumin_message"
+_RESAVE = "RELEASE SAVEPOINT jumin_message; SAVEPOINT jumin_message"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT jumin_message"
+
+
 class PgUnit:
     """One open transaction; see `processing.Unit`."""
 
     def __init__(self, connection: AnyConnection, sql: Sql) -> None:
         self._connection = connection
         self.sql = sql
+        self._saved = False
 
     @property
     def connection(self) -> AnyConnection:
         return self._connection
 
-    def savepoint(self) -> asyncpg.transaction.Transaction:
-        return self._connection.transaction()
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Open the handler's savepoint; roll back to it when the block raises.
+
+        One round trip per message: the previous message's savepoint is released in the same
+        query that opens the next (only the last one of a unit is left to the commit).
+        """
+        await self._connection.execute(_RESAVE if self._saved else _SAVE)
+        self._saved = True
+        try:
+            yield
+        except BaseException:
+            await self._connection.execute(_ROLLBACK_TO)
+            raise
 
     async def lock_person(self, person_key: str) -> Progress:
         await self._connection.execute(self.sql.ensure_person, person_key)

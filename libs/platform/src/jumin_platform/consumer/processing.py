@@ -27,6 +27,7 @@ from uuid import UUID
 
 from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import RecipientMessage
+from opentelemetry.context import attach, detach
 from pydantic import ValidationError
 
 from jumin_platform.consumer.errors import ConsumerError, PermanentError, TransientError
@@ -184,7 +185,12 @@ class Processor:
             await unit.park(message, decision)
         if decision is not Decision.HANDLE:
             return Outcome(decision)
-        outcome = await self._attempt(unit, message, deferred=applied)
+        token = attach(message.trace_context) if message.trace_context is not None else None
+        try:
+            outcome = await self._attempt(unit, message, deferred=applied)
+        finally:
+            if token is not None:
+                detach(token)
         if outcome.applied:
             seen.add(message.event_id)
             blocker = person.blocked_event_id

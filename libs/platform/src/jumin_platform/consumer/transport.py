@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aio_pika import IncomingMessage
@@ -21,6 +22,7 @@ from faststream.rabbit.message import RabbitMessage
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from jumin_contracts.envelope import Envelope
 from opentelemetry import trace
+from opentelemetry.context import get_current
 from pydantic import ValidationError
 
 from jumin_platform.consumer.batching import Batcher
@@ -73,6 +75,7 @@ def make_broker(amqp_url: str, *, prefetch: int) -> RabbitBroker:
         middlewares=[RabbitTelemetryMiddleware()],
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        apply_types=False,  # the handler takes the message as is: no FastDepends per message
     )
 
 
@@ -210,7 +213,7 @@ class Subscription:
             return
         _annotate(incoming, self._recipient.name)
         try:
-            outcome = await self._batches.submit(incoming)
+            outcome = await self._batches.submit(replace(incoming, trace_context=get_current()))
             if outcome.verdict is Verdict.REQUEUE:  # the handler raised something unexpected
                 await self._requeue(message)
                 return
