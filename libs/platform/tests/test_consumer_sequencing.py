@@ -92,14 +92,14 @@ class FakeUnit:
     async def lock_person(self, person_key: str) -> Progress:
         return self.db.state.progress.setdefault(person_key, Progress())
 
-    async def lock_people(self, person_keys: Sequence[str]) -> dict[str, Progress]:
-        return {key: await self.lock_person(key) for key in person_keys}
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        progress = {key: await self.lock_person(key) for key in person_keys}
+        return progress, {e for e in event_ids if e in self.db.state.inbox}
 
     async def seen(self, event_id: UUID) -> bool:
         return event_id in self.db.state.inbox
-
-    async def seen_among(self, event_ids: Sequence[UUID]) -> set[UUID]:
-        return {e for e in event_ids if e in self.db.state.inbox}
 
     async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
         for message in messages:

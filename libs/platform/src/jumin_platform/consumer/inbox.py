@@ -46,14 +46,19 @@ _STATEMENTS = {
     "ON CONFLICT (person_key) DO NOTHING",
     "lock_person": "SELECT last_seq, blocked_event_id FROM {s}.person_progress "
     "WHERE person_key = $1 FOR UPDATE",
-    # Creates missing rows and locks all in key order (no deadlock between batches); the no-op
-    # update is what makes ON CONFLICT lock and return an existing row.
-    "lock_people": "INSERT INTO {s}.person_progress AS g (person_key) "
+    # Creates missing progress rows and locks all in key order (no deadlock between batches; the
+    # no-op update is what makes ON CONFLICT lock and return an existing row), and says which of
+    # the events are in the inbox. That inbox read sees the statement's start: it can miss a row
+    # committed by a transaction whose lock this one waited for, but the locked row it returns is
+    # current, and every inbox row commits with its person moved past its seq, so the seq check
+    # still finds such a duplicate.
+    "lock_batch": "WITH locked AS (INSERT INTO {s}.person_progress AS g (person_key) "
     "SELECT k FROM unnest($1::text[]) AS k ORDER BY k "
     "ON CONFLICT (person_key) DO UPDATE SET last_seq = g.last_seq "
-    "RETURNING person_key, last_seq, blocked_event_id",
+    "RETURNING person_key, last_seq, blocked_event_id) "
+    "SELECT person_key, last_seq, blocked_event_id, NULL::uuid AS seen FROM locked "
+    "UNION ALL SELECT NULL, NULL, NULL, event_id FROM {s}.inbox WHERE event_id = ANY($2::uuid[])",
     "seen": "SELECT EXISTS (SELECT 1 FROM {s}.inbox WHERE event_id = $1)",
-    "seen_among": "SELECT event_id FROM {s}.inbox WHERE event_id = ANY($1::uuid[])",
     # A batch's applied events: inbox rows, then each person moved past their last one (lifting a
     # block held by one of them, as `advance` does); returns the people with parked messages.
     "apply_all": "WITH a AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], "
@@ -147,21 +152,26 @@ class PgUnit:
         assert row is not None  # ensured just above, in this transaction
         return Progress(last_seq=row["last_seq"], blocked_event_id=row["blocked_event_id"])
 
-    async def lock_people(self, person_keys: Sequence[str]) -> dict[str, Progress]:
-        rows = await self._connection.fetch(self.sql.lock_people, list(person_keys))
-        return {
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        rows = await self._connection.fetch(self.sql.lock_batch, list(person_keys), list(event_ids))
+        progress = {
             r["person_key"]: Progress(
                 last_seq=r["last_seq"], blocked_event_id=r["blocked_event_id"]
             )
             for r in rows
+            if r["person_key"] is not None
         }
+        return progress, {r["seen"] for r in rows if r["seen"] is not None}
 
     async def seen(self, event_id: UUID) -> bool:
         return bool(await self._connection.fetchval(self.sql.seen, event_id))
 
-    async def seen_among(self, event_ids: Sequence[UUID]) -> set[UUID]:
-        rows = await self._connection.fetch(self.sql.seen_among, list(event_ids))
-        return {r["event_id"] for r in rows}
+    async def mark_applied(self, message: Incoming) -> bool:
+        return await self._track(
+            message.event_id, message.person_key, message.seq, message.routing_key, "applied"
+        )
 
     async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
         rows = await self._connection.fetch(
@@ -172,11 +182,6 @@ class PgUnit:
             [m.seq for m in messages],
         )
         return {r["person_key"] for r in rows}
-
-    async def mark_applied(self, message: Incoming) -> bool:
-        return await self._track(
-            message.event_id, message.person_key, message.seq, message.routing_key, "applied"
-        )
 
     async def skip(self, event_id: UUID, person_key: str, seq: int, routing_key: str) -> None:
         """Record an operator's skip in the inbox and move the person past it."""

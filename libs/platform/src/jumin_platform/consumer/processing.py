@@ -53,15 +53,14 @@ class Unit(Protocol):
 
     async def lock_person(self, person_key: str) -> Progress: ...
 
-    async def lock_people(self, person_keys: Sequence[str]) -> dict[str, Progress]:
-        """Lock (creating if new) the progress rows of several people, in key order."""
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        """Lock (creating if new) the progress rows of several people, in key order; return
+        them and which of the events are already in the inbox."""
         ...
 
     async def seen(self, event_id: UUID) -> bool: ...
-
-    async def seen_among(self, event_ids: Sequence[UUID]) -> set[UUID]:
-        """Return which of the events are already in the inbox."""
-        ...
 
     async def mark_applied(self, message: Incoming) -> bool | None:
         """Record the event as applied; tell whether the person has parked messages (None:
@@ -156,8 +155,8 @@ class Processor:
         people = sorted({m.person_key for m in messages})
         outcomes: dict[int, Outcome] = {}
         async with self._store.unit() as unit:
-            progress = await unit.lock_people(people)
-            seen = await unit.seen_among(list({m.event_id for m in messages}))
+            events = list({m.event_id: None for m in messages})
+            progress, seen = await unit.lock_batch(people, events)
             applied: list[Incoming] = []
             by_person = sorted(range(len(messages)), key=lambda i: _place(messages[i]))
             for i in by_person:
