@@ -9,7 +9,7 @@ the person blocked, so their later messages wait while other people's flow.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -92,14 +92,31 @@ class FakeUnit:
     async def lock_person(self, person_key: str) -> Progress:
         return self.db.state.progress.setdefault(person_key, Progress())
 
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        progress = {key: await self.lock_person(key) for key in person_keys}
+        return progress, {e for e in event_ids if e in self.db.state.inbox}
+
     async def seen(self, event_id: UUID) -> bool:
         return event_id in self.db.state.inbox
+
+    async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
+        for message in messages:
+            await self.mark_applied(message)
+        parked = {m.person_key for m, _ in self.db.state.parked.values()}
+        return {m.person_key for m in messages} & parked
 
     async def mark_applied(self, message: Incoming) -> None:
         state = self.db.state
         state.inbox[message.event_id] = "applied"
-        state.progress[message.person_key] = Progress(last_seq=message.seq)
-        state.reasons.pop(message.person_key, None)
+        now = state.progress[message.person_key]
+        if now.blocked_event_id == message.event_id:  # lifts only the block this event held
+            now = Progress(now.last_seq)
+            state.reasons.pop(message.person_key, None)
+        state.progress[message.person_key] = Progress(
+            max(now.last_seq, message.seq), now.blocked_event_id
+        )
 
     async def park(self, message: Incoming, reason: Decision) -> None:
         self.db.state.parked.setdefault(message.event_id, (message, reason))
@@ -337,3 +354,55 @@ async def test_a_parked_event_already_in_the_inbox_is_dropped(kit: Harness) -> N
     await kit.deliver(one)
     assert kit.state.effects == [(ALICE, 1)]
     assert kit.state.parked == {}
+
+
+# ---- batches: deliveries ready together share one transaction ------------------------------------
+async def test_a_batch_applies_each_persons_messages_in_seq_order(kit: Harness) -> None:
+    a1, a2, a3, b1 = message(ALICE, 1), message(ALICE, 2), message(ALICE, 3), message(BOB, 1)
+    outcomes = await kit.processor.consume_batch([a3, b1, a2, a1, a2])
+    assert [o.decision for o in outcomes] == [
+        Decision.HANDLE,
+        Decision.HANDLE,
+        Decision.HANDLE,
+        Decision.HANDLE,
+        Decision.DUPLICATE,
+    ]
+    assert [e for e in kit.state.effects if e[0] == ALICE] == [(ALICE, 1), (ALICE, 2), (ALICE, 3)]
+    assert kit.state.progress[ALICE] == Progress(last_seq=3)
+    assert kit.state.progress[BOB] == Progress(last_seq=1)
+    assert kit.state.parked == {}
+
+
+async def test_one_failure_in_a_batch_keeps_the_others_and_parks_that_persons_next(
+    kit: Harness,
+) -> None:
+    a1, a2, b1 = message(ALICE, 1), message(ALICE, 2), message(BOB, 1)
+    kit.handler.fail(a1, PermanentError("koseki 400"))
+    outcomes = await kit.processor.consume_batch([a1, a2, b1])
+    assert [o.verdict for o in outcomes] == [Verdict.DEAD, Verdict.ACK, Verdict.ACK]
+    assert outcomes[1].decision is Decision.PARK_BLOCKED
+    assert outcomes[2].applied
+    assert kit.state.effects == [(BOB, 1)]  # Alice's write rolled back with its savepoint
+    assert kit.state.progress[ALICE] == Progress(last_seq=0, blocked_event_id=a1.event_id)
+    assert list(kit.state.parked) == [a2.event_id]
+
+
+async def test_an_unexpected_handler_error_requeues_only_that_message(kit: Harness) -> None:
+    a1, a2, b1 = message(ALICE, 1), message(ALICE, 2), message(BOB, 1)
+    kit.handler.fail(a1, RuntimeError("bug"))
+    outcomes = await kit.processor.consume_batch([a1, a2, b1])
+    assert outcomes[0].verdict is Verdict.REQUEUE
+    assert outcomes[1].decision is Decision.PARK_GAP  # waits for a1's redelivery
+    assert outcomes[2].applied
+    assert kit.state.effects == [(BOB, 1)]
+    assert kit.state.progress[ALICE] == Progress(last_seq=0)
+
+    assert (await kit.deliver(a1)).applied  # redelivered: applied, a2 drained behind it
+    assert [e for e in kit.state.effects if e[0] == ALICE] == [(ALICE, 1), (ALICE, 2)]
+
+
+async def test_a_batch_tells_which_applied_people_have_parked_messages(kit: Harness) -> None:
+    a1, a3, b1 = message(ALICE, 1), message(ALICE, 3), message(BOB, 1)
+    await kit.processor.consume(a3)
+    outcomes = await kit.processor.consume_batch([a1, b1])
+    assert [o.should_drain for o in outcomes] == [True, False]

@@ -8,7 +8,7 @@ consumers by tracking"). Every statement names the service's schema explicitly.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -46,7 +46,37 @@ _STATEMENTS = {
     "ON CONFLICT (person_key) DO NOTHING",
     "lock_person": "SELECT last_seq, blocked_event_id FROM {s}.person_progress "
     "WHERE person_key = $1 FOR UPDATE",
+    # Creates missing progress rows and locks all in key order (no deadlock between batches; the
+    # no-op update is what makes ON CONFLICT lock and return an existing row), and says which of
+    # the events are in the inbox. That inbox read sees the statement's start: it can miss a row
+    # committed by a transaction whose lock this one waited for, but the locked row it returns is
+    # current, and every inbox row commits with its person moved past its seq, so the seq check
+    # still finds such a duplicate.
+    "lock_batch": "WITH locked AS (INSERT INTO {s}.person_progress AS g (person_key) "
+    "SELECT k FROM unnest($1::text[]) AS k ORDER BY k "
+    "ON CONFLICT (person_key) DO UPDATE SET last_seq = g.last_seq "
+    "RETURNING person_key, last_seq, blocked_event_id) "
+    "SELECT person_key, last_seq, blocked_event_id, NULL::uuid AS seen FROM locked "
+    "UNION ALL SELECT NULL, NULL, NULL, event_id FROM {s}.inbox WHERE event_id = ANY($2::uuid[])",
     "seen": "SELECT EXISTS (SELECT 1 FROM {s}.inbox WHERE event_id = $1)",
+    # A batch's applied events: inbox rows, then each person moved past their last one (lifting a
+    # block held by one of them, as `advance` does); returns the people with parked messages.
+    "apply_all": "WITH a AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], "
+    "$4::bigint[]) AS a (event_id, routing_key, person_key, seq)), "
+    "ins AS (INSERT INTO {s}.inbox (event_id, routing_key, person_key, seq, outcome) "
+    "SELECT event_id, routing_key, person_key, seq, 'applied' FROM a "
+    "ON CONFLICT (event_id) DO NOTHING), "
+    "p AS (SELECT person_key, max(seq) AS seq, array_agg(event_id) AS events FROM a "
+    "GROUP BY person_key), "
+    "moved AS (UPDATE {s}.person_progress g SET last_seq = GREATEST(g.last_seq, p.seq), "
+    "blocked_reason = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL "
+    "ELSE g.blocked_reason END, "
+    "blocked_at = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL ELSE g.blocked_at END, "
+    "blocked_event_id = CASE WHEN g.blocked_event_id = ANY(p.events) THEN NULL "
+    "ELSE g.blocked_event_id END, "
+    "updated_at = now() FROM p WHERE g.person_key = p.person_key RETURNING g.person_key) "
+    "SELECT m.person_key FROM moved m "
+    "WHERE EXISTS (SELECT 1 FROM {s}.parked k WHERE k.person_key = m.person_key)",
     "insert_inbox": "INSERT INTO {s}.inbox (event_id, routing_key, person_key, seq, outcome) "
     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING",
     # Moves past `seq`; lifts the block only if this very event held it (all see the old values).
@@ -84,25 +114,56 @@ _STATEMENTS = {
 }
 
 
+_SAVE = "SAVEPOINT jumin_message"
+_RESAVE = "RELEASE SAVEPOINT jumin_message; SAVEPOINT jumin_message"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT jumin_message"
+
+
 class PgUnit:
     """One open transaction; see `processing.Unit`."""
 
     def __init__(self, connection: AnyConnection, sql: Sql) -> None:
         self._connection = connection
         self.sql = sql
+        self._saved = False
 
     @property
     def connection(self) -> AnyConnection:
         return self._connection
 
-    def savepoint(self) -> asyncpg.transaction.Transaction:
-        return self._connection.transaction()
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Open the handler's savepoint; roll back to it when the block raises.
+
+        One round trip per message: the previous message's savepoint is released in the same
+        query that opens the next (only the last one of a unit is left to the commit).
+        """
+        await self._connection.execute(_RESAVE if self._saved else _SAVE)
+        self._saved = True
+        try:
+            yield
+        except BaseException:
+            await self._connection.execute(_ROLLBACK_TO)
+            raise
 
     async def lock_person(self, person_key: str) -> Progress:
         await self._connection.execute(self.sql.ensure_person, person_key)
         row = await self._connection.fetchrow(self.sql.lock_person, person_key)
         assert row is not None  # ensured just above, in this transaction
         return Progress(last_seq=row["last_seq"], blocked_event_id=row["blocked_event_id"])
+
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        rows = await self._connection.fetch(self.sql.lock_batch, list(person_keys), list(event_ids))
+        progress = {
+            r["person_key"]: Progress(
+                last_seq=r["last_seq"], blocked_event_id=r["blocked_event_id"]
+            )
+            for r in rows
+            if r["person_key"] is not None
+        }
+        return progress, {r["seen"] for r in rows if r["seen"] is not None}
 
     async def seen(self, event_id: UUID) -> bool:
         return bool(await self._connection.fetchval(self.sql.seen, event_id))
@@ -111,6 +172,16 @@ class PgUnit:
         return await self._track(
             message.event_id, message.person_key, message.seq, message.routing_key, "applied"
         )
+
+    async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
+        rows = await self._connection.fetch(
+            self.sql.apply_all,
+            [m.event_id for m in messages],
+            [m.routing_key for m in messages],
+            [m.person_key for m in messages],
+            [m.seq for m in messages],
+        )
+        return {r["person_key"] for r in rows}
 
     async def skip(self, event_id: UUID, person_key: str, seq: int, routing_key: str) -> None:
         """Record an operator's skip in the inbox and move the person past it."""

@@ -115,6 +115,7 @@ class ConsumerKit:
             outlet=outlet,
             recipient=self.recipient,
             requeue_delay=self._requeue_delay,
+            prefetch=self._prefetch,
         )
         subscription.attach(broker)
         dead = DeadLetterQueue(self._amqp_url, self.recipient.dead_queue)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from uuid import UUID
 
 from jumin_contracts.envelope import Envelope, SchemaMismatch, parse_payload
 from jumin_contracts.messages import RecipientMessage
+from opentelemetry.context import Context
 from pydantic import ValidationError
 
 from jumin_platform.consumer.errors import PermanentError
@@ -42,6 +43,8 @@ class Incoming:
     attempt: int = 0
     traceparent: str | None = None
     raw: bytes | None = None
+    #: the trace context of the delivery's consume span: a batch runs each handler under its own
+    trace_context: Context | None = field(default=None, compare=False, repr=False)
 
     @property
     def event_id(self) -> UUID:

@@ -4,9 +4,15 @@
 over the kit's tables) and an `Outlet` (publishing to the retry and dead-letter exchanges), so the
 unit tests drive it with fakes. The broker side acts on the returned `Outcome`.
 
-One message, one transaction: lock the person's progress row, check inbox and sequence, then either
-park it, or run the adapter's handler in a savepoint together with the inbox insert. A handler
-failure rolls back the savepoint only, so blocking the person commits with the same lock held.
+Deliveries that are ready together share one transaction (`consume_batch`; a batch of one is the
+plain case): lock the progress rows of their people (in key order), check inbox and sequence, then
+take the messages in seq order per person and either park each, or run the adapter's handler in a
+savepoint of its own. A handler failure rolls back that savepoint only, so blocking the person
+commits with the same lock held and the other messages of the batch still commit. The inbox rows
+and progress of the applied messages are written in one statement before the commit (so effect and
+inbox row still commit together); within the batch the kit follows each person's progress itself.
+An unexpected exception from a handler (a bug or an outage) rolls back its savepoint and returns
+that message to the queue; one from the kit's own statements rolls back the whole batch.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 from uuid import UUID
 
 from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import RecipientMessage
+from opentelemetry.context import attach, detach
 from pydantic import ValidationError
 
 from jumin_platform.consumer.errors import ConsumerError, PermanentError, TransientError
@@ -46,11 +53,22 @@ class Unit(Protocol):
 
     async def lock_person(self, person_key: str) -> Progress: ...
 
+    async def lock_batch(
+        self, person_keys: Sequence[str], event_ids: Sequence[UUID]
+    ) -> tuple[dict[str, Progress], set[UUID]]:
+        """Lock (creating if new) the progress rows of several people, in key order; return
+        them and which of the events are already in the inbox."""
+        ...
+
     async def seen(self, event_id: UUID) -> bool: ...
 
     async def mark_applied(self, message: Incoming) -> bool | None:
         """Record the event as applied; tell whether the person has parked messages (None:
         unknown, so the caller drains anyway)."""
+        ...
+
+    async def mark_all_applied(self, messages: Sequence[Incoming]) -> set[str]:
+        """Record events as applied (in one go); return the people with parked messages."""
         ...
 
     async def park(self, message: Incoming, reason: Decision) -> None: ...
@@ -80,6 +98,7 @@ class Verdict(StrEnum):
     ACK = "ack"  # applied, duplicate or parked
     RETRY = "retry"  # publish to the wait queue `delay`, then ack
     DEAD = "dead"  # reject without requeue: the broker dead-letters it into <r>.dead
+    REQUEUE = "requeue"  # a bug or an outage: back off, return it to the queue
 
 
 @dataclass(frozen=True)
@@ -125,20 +144,62 @@ class Processor:
 
     async def consume(self, message: Incoming) -> Outcome:
         """Process a message from the broker; the caller acts on the verdict, then drains."""
+        (outcome,) = await self.consume_batch([message])
+        return outcome
+
+    async def consume_batch(self, messages: Sequence[Incoming]) -> list[Outcome]:
+        """Process deliveries in one transaction; return their outcomes in the same order.
+
+        Raises (nothing committed) only when the kit's own statements or the commit fail.
+        """
+        people = sorted({m.person_key for m in messages})
+        outcomes: dict[int, Outcome] = {}
         async with self._store.unit() as unit:
-            progress = await unit.lock_person(message.person_key)
-            seen = await unit.seen(message.event_id)
-            decision = decide(
-                seq=message.seq,
-                event_id=message.event_id,
-                progress=progress,
-                already_processed=seen,
+            events = list({m.event_id: None for m in messages})
+            progress, seen = await unit.lock_batch(people, events)
+            applied: list[Incoming] = []
+            by_person = sorted(range(len(messages)), key=lambda i: _place(messages[i]))
+            for i in by_person:
+                outcomes[i] = await self._consume_one(unit, messages[i], progress, seen, applied)
+            parked = await unit.mark_all_applied(applied) if applied else set()
+        return [_with_parked(outcomes[i], messages[i], parked) for i in range(len(messages))]
+
+    async def _consume_one(
+        self,
+        unit: Unit,
+        message: Incoming,
+        progress: dict[str, Progress],
+        seen: set[UUID],
+        applied: list[Incoming],
+    ) -> Outcome:
+        """Decide on one message of a batch against the person's progress so far in the batch."""
+        person = progress[message.person_key]
+        decision = decide(
+            seq=message.seq,
+            event_id=message.event_id,
+            progress=person,
+            already_processed=message.event_id in seen,
+        )
+        if decision.parks:
+            await unit.park(message, decision)
+        if decision is not Decision.HANDLE:
+            return Outcome(decision)
+        token = attach(message.trace_context) if message.trace_context is not None else None
+        try:
+            outcome = await self._attempt(unit, message, deferred=applied)
+        finally:
+            if token is not None:
+                detach(token)
+        if outcome.applied:
+            seen.add(message.event_id)
+            blocker = person.blocked_event_id
+            progress[message.person_key] = Progress(
+                last_seq=max(person.last_seq, message.seq),
+                blocked_event_id=None if blocker == message.event_id else blocker,
             )
-            if decision.parks:
-                await unit.park(message, decision)
-            if decision is not Decision.HANDLE:
-                return Outcome(decision)
-            return await self._attempt(unit, message)
+        elif outcome.verdict is Verdict.DEAD:
+            progress[message.person_key] = Progress(person.last_seq, message.event_id)
+        return outcome
 
     async def drain(self, person_key: str) -> int:
         """Apply the person's parked messages that are now next in line; return how many."""
@@ -165,17 +226,33 @@ class Processor:
                 await self._outlet.dead_letter(parked, reason=outcome.reason or "failed")
             return outcome.should_drain
 
-    async def _attempt(self, unit: Unit, message: Incoming) -> Outcome:
-        """Run the handler in a savepoint; classify a failure and block the person if it is final."""
+    async def _attempt(
+        self, unit: Unit, message: Incoming, *, deferred: list[Incoming] | None = None
+    ) -> Outcome:
+        """Run the handler in a savepoint; classify a failure and block the person if it is final.
+
+        With ``deferred`` (a batch), the inbox row and progress are written for the whole batch
+        later in the same transaction; otherwise here, inside the savepoint.
+        """
+        parked_behind: bool | None = None
         try:
             async with unit.savepoint():
                 payload = self._models.read(message.envelope)
                 await self._handler(message.envelope, payload, unit.connection)
-                parked_behind = await unit.mark_applied(message)
+                if deferred is None:
+                    parked_behind = await unit.mark_applied(message)
         except TransientError as exc:
             return await self._transient(unit, message, exc)
         except (ConsumerError, ValidationError) as exc:
             return await self._permanent(unit, message, _reason(exc))
+        except Exception as exc:
+            if deferred is None:
+                raise
+            kind = type(exc).__name__
+            logger.error("event %s: %s; returned to the queue", message.event_id, kind)
+            return Outcome(Decision.HANDLE, Verdict.REQUEUE, reason=kind)
+        if deferred is not None:
+            deferred.append(message)
         logger.info("applied event %s seq %d", message.event_id, message.seq)
         return Outcome(Decision.HANDLE, parked_behind=parked_behind is not False)
 
@@ -197,6 +274,18 @@ class Processor:
         await unit.block(message, reason)
         logger.warning("event %s dead-lettered, person blocked: %s", message.event_id, reason)
         return Outcome(Decision.HANDLE, Verdict.DEAD, attempt=message.attempt, reason=reason)
+
+
+def _place(message: Incoming) -> tuple[str, int]:
+    """Order a batch by person, then seq: each person's messages are taken in sequence."""
+    return message.person_key, message.seq
+
+
+def _with_parked(outcome: Outcome, message: Incoming, parked: set[str]) -> Outcome:
+    """Fill in whether an applied message's person has parked messages (known after the batch)."""
+    if not outcome.applied:
+        return outcome
+    return replace(outcome, parked_behind=message.person_key in parked)
 
 
 def _reason(exc: ConsumerError | ValidationError) -> str:

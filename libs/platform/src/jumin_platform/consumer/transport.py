@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from aio_pika import IncomingMessage
@@ -21,8 +22,10 @@ from faststream.rabbit.message import RabbitMessage
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from jumin_contracts.envelope import Envelope
 from opentelemetry import trace
+from opentelemetry.context import get_current
 from pydantic import ValidationError
 
+from jumin_platform.consumer.batching import Batcher
 from jumin_platform.consumer.messages import (
     ATTEMPT_HEADER,
     DEAD_REASON_HEADER,
@@ -42,6 +45,13 @@ from jumin_platform.topology import (
 __all__ = ["BrokerOutlet", "Subscription", "make_broker", "read_incoming"]
 
 logger = logging.getLogger(__name__)
+
+#: At most this many deliveries share a transaction (each handler's savepoint is a subtransaction;
+#: PostgreSQL keeps up to 64 per transaction in shared memory before snapshots get slower).
+MAX_BATCH = 32
+#: A batch smaller than the prefetch window waits this long for the deliveries its acks release:
+#: measured with bench/pipeline.py at prefetch 8, batches grow from ~4 to ~7 messages.
+BATCH_LINGER_SECONDS = 0.001
 
 #: Headers the broker writes when it dead-letters; a republished message starts without them.
 BROKER_HEADERS = frozenset(
@@ -72,6 +82,7 @@ def make_broker(amqp_url: str, *, prefetch: int) -> RabbitBroker:
         middlewares=[RabbitTelemetryMiddleware()],
         graceful_timeout=30.0,
         log_level=logging.DEBUG,
+        apply_types=False,  # the handler takes the message as is: no FastDepends per message
     )
 
 
@@ -181,8 +192,13 @@ class Subscription:
         outlet: BrokerOutlet,
         recipient: Recipient,
         requeue_delay: float = 1.0,
+        prefetch: int = 8,
     ) -> None:
         self._processor = processor
+        window = prefetch * len(recipient.consumer_queues)
+        self._batches = Batcher(
+            processor.consume_batch, max_batch=min(window, MAX_BATCH), linger=BATCH_LINGER_SECONDS
+        )
         self._outlet = outlet
         self._recipient = recipient
         self._requeue_delay = requeue_delay
@@ -208,16 +224,22 @@ class Subscription:
             return
         _annotate(incoming, self._recipient.name)
         try:
-            outcome = await self._processor.consume(incoming)
+            outcome = await self._batches.submit(replace(incoming, trace_context=get_current()))
+            if outcome.verdict is Verdict.REQUEUE:  # the handler raised something unexpected
+                await self._requeue(message)
+                return
             await self._settle(message, incoming, outcome)
         except Exception as exc:  # an outage or a bug: back off, let the delivery limit decide
             kind = type(exc).__name__
             logger.error("event %s: %s; returned to the queue", incoming.event_id, kind)
-            await asyncio.sleep(self._requeue_delay)
-            await message.nack(requeue=True)
+            await self._requeue(message)
             return
         if outcome.should_drain:
             await self.drain(incoming.person_key)
+
+    async def _requeue(self, message: RabbitMessage) -> None:
+        await asyncio.sleep(self._requeue_delay)
+        await message.nack(requeue=True)
 
     async def drain(self, person_key: str) -> None:
         """Apply parked successors; on failure they stay parked for the next message or restart."""
