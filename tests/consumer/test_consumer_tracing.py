@@ -20,7 +20,16 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from .conftest import ADAPTER_URL, DATABASE_URL, ROUTING_KEY, Registry, envelope, eventually, person
+from .conftest import (
+    DATABASE_URL,
+    RECIPIENT,
+    ROUTING_KEY,
+    Registry,
+    Sandbox,
+    envelope,
+    eventually,
+    person,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +55,7 @@ def traceparent(n: int) -> tuple[str, str]:
 
 
 async def test_each_handler_runs_in_its_own_messages_trace(
-    kit_schema: str, registry: Registry, spans: InMemorySpanExporter
+    kit_schema: str, sandbox: Sandbox, registry: Registry, spans: InMemorySpanExporter
 ) -> None:
     tracer = trace.get_tracer("test.adapter")
     handled: list[str] = []
@@ -57,12 +66,13 @@ async def test_each_handler_runs_in_its_own_messages_trace(
         handled.append(str(envelope.event_id))
 
     kit = ConsumerKit(
-        recipient="koseki",
+        recipient=RECIPIENT,
         schema=kit_schema,
-        amqp_url=ADAPTER_URL,
+        amqp_url=sandbox.url(sandbox.topology.recipient(RECIPIENT).user),
         database_url=DATABASE_URL,
         handler=deliver,
         models=MESSAGE_MODELS,
+        topology=sandbox.topology,
     )
     expected: dict[str, str] = {}  # event id → trace id
     exchange = await registry.channel.get_exchange(EVENTS_EXCHANGE, ensure=False)

@@ -238,8 +238,14 @@ class Subscription:
             await self.drain(incoming.person_key)
 
     async def _requeue(self, message: RabbitMessage) -> None:
+        """Return the delivery to the queue after a pause; it counts towards the delivery limit.
+
+        `basic.reject`, not `basic.nack`: from RabbitMQ 4.3 a requeueing nack no longer counts
+        towards a quorum queue's delivery limit, so a message failing for ever would never be
+        dead-lettered (and its person's later messages would stay parked behind it).
+        """
         await asyncio.sleep(self._requeue_delay)
-        await message.nack(requeue=True)
+        await message.reject(requeue=True)
 
     async def drain(self, person_key: str) -> None:
         """Apply parked successors; on failure they stay parked for the next message or restart."""
