@@ -30,6 +30,8 @@ class Stream:
     atena_nos: list[str] = field(default_factory=list)
     change_ids: list[str] = field(default_factory=list)
     subjects: dict[str, list[str]] = field(default_factory=dict)
+    #: each person's address now (a 転居 to the same address is refused, rightly)
+    addresses: dict[str, str] = field(default_factory=dict)
     approved: int = 0
 
     def _record(self, change: Body) -> None:
@@ -50,6 +52,7 @@ class Stream:
             change = await self.registry.enter(household.move_in(occurred_on=day))
             self.people.append(someone)
             self.atena_nos.extend(change["subjects"])
+            self.addresses.update(dict.fromkeys(change["subjects"], household.address))
             self._record(change)
 
     async def moves(self, rounds: int, *, pace: float = 0.05, hook: Hook | None = None) -> None:
@@ -58,7 +61,7 @@ class Stream:
         for round_no in range(rounds):
             for atena_no in self.atena_nos:
                 on = first + timedelta(days=round_no)
-                address = ward_address()
+                address = self._new_address(atena_no)
                 self.seen.add(address)
                 change = await self.registry.enter(move_within_ward([atena_no], address, on))
                 self._record(change)
@@ -66,6 +69,14 @@ class Stream:
                 if hook is not None:
                     await hook(self.approved)
                 await asyncio.sleep(pace)
+
+    def _new_address(self, atena_no: str) -> str:
+        """A ward address other than the person's current one (the draw can repeat)."""
+        address = ward_address()
+        while address == self.addresses.get(atena_no):
+            address = ward_address()
+        self.addresses[atena_no] = address
+        return address
 
 
 @dataclass(frozen=True)
