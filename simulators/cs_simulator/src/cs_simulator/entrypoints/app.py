@@ -13,7 +13,10 @@ from cs_simulator.bootstrap import build_simulator
 from cs_simulator.config import Settings
 from cs_simulator.entrypoints import cs_api, sim_api
 from cs_simulator.entrypoints.middleware import AttemptCounterMiddleware, FaultMiddleware
-from cs_simulator.entrypoints.problems import install_cs_error_handlers
+from cs_simulator.entrypoints.problems import (
+    drop_default_validation_answers,
+    install_cs_error_handlers,
+)
 
 DESCRIPTION = """市町村CS simulator — stands in for the ward's 住基ネット 市町村CS (see INTERFACE.md).
 
@@ -47,4 +50,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cs_api.router)
     app.include_router(sim_api.router)
     instrument_fastapi(app)
+    app.openapi_schema = drop_default_validation_answers(app.openapi())
     return app

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 
 from cs_simulator.domain.messages import FreeCodeRequest
 from cs_simulator.entrypoints.dependencies import SimulatorDep
+from cs_simulator.entrypoints.problems import cs_error_responses
 from cs_simulator.entrypoints.schemas import (
     FreeCodeBatchOut,
     IdentityOut,
@@ -19,7 +20,7 @@ from cs_simulator.entrypoints.schemas import (
 )
 from cs_simulator.service_layer.handlers import free_code_batch, receive_message
 
-router = APIRouter(prefix="/cs/v1", tags=["cs"])
+router = APIRouter(prefix="/cs/v1", tags=["cs"], responses=cs_error_responses("E-BUSY", "E-DOWN"))
 
 IdempotencyKey = Annotated[
     UUID, Header(alias="Idempotency-Key", description="冪等キー: one per transmission (UUID)")
@@ -30,7 +31,19 @@ Refusals carry `code`: 400 E-FORMAT, 409 E-KEY-REUSED, 422 E-REJECTED (permanent
 E-DOWN (transient)."""
 
 
-@router.post("/messages", status_code=201, summary="Send a message", description=_MESSAGE_DOC)
+@router.post(
+    "/messages",
+    status_code=201,
+    summary="Send a message",
+    description=_MESSAGE_DOC,
+    responses={
+        200: {
+            "model": MessageReceipt,
+            "description": "再送: the stored reply (same key, same message)",
+        },
+        **cs_error_responses("E-FORMAT", "E-KEY-REUSED", "E-REJECTED"),
+    },
+)
 async def post_message(
     sim: SimulatorDep,
     idempotency_key: IdempotencyKey,
@@ -43,7 +56,11 @@ async def post_message(
     return MessageReceipt.of(receipt)
 
 
-@router.get("/notifications", summary="Fetch answers after a cursor (個人番号, 転入通知)")
+@router.get(
+    "/notifications",
+    summary="Fetch answers after a cursor (個人番号, 転入通知)",
+    responses=cs_error_responses("E-FORMAT"),
+)
 async def get_notifications(
     sim: SimulatorDep,
     after: Annotated[int, Query(ge=0, description="last cursor acted on")] = 0,
@@ -55,7 +72,18 @@ async def get_notifications(
     )
 
 
-@router.post("/free-codes", status_code=201, summary="Receive a batch of free 住民票コード")
+@router.post(
+    "/free-codes",
+    status_code=201,
+    summary="Receive a batch of free 住民票コード",
+    responses={
+        200: {
+            "model": FreeCodeBatchOut,
+            "description": "再送: the same batch (same key, same count)",
+        },
+        **cs_error_responses("E-FORMAT", "E-KEY-REUSED"),
+    },
+)
 async def post_free_codes(
     sim: SimulatorDep,
     idempotency_key: IdempotencyKey,
@@ -68,7 +96,11 @@ async def post_free_codes(
     return FreeCodeBatchOut.of(batch)
 
 
-@router.get("/identities", summary="本人確認情報 CS holds, one per 住民票コード (整合性確認)")
+@router.get(
+    "/identities",
+    summary="本人確認情報 CS holds, one per 住民票コード (整合性確認)",
+    responses=cs_error_responses("E-FORMAT"),
+)
 async def get_identities(
     sim: SimulatorDep,
     after: Annotated[

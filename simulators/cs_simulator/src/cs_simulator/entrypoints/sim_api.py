@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.domain.messages import MessageType, MoveInNotice
 from cs_simulator.entrypoints.dependencies import SimulatorDep
+from cs_simulator.entrypoints.problems import cs_error_responses
 from cs_simulator.entrypoints.schemas import (
     EventCountOut,
     QueuedNotice,
@@ -27,7 +28,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/received", summary="Stored transmissions, filtered")
+MALFORMED = cs_error_responses("E-FORMAT")
+"""Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
+
+
+@router.get("/received", summary="Stored transmissions, filtered", responses=MALFORMED)
 async def get_received(
     sim: SimulatorDep,
     type_: Annotated[MessageType | None, Query(alias="type")] = None,
@@ -46,7 +51,12 @@ async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
     }
 
 
-@router.post("/move-in-notices", status_code=201, summary="Queue a 転入通知 from elsewhere")
+@router.post(
+    "/move-in-notices",
+    status_code=201,
+    summary="Queue a 転入通知 from elsewhere",
+    responses=MALFORMED,
+)
 async def post_move_in_notice(sim: SimulatorDep, notice: MoveInNotice) -> QueuedNotice:
     queued = queue_move_in_notice(sim=sim, notice=notice)
     return QueuedNotice(cursor=queued.cursor, notification_id=queued.notification_id)
@@ -57,7 +67,7 @@ async def get_faults(sim: SimulatorDep) -> FaultSettings:
     return sim.faults
 
 
-@router.put("/faults", summary="Replace the fault settings")
+@router.put("/faults", summary="Replace the fault settings", responses=MALFORMED)
 async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
     sim.faults = faults
     return sim.faults
