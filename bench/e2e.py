@@ -7,15 +7,22 @@ deploy/local/provision.sh; `make up` and the tests are not touched).
 
 Run:
 
-0. warm-up (untimed): 30 % of N one-person 国内転入, approved, until CS has them all;
-1. N changes (BENCH_E2E_CHANGES or the first argument, default 2,000): 30 % 転居 of the warm-up's
-   people and 70 % one-person 国内転入, shuffled, entered through the API (untimed), then approved
-   by BENCH_E2E_APPROVERS (8) concurrent reviewers through the API while relay, adapter and CS
-   run. Each change sends exactly one message to CS.
+0. warm-up (untimed): one-person 国内転入, approved, until CS has them all — the people the
+   throughput and paced runs move (30 % of each run's changes);
+1. throughput: N changes (BENCH_E2E_CHANGES or the first argument, default 2,000): 30 % 転居 of
+   the warm-up's people and 70 % one-person 国内転入, shuffled, entered through the API (untimed),
+   then approved by BENCH_E2E_APPROVERS (8) concurrent reviewers through the API (closed loop, as
+   fast as they go) while relay, adapter and CS run. Each change sends exactly one message to CS.
    `per_s` = N / (last CS receipt − first approval commit); latency per message = CS's
-   `received_at` − the outbox row's `created_at` (written in the approving transaction);
-2. checks: every message accepted by CS exactly once, each person's in seq order;
-3. baseline (slice stopped): bench.pipeline's raw broker baseline over the very bodies of phase 1;
+   `received_at` − the outbox row's `created_at` (written in the approving transaction). On a
+   saturated machine that latency is mostly queueing behind the approvals;
+2. paced (bench.e2e_paced): for each rate of BENCH_E2E_PACED_RATES (changes/s, default "10,20";
+   empty: none), rate × BENCH_E2E_PACED_SECONDS (15) changes of the same mix, entered beforehand
+   (untimed), then approved open loop, one started every 1/rate s whatever the earlier ones do;
+   reported under `paced`: offered and achieved approvals/s and the same latency, p50/p90/p99;
+3. checks: every message of each run accepted by CS exactly once, each person's in seq order;
+   finally once more over every change of phases 0–2 together;
+4. baseline (slice stopped): bench.pipeline's raw broker baseline over the very bodies of phase 1;
    `ratio` = per_s / baseline msgs/s.
 
 Results are printed and written to bench/results/e2e.json (BENCH_E2E_OUTPUT). Spans are exported
@@ -31,19 +38,27 @@ import platform
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.cpu_accounting import per_message_ms, snapshot
 from bench.e2e_baseline import cs_bodies, raw_broker_baseline
-from bench.e2e_workload import approve_all, requests, submit_all, warm_up
+from bench.e2e_paced import PacedPlan, movers_needed, paced_run
+from bench.e2e_workload import (
+    Mover,
+    approve_all,
+    at_cs,
+    latencies_ms,
+    requests,
+    submit_all,
+    warm_up,
+)
 from bench.pipeline import percentile
 from tests.e2e.harness.broker import delete_vhost
 from tests.e2e.harness.clients import Outbox, RegistryClient, SimulatorClient
 from tests.e2e.harness.environment import SliceEnvironment
 from tests.e2e.harness.slice import Slice, provision
-from tests.e2e.harness.stream import Delivery, assert_once_in_order, delivery
+from tests.e2e.harness.stream import assert_once_in_order, delivery
 
 MOVES = 0.3
 DEFAULT_CHANGES = 2_000
@@ -63,6 +78,10 @@ def settings() -> dict[str, Any]:
     return {
         "changes": changes,
         "approvers": int(env.get("BENCH_E2E_APPROVERS", 8)),
+        "paced_rates": [
+            float(r) for r in env.get("BENCH_E2E_PACED_RATES", "10,20").split(",") if r.strip()
+        ],
+        "paced_seconds": float(env.get("BENCH_E2E_PACED_SECONDS", 15)),
         "tracing": env.get("BENCH_E2E_TRACING", "1") not in ("0", "false", "no"),
         "database": env.get("BENCH_E2E_DB", "jumin_bench_e2e"),
         "vhost": env.get("BENCH_E2E_VHOST", "jumin_bench_e2e"),
@@ -71,29 +90,44 @@ def settings() -> dict[str, Any]:
     }
 
 
-def latencies_ms(result: Delivery) -> tuple[list[float], datetime, datetime]:
-    """Per message: CS receipt − outbox commit; and the first commit and last receipt."""
-    committed = {s.event_id: s.created_at for s in result.sent}
-    received = {r["event_id"]: datetime.fromisoformat(r["received_at"]) for r in result.received}
-    values = [(received[e] - committed[e]).total_seconds() * 1000 for e in committed]
-    return values, min(committed.values()), max(received.values())
+def paced_plans(config: dict[str, Any], movers: list[Mover]) -> list[PacedPlan]:
+    """One plan per paced rate, each moving its own warm-up people (after the throughput run's)."""
+    plans: list[PacedPlan] = []
+    taken = movers_needed(config["changes"], MOVES)
+    for index, rate in enumerate(config["paced_rates"]):
+        changes = int(rate * config["paced_seconds"])
+        count = movers_needed(changes, MOVES)
+        plans.append(
+            PacedPlan(
+                rate=rate,
+                seconds=config["paced_seconds"],
+                movers=movers[taken : taken + count],
+                seed=config["seed"] + 1 + index,
+            )
+        )
+        taken += count
+    return plans
 
 
-async def timed_run(ward: Slice, config: dict[str, Any]) -> dict[str, Any]:
-    """Phases 0–2 on the running slice."""
+def warm_up_size(config: dict[str, Any]) -> int:
+    """Everyone the throughput and paced runs move, and one more."""
+    paced = sum(
+        movers_needed(int(rate * config["paced_seconds"]), MOVES) for rate in config["paced_rates"]
+    )
+    return movers_needed(config["changes"], MOVES) + paced + 1
+
+
+async def throughput_run(
+    ward: Slice, config: dict[str, Any], registry: RegistryClient, movers: list[Mover]
+) -> dict[str, Any]:
+    """Phase 1: N changes entered, then approved by `approvers` reviewers as fast as they go."""
     environment = ward.environment
-    registry = RegistryClient(environment.registry_url)
     cs = SimulatorClient(environment.simulator_url)
     outbox = Outbox(environment)
     workers = config["approvers"]
     n = config["changes"]
     try:
-        t = time.monotonic()
-        movers, warm = await warm_up(registry, int(n * MOVES) + 1, workers=workers)
-        await delivery(cs, outbox, warm, within=600)
-        log(f"warm-up: {len(movers)} people moved in and at CS in {time.monotonic() - t:.1f}s")
-
-        bodies = requests(n, movers, moves=MOVES, seed=config["seed"])
+        bodies = requests(n, movers[: movers_needed(n, MOVES)], moves=MOVES, seed=config["seed"])
         t = time.monotonic()
         change_ids = await submit_all(registry, bodies, workers=workers)
         log(f"entered {len(change_ids)} changes (仮登録) in {time.monotonic() - t:.1f}s")
@@ -104,12 +138,11 @@ async def timed_run(ward: Slice, config: dict[str, Any]) -> dict[str, Any]:
         await approve_all(registry, change_ids, workers=workers)
         approving = time.monotonic() - t
         log(f"approved {len(change_ids)} in {approving:.1f}s; waiting for CS")
-        result = await delivery(cs, outbox, change_ids, within=900)
+        result = await at_cs(cs, outbox, change_ids, within=900)
         cpu = per_message_ms(cpu_before, snapshot(roles, database=environment.database), n)
         log(f"all {len(result.sent)} cs messages at CS")
         assert_once_in_order(result)
     finally:
-        await registry.aclose()
         await cs.aclose()
     values, first_commit, last_receipt = latencies_ms(result)
     seconds = (last_receipt - first_commit).total_seconds()
@@ -126,8 +159,69 @@ async def timed_run(ward: Slice, config: dict[str, Any]) -> dict[str, Any]:
         "latency_max_ms": round(max(values), 1),
         "move_within_ward_share": MOVES,
         "cpu_ms_per_change": cpu,
-        "warm_up_changes": len(movers),
     }
+
+
+async def paced_runs(
+    ward: Slice, config: dict[str, Any], registry: RegistryClient, movers: list[Mover]
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Phase 2: each paced rate in turn, the slice idle in between; all change ids and figures."""
+    environment = ward.environment
+    cs = SimulatorClient(environment.simulator_url)
+    roles = {p.pid: p.name for p in ward if p.pid is not None}
+    change_ids: list[str] = []
+    figures: list[dict[str, Any]] = []
+    try:
+        for plan in paced_plans(config, movers):
+            ids, run = await paced_run(
+                plan,
+                registry=registry,
+                cs=cs,
+                outbox=Outbox(environment),
+                roles=roles,
+                database=environment.database,
+                moves=MOVES,
+                workers=config["approvers"],
+            )
+            log(
+                f"paced {plan.rate:g}/s offered, {run['achieved_per_s']}/s achieved: "
+                f"{run['changes']} changes; latency p50 {run['latency_p50_ms']} ms p90 "
+                f"{run['latency_p90_ms']} ms p99 {run['latency_p99_ms']} ms "
+                f"({run['cores_busy']} cores busy)"
+            )
+            change_ids += ids
+            figures.append(run)
+    finally:
+        await cs.aclose()
+    return change_ids, figures
+
+
+async def timed_run(ward: Slice, config: dict[str, Any]) -> dict[str, Any]:
+    """Phases 0–3 on the running slice."""
+    environment = ward.environment
+    registry = RegistryClient(environment.registry_url)
+    cs = SimulatorClient(environment.simulator_url)
+    outbox = Outbox(environment)
+    try:
+        t = time.monotonic()
+        movers, warm = await warm_up(registry, warm_up_size(config), workers=config["approvers"])
+        await at_cs(cs, outbox, warm, within=600)
+        log(f"warm-up: {len(movers)} people moved in and at CS in {time.monotonic() - t:.1f}s")
+
+        main = await throughput_run(ward, config, registry, movers)
+        log(
+            f"throughput: {main['changes']} changes in {main['seconds']}s = {main['per_s']}/s; "
+            f"latency p50 {main['latency_p50_ms']} ms p99 {main['latency_p99_ms']} ms"
+        )
+        paced_ids, paced = await paced_runs(ward, config, registry, movers)
+
+        every = [*warm, *main["change_ids"], *paced_ids]
+        assert_once_in_order(await delivery(cs, outbox, every, within=60))
+        log(f"checked: {len(every)} changes' cs messages at CS once each, in order per person")
+    finally:
+        await registry.aclose()
+        await cs.aclose()
+    return {**main, "paced": paced, "warm_up_changes": len(warm), "checked_changes": len(every)}
 
 
 async def run(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
@@ -138,7 +232,9 @@ async def run(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
         tracing=config["tracing"],
     )
     log(
-        f"{config['changes']} changes, {config['approvers']} approvers, tracing "
+        f"{config['changes']} changes, {config['approvers']} approvers, paced "
+        f"{','.join(f'{r:g}' for r in config['paced_rates']) or 'none'}/s × "
+        f"{config['paced_seconds']:g}s, tracing "
         f"{'on' if config['tracing'] else 'off'}; database {environment.database}, vhost "
         f"{environment.vhost}; logs in {environment.logs}"
     )
@@ -154,33 +250,45 @@ async def run(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
         raise
     finally:
         ward.stop()
-    log(
-        f"{main['changes']} changes in {main['seconds']}s = {main['per_s']}/s; latency p50 "
-        f"{main['latency_p50_ms']} ms p99 {main['latency_p99_ms']} ms"
-    )
     bodies = await cs_bodies(environment, main.pop("change_ids"))
     try:
         base = await raw_broker_baseline(environment, bodies)
     finally:
         await delete_vhost(environment.vhost)  # the database stays for a look afterwards
     log(f"baseline: {base['messages']} msgs in {base['seconds']}s = {base['msgs_per_s']} msgs/s")
+    paced = main.pop("paced")
+    checked = main.pop("checked_changes")
     return {
         **main,
+        "paced": paced,
         "baseline_msgs_per_s": base["msgs_per_s"],
         "ratio": round(main["per_s"] / base["msgs_per_s"], 4),
         "baseline": base,
-        "checks": {"exactly_once": "ok", "per_person_order": "ok", "every_message_at_cs": "ok"},
+        "checks": {
+            "exactly_once": "ok",
+            "per_person_order": "ok",
+            "every_message_at_cs": "ok",
+            "changes_checked": checked,
+            "covers": "each run on its own, then warm-up + throughput + paced runs together",
+        },
         "settings": {
             "approvers": config["approvers"],
+            "paced_rates_per_s": config["paced_rates"],
+            "paced_seconds": config["paced_seconds"],
             "tracing": config["tracing"],
             "seed": config["seed"],
             "cs_poll_interval_s": environment.cs_poll_interval,
             "relay_poll_s": environment.relay_poll_seconds,
         },
         "latency_definition": "CS simulator received_at − registry.outbox.created_at (set in the "
-        "approving transaction), per cs message of the timed run",
+        "approving transaction), per cs message of the throughput run (of each paced run under "
+        "`paced`)",
         "per_s_definition": "changes / (last CS receipt − first approval's outbox row); one CS "
         "message per change",
+        "paced_definition": "open loop: one approval started every 1/offered_per_s s for "
+        "settings.paced_seconds, whatever the earlier ones do; achieved_per_s = approving "
+        "commits per second, (changes − 1) / (first → last outbox row's created_at); latency "
+        "as latency_definition, per cs message of that run",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
 
@@ -193,7 +301,21 @@ def main() -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    summary(result)
     log(f"written to {output}")
+
+
+def summary(result: dict[str, Any]) -> None:
+    """The figures as a table: the throughput run, then each paced rate."""
+    print(f"{'run':<26}{'achieved/s':>11}{'changes':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
+    approvers = result["settings"]["approvers"]
+    rows = [(f"throughput ({approvers} approvers)", result["approvals_per_s"], result)]
+    rows += [(f"paced {p['offered_per_s']:g}/s", p["achieved_per_s"], p) for p in result["paced"]]
+    for name, rate, r in rows:
+        print(
+            f"{name:<26}{rate:>11}{r['changes']:>9}{r['latency_p50_ms']:>9}"
+            f"{r['latency_p90_ms']:>9}{r['latency_p99_ms']:>9}"
+        )
 
 
 if __name__ == "__main__":

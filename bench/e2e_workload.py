@@ -1,4 +1,5 @@
-"""The changes of `bench.e2e`, entered and approved through the registry's HTTP API.
+"""The changes of `bench.e2e`, entered and approved through the registry's HTTP API, and what CS
+made of them.
 
 Every change concerns one person and gives exactly one message to CS (a cs.identity): 国内転入 of
 a one-person household (Japanese, 本籍 in the ward, so no 附票通知 to CS) or a 転居 of someone a
@@ -10,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from tests.e2e.harness.clients import Body, RegistryClient
+from tests.e2e.harness.clients import Body, Outbox, RegistryClient, SimulatorClient
 from tests.e2e.harness.people import Family, move_within_ward, person, ward_address
+from tests.e2e.harness.stream import Delivery, delivery
+from tests.e2e.harness.waiting import eventually
 
 T = TypeVar("T")
 R = TypeVar("R")
+#: someone the warm-up moved in: 宛名番号 and the ward address they live at
+Mover = tuple[str, str]
 
 
 async def in_parallel(
@@ -45,22 +50,32 @@ def move_in(on: date) -> Body:
 
 async def warm_up(
     registry: RegistryClient, count: int, *, workers: int
-) -> tuple[list[str], list[str]]:
-    """Move `count` people in (approved); return their 宛名番号 and the changes' ids."""
+) -> tuple[list[Mover], list[str]]:
+    """Move `count` people in (approved); return them with their address, and the changes' ids."""
     on = date.today() - timedelta(days=30)
-    changes = await in_parallel(
-        [move_in(on) for _ in range(count)], registry.enter, workers=workers
-    )
-    atena_nos = [atena_no for change in changes for atena_no in change["subjects"]]
-    return atena_nos, [change["change_id"] for change in changes]
+    bodies = [move_in(on) for _ in range(count)]
+    changes = await in_parallel(bodies, registry.enter, workers=workers)
+    movers = [
+        (atena_no, body["address"])
+        for change, body in zip(changes, bodies, strict=True)
+        for atena_no in change["subjects"]
+    ]
+    return movers, [change["change_id"] for change in changes]
 
 
-def requests(count: int, movers: list[str], *, moves: float, seed: int) -> list[Body]:
+def new_address(current: str) -> str:
+    """A ward address other than `current` (the registry refuses a 転居 to where one lives)."""
+    while (address := ward_address()) == current:
+        pass
+    return address
+
+
+def requests(count: int, movers: list[Mover], *, moves: float, seed: int) -> list[Body]:
     """`count` changes: a share `moves` of 転居 (each mover once), the rest 国内転入, shuffled."""
     rng = random.Random(seed)
     on = date.today() - timedelta(days=10)
     moving = movers[: int(count * moves)]
-    bodies = [move_within_ward([a], ward_address(), on) for a in moving]
+    bodies = [move_within_ward([a], new_address(current), on) for a, current in moving]
     bodies += [move_in(on) for _ in range(count - len(bodies))]
     rng.shuffle(bodies)
     return bodies
@@ -75,3 +90,35 @@ async def submit_all(registry: RegistryClient, bodies: list[Body], *, workers: i
 async def approve_all(registry: RegistryClient, change_ids: list[str], *, workers: int) -> None:
     """Approve every change (本登録) with `workers` reviewers at once, as fast as they go."""
     await in_parallel(change_ids, registry.approve, workers=workers)
+
+
+async def at_cs(
+    cs: SimulatorClient, outbox: Outbox, change_ids: list[str], *, within: float
+) -> Delivery:
+    """Wait until CS accepted every cs message of the changes; return what it holds of them.
+
+    The wait polls CS's per-event counts (event ids and two numbers each) rather than every stored
+    transmission with its body, so that waiting loads the slice little while the last messages of
+    a run are still on their way; the transmissions are fetched once, at the end.
+    """
+    wanted = {s.event_id for s in await outbox.sent(*change_ids)}
+
+    def accepted(counts: dict[str, Body]) -> bool:
+        return all(counts.get(e, {}).get("accepted", 0) >= 1 for e in wanted)
+
+    await eventually(
+        cs.counts,
+        accepted,
+        what=f"all {len(wanted)} cs messages of {len(change_ids)} changes accepted at CS",
+        within=within,
+        every=0.5,
+    )
+    return await delivery(cs, outbox, change_ids, within=60)
+
+
+def latencies_ms(result: Delivery) -> tuple[list[float], datetime, datetime]:
+    """Per message: CS receipt − outbox commit; and the first commit and last receipt."""
+    committed = {s.event_id: s.created_at for s in result.sent}
+    received = {r["event_id"]: datetime.fromisoformat(r["received_at"]) for r in result.received}
+    values = [(received[e] - committed[e]).total_seconds() * 1000 for e in committed]
+    return values, min(committed.values()), max(received.values())
