@@ -26,13 +26,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import aio_pika
@@ -41,9 +39,10 @@ import pytest
 from jumin_contracts.codes import ChangeKind, Sex
 from jumin_contracts.envelope import Envelope, new_event_id
 from jumin_contracts.messages import MESSAGE_MODELS, CsIdentity, RecipientMessage
-from jumin_platform.consumer import ConsumerKit, install
+from jumin_platform.consumer import ConsumerKit
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
 
+from .kit_schema import connect, fresh_kit_schema
 from .sandbox import SandboxFactory
 
 pytestmark = pytest.mark.integration
@@ -61,40 +60,12 @@ WAIT_SECONDS = 25.0
 
 
 # ---- database ------------------------------------------------------------------------------------
-def _create_schema_as_superuser() -> None:
-    database = urlsplit(DATABASE_URL).path.lstrip("/")
-    owner = urlsplit(DATABASE_URL).username or "jumin_registry_owner"
-    switch = (
-        ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
-    )
-    sql = f'CREATE SCHEMA IF NOT EXISTS {SCHEMA} AUTHORIZATION "{owner}"'
-    done = subprocess.run(
-        [*switch, "psql", "-X", "-q", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
-        cwd="/",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"cannot create schema {SCHEMA} in {database}: {done.stderr.strip()}")
-
-
 @pytest.fixture
 async def db() -> AsyncIterator[asyncpg.Connection[Any]]:
     """The kit's tables, empty, in the test schema; a connection to check them."""
+    connection = await connect(DATABASE_URL)
     try:
-        connection = await asyncpg.connect(DATABASE_URL)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"{exc}: run deploy/local/provision.sh jumin_test_consumer first")
-    try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", SCHEMA)
-        if not exists:
-            _create_schema_as_superuser()
-        await connection.execute(
-            f"DROP TABLE IF EXISTS {SCHEMA}.inbox, {SCHEMA}.person_progress, {SCHEMA}.parked, "
-            f"{SCHEMA}.operator_actions"
-        )
-        await install(connection, SCHEMA)
+        await fresh_kit_schema(connection, DATABASE_URL, SCHEMA)
         yield connection
     finally:
         await connection.close()

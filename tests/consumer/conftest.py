@@ -19,14 +19,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
 import aio_pika
@@ -38,12 +36,13 @@ from jumin_contracts.codes import ChangeKind, Sex
 from jumin_contracts.envelope import Envelope, new_event_id
 from jumin_contracts.messages import MESSAGE_MODELS, KosekiFuhyoNotice, RecipientMessage
 from jumin_platform.auth import Staff
-from jumin_platform.consumer import ConsumerKit, install
+from jumin_platform.consumer import ConsumerKit
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology, topology_from_env
 
 if TYPE_CHECKING:  # mypy names the module after its path from the repository root
+    from ..broker.kit_schema import connect, fresh_kit_schema
     from ..broker.sandbox import Sandbox as Sandbox  # re-exported for the test modules
     from ..broker.sandbox import sandbox_vhost
 else:
@@ -51,6 +50,7 @@ else:
     # sys.path alone: put tests/ on it to import that very module here.
     if (tests := str(Path(__file__).resolve().parents[1])) not in sys.path:
         sys.path.insert(0, tests)
+    from broker.kit_schema import connect, fresh_kit_schema
     from broker.sandbox import Sandbox, sandbox_vhost
 
 DATABASE_URL = os.environ.get(
@@ -67,40 +67,12 @@ pytestmark = pytest.mark.integration
 
 
 # ---- database ------------------------------------------------------------------------------------
-def _create_schema_as_superuser() -> None:
-    database = urlsplit(DATABASE_URL).path.lstrip("/")
-    owner = urlsplit(DATABASE_URL).username or "jumin_registry_owner"
-    switch = (
-        ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
-    )
-    sql = f'CREATE SCHEMA IF NOT EXISTS {SCHEMA} AUTHORIZATION "{owner}"'
-    done = subprocess.run(
-        [*switch, "psql", "-X", "-q", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
-        cwd="/",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"cannot create schema {SCHEMA} in {database}: {done.stderr.strip()}")
-
-
 @pytest.fixture(scope="session")
 async def kit_schema() -> str:
     """The kit's tables, empty, in the test schema."""
+    connection = await connect(DATABASE_URL)
     try:
-        connection = await asyncpg.connect(DATABASE_URL)
-    except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"{exc}: run deploy/local/provision.sh jumin_test_consumer first")
-    try:
-        exists = await connection.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", SCHEMA)
-        if not exists:
-            _create_schema_as_superuser()
-        await connection.execute(
-            f"DROP TABLE IF EXISTS {SCHEMA}.inbox, {SCHEMA}.person_progress, {SCHEMA}.parked, "
-            f"{SCHEMA}.operator_actions, {SCHEMA}.deliveries"
-        )
-        await install(connection, SCHEMA)
+        await fresh_kit_schema(connection, DATABASE_URL, SCHEMA, also_drop=("deliveries",))
         # The adapter's own record of what it sent, written in the kit's transaction.
         await connection.execute(
             f"CREATE TABLE {SCHEMA}.deliveries (event_id uuid NOT NULL, person_key text NOT NULL,"
