@@ -7,9 +7,10 @@ transaction-scoped advisory lock; the table itself is insert-only for the servic
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -94,7 +95,7 @@ class AccessLog:
             )
         return int(seq)
 
-    async def rows(self, connection: AnyConnection) -> AsyncIterator[asyncpg.Record]:
+    async def rows(self, connection: AnyConnection) -> AsyncGenerator[asyncpg.Record, None]:
         """Yield every row in sequence order (inside a transaction, with a cursor)."""
         async with connection.transaction():
             async for record in connection.cursor(self._scan, prefetch=1000):
@@ -103,13 +104,18 @@ class AccessLog:
     async def verify(self, connection: AnyConnection) -> ChainReport:
         """Recompute the chain; report the first row that was changed, deleted or reordered."""
         expected_seq, prev = 1, GENESIS
-        async for record in self.rows(connection):
-            problem = _check_row(record, expected_seq, prev)
-            if problem is not None:
-                return ChainReport(
-                    ok=False, rows=expected_seq - 1, first_bad_seq=record["seq"], problem=problem
-                )
-            expected_seq, prev = expected_seq + 1, bytes(record["row_hash"])
+        # aclosing: stopping at a bad row must still end the scan's transaction at once.
+        async with contextlib.aclosing(self.rows(connection)) as records:
+            async for record in records:
+                problem = _check_row(record, expected_seq, prev)
+                if problem is not None:
+                    return ChainReport(
+                        ok=False,
+                        rows=expected_seq - 1,
+                        first_bad_seq=record["seq"],
+                        problem=problem,
+                    )
+                expected_seq, prev = expected_seq + 1, bytes(record["row_hash"])
         return ChainReport(ok=True, rows=expected_seq - 1)
 
 

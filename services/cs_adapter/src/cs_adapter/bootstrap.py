@@ -21,6 +21,8 @@ import asyncpg
 import httpx
 from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
+from jumin_platform.access_log import AccessLog
+from jumin_platform.access_logging import Appender
 from jumin_platform.auth import TokenVerifier
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
@@ -39,6 +41,8 @@ logger = logging.getLogger("cs_adapter")
 
 RECIPIENT = "cs"
 WARD_TIME = ZoneInfo("Asia/Tokyo")
+ACCESS_LOG = AccessLog(f"{SCHEMA}.access_log")
+"""アクセスログ of the operator API (spec 10.2), hash-chained."""
 
 
 def ward_now() -> datetime:
@@ -66,6 +70,7 @@ class CsAdapter:
     publisher: CommandPublisher
     poller: NotificationPoller
     supply: CodeSupply
+    access_log: Appender = ACCESS_LOG
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:

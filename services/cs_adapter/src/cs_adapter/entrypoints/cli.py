@@ -1,15 +1,19 @@
-"""Command line: `jumin-cs-adapter migrate | dev-keys | serve`."""
+"""Command line: `jumin-cs-adapter migrate | dev-keys | serve | audit verify`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Sequence
 
+import asyncpg
+from jumin_platform.access_log import ChainReport
 from jumin_platform.db import apply_migrations
 from jumin_platform.my_number_vault import generate_key_file
 
+from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import MIGRATIONS_DIR, Settings
 
 
@@ -47,7 +51,28 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
-_COMMANDS = {"migrate": _migrate, "dev-keys": _dev_keys, "serve": _serve}
+def _audit_verify(settings: Settings) -> int:
+    report = asyncio.run(_verify_chain(settings))
+    if report.ok:
+        print(f"access log intact: {report.rows} rows")
+        return 0
+    print(
+        f"access log TAMPERED at row seq={report.first_bad_seq}: {report.problem} "
+        f"({report.rows} rows before it verified)",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def _verify_chain(settings: Settings) -> ChainReport:
+    connection = await asyncpg.connect(settings.database_url.get_secret_value())
+    try:
+        return await ACCESS_LOG.verify(connection)
+    finally:
+        await connection.close()
+
+
+_COMMANDS = {"migrate": _migrate, "dev-keys": _dev_keys, "serve": _serve, "audit": _audit_verify}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("dev-keys", help="create the development 個人番号 key ring if missing")
     commands.add_parser(
         "serve", help="consume cs.*, poll CS, supply free codes and serve the operator API"
+    )
+    audit = commands.add_parser("audit", help="access-log tools (監査)")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser(
+        "verify", help="recompute the access log's hash chain; exit 1 at the first bad row"
     )
     return parser
 

@@ -41,6 +41,7 @@ class ReleaseReport:
     sent: list[int] = field(default_factory=list)
     failed: list[ReleaseFailure] = field(default_factory=list)
     still_held: int = 0
+    persons: list[str] = field(default_factory=list)  # whose held messages were released
 
 
 async def switch_manual_mode(
@@ -82,7 +83,7 @@ async def release_held(
         if (await StateRepository(connection).manual_mode()).manual:
             raise ManualModeOn()
         persons = await DeliveryRepository(connection).held_persons()
-    report = ReleaseReport()
+    report = ReleaseReport(persons=list(persons))
     for person_key in persons:
         await _release_person(pool, cs, vault, person_key, operator, report)
     async with pool.acquire() as connection:

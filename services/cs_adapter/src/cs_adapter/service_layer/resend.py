@@ -56,6 +56,7 @@ class ResendOutcome:
     """What became of one record: `sent`, `rejected`, `failed`, or why it was not sent."""
 
     delivery_id: int
+    person_key: str  # whose message (処理対象者 of the access log; not in the API answer)
     outcome: str
     new_delivery_id: int | None = None
     receipt_no: str | None = None
@@ -107,14 +108,18 @@ async def _resend_one(
     request: ResendRequest,
 ) -> ResendOutcome:
     if original.status is DeliveryStatus.HELD:
-        return ResendOutcome(original.id, "held: release it instead")
+        return ResendOutcome(original.id, original.person_key, "held: release it instead")
     async with pool.acquire() as connection, connection.transaction():
         repo = DeliveryRepository(connection)
         await repo.lock_person(original.person_key)
         if await repo.has_held(original.person_key):
-            return ResendOutcome(original.id, "person has held messages: release them first")
+            return ResendOutcome(
+                original.id, original.person_key, "person has held messages: release them first"
+            )
         if await repo.newer_sent_exists(original, batch):
-            return ResendOutcome(original.id, "superseded: CS has a newer message of this type")
+            return ResendOutcome(
+                original.id, original.person_key, "superseded: CS has a newer message of this type"
+            )
         message = _with_reason(rebuild(vault, original), request.change_reason)
         key = uuid.uuid4()
         reply = await cs.send(message, event_id=original.event_id, key=key)
@@ -139,7 +144,9 @@ async def _resend_one(
             )
         )
     described = None if status is DeliveryStatus.SENT else reply.describe()
-    return ResendOutcome(original.id, status.value, record.id, reply.receipt_no, described)
+    return ResendOutcome(
+        original.id, original.person_key, status.value, record.id, reply.receipt_no, described
+    )
 
 
 def _with_reason(message: Outgoing, change_reason: str | None) -> Outgoing:

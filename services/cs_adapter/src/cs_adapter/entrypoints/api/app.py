@@ -12,6 +12,7 @@ from jumin_platform.telemetry import instrument_fastapi
 from cs_adapter.bootstrap import Overrides, adapter_lifespan, token_verifier
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api import health, operator
+from cs_adapter.entrypoints.api.access_logging import install_access_logging
 from cs_adapter.entrypoints.api.dependencies import KitOperations
 from cs_adapter.service_layer.operator_errors import OperatorRefusal
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.include_router(health.router)
     app.include_router(operator_router(KitOperations(app.state)))
     app.include_router(operator.router)
+    install_access_logging(app)  # inside the tracing middleware: rows carry the trace id
     instrument_fastapi(app)
     return app
 

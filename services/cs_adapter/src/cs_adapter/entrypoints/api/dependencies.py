@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Request
+from jumin_platform.access_logging import current_access
 from jumin_platform.auth import Role, Staff, require_roles
-from jumin_platform.consumer.operations import NotRunning, Operations
+from jumin_platform.consumer.dead_letters import DeadLetter
+from jumin_platform.consumer.operations import (
+    ActionResult,
+    Blocked,
+    NotRunning,
+    Operations,
+    Parked,
+)
 
 from cs_adapter.bootstrap import CsAdapter
 
@@ -35,7 +44,41 @@ class KitOperations:
         adapter: CsAdapter | None = getattr(self._state, "adapter", None)
         if adapter is None:
             raise NotRunning(_NOT_RUNNING)
-        return adapter.kit.operations
+        return NotingOperations(adapter.kit.operations)
+
+
+class NotingOperations(Operations):
+    """The kit's operations, noting the people each call touched in the access log context."""
+
+    def __init__(self, inner: Operations) -> None:  # delegates: no state of its own
+        self._inner = inner
+
+    async def dead_letters(self, limit: int) -> list[DeadLetter]:
+        found = await self._inner.dead_letters(limit)
+        current_access().touch(*(d.person_key for d in found if d.person_key))
+        return found
+
+    async def parked(self, limit: int) -> list[Parked]:
+        found = await self._inner.parked(limit)
+        current_access().touch(*(p.person_key for p in found))
+        return found
+
+    async def blocked(self, limit: int) -> list[Blocked]:
+        found = await self._inner.blocked(limit)
+        current_access().touch(*(b.person_key for b in found))
+        return found
+
+    async def resend(self, event_id: UUID, *, operator: str, reason: str) -> ActionResult:
+        return _noted(await self._inner.resend(event_id, operator=operator, reason=reason))
+
+    async def skip(self, event_id: UUID, *, operator: str, reason: str) -> ActionResult:
+        return _noted(await self._inner.skip(event_id, operator=operator, reason=reason))
+
+
+def _noted(result: ActionResult) -> ActionResult:
+    if result.person_key:
+        current_access().touch(result.person_key)
+    return result
 
 
 AdapterDep = Annotated[CsAdapter, Depends(running_adapter)]

@@ -10,19 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from jumin_platform.access_logging import access_context
 from jumin_platform.problems import PROBLEM_RESPONSES
 
 from cs_adapter.adapters.deliveries_repository import DeliveryFilter, DeliveryRepository
 from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.bootstrap import ward_now
+from cs_adapter.domain.deliveries import Delivery
 from cs_adapter.entrypoints.api.dependencies import AdapterDep, Admin, Reader
 from cs_adapter.entrypoints.api.schemas import (
+    NO_NUL,
     ConsistencyOut,
     DeliveryOut,
     HandOverIn,
@@ -45,10 +49,11 @@ Type = Literal["identity", "fuhyo_notice", "my_number_request", "moveout_certifi
 
 @router.get("/deliveries", response_model=list[DeliveryOut])
 async def list_deliveries(
+    http: Request,
     adapter: AdapterDep,
     _: Reader,
     event_id: UUID | None = None,
-    person_key: Annotated[str | None, Query(max_length=128)] = None,
+    person_key: Annotated[str | None, Query(max_length=128, pattern=NO_NUL)] = None,
     type: Type | None = None,
     status: Status | None = None,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
@@ -67,12 +72,13 @@ async def list_deliveries(
     )
     async with adapter.pool.acquire() as connection:
         found = await DeliveryRepository(connection).find(wanted)
+    access_context(http).touch(*([person_key] if person_key else []), *_people(found))
     return [DeliveryOut.of(d) for d in found]
 
 
 @router.post("/deliveries/resend", response_model=list[ResendItemOut])
 async def resend_deliveries(
-    body: ResendIn, adapter: AdapterDep, staff: Admin
+    http: Request, body: ResendIn, adapter: AdapterDep, staff: Admin
 ) -> list[ResendItemOut]:
     """再送信: new transmissions (new idempotency keys), optionally with another 異動事由."""
     request = resend.ResendRequest(
@@ -86,7 +92,8 @@ async def resend_deliveries(
     outcomes = await resend.resend(
         adapter.pool, adapter.cs, adapter.vault, request, most=adapter.settings.resend_max
     )
-    return [ResendItemOut(**vars(o)) for o in outcomes]
+    access_context(http).touch(*(o.person_key for o in outcomes))
+    return [ResendItemOut.model_validate(o, from_attributes=True) for o in outcomes]
 
 
 @router.get("/manual-mode", response_model=ManualModeOut)
@@ -109,10 +116,13 @@ async def put_manual_mode(body: ManualModeIn, adapter: AdapterDep, staff: Admin)
 
 
 @router.get("/held", response_model=list[DeliveryOut])
-async def list_held(adapter: AdapterDep, _: Reader, limit: Limit = 1000) -> list[DeliveryOut]:
+async def list_held(
+    http: Request, adapter: AdapterDep, _: Reader, limit: Limit = 1000
+) -> list[DeliveryOut]:
     """保留中の電文 (手動連携), oldest first, without their contents."""
     async with adapter.pool.acquire() as connection:
         found = await DeliveryRepository(connection).list_held(limit)
+    access_context(http).touch(*_people(found))
     return [DeliveryOut.of(d) for d in found]
 
 
@@ -121,13 +131,17 @@ async def list_held(adapter: AdapterDep, _: Reader, limit: Limit = 1000) -> list
     responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 async def export_held(
+    http: Request,
     adapter: AdapterDep,
     staff: Admin,
     format: Literal["csv", "json"] = "csv",
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> Response:
     """Export held 電文 in full (個人番号 included) to hand them to CS by hand (admin only)."""
+    access = access_context(http)
+    access.my_number_accessed = True  # the export unseals 個人番号 (logged even if it fails)
     rows = await held.export_held(adapter.pool, adapter.vault, operator=staff.user_id, limit=limit)
+    access.touch(*_people(d for d, _ in rows))
     records = [_export_row(d, body) for d, body in rows]
     if format == "json":
         return JSONResponse(records)
@@ -135,25 +149,30 @@ async def export_held(
 
 
 @router.post("/held/release", response_model=ReleaseOut)
-async def release_held(adapter: AdapterDep, staff: Admin) -> ReleaseOut:
+async def release_held(http: Request, adapter: AdapterDep, staff: Admin) -> ReleaseOut:
     """Send the held 電文 in order (manual mode must be off); a person stops at a failure."""
     report = await held.release_held(
         adapter.pool, adapter.cs, adapter.vault, operator=staff.user_id
     )
+    access_context(http).touch(*report.persons)
     return ReleaseOut.model_validate(report, from_attributes=True)
 
 
 @router.post("/held/handed-over", response_model=HandOverOut)
-async def handed_over(body: HandOverIn, adapter: AdapterDep, staff: Admin) -> HandOverOut:
+async def handed_over(
+    http: Request, body: HandOverIn, adapter: AdapterDep, staff: Admin
+) -> HandOverOut:
     """Mark held 電文 as handed to CS by hand (手動連携済み)."""
     done = await held.hand_over(
         adapter.pool, ids=body.ids, operator=staff.user_id, reason=body.reason
     )
+    async with adapter.pool.acquire() as connection:
+        access_context(http).touch(*_people(await DeliveryRepository(connection).by_ids(done)))
     return HandOverOut(handed_over=done, not_held=sorted(set(body.ids) - set(done)))
 
 
 @router.post("/consistency-checks", status_code=201, response_model=ConsistencyOut)
-async def run_consistency_check(adapter: AdapterDep, staff: Admin) -> ConsistencyOut:
+async def run_consistency_check(http: Request, adapter: AdapterDep, staff: Admin) -> ConsistencyOut:
     """整合性確認: compare CS's 本人確認情報 with the registry's latest (names and fields only)."""
     result = await consistency.run_check(
         adapter.pool,
@@ -163,17 +182,21 @@ async def run_consistency_check(adapter: AdapterDep, staff: Admin) -> Consistenc
         started_at=ward_now(),
         page=adapter.settings.consistency_page_size,
     )
-    return ConsistencyOut.model_validate(result)
+    checked = ConsistencyOut.model_validate(result)
+    access_context(http).touch(*_reported(checked))
+    return checked
 
 
 @router.get("/consistency-checks", response_model=list[ConsistencyOut])
 async def list_consistency_checks(
-    adapter: AdapterDep, _: Reader, limit: Limit = 20
+    http: Request, adapter: AdapterDep, _: Reader, limit: Limit = 20
 ) -> list[ConsistencyOut]:
     """Past 整合性確認 results, newest first."""
     async with adapter.pool.acquire() as connection:
         found = await StateRepository(connection).checks(limit)
-    return [ConsistencyOut.model_validate(_check(row)) for row in found]
+    checks = [ConsistencyOut.model_validate(_check(row)) for row in found]
+    access_context(http).touch(*(key for check in checks for key in _reported(check)))
+    return checks
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
@@ -187,6 +210,16 @@ async def list_notifications(
     async with adapter.pool.acquire() as connection:
         found = await StateRepository(connection).notifications(outcome, limit)
     return [NotificationOut(**row) for row in found]
+
+
+def _people(deliveries: Iterable[Delivery]) -> list[str]:
+    """The person keys of deliveries shown (処理対象者 of the access log)."""
+    return [d.person_key for d in deliveries]
+
+
+def _reported(check: ConsistencyOut) -> list[str]:
+    """The person keys a 整合性確認 result names."""
+    return [*check.missing_at_cs, *(m.person_key for m in check.mismatched)]
 
 
 def _check(row: dict[str, Any]) -> dict[str, Any]:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from cs_adapter.domain.deliveries import Delivery
+
+NO_NUL = r"^[^\x00]*$"
+"""Pattern for free text: PostgreSQL text cannot hold NUL (storing one would be a 500)."""
+
+Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL, description="理由")]
+"""理由: why the operator acted (recorded with the action)."""
+
+DeliveryId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A delivery record's id (PostgreSQL bigint identity): anything else names no record."""
 
 
 class _In(BaseModel):
@@ -51,7 +60,7 @@ class DeliveryOut(BaseModel):
 
 class ManualModeIn(_In):
     manual: bool = Field(description="true: 手動連携 (hold messages); false: 自動送信")
-    reason: str = Field(min_length=1, max_length=500, description="理由")
+    reason: Reason
 
 
 class ManualModeOut(BaseModel):
@@ -63,8 +72,8 @@ class ManualModeOut(BaseModel):
 
 
 class HandOverIn(_In):
-    ids: list[int] = Field(min_length=1, max_length=1000, description="held record ids")
-    reason: str = Field(min_length=1, max_length=500, description="理由 (how it was handed over)")
+    ids: list[DeliveryId] = Field(min_length=1, max_length=1000, description="held record ids")
+    reason: Reason = Field(description="理由 (how it was handed over)")
 
 
 class HandOverOut(BaseModel):
@@ -89,11 +98,11 @@ class ResendIn(_In):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    delivery_ids: list[int] = Field(default_factory=list, max_length=10_000)
+    delivery_ids: list[DeliveryId] = Field(default_factory=list, max_length=10_000)
     sent_from: AwareDatetime | None = Field(default=None, alias="from")
     sent_to: AwareDatetime | None = Field(default=None, alias="to")
     change_reason: ChangeKind | None = Field(default=None, description="異動事由 to send instead")
-    reason: str | None = Field(default=None, max_length=500, description="理由")
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="理由")
 
     @model_validator(mode="after")
     def _one_selection(self) -> ResendIn:
