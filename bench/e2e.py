@@ -53,7 +53,7 @@ from bench.e2e_workload import (
     submit_all,
     warm_up,
 )
-from bench.pipeline import percentile
+from bench.pipeline_phase import percentile
 from tests.e2e.harness.broker import delete_vhost
 from tests.e2e.harness.clients import Outbox, RegistryClient, SimulatorClient
 from tests.e2e.harness.environment import SliceEnvironment

@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.cpu_accounting import machine_busy, per_message_ms, snapshot
 from bench.e2e_workload import Mover, at_cs, latencies_ms, requests, submit_all
-from bench.pipeline import percentile
+from bench.pipeline_phase import percentile
 from tests.e2e.harness.clients import Outbox, RegistryClient, SimulatorClient
 from tests.e2e.harness.stream import Delivery, assert_once_in_order
 

@@ -39,14 +39,10 @@ from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.search_repository import SearchCriteria, SearchRepository
 from registry.config import Settings
 
-from bench.synthetic_ward import (
-    CHANGE_COLUMNS,
-    HOUSEHOLD_COLUMNS,
-    REFERENCE_DAY,
-    RecordShape,
-    SyntheticWard,
-    generate_ward,
-)
+from bench.synthetic_ward import generate_ward
+from bench.ward_calendar import REFERENCE_DAY
+from bench.ward_records import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RecordShape
+from bench.ward_state import SyntheticWard
 
 DEFAULT_SCALE = 1_000_000
 DEFAULT_QUERIES = 1_000
@@ -242,7 +238,8 @@ async def _replace(
     """In one transaction: empty the tables, drop keys and indexes, COPY, re-create them."""
     async with connection.transaction():
         await connection.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        await connection.execute(f"TRUNCATE {', '.join(f'registry.{t}' for t in TABLES)}")
+        # CASCADE: the outbox (and the commands' tables) refer to registry.changes.
+        await connection.execute(f"TRUNCATE {', '.join(f'registry.{t}' for t in TABLES)} CASCADE")
         schema, drops = await _schema(connection)
         for statement in drops:
             await connection.execute(statement)

@@ -1,0 +1,26 @@
+"""Fixtures shared by the maker-checker tests (test_maker_checker*.py).
+
+test_support_measures.py has its own `yamada`, which overrides this one there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from .helpers import TokenFactory, by_given_name, enter_and_approve, family, move_in
+
+
+@pytest.fixture
+async def yamada(client: httpx.AsyncClient, token: TokenFactory) -> dict[str, Any]:
+    """An approved family of three at WARD_ADDRESS; records by 名 plus the household number."""
+    change = await enter_and_approve(client, token, move_in(*family()))
+    members = await by_given_name(client, token, change)
+    return {
+        "taro": members["太郎"]["atena_no"],
+        "hanako": members["花子"]["atena_no"],
+        "ichiro": members["一郎"]["atena_no"],
+        "household_no": members["太郎"]["record"]["household_no"],
+    }
