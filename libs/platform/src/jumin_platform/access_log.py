@@ -3,6 +3,12 @@
 Each row stores the hash of the row before it and its own hash over its content, so changing,
 deleting or reordering any row breaks the chain at that row. Appends are serialised with a
 transaction-scoped advisory lock; the table itself is insert-only for the service role.
+
+The chain alone cannot show rows deleted from the END (what remains is still a valid chain), nor
+a log rewritten from some row on with freshly computed hashes. A checkpoint (チェックポイント) closes
+that gap: the head's ``seq:row_hash``, taken periodically and kept where the database
+administrator cannot rewrite it (the auditor's paper log, another system, a WORM store). Verifying
+with checkpoints also requires the chain to reach each checkpoint's seq with exactly that hash.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import AsyncGenerator, Sequence
+import re
+from collections.abc import AsyncGenerator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -58,6 +65,41 @@ def chain_hash(prev_hash: bytes, seq: int, entry: AccessEntry) -> bytes:
     return hashlib.sha256(prev_hash + _canonical(seq, entry)).digest()
 
 
+_CHECKPOINT_LINE = re.compile(r"(\d+):([0-9a-fA-F]{64})")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Name the chain's head at one moment (チェックポイント): its seq and row_hash (hex).
+
+    Written and read as one line ``seq:hash``; ``at`` (when it was taken) is informational.
+    Seq 0 with the genesis hash stands for an empty log.
+    """
+
+    seq: int
+    row_hash: str
+    at: datetime | None = None
+
+    @property
+    def line(self) -> str:
+        """Return the checkpoint as the line kept outside the database: ``seq:hash``."""
+        return f"{self.seq}:{self.row_hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Checkpoint:
+        """Read a ``seq:hash`` line (64 hex digits); raise ValueError naming what is wrong."""
+        match = _CHECKPOINT_LINE.fullmatch(text.strip())
+        if match is None:
+            raise ValueError(f"not a checkpoint (want seq:64-hex-digit-hash): {text.strip()!r}")
+        return cls(seq=int(match[1]), row_hash=match[2].lower())
+
+
+def parse_checkpoints(lines: Iterable[str]) -> list[Checkpoint]:
+    """Read one checkpoint per line; blank lines and ``#`` comments are skipped."""
+    stripped = (line.split("#", 1)[0].strip() for line in lines)
+    return [Checkpoint.parse(line) for line in stripped if line]
+
+
 class AccessLog:
     """Append to and verify one access-log table (e.g. ``registry.access_log``)."""
 
@@ -95,19 +137,39 @@ class AccessLog:
             )
         return int(seq)
 
+    async def checkpoint(self, connection: AnyConnection) -> Checkpoint:
+        """Return the chain's current head (seq 0 and the genesis hash while the log is empty)."""
+        at = datetime.now(UTC)
+        head = await connection.fetchrow(self._last)
+        if head is None:
+            return Checkpoint(seq=0, row_hash=GENESIS.hex(), at=at)
+        return Checkpoint(seq=int(head["seq"]), row_hash=bytes(head["row_hash"]).hex(), at=at)
+
     async def rows(self, connection: AnyConnection) -> AsyncGenerator[asyncpg.Record, None]:
         """Yield every row in sequence order (inside a transaction, with a cursor)."""
         async with connection.transaction():
             async for record in connection.cursor(self._scan, prefetch=1000):
                 yield record
 
-    async def verify(self, connection: AnyConnection) -> ChainReport:
-        """Recompute the chain; report the first row that was changed, deleted or reordered."""
+    async def verify(
+        self, connection: AnyConnection, expect: Sequence[Checkpoint] = ()
+    ) -> ChainReport:
+        """Recompute the chain; report the first row that was changed, deleted or reordered.
+
+        With checkpoints (``expect``), also report a row whose hash differs from its checkpoint
+        (the log was rewritten) and a chain that ends before a checkpoint's seq (tail truncated).
+        """
+        checkpoints = _Checkpoints(expect)
         expected_seq, prev = 1, GENESIS
+        problem = checkpoints.mismatch(0, GENESIS)
+        if problem is not None:
+            return ChainReport(ok=False, rows=0, first_bad_seq=0, problem=problem)
         # aclosing: stopping at a bad row must still end the scan's transaction at once.
         async with contextlib.aclosing(self.rows(connection)) as records:
             async for record in records:
-                problem = _check_row(record, expected_seq, prev)
+                problem = _check_row(record, expected_seq, prev) or checkpoints.mismatch(
+                    expected_seq, bytes(record["row_hash"])
+                )
                 if problem is not None:
                     return ChainReport(
                         ok=False,
@@ -116,7 +178,37 @@ class AccessLog:
                         problem=problem,
                     )
                 expected_seq, prev = expected_seq + 1, bytes(record["row_hash"])
-        return ChainReport(ok=True, rows=expected_seq - 1)
+        rows = expected_seq - 1
+        problem = checkpoints.beyond(rows)
+        if problem is not None:
+            return ChainReport(ok=False, rows=rows, first_bad_seq=rows + 1, problem=problem)
+        return ChainReport(ok=True, rows=rows, checkpoints=len(expect))
+
+
+class _Checkpoints:
+    """Look up the checkpoints a verification must meet, by seq."""
+
+    def __init__(self, expect: Sequence[Checkpoint]) -> None:
+        self._by_seq: dict[int, list[Checkpoint]] = {}
+        for checkpoint in expect:
+            self._by_seq.setdefault(checkpoint.seq, []).append(checkpoint)
+        self._last = max((c.seq for c in expect), default=0)
+
+    def mismatch(self, seq: int, row_hash: bytes) -> str | None:
+        for checkpoint in self._by_seq.get(seq, ()):
+            if checkpoint.row_hash.lower() != row_hash.hex():
+                return (
+                    f"row {seq} does not match checkpoint {checkpoint.line}: the log was"
+                    " rewritten up to this row (or the checkpoint is from another log)"
+                )
+        return None
+
+    def beyond(self, rows: int) -> str | None:
+        if self._last <= rows:
+            return None
+        return (
+            f"rows after {rows} are missing (tail truncated): a checkpoint names row {self._last}"
+        )
 
 
 @dataclass(frozen=True)
@@ -127,6 +219,8 @@ class ChainReport:
     rows: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    checkpoints: int = 0
+    """How many checkpoints the intact chain was found to contain (0 when none were given)."""
 
 
 def _entry_of(record: asyncpg.Record) -> AccessEntry:

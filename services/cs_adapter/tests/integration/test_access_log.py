@@ -232,12 +232,17 @@ class Superuser:
         assert done.returncode == 0, done.stderr
 
 
-def _cli_verify() -> subprocess.CompletedProcess[str]:
+def _cli_verify(*options: str) -> subprocess.CompletedProcess[str]:
     """Run `jumin-cs-adapter audit verify` as an operator would, with this test's environment."""
+    return _cli_audit("verify", *options)
+
+
+def _cli_audit(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run `jumin-cs-adapter audit …` as an operator would, with this test's environment."""
     tool = Path(sys.executable).with_name("jumin-cs-adapter")
     command = [str(tool)] if tool.exists() else [sys.executable, "-m", "cs_adapter.entrypoints.cli"]
     return subprocess.run(
-        [*command, "audit", "verify"],
+        [*command, "audit", *arguments],
         cwd=REPO_ROOT,
         env=os.environ.copy(),
         capture_output=True,
@@ -312,3 +317,98 @@ async def test_a_changed_timestamp_is_detected_at_that_row(
 
     assert not report.ok
     assert report.first_bad_seq == seq
+
+
+# ---- checkpoints: the tail the chain alone cannot vouch for ---------------------------------------
+
+COLUMNS = (
+    "seq, occurred_at, operator, terminal, function, subjects, my_number_accessed, outcome,"
+    " status_code, trace_id, prev_hash, row_hash"
+)
+
+
+def _literal(value: Any) -> str:
+    """Render a value of an access-log row as an SQL literal (exact round trip)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'::timestamptz"
+    if isinstance(value, bytes):
+        return f"'\\x{value.hex()}'::bytea"
+    if isinstance(value, list):
+        return "ARRAY[" + ",".join(_literal(v) for v in value) + "]::text[]"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _cli_checkpoint() -> str:
+    """Run `jumin-cs-adapter audit checkpoint`; return the line kept outside the database."""
+    taken = _cli_audit("checkpoint")
+    assert taken.returncode == 0, taken.stderr
+    assert "outside the database" in taken.stderr
+    (line,) = taken.stdout.splitlines()
+    return line
+
+
+async def test_a_checkpoint_stays_valid_while_rows_are_appended(adapter: Running, db: Db) -> None:
+    await adapter.api.get("/operator/manual-mode", headers=adapter.admin)
+    (head,) = await _rows_after(db, await _last_seq(db) - 1)
+
+    line = _cli_checkpoint()
+    await adapter.api.get("/operator/held", headers=adapter.admin)
+    verified = _cli_verify("--expect", line)
+
+    assert line == f"{head['seq']}:{head['row_hash'].hex()}"
+    assert await _last_seq(db) > head["seq"]
+    assert verified.returncode == 0, verified.stderr
+    assert "1 checkpoint(s) met" in verified.stdout
+
+
+async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
+    settings: Settings, db: Db, some_rows: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    line = _cli_checkpoint()
+    kept, removed = some_rows[0], some_rows[1:]
+    checkpoints = tmp_path / "checkpoints.txt"
+    checkpoints.write_text(f"{line}\n")
+    restore = ", ".join(
+        "(" + ", ".join(_literal(row[c.strip()]) for c in COLUMNS.split(",")) + ")"
+        for row in removed
+    )
+    superuser = Superuser(settings)
+
+    # no API call while the tail is gone: it would append a row where the removed ones belong
+    superuser.run(f"DELETE FROM cs_adapter.access_log WHERE seq >= {removed[0]['seq']}")
+    try:
+        bare = _cli_verify()
+        expected = _cli_verify("--expect", line)
+        from_file = _cli_verify("--checkpoints", str(checkpoints))
+    finally:
+        superuser.run(f"INSERT INTO cs_adapter.access_log ({COLUMNS}) VALUES {restore}")
+
+    # the weakness: what remains of the chain is still a valid chain
+    assert bare.returncode == 0, bare.stderr
+    assert f"intact: {kept['seq']} rows" in bare.stdout
+    for verdict in (expected, from_file):
+        assert verdict.returncode == 1
+        assert f"rows after {kept['seq']} are missing (tail truncated)" in verdict.stderr
+    assert await _rows_after(db, kept["seq"]) == removed
+    assert _cli_verify("--expect", line).returncode == 0
+
+
+async def test_a_checkpoint_whose_hash_does_not_match_fails_verification(
+    some_rows: list[dict[str, Any]],
+) -> None:
+    seq = some_rows[0]["seq"]
+
+    forged = _cli_verify("--expect", f"{seq}:{'f' * 64}")
+    malformed = _cli_verify("--expect", f"{seq}:not-a-hash")
+
+    assert forged.returncode == 1
+    assert f"seq={seq}:" in forged.stderr
+    assert f"does not match checkpoint {seq}:{'f' * 64}" in forged.stderr
+    assert malformed.returncode == 2
+    assert "not a checkpoint" in malformed.stderr

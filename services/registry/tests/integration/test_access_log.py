@@ -154,7 +154,9 @@ async def test_showing_or_searching_by_a_my_number_is_logged_as_my_number_access
     refused = await client.get(
         f"/residents/{atena}", params={"show_my_number": "true"}, headers=viewer
     )
-    looked_up = await client.get("/residents", params={"my_number": MY_NUMBER}, headers=reviewer)
+    looked_up = await client.post(
+        "/residents/search/by-my-number", json={"my_number": MY_NUMBER}, headers=reviewer
+    )
 
     assert shown.status_code == 200, shown.text
     assert shown.json()["record"]["my_number"] == MY_NUMBER
@@ -166,7 +168,7 @@ async def test_showing_or_searching_by_a_my_number_is_logged_as_my_number_access
         ("reviewer02", BACK_OFFICE, "get_resident", [atena], True, "ok", 200),
         ("reviewer02", BACK_OFFICE, "get_resident", [atena], False, "ok", 200),
         ("viewer01", COUNTER, "get_resident", [atena], False, "denied", 403),
-        ("reviewer02", BACK_OFFICE, "search_residents", [atena], True, "ok", 200),
+        ("reviewer02", BACK_OFFICE, "search_residents_by_my_number", [atena], True, "ok", 200),
     ]
 
 
@@ -432,12 +434,17 @@ class Superuser:
         assert done.returncode == 0, done.stderr
 
 
-def _cli_verify() -> subprocess.CompletedProcess[str]:
+def _cli_verify(*options: str) -> subprocess.CompletedProcess[str]:
     """Run `jumin audit verify` as an operator would, with this test's environment."""
+    return _cli_audit("verify", *options)
+
+
+def _cli_audit(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run `jumin audit …` as an operator would, with this test's environment."""
     jumin = Path(sys.executable).with_name("jumin")
     command = [str(jumin)] if jumin.exists() else [sys.executable, "-m", "registry.entrypoints.cli"]
     return subprocess.run(
-        [*command, "audit", "verify"],
+        [*command, "audit", *arguments],
         cwd=REPO_ROOT,
         env=os.environ.copy(),
         capture_output=True,
@@ -581,3 +588,96 @@ async def test_swapping_two_rows_is_detected_at_the_first_of_them(
     assert verdict["ok"] is False
     assert verdict["first_bad_seq"] == first
     await _assert_intact(client, auditor_headers, owner_connection, some_rows)
+
+
+# ---- checkpoints: the tail the chain alone cannot vouch for ---------------------------------------
+
+
+def _cli_checkpoint() -> str:
+    """Run `jumin audit checkpoint`; return the one line an auditor keeps outside the database."""
+    taken = _cli_audit("checkpoint")
+    assert taken.returncode == 0, taken.stderr
+    assert "outside the database" in taken.stderr
+    (line,) = taken.stdout.splitlines()
+    return line
+
+
+async def test_a_checkpoint_stays_valid_while_rows_are_appended(
+    client: httpx.AsyncClient, token: TokenFactory, owner_connection: Any
+) -> None:
+    await client.get("/residents", params={"kana": "ア"})  # at least one row exists
+    head = (await rows_after(owner_connection, await last_seq(owner_connection) - 1))[0]
+
+    line = _cli_checkpoint()
+    await _register(client, token, person())
+    verified = _cli_verify("--expect", line)
+
+    assert line == f"{head['seq']}:{head['row_hash'].hex()}"
+    assert await last_seq(owner_connection) > head["seq"]
+    assert verified.returncode == 0, verified.stderr
+    assert "intact" in verified.stdout
+    assert "1 checkpoint(s) met" in verified.stdout
+
+
+async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
+    client: httpx.AsyncClient,
+    owner_connection: Any,
+    superuser: Superuser,
+    some_rows: list[dict[str, Any]],
+    auditor_headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    line = _cli_checkpoint()
+    kept, removed = some_rows[:-2], some_rows[-2:]
+    checkpoints = tmp_path / "checkpoints.txt"
+    checkpoints.write_text(f"# auditor's log\n{line}\n")
+    restore = ", ".join(
+        "(" + ", ".join(_literal(row[c.strip()]) for c in COLUMNS.split(",")) + ")"
+        for row in removed
+    )
+
+    # no API call while the tail is gone: it would append a row where the removed ones belong
+    superuser.run(f"DELETE FROM registry.access_log WHERE seq >= {removed[0]['seq']}")
+    try:
+        bare = _cli_verify()
+        expected = _cli_verify("--expect", line)
+        from_file = _cli_verify("--checkpoints", str(checkpoints))
+    finally:
+        superuser.run(f"INSERT INTO registry.access_log ({COLUMNS}) VALUES {restore}")
+
+    # the weakness: what remains of the chain is still a valid chain
+    assert bare.returncode == 0, bare.stderr
+    assert f"intact: {kept[-1]['seq']} rows" in bare.stdout
+    for verdict in (expected, from_file):
+        assert verdict.returncode == 1
+        assert f"rows after {kept[-1]['seq']} are missing (tail truncated)" in verdict.stderr
+        assert f"seq={removed[0]['seq']}:" in verdict.stderr
+    await _assert_intact(client, auditor_headers, owner_connection, some_rows)
+    assert _cli_verify("--expect", line).returncode == 0
+
+
+async def test_a_checkpoint_whose_hash_does_not_match_fails_verification(
+    some_rows: list[dict[str, Any]],
+) -> None:
+    seq = some_rows[1]["seq"]
+    genuine = f"{seq}:{some_rows[1]['row_hash'].hex()}"
+
+    forged = _cli_verify("--expect", genuine, "--expect", f"{seq}:{'0' * 64}")
+
+    assert forged.returncode == 1
+    assert f"seq={seq}:" in forged.stderr
+    assert f"does not match checkpoint {seq}:{'0' * 64}" in forged.stderr
+
+
+async def test_a_malformed_checkpoint_is_a_usage_error(tmp_path: Path) -> None:
+    bad_file = tmp_path / "checkpoints.txt"
+    bad_file.write_text("yesterday's head\n")
+
+    malformed = _cli_verify("--expect", "12:abc")
+    unreadable = _cli_verify("--checkpoints", str(tmp_path / "missing.txt"))
+    garbled = _cli_verify("--checkpoints", str(bad_file))
+
+    assert [r.returncode for r in (malformed, unreadable, garbled)] == [2, 2, 2]
+    assert "not a checkpoint" in malformed.stderr
+    assert "missing.txt" in unreadable.stderr
+    assert "not a checkpoint" in garbled.stderr

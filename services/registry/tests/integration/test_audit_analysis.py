@@ -236,6 +236,40 @@ async def test_an_operator_searching_many_times_in_an_hour_is_flagged(
     ]
 
 
+async def test_searches_by_my_number_count_towards_mass_searches(
+    api: Api, token: TokenFactory
+) -> None:
+    number = my_number("24680135790")
+    (atena,) = (await enter_and_approve(api.http, token, move_in(person(my_number=number))))[
+        "subjects"
+    ]
+    ten = datetime(2026, 11, 4, 10, 0, tzinfo=JST)
+    reviewer = api.staff("reviewer")
+    for minute in (0, 10, 20):
+        await api.search_at(ten + timedelta(minutes=minute), reviewer)
+    for minute in (30, 40):  # the same operator's searches by 個人番号 (POST) in the same hour
+        api.clock.at = ten + timedelta(minutes=minute)
+        found = await api.http.post(
+            "/residents/search/by-my-number",
+            json={"my_number": number},
+            headers=auth(token, reviewer, "reviewer"),
+        )
+        api.clock.at = None
+        assert [r["atena_no"] for r in found.json()["items"]] == [atena], found.text
+
+    response = await api.http.get(
+        "/audit/mass-searches",
+        params={
+            **_window(datetime(2026, 11, 4, tzinfo=JST), datetime(2026, 11, 5, tzinfo=JST)),
+            "threshold": 5,
+        },
+        headers=auth(token, api.staff("auditor"), "auditor"),
+    )
+
+    assert response.status_code == 200, response.text
+    assert [(r["operator"], r["searches"]) for r in api.mine(response.json())] == [(reviewer, 5)]
+
+
 # ---- 個人番号へのアクセス一覧 / ログイン失敗一覧 ----------------------------------------------------
 
 

@@ -21,7 +21,16 @@ from jumin_platform.auth import Role
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 
-from .helpers import Body, TokenFactory, auth, is_problem, move_in, row_counts, submit
+from .helpers import (
+    Body,
+    TokenFactory,
+    auth,
+    is_problem,
+    move_in,
+    my_number,
+    row_counts,
+    submit,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +44,7 @@ CLERK = frozenset({Role.CLERK})
 REVIEWER = frozenset({Role.REVIEWER})
 CHANGE_READERS = frozenset({Role.CLERK, Role.REVIEWER})
 RECORD_READERS = frozenset({Role.VIEWER, Role.CLERK, Role.REVIEWER})
+MY_NUMBER_READERS = frozenset({Role.REVIEWER})
 SUPPORT_OFFICER = frozenset({Role.SUPPORT_OFFICER})
 AUDITOR = frozenset({Role.AUDITOR})
 EVERYONE = frozenset(Role)
@@ -82,6 +92,13 @@ MATRIX = (
     Endpoint("GET", "/residents/{atena_no}/history", RECORD_READERS),
     Endpoint("GET", "/households/{household_no}", RECORD_READERS),
     Endpoint("GET", "/residents", RECORD_READERS, params={"kana": "ヤマダ"}),
+    # Reading roles that are also in JUMIN_REGISTRY_MY_NUMBER_ROLES (default: reviewer).
+    Endpoint(
+        "POST",
+        "/residents/search/by-my-number",
+        MY_NUMBER_READERS,
+        body={"my_number": my_number("12345678901")},
+    ),
     Endpoint("GET", "/addresses/towns", RECORD_READERS),
     Endpoint(
         "POST",

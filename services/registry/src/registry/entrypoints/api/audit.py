@@ -19,7 +19,7 @@ from registry.entrypoints.api.dependencies import RegistryDep
 router = APIRouter(prefix="/audit", tags=["監査 (audit)"], responses=PROBLEM_RESPONSES)
 
 Auditor = Annotated[Staff, Depends(require_roles(Role.AUDITOR))]
-SEARCH_FUNCTIONS = ["search_residents"]
+SEARCH_FUNCTIONS = ["search_residents", "search_residents_by_my_number"]
 MAX_RANGE = timedelta(days=366)
 JST = ZoneInfo("Asia/Tokyo")
 # Log times are sought within these years: at the calendar's ends (0001, 9999) converting to UTC

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from jumin_contracts.commands import MyNumber
 from jumin_contracts.kana import normalize_kana, normalize_name
+from jumin_platform.auth import Staff
 from jumin_platform.problems import PROBLEM_RESPONSES
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from registry.adapters.search_repository import SearchCriteria
+from registry.bootstrap import Registry
 from registry.domain.errors import RuleViolation
 from registry.domain.model import Household
 from registry.entrypoints.api.access_logging import access_context
@@ -92,7 +95,61 @@ async def get_household(
     return household_out(shown, on or registry.clock().date())
 
 
-@router.get("/residents", summary="住民検索 (カナ・氏名・生年月日・住所・住民票コード・個人番号)")
+MY_NUMBER_SEARCH_PATH = "/residents/search/by-my-number"
+IncludeRemovedQuery = Annotated[bool, Query(description="除票も含める")]
+LimitQuery = Annotated[int, Query(ge=1, le=100, description="件数 (最大100)")]
+OffsetQuery = Annotated[int, Query(ge=0, le=10_000, description="開始位置")]
+
+
+class MyNumberSearch(BaseModel):
+    """個人番号による住民検索の条件: sent in the body, never in a URL (番号法, spec 10.2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    my_number: MyNumber = Field(description="個人番号 (12桁、検査用数字を含む完全一致)")
+
+
+def _refuse_my_number_in_query(http: Request) -> None:
+    """Refuse a 個人番号 sent in the query string instead of ignoring it (which would widen the
+    search to everyone matching the other filters); the URL must never carry one."""
+    if "my_number" in http.query_params:
+        raise HTTPException(
+            400,
+            "個人番号をURLに含めないでください。個人番号による検索は "
+            f"POST {MY_NUMBER_SEARCH_PATH} (本文の my_number) を使ってください / "
+            "a 個人番号 must never travel in a URL: search by it with "
+            f"POST {MY_NUMBER_SEARCH_PATH} and the number in the JSON body",
+        )
+
+
+async def _search_page(
+    http: Request,
+    registry: Registry,
+    staff: Staff,
+    criteria: SearchCriteria,
+    *,
+    limit: int,
+    offset: int,
+) -> Page[RecordOut]:
+    """Run a search, withhold people under a 支援措置 and log those shown (アクセスログ)."""
+    rows = await handlers.search(uow=registry.uow(), criteria=criteria, limit=limit, offset=offset)
+    visible = await withhold_protected(http, registry, staff, rows[:limit])
+    return Page[RecordOut](
+        items=[record_out(r) for r in visible],
+        limit=limit,
+        offset=offset,
+        has_more=len(rows) > limit,
+    )
+
+
+@router.get(
+    "/residents",
+    summary="住民検索 (カナ・氏名・生年月日・住所・住民票コード)",
+    description=(
+        "条件に合う住民の一覧。個人番号による検索はURLに載せず "
+        f"`POST {MY_NUMBER_SEARCH_PATH}` で行う (`my_number` を付けた要求は 400)。"
+    ),
+)
 async def search_residents(
     http: Request,
     registry: RegistryDep,
@@ -110,36 +167,50 @@ async def search_residents(
     juminhyo_code: Annotated[
         str | None, Query(pattern=r"^[0-9]{11}$", description="住民票コード")
     ] = None,
-    my_number: Annotated[
-        str | None,
-        Query(pattern=r"^[0-9]{12}$", description="個人番号 (完全一致、許可された役割のみ)"),
-    ] = None,
-    include_removed: Annotated[bool, Query(description="除票も含める")] = False,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    include_removed: IncludeRemovedQuery = False,
+    limit: LimitQuery = 20,
+    offset: OffsetQuery = 0,
 ) -> Page[RecordOut]:
-    if my_number is not None:
-        require_my_number_role(registry, staff)
-        access_context(http).my_number_accessed = True
+    _refuse_my_number_in_query(http)
     criteria = SearchCriteria(
         kana=normalize_kana(kana) if kana else None,
         name=normalize_name(name) if name else None,
         birth_date=birth_date,
         address=address.strip() if address else None,
         juminhyo_code=juminhyo_code,
-        my_number_hash=registry.vault.lookup_hash(my_number) if my_number else None,
         include_removed=include_removed,
     )
     if not criteria.has_criterion:
         raise RuleViolation("検索条件を一つ以上入力してください / give at least one criterion")
-    rows = await handlers.search(uow=registry.uow(), criteria=criteria, limit=limit, offset=offset)
-    visible = await withhold_protected(http, registry, staff, rows[:limit])
-    return Page[RecordOut](
-        items=[record_out(r) for r in visible],
-        limit=limit,
-        offset=offset,
-        has_more=len(rows) > limit,
+    return await _search_page(http, registry, staff, criteria, limit=limit, offset=offset)
+
+
+@router.post(
+    MY_NUMBER_SEARCH_PATH,
+    summary="個人番号による住民検索 (許可された役割のみ、アクセスログに記録)",
+    description=(
+        "個人番号 (完全一致) で住民を探す。個人番号がプロキシ・サーバーのログやブラウザの"
+        "履歴に残らないよう、URLではなく POST の本文で受け取る。"
+        "`JUMIN_REGISTRY_MY_NUMBER_ROLES` の役割が必要。応答とページングは `GET /residents` と同じ。"
+    ),
+)
+async def search_residents_by_my_number(
+    http: Request,
+    registry: RegistryDep,
+    staff: RecordReader,
+    search: MyNumberSearch,
+    include_removed: IncludeRemovedQuery = False,
+    limit: LimitQuery = 20,
+    offset: OffsetQuery = 0,
+) -> Page[RecordOut]:
+    _refuse_my_number_in_query(http)
+    require_my_number_role(registry, staff)
+    access_context(http).my_number_accessed = True
+    criteria = SearchCriteria(
+        my_number_hash=registry.vault.lookup_hash(search.my_number),
+        include_removed=include_removed,
     )
+    return await _search_page(http, registry, staff, criteria, limit=limit, offset=offset)
 
 
 class TownOut(BaseModel):

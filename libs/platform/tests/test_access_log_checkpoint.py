@@ -1,0 +1,223 @@
+"""Access-log checkpoints (チェックポイント) on an in-memory table (no I/O).
+
+The hash chain alone shows a changed, deleted or reordered row, but not rows deleted from the end:
+what remains is still a valid chain. A checkpoint (seq:hash of the head, kept outside the database)
+makes verification also require that the chain still reaches that row with exactly that hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from jumin_platform.access_log import (
+    GENESIS,
+    AccessEntry,
+    AccessLog,
+    ChainReport,
+    Checkpoint,
+    parse_checkpoints,
+)
+
+COLUMNS = [
+    "seq",
+    "occurred_at",
+    "operator",
+    "terminal",
+    "function",
+    "subjects",
+    "my_number_accessed",
+    "outcome",
+    "status_code",
+    "trace_id",
+    "prev_hash",
+    "row_hash",
+]
+START = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+
+
+class MemoryTable:
+    """Stand in for an asyncpg connection to one access-log table (rows as dicts)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.in_transaction = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        self.in_transaction = True
+        try:
+            yield
+        finally:
+            self.in_transaction = False
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        if sql.startswith("INSERT"):
+            self.rows.append(dict(zip(COLUMNS, args, strict=True)))
+
+    async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None:
+        return max(self.rows, key=lambda r: r["seq"], default=None)
+
+    async def cursor(self, sql: str, prefetch: int = 0) -> AsyncIterator[dict[str, Any]]:
+        for row in sorted(self.rows, key=lambda r: r["seq"]):
+            yield row
+
+
+LOG = AccessLog("test.access_log")
+
+
+def _entry(n: int, operator: str = "viewer01") -> AccessEntry:
+    return AccessEntry(
+        occurred_at=START + timedelta(minutes=n),
+        operator=operator,
+        terminal="shinjuku-madoguchi-01",
+        function="get_resident",
+        subjects=(f"{n:010d}",),
+        outcome="ok",
+        status_code=200,
+    )
+
+
+async def _append(table: MemoryTable, count: int, operator: str = "viewer01") -> None:
+    for n in range(count):
+        await LOG.append(cast(Any, table), _entry(n, operator))
+
+
+async def _checkpoint(table: MemoryTable) -> Checkpoint:
+    return await LOG.checkpoint(cast(Any, table))
+
+
+async def _verify(table: MemoryTable, *expect: Checkpoint) -> ChainReport:
+    return await LOG.verify(cast(Any, table), expect)
+
+
+# ---- taking a checkpoint ----------------------------------------------------------------------
+
+
+async def test_a_checkpoint_names_the_head_row_and_when_it_was_taken() -> None:
+    table = MemoryTable()
+    await _append(table, 3)
+    before = datetime.now(UTC)
+
+    checkpoint = await _checkpoint(table)
+
+    head = table.rows[-1]
+    assert (checkpoint.seq, checkpoint.row_hash) == (3, head["row_hash"].hex())
+    assert checkpoint.line == f"3:{head['row_hash'].hex()}"
+    assert checkpoint.at is not None
+    assert before <= checkpoint.at <= datetime.now(UTC)
+
+
+async def test_the_checkpoint_of_an_empty_log_is_row_0_with_the_genesis_hash() -> None:
+    table = MemoryTable()
+
+    checkpoint = await _checkpoint(table)
+
+    assert checkpoint.line == f"0:{GENESIS.hex()}"
+    assert (await _verify(table, checkpoint)).ok
+
+
+# ---- verifying with checkpoints ---------------------------------------------------------------
+
+
+async def test_rows_appended_after_a_checkpoint_keep_it_valid() -> None:
+    table = MemoryTable()
+    await _append(table, 3)
+    first = await _checkpoint(table)
+    await _append(table, 2)
+    second = await _checkpoint(table)
+    await _append(table, 1)
+
+    report = await _verify(table, first, second)
+
+    assert report == ChainReport(ok=True, rows=6, checkpoints=2)
+
+
+async def test_without_checkpoints_the_report_is_as_before() -> None:
+    table = MemoryTable()
+    await _append(table, 4)
+
+    assert await _verify(table) == ChainReport(ok=True, rows=4)
+
+
+async def test_a_truncated_tail_passes_the_bare_chain_but_fails_against_a_checkpoint() -> None:
+    table = MemoryTable()
+    await _append(table, 5)
+    checkpoint = await _checkpoint(table)
+
+    del table.rows[3:]  # someone with database rights removes the last two rows
+
+    assert (await _verify(table)).ok  # the weakness a checkpoint closes
+    report = await _verify(table, checkpoint)
+    assert not report.ok
+    assert (report.rows, report.first_bad_seq) == (3, 4)
+    assert "rows after 3 are missing (tail truncated)" in (report.problem or "")
+    assert not table.in_transaction
+
+
+async def test_a_log_rewritten_to_the_same_length_fails_at_the_checkpoints_row() -> None:
+    table = MemoryTable()
+    await _append(table, 2)
+    checkpoint = await _checkpoint(table)
+    table.rows.clear()
+    await _append(table, 3, operator="someone_else")  # a fresh, valid chain past the checkpoint
+
+    assert (await _verify(table)).ok
+    report = await _verify(table, checkpoint)
+    assert not report.ok
+    assert (report.rows, report.first_bad_seq) == (1, 2)
+    assert f"does not match checkpoint {checkpoint.line}" in (report.problem or "")
+    assert not table.in_transaction  # stopping early still ends the scan's transaction
+
+
+async def test_a_checkpoint_with_another_hash_is_reported_at_its_row() -> None:
+    table = MemoryTable()
+    await _append(table, 3)
+    forged = Checkpoint(seq=2, row_hash="ab" * 32)
+
+    report = await _verify(table, forged)
+
+    assert not report.ok
+    assert report.first_bad_seq == 2
+    assert "does not match checkpoint 2:abab" in (report.problem or "")
+
+
+async def test_a_broken_chain_is_reported_before_a_missing_tail() -> None:
+    table = MemoryTable()
+    await _append(table, 4)
+    checkpoint = await _checkpoint(table)
+    table.rows[1]["operator"] = "intruder"
+    del table.rows[3:]
+
+    report = await _verify(table, checkpoint)
+
+    assert not report.ok
+    assert report.first_bad_seq == 2
+    assert "changed" in (report.problem or "")
+
+
+# ---- the line kept outside the database -------------------------------------------------------
+
+
+def test_a_checkpoint_line_round_trips() -> None:
+    line = f"42:{'0f' * 32}"
+
+    assert Checkpoint.parse(f"  {line}\n").line == line
+    assert Checkpoint.parse(f"42:{'0F' * 32}").line == line  # hex in either case
+
+
+@pytest.mark.parametrize(
+    "text", ["", "42", "42:", f"-1:{'0' * 64}", f"x:{'0' * 64}", f"42:{'0' * 63}", f"42:{'g' * 64}"]
+)
+def test_a_malformed_checkpoint_line_is_refused_by_name(text: str) -> None:
+    with pytest.raises(ValueError, match="not a checkpoint"):
+        Checkpoint.parse(text)
+
+
+def test_a_checkpoints_file_skips_blank_lines_and_comments() -> None:
+    lines = ["# auditor's log, 2025-04", "", f"10:{'a' * 64}  # 09:00", f"20:{'b' * 64}"]
+
+    assert [c.line for c in parse_checkpoints(lines)] == [f"10:{'a' * 64}", f"20:{'b' * 64}"]
