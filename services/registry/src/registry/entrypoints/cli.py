@@ -9,10 +9,8 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
-import asyncpg
-from jumin_platform.access_log import ChainReport, Checkpoint, parse_checkpoints
+from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
 from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
@@ -53,60 +51,8 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_checkpoint(settings: Settings, _: argparse.Namespace) -> int:
-    checkpoint = asyncio.run(_take_checkpoint(settings))
-    print(checkpoint.line)
-    print(
-        f"access log checkpoint at {checkpoint.at}: row {checkpoint.seq}; keep the line above"
-        " outside the database and pass it to `jumin audit verify --expect`",
-        file=sys.stderr,
-    )
-    return 0
-
-
-async def _take_checkpoint(settings: Settings) -> Checkpoint:
-    connection = await asyncpg.connect(settings.database_url.get_secret_value())
-    try:
-        return await ACCESS_LOG.checkpoint(connection)
-    finally:
-        await connection.close()
-
-
-def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
-    expect = [*args.expect, *(c for listed in args.checkpoints for c in listed)]
-    report = asyncio.run(_verify_chain(settings, expect))
-    if report.ok:
-        met = f", {report.checkpoints} checkpoint(s) met" if expect else ""
-        print(f"access log intact: {report.rows} rows{met}")
-        return 0
-    print(
-        f"access log TAMPERED at row seq={report.first_bad_seq}: {report.problem} "
-        f"({report.rows} rows before it verified)",
-        file=sys.stderr,
-    )
-    return 1
-
-
-async def _verify_chain(settings: Settings, expect: Sequence[Checkpoint]) -> ChainReport:
-    connection = await asyncpg.connect(settings.database_url.get_secret_value())
-    try:
-        return await ACCESS_LOG.verify(connection, expect)
-    finally:
-        await connection.close()
-
-
-def _checkpoint_arg(text: str) -> Checkpoint:
-    try:
-        return Checkpoint.parse(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _checkpoints_file(path: str) -> list[Checkpoint]:
-    try:
-        return parse_checkpoints(Path(path).read_text().splitlines())
-    except (OSError, ValueError) as error:
-        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,31 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
     token.set_defaults(run=_token)
-    audit = commands.add_parser("audit", help="access-log tools (監査)")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    audit_commands.add_parser(
-        "checkpoint", help="print the chain's head as `seq:hash` to keep outside the database"
-    ).set_defaults(run=_audit_checkpoint)
-    verify = audit_commands.add_parser(
-        "verify", help="recompute the access log's hash chain; exit 1 at the first bad row"
-    )
-    verify.add_argument(
-        "--expect",
-        action="append",
-        default=[],
-        type=_checkpoint_arg,
-        metavar="SEQ:HASH",
-        help="a checkpoint the chain must still contain (detects a truncated tail); repeatable",
-    )
-    verify.add_argument(
-        "--checkpoints",
-        action="append",
-        default=[],
-        type=_checkpoints_file,
-        metavar="FILE",
-        help="a file of checkpoints, one `seq:hash` per line (# comments allowed)",
-    )
-    verify.set_defaults(run=_audit_verify)
+    add_audit_commands(commands, "jumin")
+    commands.choices["audit"].set_defaults(run=_audit)
     return parser
 
 
