@@ -1,4 +1,5 @@
-"""Faults end to end: CS failing for a while, the cs_adapter killed, CS refusing one person.
+"""Faults end to end: CS failing for a while, CS replies lost after it accepted, the cs_adapter
+killed, CS refusing one person.
 
 Each test streams 転居 for a handful of people through the real processes while one thing goes
 wrong, then checks what CS holds against the registry's outbox: every cs message arrived, each
@@ -51,6 +52,36 @@ async def test_cs_failing_for_a_while_delays_but_loses_nothing(
     assert_once_in_order(result)
     retried = [s.event_id for s in result.sent if result.counts[s.event_id]["attempts"] > 1]
     assert retried, "the fault hit some messages, which were sent again later"
+    assert await operator.get("blocked") == [], "nobody left waiting for an operator"
+
+
+async def test_replies_lost_after_cs_accepted_are_retried_as_replays_stored_once(
+    registry: RegistryClient,
+    cs: SimulatorClient,
+    outbox: Outbox,
+    operator: OperatorClient,
+    seen: set[str],
+) -> None:
+    stream = Stream(registry, seen)
+    await stream.move_in(3)
+    await delivery(cs, outbox, stream.change_ids)  # known to CS before the fault
+    await cs.set_faults(lost_reply_rate=1.0)  # CS stores every message, the answer is lost …
+
+    async def lose_replies_for_a_while() -> None:
+        await asyncio.sleep(2.0)
+        await cs.clear_faults()  # … for 2 s, while changes keep coming
+
+    clearing = asyncio.create_task(lose_replies_for_a_while())
+    await stream.moves(2, pace=0.1)
+    await clearing
+
+    result = await delivery(cs, outbox, stream.change_ids, within=30)
+
+    assert_once_in_order(result)
+    retried = {s.event_id for s in result.sent if result.counts[s.event_id]["attempts"] > 1}
+    assert retried, "some messages were sent again after CS had taken them"
+    records = await operator.deliveries(retried)
+    assert any(r["replayed"] for r in records), "the retry got CS's stored reply back"
     assert await operator.get("blocked") == [], "nobody left waiting for an operator"
 
 

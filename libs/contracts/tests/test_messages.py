@@ -255,12 +255,13 @@ def test_a_payload_with_an_extra_field_is_refused_on_receipt() -> None:
     ("override", "because"),
     [
         ({"seq": 0}, "seq"),
+        ({"seq": 2**63}, "seq"),  # beyond the consumers' bigint columns
         ({"event_id": uuid4()}, "UUIDv7"),
         ({"person_key": "0000000019"}, "person_key"),  # looks like a 宛名番号: refused
         ({"recorded_at": datetime(2026, 11, 27, 6, 0)}, "recorded_at"),  # naive
         ({"occurred_on": "R8.11.27"}, "occurred_on"),
     ],
-    ids=["seq", "uuid4", "atena", "naive", "date-form"],
+    ids=["seq", "seq-bigint", "uuid4", "atena", "naive", "date-form"],
 )
 def test_an_envelope_refuses_bad_metadata(override: dict[str, Any], because: str) -> None:
     message = CsIdentity.model_validate(SAMPLES["cs.identity"])

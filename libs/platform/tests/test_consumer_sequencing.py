@@ -387,6 +387,19 @@ async def test_one_failure_in_a_batch_keeps_the_others_and_parks_that_persons_ne
     assert list(kit.state.parked) == [a2.event_id]
 
 
+async def test_a_second_copy_of_a_refused_event_in_the_same_batch_is_a_duplicate(
+    kit: Harness,
+) -> None:
+    a1 = message(ALICE, 1)
+    kit.handler.fail(a1, PermanentError("koseki 400"))
+    outcomes = await kit.processor.consume_batch([a1, a1])
+    assert [(o.decision, o.verdict) for o in outcomes] == [
+        (Decision.HANDLE, Verdict.DEAD),
+        (Decision.DUPLICATE, Verdict.ACK),  # one copy is dead-lettered, not two
+    ]
+    assert kit.state.effects == []  # not applied by the second copy either
+
+
 async def test_an_unexpected_handler_error_requeues_only_that_message(kit: Harness) -> None:
     a1, a2, b1 = message(ALICE, 1), message(ALICE, 2), message(BOB, 1)
     kit.handler.fail(a1, RuntimeError("bug"))

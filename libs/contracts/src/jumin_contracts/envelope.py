@@ -92,7 +92,7 @@ class Envelope(BaseModel):
         pattern=r"^[A-Za-z0-9_-]{16,128}$",
         description="個人キー (不透明; 宛名番号ではない。受信側の順序保証・分割のため)",
     )
-    seq: int = Field(ge=1, description="提供先・個人ごとの通番")
+    seq: int = Field(ge=1, le=2**63 - 1, description="提供先・個人ごとの通番 (bigint)")
     kind: ChangeKind = Field(description="異動事由")
     occurred_on: StoredDate = Field(description="異動日 (保存形式)")
     notified_on: date | None = Field(description="届出日 (職権処理ではなし)")

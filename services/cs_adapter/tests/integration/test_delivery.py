@@ -13,13 +13,20 @@ Proven, consuming `cs.events` as `jumin_cs_adapter` against the fake CS:
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
-from uuid import UUID
+from typing import Any, cast
+from uuid import UUID, uuid4
 
 import asyncpg
+from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.domain.deliveries import my_number_request_key
+from cs_adapter.service_layer.delivery import CsDelivery, _Attempt
 from jumin_contracts.codes import ChangeKind
+from jumin_contracts.envelope import Envelope
+from jumin_contracts.messages import CsIdentity
+from jumin_platform.db import create_pool
+from jumin_platform.my_number_vault import load_vault
 
 from ..builders import identity, moveout, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
@@ -181,3 +188,36 @@ async def test_a_refusal_blocks_the_person_and_parks_their_later_messages(
     assert (rows[0]["reply_status"], rows[0]["reply_code"]) == (422, "E-REJECTED")
     dead = await adapter.api.get("/operator/dead", headers=adapter.admin)
     assert UUID(dead.json()[0]["event_id"]) == first.event_id
+
+
+async def test_recording_a_failure_beside_the_kits_transaction_cannot_wait_for_it_for_ever(
+    adapter: Running, db: Db
+) -> None:
+    """An earlier message of the same person in the same batch holds the person's snapshot row
+    in the kit's open transaction, which waits for this handler: the record written beside it
+    must give up on that lock rather than wait (PostgreSQL cannot see this cycle)."""
+    settings = adapter.settings
+    alice = person()
+    envelope = wrap(identity(), alice, 2)
+    pool = await create_pool(settings.database_url.get_secret_value(), max_size=2)
+    holder = await pool.acquire()
+    kit_transaction = holder.transaction()
+    await kit_transaction.start()
+    try:
+        await DeliveryRepository(holder).save_snapshot(
+            person_key=alice, seq=1, event_id=uuid4(), body={"juminhyo_code": None}, hash_=None
+        )
+        delivery = CsDelivery(
+            cs=cast(Any, None), vault=load_vault(settings.my_number_key_file), pool=pool
+        )
+        attempt = _Attempt(envelope, envelope_payload(envelope))
+
+        await asyncio.wait_for(delivery._record_apart(attempt), timeout=15)
+    finally:
+        await kit_transaction.rollback()
+        await pool.release(holder)
+        await pool.close()
+
+
+def envelope_payload(envelope: Envelope) -> CsIdentity:
+    return CsIdentity.model_validate(envelope.payload)

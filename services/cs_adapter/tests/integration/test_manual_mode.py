@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+import httpx
+
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
 from .conftest import RegistrySide, Running, eventually
@@ -99,3 +101,47 @@ async def test_a_release_stops_for_a_person_at_their_first_failure(
     )
     assert handed.json() == {"handed_over": ids, "not_held": [999_999]}
     assert statuses(await deliveries(db, alice)) == [("identity", "handed_over")] * 2
+
+
+async def test_a_hand_over_must_not_leave_an_older_held_message_of_the_person_behind(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    alice, bob = person(), person()
+    await adapter.api.put("/operator/manual-mode", json=MANUAL_ON, headers=adapter.admin)
+    for someone, code in ((alice, 555), (bob, 556)):
+        await registry.publish(wrap(identity(juminhyo_code=juminhyo_code(code)), someone, 1))
+        moved = identity(juminhyo_code=juminhyo_code(code), address="新宿区西新宿二丁目")
+        await registry.publish(wrap(moved, someone, 2))
+    await eventually(
+        lambda: db.fetchval("SELECT count(*) FROM cs_adapter.deliveries WHERE status = 'held'"),
+        until=lambda n: n == 4,
+        what="four held",
+    )
+    alice_older, alice_later = (r["id"] for r in await deliveries(db, alice))
+    bob_older, bob_later = (r["id"] for r in await deliveries(db, bob))
+
+    async def hand(*ids: int) -> httpx.Response:
+        body = {"ids": list(ids), "reason": "媒体でCSへ引き渡し"}
+        return await adapter.api.post(
+            "/operator/held/handed-over", json=body, headers=adapter.admin
+        )
+
+    refused = await hand(alice_later, bob_later)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    detail = refused.json()["detail"]
+    assert f"{alice}: {alice_older}" in detail
+    assert f"{bob}: {bob_older}" in detail
+    for someone in (alice, bob):  # nothing changed
+        assert statuses(await deliveries(db, someone)) == [("identity", "held")] * 2
+
+    both = await hand(alice_later, alice_older)
+    assert both.status_code == 200, both.text
+    assert both.json() == {"handed_over": [alice_older, alice_later], "not_held": []}
+    assert statuses(await deliveries(db, alice)) == [("identity", "handed_over")] * 2
+
+    older_only = await hand(bob_older)
+    assert older_only.status_code == 200, older_only.text
+    assert older_only.json() == {"handed_over": [bob_older], "not_held": []}
+    assert [r["status"] for r in await deliveries(db, bob)] == ["handed_over", "held"]
+    assert fake_cs.received == {}

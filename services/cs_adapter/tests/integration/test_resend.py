@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from jumin_contracts.codes import ChangeKind
+
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
 from .conftest import RegistrySide, Running, eventually
@@ -90,3 +92,26 @@ async def test_resend_input_is_checked(adapter: Running) -> None:
     assert (auditor.status_code, anonymous.status_code) == (403, 401)
     for answer in (neither, unknown, auditor, anonymous):
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_resent_number_request_keeps_its_key_so_cs_generates_no_second_number(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    baby, code = person(), juminhyo_code(4242)
+    birth = identity(change_kind=ChangeKind.BIRTH, my_number=None, juminhyo_code=code)
+    await registry.publish(wrap(birth, baby, 1))
+    rows = await eventually(lambda: deliveries(db, baby), until=lambda r: len(r) == 2, what="2")
+    request = next(r for r in rows if r["type"] == "my_number_request")
+
+    answer = await adapter.api.post(
+        "/operator/deliveries/resend",
+        json={"delivery_ids": [request["id"]], "reason": "CS側の取込誤り"},
+        headers=adapter.admin,
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert [item["outcome"] for item in answer.json()] == ["sent"]
+    resent = (await deliveries(db, baby))[-1]
+    assert resent["resend_of"] == request["id"]
+    assert resent["idempotency_key"] == request["idempotency_key"]  # CS replays, no new number
+    assert len(fake_cs.of_type("my_number_request")) == 1

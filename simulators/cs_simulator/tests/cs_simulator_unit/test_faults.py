@@ -42,6 +42,31 @@ async def test_error_rate_one_answers_every_cs_call_busy(client: httpx.AsyncClie
     assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 5}
 
 
+async def test_a_lost_reply_stores_the_message_and_the_retry_gets_the_replay(
+    client: httpx.AsyncClient,
+) -> None:
+    await _set_faults(client, lost_reply_rate=1.0)
+    payload = message("identity", identity_body(juminhyo_code(1)))
+    key = "7b0f3c52-2f7e-4a7e-9d5c-3f1e2a4b5c6d"
+
+    lost = await send(client, payload, key=key)
+
+    assert (lost.status_code, lost.json()["code"]) == (503, "E-BUSY")
+    counts = (await client.get("/sim/received/counts")).json()
+    assert counts[payload["event_id"]] == {"accepted": 1, "attempts": 1}  # CS took it
+    assert (await client.get("/cs/v1/notifications")).status_code == 200  # messages only
+
+    await client.delete("/sim/faults")
+    retried = await send(client, payload, key=key)
+
+    assert retried.status_code == 200
+    assert retried.json()["replayed"] is True
+    counts = (await client.get("/sim/received/counts")).json()
+    assert counts[payload["event_id"]] == {"accepted": 1, "attempts": 2}
+    stored = (await client.get("/sim/received")).json()["items"]
+    assert [item["receipt_no"] for item in stored] == [retried.json()["receipt_no"]]
+
+
 async def test_faults_draw_the_same_sequence_under_the_same_seed(settings: Settings) -> None:
     async def statuses() -> list[int]:
         transport = httpx.ASGITransport(app=create_app(settings))
@@ -102,6 +127,7 @@ async def test_deleting_faults_restores_service(client: httpx.AsyncClient) -> No
         "latency_ms": 0,
         "error_rate": 0.0,
         "timeout_rate": 0.0,
+        "lost_reply_rate": 0.0,
         "reject_juminhyo_codes": [],
         "down": False,
     }

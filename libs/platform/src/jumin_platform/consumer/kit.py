@@ -7,13 +7,18 @@ kit = ConsumerKit(
 )
 await kit.run()                      # or start() / stop() from a FastAPI lifespan
 app.include_router(operator_router(kit))
+
+Parked messages are applied right after their predecessor, at start-up, and by a sweep every
+`sweep_interval` seconds while running: a drain that failed unexpectedly (rolled back, the person
+not blocked) would otherwise leave the person stalled until a restart, their later messages
+parking behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -58,7 +63,10 @@ class ConsumerKit:
         prefetch: int = 8,
         requeue_delay: float = 1.0,
         partitions: Sequence[int] | None = None,
+        sweep_interval: float = 30.0,
     ) -> None:
+        if not sweep_interval > 0:  # also refuses NaN
+            raise ValueError(f"sweep_interval must be > 0 seconds, not {sweep_interval!r}")
         self.topology = topology or topology_from_env()
         #: `partitions`: in scale-out mode, the partitions this replica consumes (default all).
         self.recipient = _recipient(self.topology, recipient).assign(partitions)
@@ -69,10 +77,11 @@ class ConsumerKit:
         self._handler = handler
         self._prefetch = prefetch
         self._requeue_delay = requeue_delay
+        self._sweep_interval = sweep_interval
+        self._sweeper: asyncio.Task[None] | None = None
         self._pool: asyncpg.Pool[Any] | None = None
         self._broker: RabbitBroker | None = None
         self._operations: Operations | None = None
-        self._store: PgStore | None = None
         self._stopped = asyncio.Event()
 
     @property
@@ -89,11 +98,13 @@ class ConsumerKit:
         queues = len(self.recipient.consumer_queues)
         self._pool = await create_pool(self._database_url, max_size=self._prefetch * queues + 2)
         self._broker = make_broker(self._amqp_url, prefetch=self._prefetch)
-        subscription = self._wire(PgStore(self._pool, self.schema), self._broker)
+        store = PgStore(self._pool, self.schema)
+        subscription = self._wire(store, self._broker)
         self._stopped.clear()
         try:
             await self._broker.start()
-            await self._drain_ready(subscription)
+            await _drain_ready(store, subscription)
+            self._sweeper = asyncio.create_task(self._sweep(store, subscription))
         except BaseException:
             await self.stop()
             raise
@@ -119,21 +130,26 @@ class ConsumerKit:
         )
         subscription.attach(broker)
         dead = DeadLetterQueue(self._amqp_url, self.recipient.dead_queue)
-        self._store = store
         self._operations = Operations(store=store, dead=dead, outlet=outlet, processor=processor)
         return subscription
 
-    async def _drain_ready(self, subscription: Subscription) -> None:
-        """Apply parked messages left ready by a stop between a commit and its drain."""
-        assert self._store is not None
-        for row in await self._store.fetch(self._store.sql.ready_persons):
-            await subscription.drain(row["person_key"])
+    async def _sweep(self, store: PgStore, subscription: Subscription) -> None:
+        """Apply ready parked messages every `sweep_interval` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self._sweep_interval)
+            try:
+                await _drain_ready(store, subscription)
+            except Exception as exc:  # an outage: the next sweep tries again
+                logger.error("sweep for ready parked messages failed: %s", type(exc).__name__)
 
     async def stop(self) -> None:
-        """Stop consuming (in-flight messages finish), then close broker and pool."""
-        broker, pool = self._broker, self._pool
-        self._broker = self._pool = self._operations = self._store = None
+        """Stop sweeping and consuming (in-flight messages finish), then close broker and pool."""
+        broker, pool, sweeper = self._broker, self._pool, self._sweeper
+        self._broker = self._pool = self._operations = self._sweeper = None
         try:
+            if sweeper is not None:
+                sweeper.cancel()
+                await asyncio.gather(sweeper, return_exceptions=True)
             if broker is not None:
                 await broker.stop()
         finally:
@@ -145,6 +161,29 @@ class ConsumerKit:
         """Start and consume until `stop()` is called."""
         await self.start()
         await self._stopped.wait()
+
+
+async def _drain_ready(store: PgStore, subscription: Subscription) -> None:
+    """Apply the parked messages of every person whose next one is parked and not blocked.
+
+    Each person's drain runs to its end even when the caller is cancelled (`stop()`), so a
+    handler's effect is not cut off halfway; a failed drain is logged and left for the next sweep.
+    """
+    ready = await store.fetch(store.sql.ready_persons)
+    if ready:
+        logger.info("%d people with ready parked messages", len(ready))
+    for row in ready:
+        await _uninterrupted(subscription.drain(row["person_key"]))
+
+
+async def _uninterrupted(drain: Coroutine[Any, Any, None]) -> None:
+    """Await `drain`; if cancelled meanwhile, let it finish first, then pass the cancellation on."""
+    task = asyncio.ensure_future(drain)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _recipient(topology: Topology, name: str) -> Recipient:

@@ -190,8 +190,10 @@ class Processor:
         finally:
             if token is not None:
                 detach(token)
+        # Another copy of this event later in the batch is a duplicate whatever became of this
+        # one: applied, retried, dead-lettered or requeued, one copy carries it on.
+        seen.add(message.event_id)
         if outcome.applied:
-            seen.add(message.event_id)
             blocker = person.blocked_event_id
             progress[message.person_key] = Progress(
                 last_seq=max(person.last_seq, message.seq),

@@ -89,6 +89,20 @@ UPDATE cs_adapter.deliveries SET status = $2, receipt_no = $3, replayed = $4, re
     trace_id = $7, operator = $8
 WHERE id = $1
 """
+HELD_PERSONS_OF: Final = """
+SELECT DISTINCT person_key FROM cs_adapter.deliveries
+WHERE id = ANY($1::bigint[]) AND status = 'held' ORDER BY person_key
+"""
+HELD_LEFT_BEHIND: Final = """
+WITH chosen AS (
+    SELECT person_key, max(id) AS last FROM cs_adapter.deliveries
+    WHERE id = ANY($1::bigint[]) AND status = 'held' GROUP BY person_key
+)
+SELECT d.person_key, array_agg(d.id ORDER BY d.id) AS ids
+FROM cs_adapter.deliveries d JOIN chosen c ON c.person_key = d.person_key
+WHERE d.status = 'held' AND d.id < c.last AND NOT d.id = ANY($1::bigint[])
+GROUP BY d.person_key ORDER BY d.person_key
+"""
 HAND_OVER: Final = """
 UPDATE cs_adapter.deliveries SET status = 'handed_over', sent_at = now(), operator = $2, note = $3
 WHERE id = ANY($1::bigint[]) AND status = 'held'
@@ -236,6 +250,16 @@ class DeliveryRepository:
             trace_id,
             operator,
         )
+
+    async def lock_held_persons(self, ids: Sequence[int]) -> None:
+        """Lock the people whose held messages are among `ids` (in key order: no deadlock)."""
+        for row in await self._c.fetch(HELD_PERSONS_OF, list(ids)):
+            await self.lock_person(row["person_key"])
+
+    async def held_left_behind(self, ids: Sequence[int]) -> dict[str, list[int]]:
+        """Per person: their held ids older than their newest held id in `ids`, not in `ids`."""
+        rows = await self._c.fetch(HELD_LEFT_BEHIND, list(ids))
+        return {row["person_key"]: list(row["ids"]) for row in rows}
 
     async def hand_over(self, ids: Sequence[int], *, operator: str, reason: str) -> list[int]:
         return [row["id"] for row in await self._c.fetch(HAND_OVER, list(ids), operator, reason)]

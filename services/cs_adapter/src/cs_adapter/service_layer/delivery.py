@@ -40,6 +40,9 @@ from cs_adapter.service_layer.sealing import seal
 
 logger = logging.getLogger("cs_adapter.delivery")
 
+_APART_LOCK_TIMEOUT = "2s"
+"""How long a record written beside the kit's transaction may wait for a row lock."""
+
 
 def current_trace_id() -> str | None:
     """Return the current trace id (hex), to find the transmission's trace later."""
@@ -149,18 +152,29 @@ class CsDelivery:
     async def _record_apart(self, attempt: _Attempt) -> None:
         """Write this attempt's records in their own transaction (the kit's will roll back).
 
-        The registry's view of the person is kept too: CS not holding it is what the
-        整合性確認 should find.
+        The registry's view of the person is kept too (CS not holding it is what the 整合性確認
+        should find), in a transaction of its own that gives up after `_APART_LOCK_TIMEOUT`:
+        the kit's open transaction may hold that person's snapshot row itself (an earlier
+        message of the same person in the same batch), and it waits for this handler — without
+        the timeout the two would wait for each other for ever, unseen by PostgreSQL.
         """
         try:
             async with self.pool.acquire() as connection, connection.transaction():
                 repo = DeliveryRepository(connection)
                 for record in attempt.records:
                     await repo.add(record)
-                if isinstance(attempt.payload, CsIdentity):
-                    await self._keep_identity(repo, attempt.envelope, attempt.payload)
         except (OSError, asyncpg.PostgresError) as exc:
             logger.error("could not record a failed transmission: %s", type(exc).__name__)
+        if not isinstance(attempt.payload, CsIdentity):
+            return
+        try:
+            async with self.pool.acquire() as connection, connection.transaction():
+                await connection.execute(f"SET LOCAL lock_timeout = '{_APART_LOCK_TIMEOUT}'")
+                repo = DeliveryRepository(connection)
+                await self._keep_identity(repo, attempt.envelope, attempt.payload)
+        except (OSError, asyncpg.PostgresError) as exc:
+            # The kit's transaction holds the row: the retry or the operator's resend keeps it.
+            logger.warning("snapshot of a failed transmission not kept: %s", type(exc).__name__)
 
     async def _keep_identity(
         self, repo: DeliveryRepository, envelope: Envelope, payload: CsIdentity

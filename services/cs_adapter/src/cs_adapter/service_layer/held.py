@@ -4,6 +4,7 @@ While manual mode is on, the handler records messages as `held` instead of sendi
 keeps holding a person's messages while earlier ones of theirs are held, so CS never gets them out
 of order). Held messages can be exported for hand-over, marked as handed over by hand, or — once
 manual mode is off — released: sent in id order, stopping for a person at their first failure.
+A hand-over must take a person's held messages oldest first (no older one may stay held).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, ReplyClass
 from cs_adapter.service_layer.delivery import current_trace_id
-from cs_adapter.service_layer.operator_errors import ManualModeOn
+from cs_adapter.service_layer.operator_errors import ManualModeOn, OperatorRefusal
 from cs_adapter.service_layer.sealing import rebuild
 
 logger = logging.getLogger("cs_adapter.held")
@@ -65,12 +66,42 @@ async def export_held(
     return [(d, dict(rebuild(vault, d).body)) for d in held]
 
 
+class HandOverOutOfOrder(OperatorRefusal):
+    """A hand-over would leave a person's older held message behind a newer one at CS."""
+
+    def __init__(self, left_behind: dict[str, list[int]]) -> None:
+        named = "; ".join(
+            f"{person_key}: {', '.join(map(str, ids))}" for person_key, ids in left_behind.items()
+        )
+        super().__init__(
+            "同一人の先の保留電文が残るため手動連携済みにできません。先の電文も含めてください。 "
+            "(A person's older held messages would stay held behind the ones handed over; "
+            f"include them too — person key: missing delivery ids: {named})"
+        )
+        self.left_behind = left_behind
+
+
 async def hand_over(
     pool: asyncpg.Pool[Any], *, ids: Sequence[int], operator: str, reason: str
 ) -> list[int]:
-    """Mark held messages as handed to CS by hand; return the ids that were held."""
+    """Mark held messages as handed to CS by hand; return the ids that were held.
+
+    Refused (nothing changed) when a person would keep an older held message while a newer one
+    of theirs is handed over: a later release would send CS the older one after the newer
+    (異動の時系列の担保).
+    """
     async with pool.acquire() as connection, connection.transaction():
-        done = await DeliveryRepository(connection).hand_over(ids, operator=operator, reason=reason)
+        repo = DeliveryRepository(connection)
+        await repo.lock_held_persons(ids)
+        left_behind = await repo.held_left_behind(ids)
+        if left_behind:
+            logger.warning(
+                "operator %s hand-over refused: %d person(s) would keep older held messages",
+                operator,
+                len(left_behind),
+            )
+            raise HandOverOutOfOrder(left_behind)
+        done = await repo.hand_over(ids, operator=operator, reason=reason)
     logger.warning("operator %s marked %d message(s) handed over", operator, len(done))
     return done
 

@@ -24,7 +24,7 @@ from jumin_platform.my_number_vault import MyNumberVault
 from cs_adapter.adapters.cs_client import CsClient
 from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.adapters.state_repository import StateRepository
-from cs_adapter.domain.cs_messages import Outgoing
+from cs_adapter.domain.cs_messages import MessageType, Outgoing
 from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, NewDelivery, ReplyClass
 from cs_adapter.service_layer.delivery import current_trace_id
 from cs_adapter.service_layer.operator_errors import ManualModeOn, NothingFound, TooMany
@@ -121,7 +121,7 @@ async def _resend_one(
                 original.id, original.person_key, "superseded: CS has a newer message of this type"
             )
         message = _with_reason(rebuild(vault, original), request.change_reason)
-        key = uuid.uuid4()
+        key = _resend_key(original)
         reply = await cs.send(message, event_id=original.event_id, key=key)
         status = _STATUS_OF[reply.kind]
         record = await repo.add(
@@ -147,6 +147,18 @@ async def _resend_one(
     return ResendOutcome(
         original.id, original.person_key, status.value, record.id, reply.receipt_no, described
     )
+
+
+def _resend_key(original: Delivery) -> UUID:
+    """A new Idempotency-Key (再送信 is a new transmission), except for a 個人番号生成要求.
+
+    CS generates one number per request it accepts: the same request sent under a new key would
+    ask J-LIS for another number. Under its first key CS accepts it if it never got it, and
+    replays its answer if it did.
+    """
+    if original.type == MessageType.MY_NUMBER_REQUEST.value:
+        return original.idempotency_key
+    return uuid.uuid4()
 
 
 def _with_reason(message: Outgoing, change_reason: str | None) -> Outgoing:

@@ -43,7 +43,8 @@ class AttemptCounterMiddleware:
 
 
 class FaultMiddleware:
-    """Delay, refuse, hang or pretend to be down on `/cs/v1/*`, as the fault settings say."""
+    """Delay, refuse, hang, lose the reply or pretend to be down on `/cs/v1/*`, as the fault
+    settings say."""
 
     def __init__(self, app: ASGIApp, *, simulator: Simulator) -> None:
         self.app = app
@@ -55,7 +56,8 @@ class FaultMiddleware:
             return
         sim = self.simulator
         faults = sim.faults
-        fault = draw_fault(faults, sim.fault_rng)
+        is_message = (scope["method"], scope["path"]) == ("POST", MESSAGES_PATH)
+        fault = draw_fault(faults, sim.fault_rng, message=is_message)
         if fault is Fault.DOWN:
             await cs_problem(_DOWN, instance=scope["path"])(scope, receive, send)
             return
@@ -65,8 +67,15 @@ class FaultMiddleware:
             await _hang_up(receive, send, seconds=sim.timeout_hang)
         elif fault is Fault.BUSY:
             await cs_problem(_BUSY, instance=scope["path"])(scope, receive, send)
+        elif fault is Fault.LOST_REPLY:
+            await self.app(scope, receive, _swallow)  # processed and stored as usual …
+            await cs_problem(_BUSY, instance=scope["path"])(scope, receive, send)  # … reply lost
         else:
             await self.app(scope, receive, send)
+
+
+async def _swallow(message: Message) -> None:
+    """Drop a response (the lost reply): the client never sees what CS answered."""
 
 
 async def _hang_up(receive: Receive, send: Send, *, seconds: float) -> None:

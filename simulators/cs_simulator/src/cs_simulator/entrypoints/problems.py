@@ -33,7 +33,7 @@ CS_ERROR_CODES: dict[str, tuple[int, str]] = {
     "E-FORMAT": (400, "電文・パラメータの形式誤り (malformed; `errors` names the fields)"),
     "E-KEY-REUSED": (409, "冪等キーの再利用 (the key was used for another request)"),
     "E-REJECTED": (422, "受付拒否 (CS refuses this person)"),
-    "E-BUSY": (503, "混雑 (fault injection; retry later)"),
+    "E-BUSY": (503, "混雑 (fault injection, also a lost reply; retry later)"),
     "E-DOWN": (503, "停止中 (fault injection; CS is down)"),
 }
 """Each CS error code with its HTTP status and what it means (INTERFACE.md)."""

@@ -1,0 +1,115 @@
+"""The kit's periodic sweep applies parked messages a failed drain left behind.
+
+A drain that fails unexpectedly (an outage, a bug: a plain exception, not Transient/Permanent)
+rolls back: the parked message stays and its person is not blocked, so no later message of the
+person drains it (they all park behind it as gaps). Proven here: with nothing else published, the
+sweep applies it — once, after its predecessor — and the person is neither parked nor blocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, TypeAlias
+
+import asyncpg
+import pytest
+from jumin_contracts.messages import MESSAGE_MODELS
+from jumin_platform.consumer import ConsumerKit
+from jumin_platform.topology import Topology
+
+from .conftest import (
+    DATABASE_URL,
+    RECIPIENT,
+    SCHEMA,
+    FakeAdapter,
+    Registry,
+    Sandbox,
+    envelope,
+    eventually,
+    person,
+)
+
+pytestmark = pytest.mark.integration
+
+Db: TypeAlias = "asyncpg.Connection[Any]"
+
+SWEEP_SECONDS = 0.3
+
+
+@pytest.fixture
+async def sweeping_kit(
+    kit_schema: str, sandbox: Sandbox, registry: Registry, adapter: FakeAdapter
+) -> AsyncIterator[ConsumerKit]:
+    """The conftest's kit, sweeping for ready parked messages every 0.3 s."""
+    kit = ConsumerKit(
+        recipient=RECIPIENT,
+        schema=kit_schema,
+        amqp_url=sandbox.url(sandbox.topology.recipient(RECIPIENT).user),
+        database_url=DATABASE_URL,
+        handler=adapter,
+        models=MESSAGE_MODELS,
+        topology=sandbox.topology,
+        sweep_interval=SWEEP_SECONDS,
+    )
+    await kit.start()
+    yield kit
+    await kit.stop()
+
+
+async def deliveries(db: Db, person_key: str) -> list[int]:
+    """The seqs the adapter committed for a person, in commit order."""
+    rows = await db.fetch(
+        f"SELECT seq FROM {SCHEMA}.deliveries WHERE person_key = $1 ORDER BY at", person_key
+    )
+    return [row["seq"] for row in rows]
+
+
+async def test_the_sweep_applies_what_a_failed_drain_left_parked(
+    sweeping_kit: ConsumerKit, registry: Registry, adapter: FakeAdapter, db: Db
+) -> None:
+    alice = person()
+    first, second = envelope(alice, 1), envelope(alice, 2)
+    # Raised while seq 2 is applied from `parked` (the drain right after seq 1): not a kit error.
+    adapter.fail(second, RuntimeError("connection to 戸籍附票システム dropped"))
+    await registry.publish(second)
+    await eventually(
+        lambda: db.fetchval(
+            f"SELECT reason FROM {SCHEMA}.parked WHERE event_id = $1", second.event_id
+        ),
+        until=lambda reason: reason == "gap",
+        what="seq 2 parked for the gap",
+    )
+    await registry.publish(first)
+
+    applied = await eventually(
+        lambda: deliveries(db, alice), until=lambda s: len(s) >= 2, what="seq 2 swept"
+    )
+    assert applied == [1, 2]
+    assert adapter.calls == [(alice, 1), (alice, 2), (alice, 2)]  # the failed drain, the sweep
+    inbox = await db.fetchval(
+        f"SELECT count(*) FROM {SCHEMA}.inbox WHERE event_id = $1", second.event_id
+    )
+    assert inbox == 1
+    assert (
+        await db.fetchval(f"SELECT count(*) FROM {SCHEMA}.parked WHERE person_key = $1", alice) == 0
+    )
+    progress = await db.fetchrow(
+        f"SELECT last_seq, blocked_event_id FROM {SCHEMA}.person_progress WHERE person_key = $1",
+        alice,
+    )
+    assert dict(progress or {}) == {"last_seq": 2, "blocked_event_id": None}
+
+
+@pytest.mark.parametrize("interval", [0.0, -1.0, float("nan")])
+def test_the_sweep_interval_must_be_positive(topology: Topology, interval: float) -> None:
+    with pytest.raises(ValueError, match="sweep_interval must be > 0"):
+        ConsumerKit(
+            recipient=RECIPIENT,
+            schema=SCHEMA,
+            amqp_url="amqp://unused",
+            database_url=DATABASE_URL,
+            handler=FakeAdapter(),
+            models=MESSAGE_MODELS,
+            topology=topology,
+            sweep_interval=interval,
+        )
