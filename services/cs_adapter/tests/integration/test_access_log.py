@@ -3,19 +3,16 @@ with who, where, what and whom; append-only; tampering detected; no answer witho
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import asyncpg
 import pytest
 from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import Settings
+from jumin_platform.testing.access_log_tamper import AuditCli, Superuser, reinsert
 
 from ..builders import identity, person, wrap
 from .conftest import RegistrySide, Running, eventually
@@ -206,50 +203,14 @@ async def test_the_service_role_may_not_update_or_delete_log_rows(
 # ---- tamper detection -------------------------------------------------------------------------
 
 
-class Superuser:
-    """Run SQL as the PostgreSQL superuser over the local socket, bypassing the guards."""
-
-    def __init__(self, settings: Settings) -> None:
-        dsn = urlparse(settings.database_url.get_secret_value())
-        self._database = dsn.path.lstrip("/")
-        self._port = str(dsn.port or 5432)
-
-    def run(self, sql: str) -> None:
-        switch = (
-            ["runuser", "-u", "postgres", "--"]
-            if os.geteuid() == 0
-            else ["sudo", "-u", "postgres", "--"]
-        )
-        script = f"BEGIN; SET LOCAL session_replication_role = replica; {sql}; COMMIT;"
-        psql = ["psql", "-X", "-q", "-p", self._port, "-d", self._database]
-        done = subprocess.run(
-            [*switch, *psql, "-v", "ON_ERROR_STOP=1", "-c", script],
-            cwd="/",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
+CLI = AuditCli("jumin-cs-adapter", "cs_adapter.entrypoints.cli", cwd=REPO_ROOT)
+_cli_verify = CLI.verify
+_cli_checkpoint = CLI.checkpoint
 
 
-def _cli_verify(*options: str) -> subprocess.CompletedProcess[str]:
-    """Run `jumin-cs-adapter audit verify` as an operator would, with this test's environment."""
-    return _cli_audit("verify", *options)
-
-
-def _cli_audit(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run `jumin-cs-adapter audit …` as an operator would, with this test's environment."""
-    tool = Path(sys.executable).with_name("jumin-cs-adapter")
-    command = [str(tool)] if tool.exists() else [sys.executable, "-m", "cs_adapter.entrypoints.cli"]
-    return subprocess.run(
-        [*command, "audit", *arguments],
-        cwd=REPO_ROOT,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+def _superuser(settings: Settings) -> Superuser:
+    """The superuser of this test's database (as root, or through sudo)."""
+    return Superuser(settings.database_url.get_secret_value())
 
 
 @pytest.fixture
@@ -273,7 +234,7 @@ async def test_the_chain_verifies_and_a_changed_row_is_named_by_the_cli(
     assert "intact" in intact.stdout
     target = some_rows[1]
     seq = target["seq"]
-    superuser = Superuser(settings)
+    superuser = _superuser(settings)
 
     superuser.run(f"UPDATE cs_adapter.access_log SET operator = 'someone_else' WHERE seq = {seq}")
     try:
@@ -295,7 +256,7 @@ async def test_a_changed_timestamp_is_detected_at_that_row(
     target = some_rows[0]
     seq = target["seq"]
     original: datetime = target["occurred_at"]
-    superuser = Superuser(settings)
+    superuser = _superuser(settings)
 
     superuser.run(
         "UPDATE cs_adapter.access_log SET occurred_at = occurred_at - interval '1 hour'"
@@ -321,37 +282,6 @@ async def test_a_changed_timestamp_is_detected_at_that_row(
 
 # ---- checkpoints: the tail the chain alone cannot vouch for ---------------------------------------
 
-COLUMNS = (
-    "seq, occurred_at, operator, terminal, function, subjects, my_number_accessed, outcome,"
-    " status_code, trace_id, prev_hash, row_hash"
-)
-
-
-def _literal(value: Any) -> str:
-    """Render a value of an access-log row as an SQL literal (exact round trip)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return f"'{value.isoformat()}'::timestamptz"
-    if isinstance(value, bytes):
-        return f"'\\x{value.hex()}'::bytea"
-    if isinstance(value, list):
-        return "ARRAY[" + ",".join(_literal(v) for v in value) + "]::text[]"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _cli_checkpoint() -> str:
-    """Run `jumin-cs-adapter audit checkpoint`; return the line kept outside the database."""
-    taken = _cli_audit("checkpoint")
-    assert taken.returncode == 0, taken.stderr
-    assert "outside the database" in taken.stderr
-    (line,) = taken.stdout.splitlines()
-    return line
-
 
 async def test_a_checkpoint_stays_valid_while_rows_are_appended(adapter: Running, db: Db) -> None:
     await adapter.api.get("/operator/manual-mode", headers=adapter.admin)
@@ -374,11 +304,7 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
     kept, removed = some_rows[0], some_rows[1:]
     checkpoints = tmp_path / "checkpoints.txt"
     checkpoints.write_text(f"{line}\n")
-    restore = ", ".join(
-        "(" + ", ".join(_literal(row[c.strip()]) for c in COLUMNS.split(",")) + ")"
-        for row in removed
-    )
-    superuser = Superuser(settings)
+    superuser = _superuser(settings)
 
     # no API call while the tail is gone: it would append a row where the removed ones belong
     superuser.run(f"DELETE FROM cs_adapter.access_log WHERE seq >= {removed[0]['seq']}")
@@ -387,7 +313,7 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
         expected = _cli_verify("--expect", line)
         from_file = _cli_verify("--checkpoints", str(checkpoints))
     finally:
-        superuser.run(f"INSERT INTO cs_adapter.access_log ({COLUMNS}) VALUES {restore}")
+        superuser.run(reinsert("cs_adapter.access_log", removed))
 
     # the weakness: what remains of the chain is still a valid chain
     assert bare.returncode == 0, bare.stderr

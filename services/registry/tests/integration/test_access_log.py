@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import asyncpg
 import httpx
@@ -17,6 +13,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jumin_platform.devkeys import issue_token
+from jumin_platform.testing.access_log_tamper import (
+    CONTENT,
+    AuditCli,
+    Superuser,
+    literal,
+    reinsert,
+)
 from registry.bootstrap import ACCESS_LOG
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
@@ -384,80 +387,15 @@ async def test_even_the_schema_owner_cannot_update_delete_or_truncate_log_rows(
 
 # ---- tamper detection -------------------------------------------------------------------------
 
-COLUMNS = (
-    "seq, occurred_at, operator, terminal, function, subjects, my_number_accessed, outcome,"
-    " status_code, trace_id, prev_hash, row_hash"
-)
-CONTENT = [c.strip() for c in COLUMNS.split(",")][1:]
-
-
-def _literal(value: Any) -> str:
-    """Render a value of an access-log row as an SQL literal (exact round trip)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, datetime):
-        return f"'{value.isoformat()}'::timestamptz"
-    if isinstance(value, bytes):
-        return f"'\\x{value.hex()}'::bytea"
-    if isinstance(value, list):
-        return "ARRAY[" + ",".join(_literal(v) for v in value) + "]::text[]"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-class Superuser:
-    """Run SQL as the PostgreSQL superuser over the local socket, bypassing the guards."""
-
-    def __init__(self, settings: Settings) -> None:
-        dsn = urlparse(settings.database_url.get_secret_value())
-        self._database = dsn.path.lstrip("/")
-        self._port = str(dsn.port or 5432)
-
-    def run(self, sql: str) -> None:
-        switch = (
-            ["runuser", "-u", "postgres", "--"]
-            if os.geteuid() == 0
-            else ["sudo", "-u", "postgres", "--"]
-        )
-        script = f"BEGIN; SET LOCAL session_replication_role = replica; {sql}; COMMIT;"
-        psql = ["psql", "-X", "-q", "-p", self._port, "-d", self._database]
-        done = subprocess.run(
-            [*switch, *psql, "-v", "ON_ERROR_STOP=1", "-c", script],
-            cwd="/",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-
-
-def _cli_verify(*options: str) -> subprocess.CompletedProcess[str]:
-    """Run `jumin audit verify` as an operator would, with this test's environment."""
-    return _cli_audit("verify", *options)
-
-
-def _cli_audit(*arguments: str) -> subprocess.CompletedProcess[str]:
-    """Run `jumin audit …` as an operator would, with this test's environment."""
-    jumin = Path(sys.executable).with_name("jumin")
-    command = [str(jumin)] if jumin.exists() else [sys.executable, "-m", "registry.entrypoints.cli"]
-    return subprocess.run(
-        [*command, "audit", *arguments],
-        cwd=REPO_ROOT,
-        env=os.environ.copy(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+CLI = AuditCli("jumin", "registry.entrypoints.cli", cwd=REPO_ROOT)
+_cli_verify = CLI.verify
+_cli_checkpoint = CLI.checkpoint
 
 
 @pytest.fixture
 def superuser(settings: Settings) -> Superuser:
     """Give a test the superuser of its database (as root, or through sudo)."""
-    return Superuser(settings)
+    return Superuser(settings.database_url.get_secret_value())
 
 
 @pytest.fixture
@@ -520,7 +458,7 @@ async def test_changing_a_rows_operator_is_detected_at_that_row(
         verdict = await _endpoint_verdict(client, auditor_headers)
     finally:
         superuser.run(
-            f"UPDATE registry.access_log SET operator = {_literal(target['operator'])}"
+            f"UPDATE registry.access_log SET operator = {literal(target['operator'])}"
             f" WHERE seq = {seq}"
         )
 
@@ -541,14 +479,13 @@ async def test_deleting_a_row_is_detected_where_it_is_missing(
 ) -> None:
     target = some_rows[2]
     seq = target["seq"]
-    values = ", ".join(_literal(target[c.strip()]) for c in COLUMNS.split(","))
 
     superuser.run(f"DELETE FROM registry.access_log WHERE seq = {seq}")
     try:
         cli = _cli_verify()
         verdict = await _endpoint_verdict(client, auditor_headers)
     finally:
-        superuser.run(f"INSERT INTO registry.access_log ({COLUMNS}) VALUES ({values})")
+        superuser.run(reinsert("registry.access_log", [target]))
 
     assert cli.returncode == 1
     assert f"row {seq} is missing" in cli.stderr
@@ -593,15 +530,6 @@ async def test_swapping_two_rows_is_detected_at_the_first_of_them(
 # ---- checkpoints: the tail the chain alone cannot vouch for ---------------------------------------
 
 
-def _cli_checkpoint() -> str:
-    """Run `jumin audit checkpoint`; return the one line an auditor keeps outside the database."""
-    taken = _cli_audit("checkpoint")
-    assert taken.returncode == 0, taken.stderr
-    assert "outside the database" in taken.stderr
-    (line,) = taken.stdout.splitlines()
-    return line
-
-
 async def test_a_checkpoint_stays_valid_while_rows_are_appended(
     client: httpx.AsyncClient, token: TokenFactory, owner_connection: Any
 ) -> None:
@@ -631,10 +559,6 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
     kept, removed = some_rows[:-2], some_rows[-2:]
     checkpoints = tmp_path / "checkpoints.txt"
     checkpoints.write_text(f"# auditor's log\n{line}\n")
-    restore = ", ".join(
-        "(" + ", ".join(_literal(row[c.strip()]) for c in COLUMNS.split(",")) + ")"
-        for row in removed
-    )
 
     # no API call while the tail is gone: it would append a row where the removed ones belong
     superuser.run(f"DELETE FROM registry.access_log WHERE seq >= {removed[0]['seq']}")
@@ -643,7 +567,7 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
         expected = _cli_verify("--expect", line)
         from_file = _cli_verify("--checkpoints", str(checkpoints))
     finally:
-        superuser.run(f"INSERT INTO registry.access_log ({COLUMNS}) VALUES {restore}")
+        superuser.run(reinsert("registry.access_log", removed))
 
     # the weakness: what remains of the chain is still a valid chain
     assert bare.returncode == 0, bare.stderr
