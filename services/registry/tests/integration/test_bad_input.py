@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from jumin_contracts.check_digits import make_atena_no
+from registry.bootstrap import ward_now
 
 from .helpers import (
     CLERK,
@@ -33,7 +34,7 @@ from .helpers import (
 
 pytestmark = pytest.mark.integration
 
-TODAY = date.today()
+TODAY = ward_now().date()  # the ward's today (Asia/Tokyo), not the machine's
 TOMORROW = TODAY + timedelta(days=1)
 NOBODY = make_atena_no(999_999)
 

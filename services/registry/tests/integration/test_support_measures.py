@@ -7,12 +7,13 @@ their record — each attempt leaves an access-log row (spec 10.2).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from registry.bootstrap import ward_now
 from registry.domain.support_measures import one_year_from
 
 from .helpers import (
@@ -39,8 +40,8 @@ BLOCK = ":support_measure_block"
 
 
 def today() -> date:
-    """The service's 'today' (its clock)."""
-    return datetime.now(UTC).date()
+    """The service's 'today' (its clock: Asia/Tokyo, a day ahead of UTC from 15:00 UTC)."""
+    return ward_now().date()
 
 
 @pytest.fixture
