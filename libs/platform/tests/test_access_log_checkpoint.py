@@ -61,8 +61,15 @@ class MemoryTable:
     async def fetchrow(self, sql: str, *args: Any) -> dict[str, Any] | None:
         return max(self.rows, key=lambda r: r["seq"], default=None)
 
-    async def cursor(self, sql: str, prefetch: int = 0) -> AsyncIterator[dict[str, Any]]:
-        for row in sorted(self.rows, key=lambda r: r["seq"]):
+    async def fetchval(self, sql: str, seq: int) -> bytes | None:
+        """Answer the row-hash look-up of a window's starting checkpoint."""
+        return next((r["row_hash"] for r in self.rows if r["seq"] == seq), None)
+
+    async def cursor(
+        self, sql: str, after: int, limit: int | None, prefetch: int = 0
+    ) -> AsyncIterator[dict[str, Any]]:
+        ordered = [r for r in sorted(self.rows, key=lambda r: r["seq"]) if r["seq"] > after]
+        for row in ordered[:limit]:
             yield row
 
 
@@ -133,14 +140,45 @@ async def test_rows_appended_after_a_checkpoint_keep_it_valid() -> None:
 
     report = await _verify(table, first, second)
 
-    assert report == ChainReport(ok=True, rows=6, checkpoints=2)
+    assert (report.ok, report.rows, report.checkpoints) == (True, 6, 2)
+    assert (report.last_seq, report.head_seq, report.complete) == (6, 6, True)
 
 
 async def test_without_checkpoints_the_report_is_as_before() -> None:
     table = MemoryTable()
     await _append(table, 4)
 
-    assert await _verify(table) == ChainReport(ok=True, rows=4)
+    report = await _verify(table)
+
+    assert (report.ok, report.rows, report.checkpoints, report.first_bad_seq) == (True, 4, 0, None)
+    assert report.next == (await _checkpoint(table)).line
+
+
+async def test_a_window_starts_at_a_checkpoint_and_says_where_to_go_on() -> None:
+    table = MemoryTable()
+    await _append(table, 3)
+    anchor = await _checkpoint(table)
+    await _append(table, 5)
+
+    first = await LOG.verify(cast(Any, table), after=anchor, limit=3)
+    assert first.next is not None
+    rest = await LOG.verify(cast(Any, table), after=Checkpoint.parse(first.next), limit=3)
+
+    assert (first.ok, first.rows, first.last_seq, first.complete) == (True, 3, 6, False)
+    assert (rest.ok, rest.rows, rest.last_seq, rest.complete) == (True, 2, 8, True)
+    assert rest.next == (await _checkpoint(table)).line
+
+
+async def test_a_window_from_a_checkpoint_the_log_no_longer_holds_verifies_nothing() -> None:
+    table = MemoryTable()
+    await _append(table, 3)
+    anchor = await _checkpoint(table)
+    table.rows[2]["row_hash"] = bytes(32)  # the checkpoint's row was rewritten
+
+    report = await LOG.verify(cast(Any, table), after=anchor)
+
+    assert (report.ok, report.rows, report.first_bad_seq) == (False, 0, 3)
+    assert f"does not match checkpoint {anchor.line}" in (report.problem or "")
 
 
 async def test_a_truncated_tail_passes_the_bare_chain_but_fails_against_a_checkpoint() -> None:

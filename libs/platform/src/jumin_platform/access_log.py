@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 from collections.abc import AsyncGenerator, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import asyncpg
@@ -112,7 +112,9 @@ class AccessLog:
             " my_number_accessed, outcome, status_code, trace_id, prev_hash, row_hash)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         )
-        self._scan = f"SELECT * FROM {table} ORDER BY seq"
+        # LIMIT NULL is no limit: the whole chain after `seq > $1`.
+        self._scan = f"SELECT * FROM {table} WHERE seq > $1 ORDER BY seq LIMIT $2"
+        self._hash_at = f"SELECT row_hash FROM {table} WHERE seq = $1"
 
     async def append(self, connection: AnyConnection, entry: AccessEntry) -> int:
         """Append one entry in its own transaction; return its sequence number."""
@@ -145,27 +147,44 @@ class AccessLog:
             return Checkpoint(seq=0, row_hash=GENESIS.hex(), at=at)
         return Checkpoint(seq=int(head["seq"]), row_hash=bytes(head["row_hash"]).hex(), at=at)
 
-    async def rows(self, connection: AnyConnection) -> AsyncGenerator[asyncpg.Record, None]:
-        """Yield every row in sequence order (inside a transaction, with a cursor)."""
+    async def rows(
+        self, connection: AnyConnection, *, after: int = 0, limit: int | None = None
+    ) -> AsyncGenerator[asyncpg.Record, None]:
+        """Yield the rows after seq ``after`` in sequence order, at most ``limit`` of them
+        (inside a transaction, with a cursor)."""
         async with connection.transaction():
-            async for record in connection.cursor(self._scan, prefetch=1000):
+            async for record in connection.cursor(self._scan, after, limit, prefetch=1000):
                 yield record
 
     async def verify(
-        self, connection: AnyConnection, expect: Sequence[Checkpoint] = ()
+        self,
+        connection: AnyConnection,
+        expect: Sequence[Checkpoint] = (),
+        *,
+        after: Checkpoint | None = None,
+        limit: int | None = None,
     ) -> ChainReport:
         """Recompute the chain; report the first row that was changed, deleted or reordered.
 
         With checkpoints (``expect``), also report a row whose hash differs from its checkpoint
         (the log was rewritten) and a chain that ends before a checkpoint's seq (tail truncated).
+
+        A window of a long log: start from a trusted checkpoint ``after`` (which must still be in
+        the log with that hash) instead of the genesis, and stop after ``limit`` rows; the report
+        says whether the head was reached and from where to go on (`ChainReport.next`).
         """
+        anchor = after or Checkpoint(seq=0, row_hash=GENESIS.hex())
         checkpoints = _Checkpoints(expect)
-        expected_seq, prev = 1, GENESIS
-        problem = checkpoints.mismatch(0, GENESIS)
+        problem = await self._anchor_problem(connection, anchor) or checkpoints.mismatch(0, GENESIS)
         if problem is not None:
-            return ChainReport(ok=False, rows=0, first_bad_seq=0, problem=problem)
+            return ChainReport(
+                ok=False, rows=0, first_bad_seq=anchor.seq, problem=problem, last_seq=anchor.seq
+            )
+        head = await self.checkpoint(connection)
+        expected_seq, prev = anchor.seq + 1, bytes.fromhex(anchor.row_hash)
         # aclosing: stopping at a bad row must still end the scan's transaction at once.
-        async with contextlib.aclosing(self.rows(connection)) as records:
+        scan = self.rows(connection, after=anchor.seq, limit=limit)
+        async with contextlib.aclosing(scan) as records:
             async for record in records:
                 problem = _check_row(record, expected_seq, prev) or checkpoints.mismatch(
                     expected_seq, bytes(record["row_hash"])
@@ -173,16 +192,42 @@ class AccessLog:
                 if problem is not None:
                     return ChainReport(
                         ok=False,
-                        rows=expected_seq - 1,
+                        rows=expected_seq - 1 - anchor.seq,
                         first_bad_seq=record["seq"],
                         problem=problem,
+                        last_seq=expected_seq - 1,
+                        head_seq=head.seq,
                     )
                 expected_seq, prev = expected_seq + 1, bytes(record["row_hash"])
-        rows = expected_seq - 1
-        problem = checkpoints.beyond(rows)
+        last = Checkpoint(seq=expected_seq - 1, row_hash=prev.hex())
+        report = ChainReport(
+            ok=True,
+            rows=last.seq - anchor.seq,
+            checkpoints=len(expect),
+            last_seq=last.seq,
+            head_seq=head.seq,
+            next=last.line,
+        )
+        problem = checkpoints.beyond(last.seq) if report.complete else None
         if problem is not None:
-            return ChainReport(ok=False, rows=rows, first_bad_seq=rows + 1, problem=problem)
-        return ChainReport(ok=True, rows=rows, checkpoints=len(expect))
+            return replace(report, ok=False, first_bad_seq=last.seq + 1, problem=problem, next=None)
+        return report
+
+    async def _anchor_problem(self, connection: AnyConnection, anchor: Checkpoint) -> str | None:
+        """Check that a window's starting checkpoint is still in the log with its hash."""
+        if anchor.seq == 0:
+            if anchor.row_hash != GENESIS.hex():
+                return f"checkpoint {anchor.line} is not the empty log's (0:{GENESIS.hex()})"
+            return None
+        stored = await connection.fetchval(self._hash_at, anchor.seq)
+        if stored is None:
+            return f"row {anchor.seq} of checkpoint {anchor.line} is missing: deleted or truncated"
+        if bytes(stored).hex() != anchor.row_hash.lower():
+            return (
+                f"row {anchor.seq} does not match checkpoint {anchor.line}: the log was"
+                " rewritten up to this row (or the checkpoint is from another log)"
+            )
+        return None
 
 
 class _Checkpoints:
@@ -221,6 +266,17 @@ class ChainReport:
     problem: str | None = None
     checkpoints: int = 0
     """How many checkpoints the intact chain was found to contain (0 when none were given)."""
+    last_seq: int = 0
+    """The last row verified (the window's end, or the row before the first bad one)."""
+    head_seq: int | None = None
+    """The log's head when the verification started."""
+    next: str | None = None
+    """For an intact window: the checkpoint ``seq:hash`` of its last row, to go on from."""
+
+    @property
+    def complete(self) -> bool:
+        """Tell whether the verification reached the head of the log."""
+        return self.head_seq is not None and self.last_seq >= self.head_seq
 
 
 def _entry_of(record: asyncpg.Record) -> AccessEntry:

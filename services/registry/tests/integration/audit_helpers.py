@@ -31,3 +31,8 @@ def summary(row: dict[str, Any]) -> tuple[Any, ...]:
         row["outcome"],
         row["status_code"],
     )
+
+
+def checkpoint_before(row: dict[str, Any]) -> str:
+    """Return the checkpoint ``seq:hash`` of the row before `row` (its prev_hash names it)."""
+    return f"{row['seq'] - 1}:{bytes(row['prev_hash']).hex()}"

@@ -1,4 +1,4 @@
-"""Fixtures shared by the maker-checker tests (test_maker_checker*.py).
+"""Fixtures shared by the integration tests (the maker-checker family, the database superuser).
 
 test_support_measures.py has its own `yamada`, which overrides this one there.
 """
@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
+from jumin_platform.testing.access_log_tamper import Superuser
+from registry.config import Settings
 
 from .helpers import TokenFactory, by_given_name, enter_and_approve, family, move_in
 
@@ -24,3 +26,9 @@ async def yamada(client: httpx.AsyncClient, token: TokenFactory) -> dict[str, An
         "ichiro": members["一郎"]["atena_no"],
         "household_no": members["太郎"]["record"]["household_no"],
     }
+
+
+@pytest.fixture
+def superuser(settings: Settings) -> Superuser:
+    """Give a test the superuser of its database (as root, or through sudo)."""
+    return Superuser(settings.database_url.get_secret_value())

@@ -24,7 +24,7 @@ from registry.bootstrap import ACCESS_LOG
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 
-from .audit_helpers import last_seq, rows_after, summary
+from .audit_helpers import checkpoint_before, last_seq, rows_after, summary
 from .helpers import (
     TokenFactory,
     auth,
@@ -393,12 +393,6 @@ _cli_checkpoint = CLI.checkpoint
 
 
 @pytest.fixture
-def superuser(settings: Settings) -> Superuser:
-    """Give a test the superuser of its database (as root, or through sudo)."""
-    return Superuser(settings.database_url.get_secret_value())
-
-
-@pytest.fixture
 async def some_rows(
     client: httpx.AsyncClient, token: TokenFactory, owner_connection: Any
 ) -> AsyncIterator[list[dict[str, Any]]]:
@@ -421,8 +415,12 @@ def auditor_headers(token: TokenFactory) -> dict[str, str]:
     return auth(token, "auditor01", "auditor")
 
 
-async def _endpoint_verdict(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
-    response = await client.get("/audit/access-log/verify", headers=headers)
+async def _endpoint_verdict(
+    client: httpx.AsyncClient, headers: dict[str, str], rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Verify through the API from the checkpoint just before `rows` (taken before any tampering)."""
+    params = {"after": checkpoint_before(rows[0])}
+    response = await client.get("/audit/access-log/verify", params=params, headers=headers)
     assert response.status_code == 200, response.text
     verdict: dict[str, Any] = response.json()
     return verdict
@@ -439,7 +437,7 @@ async def _assert_intact(
     verdict = _cli_verify()
     assert verdict.returncode == 0, verdict.stderr
     assert "intact" in verdict.stdout
-    assert (await _endpoint_verdict(client, headers))["ok"] is True
+    assert (await _endpoint_verdict(client, headers, originals))["ok"] is True
 
 
 async def test_changing_a_rows_operator_is_detected_at_that_row(
@@ -455,7 +453,7 @@ async def test_changing_a_rows_operator_is_detected_at_that_row(
     superuser.run(f"UPDATE registry.access_log SET operator = 'someone_else' WHERE seq = {seq}")
     try:
         cli = _cli_verify()
-        verdict = await _endpoint_verdict(client, auditor_headers)
+        verdict = await _endpoint_verdict(client, auditor_headers, some_rows)
     finally:
         superuser.run(
             f"UPDATE registry.access_log SET operator = {literal(target['operator'])}"
@@ -483,7 +481,7 @@ async def test_deleting_a_row_is_detected_where_it_is_missing(
     superuser.run(f"DELETE FROM registry.access_log WHERE seq = {seq}")
     try:
         cli = _cli_verify()
-        verdict = await _endpoint_verdict(client, auditor_headers)
+        verdict = await _endpoint_verdict(client, auditor_headers, some_rows)
     finally:
         superuser.run(reinsert("registry.access_log", [target]))
 
@@ -514,7 +512,7 @@ async def test_swapping_two_rows_is_detected_at_the_first_of_them(
     try:
         swapped = await rows_after(owner_connection, first - 1)
         cli = _cli_verify()
-        verdict = await _endpoint_verdict(client, auditor_headers)
+        verdict = await _endpoint_verdict(client, auditor_headers, some_rows)
     finally:
         superuser.run(swap)  # swapping again restores the order
 
