@@ -12,15 +12,20 @@ from jumin_platform.consumer.sequencing import Decision
 
 
 class Recorder:
-    def __init__(self, fail: bool = False) -> None:
+    """Stand in for `Processor.consume_batch`: a transaction that fails for a poisoned batch."""
+
+    def __init__(self, fail: bool = False, poison: Any = None) -> None:
         self.batches: list[list[Any]] = []
         self.fail = fail
+        self.poison = poison
 
     async def __call__(self, messages: Sequence[Any]) -> list[Outcome]:
         self.batches.append(list(messages))
         await asyncio.sleep(0.01)  # the transaction
         if self.fail:
             raise ConnectionError("database gone")
+        if self.poison in messages:
+            raise OverflowError("value out of int64 range")  # a kit statement refuses it
         return [Outcome(Decision.HANDLE) for _ in messages]
 
 
@@ -32,13 +37,27 @@ async def test_deliveries_waiting_together_share_a_batch_in_arrival_order() -> N
     assert consume.batches == [[0, 1, 2, 3], [4, 5]]
 
 
-async def test_a_failed_batch_fails_each_of_its_deliveries() -> None:
-    batcher = Batcher(Recorder(fail=True), max_batch=8)
+async def test_an_outage_fails_each_delivery_of_the_batch() -> None:
+    consume = Recorder(fail=True)
+    batcher = Batcher(consume, max_batch=8)
     results = await asyncio.gather(
         *(batcher.submit(n) for n in range(3)),  # type: ignore[arg-type]
         return_exceptions=True,
     )
     assert all(isinstance(r, ConnectionError) for r in results)
+    assert consume.batches == [[0, 1, 2], [0], [1], [2]]  # tried together, then one by one
+
+
+async def test_a_message_that_fails_the_batch_fails_alone_the_others_are_applied() -> None:
+    consume = Recorder(poison=2)
+    batcher = Batcher(consume, max_batch=8, linger=0.001)
+    results = await asyncio.gather(
+        *(batcher.submit(n) for n in range(4)),  # type: ignore[arg-type]
+        return_exceptions=True,
+    )
+    assert [type(r).__name__ for r in results] == ["Outcome", "Outcome", "OverflowError", "Outcome"]
+    assert all(r.applied for r in results if isinstance(r, Outcome))
+    assert consume.batches == [[0, 1, 2, 3], [0], [1], [2], [3]]
 
 
 async def test_a_lone_delivery_waits_no_longer_than_the_linger() -> None:

@@ -6,18 +6,22 @@ while the previous batch was in its transaction, in arrival order, and runs it a
 `Processor.consume_batch`. A batch smaller than ``max_batch`` (the prefetch window) first waits
 ``linger`` seconds for deliveries still on their way (the previous batch's acks release them), so
 at low load a message waits about a millisecond, and under load the kit spends one transaction
-per batch, not one per message.
+per batch, not one per message. A batch that fails as a whole (the kit's own statements or the
+commit) is taken again one message at a time, so one bad message fails alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from jumin_platform.consumer.messages import Incoming
 from jumin_platform.consumer.processing import Outcome
 
 __all__ = ["Batcher"]
+
+logger = logging.getLogger(__name__)
 
 ConsumeBatch = Callable[[Sequence[Incoming]], Awaitable[list[Outcome]]]
 
@@ -62,10 +66,26 @@ class Batcher:
                 future.cancel()
             raise
         except Exception as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+            if len(batch) == 1:
+                _fail(batch, exc)
+                return
+            # One message the kit's own statements choke on must not take the batch down with it
+            # (each would be requeued, together again, until the delivery limit dead-letters
+            # them all): nothing committed, so take them one by one and let only it fail.
+            logger.warning(
+                "a batch of %d failed (%s); taking its messages one by one",
+                len(batch),
+                type(exc).__name__,
+            )
+            for one in batch:
+                await self._run([one])
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)
+
+
+def _fail(batch: list[tuple[Incoming, asyncio.Future[Outcome]]], exc: Exception) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
