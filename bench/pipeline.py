@@ -40,7 +40,7 @@ Environment: JUMIN_REGISTRY_DATABASE_URL (service role; the kits use it too) and
 JUMIN_REGISTRY_MIGRATION_DATABASE_URL (schema owner; its database name must contain "bench", the
 registry's tables and the kits' tables in schemas bench_<recipient> are emptied), BENCH_CHANGES,
 BENCH_MODE, BENCH_APPROVERS, BENCH_PACED_RATES, BENCH_PACED_SECONDS, BENCH_PREFETCH (kit
-prefetch, 8), BENCH_RELAY_BATCH (200), BENCH_BASELINE_PREFETCH (100), BENCH_PARTITIONS (e.g.
+prefetch, 32), BENCH_RELAY_BATCH (200), BENCH_BASELINE_PREFETCH (100), BENCH_PARTITIONS (e.g.
 "cs=2"), BENCH_SEED, BENCH_OUTPUT (default bench/results/pipeline.json), JUMIN_AMQP_HOST/PORT,
 JUMIN_RABBITMQ_MANAGEMENT_URL/_USER/_PASSWORD (the vhost is made through the management API).
 

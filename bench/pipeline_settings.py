@@ -66,7 +66,7 @@ class BenchConfig:
                 float(r) for r in env.get("BENCH_PACED_RATES", "200,80,40").split(",") if r.strip()
             ),
             paced_seconds=float(env.get("BENCH_PACED_SECONDS", 15)),
-            prefetch=int(env.get("BENCH_PREFETCH", 8)),
+            prefetch=int(env.get("BENCH_PREFETCH", 32)),
             relay_batch=int(env.get("BENCH_RELAY_BATCH", settings.relay_batch_size)),
             baseline_prefetch=int(env.get("BENCH_BASELINE_PREFETCH", 100)),
             partitions=env.get("BENCH_PARTITIONS", ""),

@@ -44,6 +44,9 @@ _NOT_RUNNING = (
     "(The consumer is not running; try again once it has started.)"
 )
 
+MAX_CONNECTIONS = 16
+"""Upper bound of a kit's pool (five kits at prefetch 32 would otherwise ask for 170)."""
+
 Models = Mapping[str, type[RecipientMessage]] | Iterable[type[RecipientMessage]]
 
 
@@ -60,7 +63,7 @@ class ConsumerKit:
         handler: Handler,
         models: Models,
         topology: Topology | None = None,
-        prefetch: int = 8,
+        prefetch: int = 32,
         requeue_delay: float = 1.0,
         partitions: Sequence[int] | None = None,
         sweep_interval: float = 30.0,
@@ -96,7 +99,10 @@ class ConsumerKit:
         if self._broker is not None:
             raise RuntimeError("ConsumerKit is already started")
         queues = len(self.recipient.consumer_queues)
-        self._pool = await create_pool(self._database_url, max_size=self._prefetch * queues + 2)
+        # One batch transaction at a time, plus drains of parked messages, the sweep and the
+        # operator API: more connections than messages in flight would sit idle.
+        connections = min(self._prefetch * queues, MAX_CONNECTIONS - 2) + 2
+        self._pool = await create_pool(self._database_url, max_size=connections)
         self._broker = make_broker(self._amqp_url, prefetch=self._prefetch)
         store = PgStore(self._pool, self.schema)
         subscription = self._wire(store, self._broker)

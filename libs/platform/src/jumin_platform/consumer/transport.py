@@ -25,6 +25,7 @@ from opentelemetry import trace
 from opentelemetry.context import get_current
 from pydantic import ValidationError
 
+from jumin_platform.consumer.acks import Settler
 from jumin_platform.consumer.batching import Batcher
 from jumin_platform.consumer.messages import (
     ATTEMPT_HEADER,
@@ -192,7 +193,7 @@ class Subscription:
         outlet: BrokerOutlet,
         recipient: Recipient,
         requeue_delay: float = 1.0,
-        prefetch: int = 8,
+        prefetch: int = 32,
     ) -> None:
         self._processor = processor
         window = prefetch * len(recipient.consumer_queues)
@@ -202,6 +203,7 @@ class Subscription:
         self._outlet = outlet
         self._recipient = recipient
         self._requeue_delay = requeue_delay
+        self._settler = Settler()
 
     def attach(self, broker: RabbitBroker) -> None:
         """Subscribe to every consumer queue of the recipient (one, or N partitions)."""
@@ -220,7 +222,7 @@ class Subscription:
         """Handle one delivery; never let an exception escape unsettled."""
         incoming = read_incoming(message.raw_message)
         if incoming is None:
-            await message.nack(requeue=False)
+            await self._settler.nack(message)
             return
         _annotate(incoming, self._recipient.name)
         try:
@@ -245,7 +247,7 @@ class Subscription:
         dead-lettered (and its person's later messages would stay parked behind it).
         """
         await asyncio.sleep(self._requeue_delay)
-        await message.reject(requeue=True)
+        await self._settler.reject(message)
 
     async def drain(self, person_key: str) -> None:
         """Apply parked successors; on failure they stay parked for the next message or restart."""
@@ -259,9 +261,9 @@ class Subscription:
         if outcome.verdict is Verdict.RETRY and outcome.delay is not None:
             await self._outlet.retry(incoming, attempt=outcome.attempt, delay=outcome.delay)
         if outcome.verdict is Verdict.DEAD:
-            await message.nack(requeue=False)
+            await self._settler.nack(message)
         else:
-            await message.ack()
+            await self._settler.ack(message)  # with the rest of its batch, as one ack if it can
 
 
 async def _the_message_itself(message: StreamMessage[Any]) -> StreamMessage[Any]:
