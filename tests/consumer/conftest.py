@@ -162,8 +162,18 @@ def adapter() -> FakeAdapter:
 
 
 @pytest.fixture
+def kit_options() -> dict[str, Any]:
+    """Further `ConsumerKit` arguments (a test module overrides this, e.g. a short sweep)."""
+    return {}
+
+
+@pytest.fixture
 async def kit(
-    kit_schema: str, sandbox: Sandbox, registry: Registry, adapter: FakeAdapter
+    kit_schema: str,
+    sandbox: Sandbox,
+    registry: Registry,
+    adapter: FakeAdapter,
+    kit_options: dict[str, Any],
 ) -> AsyncIterator[ConsumerKit]:
     """The kit consuming `koseki.events` of the sandbox as jumin_koseki_adapter."""
     kit = ConsumerKit(
@@ -174,6 +184,7 @@ async def kit(
         handler=adapter,
         models=MESSAGE_MODELS,
         topology=sandbox.topology,
+        **kit_options,
     )
     await kit.start()
     yield kit

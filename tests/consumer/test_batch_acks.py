@@ -13,15 +13,12 @@ nor left unacknowledged.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.consumer import ConsumerKit, TransientError
 
 from .conftest import (
-    DATABASE_URL,
     RECIPIENT,
     SCHEMA,
     FakeAdapter,
@@ -38,26 +35,14 @@ PEOPLE, MESSAGES_EACH = 30, 10
 
 
 @pytest.fixture
-async def kit(
-    kit_schema: str, sandbox: Sandbox, registry: Registry, adapter: FakeAdapter
-) -> AsyncIterator[ConsumerKit]:
-    kit = ConsumerKit(
-        recipient=RECIPIENT,
-        schema=kit_schema,
-        amqp_url=sandbox.url(sandbox.topology.recipient(RECIPIENT).user),
-        database_url=DATABASE_URL,
-        handler=adapter,
-        models=MESSAGE_MODELS,
-        topology=sandbox.topology,
-        prefetch=32,
-        requeue_delay=0.3,
+def kit_options() -> dict[str, Any]:
+    return {
+        "prefetch": 32,
+        "requeue_delay": 0.3,
         # A message failing while taken from parking has no delivery to return: the sweep
         # takes it again (every 30 s in production; sooner here).
-        sweep_interval=0.5,
-    )
-    await kit.start()
-    yield kit
-    await kit.stop()
+        "sweep_interval": 0.5,
+    }
 
 
 async def _applied(db: Any, people: list[str]) -> dict[str, list[int]]:

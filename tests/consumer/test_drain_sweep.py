@@ -8,7 +8,6 @@ sweep applies it — once, after its predecessor — and the person is neither p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -23,7 +22,6 @@ from .conftest import (
     SCHEMA,
     FakeAdapter,
     Registry,
-    Sandbox,
     envelope,
     eventually,
     person,
@@ -37,23 +35,9 @@ SWEEP_SECONDS = 0.3
 
 
 @pytest.fixture
-async def sweeping_kit(
-    kit_schema: str, sandbox: Sandbox, registry: Registry, adapter: FakeAdapter
-) -> AsyncIterator[ConsumerKit]:
+def kit_options() -> dict[str, Any]:
     """The conftest's kit, sweeping for ready parked messages every 0.3 s."""
-    kit = ConsumerKit(
-        recipient=RECIPIENT,
-        schema=kit_schema,
-        amqp_url=sandbox.url(sandbox.topology.recipient(RECIPIENT).user),
-        database_url=DATABASE_URL,
-        handler=adapter,
-        models=MESSAGE_MODELS,
-        topology=sandbox.topology,
-        sweep_interval=SWEEP_SECONDS,
-    )
-    await kit.start()
-    yield kit
-    await kit.stop()
+    return {"sweep_interval": SWEEP_SECONDS}
 
 
 async def deliveries(db: Db, person_key: str) -> list[int]:
@@ -65,7 +49,7 @@ async def deliveries(db: Db, person_key: str) -> list[int]:
 
 
 async def test_the_sweep_applies_what_a_failed_drain_left_parked(
-    sweeping_kit: ConsumerKit, registry: Registry, adapter: FakeAdapter, db: Db
+    kit: ConsumerKit, registry: Registry, adapter: FakeAdapter, db: Db
 ) -> None:
     alice = person()
     first, second = envelope(alice, 1), envelope(alice, 2)

@@ -27,57 +27,26 @@ from typing import Any
 import httpx
 import hypothesis
 import pytest
-import schemathesis
 from jumin_platform.auth import Role
+from jumin_platform.testing.fuzzing import CHECKS, built_app, fuzzing_schema
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 from schemathesis import Case
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.python.asgi import shutdown_lifespans
 
 from .helpers import CLERK, auth, enter_and_approve, family, move_in, person, submit
 
 pytestmark = pytest.mark.integration
 
-MAX_EXAMPLES = 25
-"""Examples per operation in the fuzzing phase (the coverage phase adds its own boundary cases)."""
 
 FUZZER = "fuzzer01"
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
-
-
-def _load_schema() -> schemathesis.BaseSchema:
-    """Read the OpenAPI document of the real app (building it needs the dev keys, not the DB)."""
-    try:
-        app = create_app(Settings())
-    except FileNotFoundError:
-        pytest.fail("no development keys: run `uv run jumin dev-keys`", pytrace=False)
-    loaded = schemathesis.openapi.from_dict(app.openapi())
-    loaded.app = app  # calls go to it in-process; its lifespan starts with the first call
-    loaded.config.generation.update(
-        max_examples=MAX_EXAMPLES,
-        deterministic=True,  # derandomized: the same cases on every run
-        no_shrink=True,  # report the first failing case instead of spending minutes shrinking
-        database="none",  # no replay of examples saved by earlier runs
-    )
-    return loaded
 
 
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
-schema = _load_schema()
+schema = fuzzing_schema(
+    built_app(lambda: create_app(Settings()), keys_command="uv run jumin dev-keys"), serve=True
+)
 
 
 @dataclass(frozen=True)

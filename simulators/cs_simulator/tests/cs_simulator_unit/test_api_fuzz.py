@@ -26,51 +26,20 @@ from uuid import uuid4
 import httpx
 import hypothesis
 import pytest
-import schemathesis
 from cs_simulator.config import Settings
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
+from jumin_platform.testing.fuzzing import CHECKS, fuzzing_schema
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.python.asgi import shutdown_lifespans
 
 from .builders import identity_body, juminhyo_code, message
 
-MAX_EXAMPLES = 25
-"""Examples per operation in the fuzzing phase (the coverage phase adds its own boundary cases)."""
-
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-    response_headers_conformance,
-]
-
-
-def _load_schema() -> schemathesis.BaseSchema:
-    """Read the OpenAPI document of the real app."""
-    loaded = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
-    loaded.config.generation.update(
-        max_examples=MAX_EXAMPLES,
-        deterministic=True,  # derandomized: the same cases on every run
-        no_shrink=True,  # report the first failing case instead of spending minutes shrinking
-        database="none",  # no replay of examples saved by earlier runs
-    )
-    return loaded
-
-
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
-schema = _load_schema()
+schema = fuzzing_schema(create_app(Settings()))
 
 
 @dataclass(frozen=True)
