@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import httpx
+
+from .helpers import TokenFactory, auth, enter_and_approve, move_in
 
 
 async def last_seq(connection: asyncpg.Connection[Any]) -> int:
@@ -36,3 +39,14 @@ def summary(row: dict[str, Any]) -> tuple[Any, ...]:
 def checkpoint_before(row: dict[str, Any]) -> str:
     """Return the checkpoint ``seq:hash`` of the row before `row` (its prev_hash names it)."""
     return f"{row['seq'] - 1}:{bytes(row['prev_hash']).hex()}"
+
+
+def at_terminal(token: TokenFactory, sub: str, role: str, terminal: str) -> dict[str, str]:
+    """Return a staff member's headers with the terminal (端末名) they work at."""
+    return {**auth(token, sub, role), "X-Jumin-Terminal": terminal}
+
+
+async def register(client: httpx.AsyncClient, token: TokenFactory, *people: Any) -> list[str]:
+    """Move people in (entered and approved); return their 宛名番号, sorted."""
+    change = await enter_and_approve(client, token, move_in(*people))
+    return sorted(change["subjects"])
