@@ -68,3 +68,27 @@ async def test_a_lone_delivery_waits_no_longer_than_the_linger() -> None:
     await batcher.submit("only")  # type: ignore[arg-type]
     assert loop.time() - started < 0.5
     assert consume.batches == [["only"]]
+
+
+async def test_stopping_while_a_failed_batch_is_retried_one_by_one_leaves_no_delivery_waiting() -> (
+    None
+):
+    started = asyncio.Event()
+
+    async def consume(messages: Sequence[Any]) -> list[Outcome]:
+        if len(messages) > 1:
+            raise OverflowError("a kit statement refused the batch")
+        started.set()
+        await asyncio.sleep(60)  # the first message's own transaction, when the kit stops
+        return [Outcome(Decision.HANDLE)]
+
+    batcher = Batcher(consume, max_batch=8, linger=0.001)
+    waiting = [asyncio.create_task(batcher.submit(n)) for n in range(3)]  # type: ignore[arg-type]
+    await asyncio.wait_for(started.wait(), 5)
+    worker = batcher._worker
+    assert worker is not None
+    worker.cancel()
+
+    done, pending = await asyncio.wait(waiting, timeout=5)
+    assert not pending
+    assert all(task.cancelled() for task in done)

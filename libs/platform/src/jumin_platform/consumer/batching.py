@@ -77,8 +77,13 @@ class Batcher:
                 len(batch),
                 type(exc).__name__,
             )
-            for one in batch:
-                await self._run([one])
+            for i, one in enumerate(batch):
+                try:
+                    await self._run([one])
+                except asyncio.CancelledError:  # stopping: no delivery may wait for ever
+                    for _, future in batch[i + 1 :]:
+                        future.cancel()
+                    raise
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if not future.done():
