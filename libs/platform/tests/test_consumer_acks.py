@@ -12,11 +12,27 @@ from jumin_platform.consumer.acks import MAX_TRACKED, AckLedger, Settler
 
 
 class Channel:
-    """Record what the kit tells the broker on one AMQP channel."""
+    """Record what the kit tells the broker on one AMQP channel, checked as RabbitMQ would.
 
-    def __init__(self, *, fail: bool = False) -> None:
+    A frame naming a tag that is no longer unsettled (acked twice, or covered by an earlier
+    multiple-ack) is what makes the broker close the channel: it is kept in `errors`.
+    """
+
+    def __init__(self, *, fail: bool = False, delay: float = 0.0, delivered: int = 0) -> None:
         self.frames: list[tuple[str, int, bool]] = []
         self.fail = fail
+        self.delay = delay
+        self.unsettled = set(range(1, delivered + 1))
+        self.errors: list[tuple[str, int]] = []
+
+    def receive(self, method: str, tag: int, multiple: bool) -> None:
+        self.frames.append((method, tag, multiple))
+        if not self.unsettled:
+            return  # not checking (the test did not say what was delivered)
+        if tag not in self.unsettled:
+            self.errors.append((method, tag))
+        covered = {t for t in self.unsettled if t <= tag} if multiple else {tag}
+        self.unsettled -= covered
 
 
 @dataclass
@@ -42,10 +58,11 @@ class Delivery:
         await self._send("reject", False)
 
     async def _send(self, method: str, multiple: bool) -> None:
-        await asyncio.sleep(0)
-        if self.raw_message.channel.fail:
+        channel = self.raw_message.channel
+        await asyncio.sleep(channel.delay)
+        if channel.fail:
             raise ConnectionError("channel closed")
-        self.raw_message.channel.frames.append((method, self.raw_message.delivery_tag, multiple))
+        channel.receive(method, self.raw_message.delivery_tag, multiple)
 
 
 def deliveries(channel: Channel, *tags: int) -> list[RabbitMessage]:
@@ -153,3 +170,21 @@ async def test_a_lone_ack_is_a_plain_ack(tags: tuple[int, ...]) -> None:
     await settler.ack(deliveries(channel, *tags)[0])
 
     assert channel.frames == [("ack", tags[0], False)]
+
+
+async def test_a_multiple_ack_never_overtakes_a_single_ack_of_a_tag_it_covers() -> None:
+    # 2 and 3 are acked one by one (1 is still out); while they are on their way, 1 is returned
+    # to the queue and 4 and 5 are acked: their multiple-ack must leave after the ack of 3.
+    channel = Channel(delay=0.01, delivered=5)
+    settler = Settler()
+    one, two, three, four, five = deliveries(channel, 1, 2, 3, 4, 5)
+
+    first = asyncio.gather(settler.ack(two), settler.ack(three))
+    await asyncio.sleep(0.005)  # the ack of 2 is on its way
+    returned = asyncio.create_task(settler.reject(one))
+    second = asyncio.gather(settler.ack(four), settler.ack(five))
+    await asyncio.gather(first, returned, second)
+
+    assert channel.errors == []
+    assert channel.unsettled == set()
+    assert channel.frames[-1] == ("ack", 5, True)

@@ -12,7 +12,8 @@ acks that are ready together (the messages of one committed batch resume in the 
 event loop) are sent as one multiple-ack through their highest tag only if every tag up to it is
 either settled or among them. Otherwise — a delivery still on its way through FastStream, one
 waiting to be returned to the queue, a tag the broker skipped — each is acked on its own, as
-before. Nacks and rejects go out at once, one by one.
+before. Nacks and rejects go out at once, one by one. Frames leave a channel one sender at a time,
+in the order the ledger records them.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class Settler:
 
     def __init__(self) -> None:
         # keyed by the AMQP channel: a reconnect brings a new channel, numbered from 1 again
-        self._ledgers: weakref.WeakKeyDictionary[Any, AckLedger] = weakref.WeakKeyDictionary()
+        self._channels: weakref.WeakKeyDictionary[Any, _Channel] = weakref.WeakKeyDictionary()
         self._ready: list[tuple[RabbitMessage, asyncio.Future[None]]] = []
         self._flush_scheduled = False
         self._flushes: set[asyncio.Task[None]] = set()
@@ -98,20 +99,24 @@ class Settler:
 
     async def nack(self, message: RabbitMessage) -> None:
         """Reject without requeue (the broker dead-letters it)."""
-        self._ledger(message).settle(_tag(message))
-        await message.nack(requeue=False)
+        channel = self._channel(message)
+        async with channel.sending:
+            channel.ledger.settle(_tag(message))
+            await message.nack(requeue=False)
 
     async def reject(self, message: RabbitMessage) -> None:
         """Return the delivery to the queue (counts towards the delivery limit)."""
-        self._ledger(message).settle(_tag(message))
-        await message.reject(requeue=True)
+        channel = self._channel(message)
+        async with channel.sending:
+            channel.ledger.settle(_tag(message))
+            await message.reject(requeue=True)
 
-    def _ledger(self, message: RabbitMessage) -> AckLedger:
-        channel = message.raw_message.channel
-        ledger = self._ledgers.get(channel)
-        if ledger is None:
-            ledger = self._ledgers[channel] = AckLedger()
-        return ledger
+    def _channel(self, message: RabbitMessage) -> _Channel:
+        key = message.raw_message.channel
+        channel = self._channels.get(key)
+        if channel is None:
+            channel = self._channels[key] = _Channel()
+        return channel
 
     def _start_flush(self) -> None:
         self._flush_scheduled = False
@@ -130,19 +135,20 @@ class Settler:
     async def _ack_on_channel(
         self, items: list[tuple[RabbitMessage, asyncio.Future[None]]]
     ) -> None:
-        ledger = self._ledger(items[0][0])
+        channel = self._channel(items[0][0])
         tags = {_tag(message): (message, done) for message, done in items}
         last = max(tags)
-        # The ledger is updated before the frames are sent: acks leave in this order on the
-        # channel, so a later flush may rely on them.
-        if len(tags) > 1 and ledger.covers(last, set(tags)):
-            ledger.settle_through(last)
-            await _settle_all(tags[last][0].ack(multiple=True), [d for _, d in tags.values()])
-            return
-        for tag in tags:
-            ledger.settle(tag)
-        for message, done in tags.values():
-            await _settle_all(message.ack(), [done])
+        # One sender at a time per channel, the ledger updated in the order the frames leave: a
+        # multiple-ack must never overtake the single ack of a tag it covers (the broker would
+        # close the channel over the then unknown tag).
+        async with channel.sending:
+            if len(tags) > 1 and channel.ledger.covers(last, set(tags)):
+                channel.ledger.settle_through(last)
+                await _settle_all(tags[last][0].ack(multiple=True), [d for _, d in tags.values()])
+                return
+            for tag, (message, done) in tags.items():
+                channel.ledger.settle(tag)
+                await _settle_all(message.ack(), [done])
 
 
 async def _settle_all(call: Any, waiting: list[asyncio.Future[None]]) -> None:
@@ -157,6 +163,14 @@ async def _settle_all(call: Any, waiting: list[asyncio.Future[None]]) -> None:
     for done in waiting:
         if not done.done():
             done.set_result(None)
+
+
+class _Channel:
+    """What the settler keeps per AMQP channel: its ledger, and the turn to send on it."""
+
+    def __init__(self) -> None:
+        self.ledger = AckLedger()
+        self.sending = asyncio.Lock()
 
 
 def _tag(message: RabbitMessage) -> int:
