@@ -9,6 +9,7 @@ sweep applies it — once, after its predecessor — and the person is neither p
 from __future__ import annotations
 
 from typing import Any, TypeAlias
+from uuid import UUID
 
 import asyncpg
 import pytest
@@ -22,6 +23,7 @@ from .conftest import (
     SCHEMA,
     FakeAdapter,
     Registry,
+    Sandbox,
     envelope,
     eventually,
     person,
@@ -82,6 +84,56 @@ async def test_the_sweep_applies_what_a_failed_drain_left_parked(
         alice,
     )
     assert dict(progress or {}) == {"last_seq": 2, "blocked_event_id": None}
+
+
+async def test_a_parked_message_failing_for_ever_is_dead_lettered_at_the_delivery_limit(
+    kit: ConsumerKit, registry: Registry, adapter: FakeAdapter, db: Db, sandbox: Sandbox
+) -> None:
+    alice = person()
+    first, second, third = envelope(alice, 1), envelope(alice, 2), envelope(alice, 3)
+    limit = sandbox.topology.delivery_limit
+    adapter.fail(second, *[RuntimeError("adapter bug")] * (limit + 5))
+    await registry.publish(second)
+    await registry.publish(third)
+    await eventually(
+        lambda: db.fetchval(f"SELECT count(*) FROM {SCHEMA}.parked WHERE person_key = $1", alice),
+        until=lambda parked: parked == 2,
+        what="seq 2 and 3 parked for the gap",
+    )
+    await registry.publish(first)
+
+    progress = await eventually(
+        lambda: db.fetchrow(
+            f"SELECT last_seq, blocked_event_id, blocked_reason FROM {SCHEMA}.person_progress"
+            " WHERE person_key = $1",
+            alice,
+        ),
+        until=lambda row: row is not None and row["blocked_event_id"] is not None,
+        what=f"seq 2 dead-lettered after {limit} failures, alice blocked",
+    )
+    assert progress is not None
+    assert (progress["last_seq"], progress["blocked_event_id"]) == (1, second.event_id)
+    assert (
+        f"failed {limit} times while applied from parking: RuntimeError"
+        in (progress["blocked_reason"])
+    )
+    assert adapter.calls.count((alice, 2)) == limit  # the drain after seq 1, then the sweeps
+    assert await deliveries(db, alice) == [1]
+    parked = await db.fetch(f"SELECT event_id FROM {SCHEMA}.parked WHERE person_key = $1", alice)
+    assert [row["event_id"] for row in parked] == [third.event_id]  # waits for the operator
+    dead = await dead_letters(sandbox)
+    assert dead == [second.event_id]
+
+
+async def dead_letters(sandbox: Sandbox) -> list[UUID]:
+    """The event ids in koseki.dead (read without settling them back)."""
+    connection = await sandbox.connect(sandbox.topology.admin_user)
+    channel = await connection.channel()
+    queue = await channel.get_queue(f"{RECIPIENT}.dead", ensure=False)
+    found: list[UUID] = []
+    while (message := await queue.get(fail=False, no_ack=True)) is not None:
+        found.append(UUID(message.message_id))
+    return found
 
 
 @pytest.mark.parametrize("interval", [0.0, -1.0, float("nan")])

@@ -60,6 +60,9 @@ def test_retry_delays_follow_the_topology_then_give_up() -> None:
     assert [next_retry_delay(a, DELAYS) for a in range(5)] == [1, 10, 60, None, None]
 
 
+PARKED_FAILURE_LIMIT = 4
+
+
 # ---- fakes ---------------------------------------------------------------------------------------
 @dataclass
 class State:
@@ -67,6 +70,7 @@ class State:
     progress: dict[str, Progress] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
     parked: dict[UUID, tuple[Incoming, Decision]] = field(default_factory=dict)
+    parked_failures: dict[UUID, int] = field(default_factory=dict)
     effects: list[tuple[str, int]] = field(default_factory=list)  # the adapter's writes
 
 
@@ -129,6 +133,13 @@ class FakeUnit:
                 if message.seq == seq:
                     return message
         return None
+
+    async def count_parked_failure(self, event_id: UUID) -> int:
+        if event_id not in self.db.state.parked:
+            return 0
+        failures = self.db.state.parked_failures.get(event_id, 0) + 1
+        self.db.state.parked_failures[event_id] = failures
+        return failures
 
     async def block(self, message: Incoming, reason: str) -> None:
         last = self.db.state.progress[message.person_key].last_seq
@@ -204,6 +215,7 @@ def kit() -> Harness:
         handler=handler,
         models=ModelIndex("koseki", [KosekiFuhyoNotice]),
         retry_delays=DELAYS,
+        parked_failure_limit=PARKED_FAILURE_LIMIT,
     )
     return Harness(store, outlet, handler, processor)
 
@@ -331,6 +343,31 @@ async def test_a_parked_message_failing_for_good_is_dead_lettered_by_the_kit(kit
     await kit.deliver(two)
     assert (await kit.deliver(one)).applied
     assert kit.outlet.dead == [(two.event_id, "koseki 422")]
+    assert kit.state.progress[ALICE] == Progress(last_seq=1, blocked_event_id=two.event_id)
+    assert list(kit.state.parked) == [three.event_id]  # waits for the operator
+    assert kit.state.effects == [(ALICE, 1)]
+
+
+async def test_a_parked_message_failing_unexpectedly_is_dead_lettered_at_the_limit(
+    kit: Harness,
+) -> None:
+    # A bug, not a Transient/PermanentError: like a delivery at the queue's delivery limit.
+    one, two, three = (message(ALICE, seq) for seq in (1, 2, 3))
+    kit.handler.fail(two, *[RuntimeError("adapter bug")] * 20)
+    await kit.processor.consume(three)
+    await kit.processor.consume(two)
+    assert (await kit.processor.consume(one)).applied
+
+    for _ in range(PARKED_FAILURE_LIMIT - 1):
+        with pytest.raises(RuntimeError):
+            await kit.processor.drain(ALICE)  # the sweep's next try
+        assert kit.outlet.dead == []
+        assert set(kit.state.parked) == {two.event_id, three.event_id}
+    with pytest.raises(RuntimeError):
+        await kit.processor.drain(ALICE)
+
+    reason = f"failed {PARKED_FAILURE_LIMIT} times while applied from parking: RuntimeError"
+    assert kit.outlet.dead == [(two.event_id, reason)]
     assert kit.state.progress[ALICE] == Progress(last_seq=1, blocked_event_id=two.event_id)
     assert list(kit.state.parked) == [three.event_id]  # waits for the operator
     assert kit.state.effects == [(ALICE, 1)]

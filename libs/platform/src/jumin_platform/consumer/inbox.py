@@ -94,6 +94,8 @@ _STATEMENTS = {
     "take_parked": "DELETE FROM {s}.parked WHERE event_id = ("
     "SELECT event_id FROM {s}.parked WHERE person_key = $1 AND seq = $2 "
     "ORDER BY event_id LIMIT 1) RETURNING envelope, routing_key, traceparent",
+    "count_parked_failure": "UPDATE {s}.parked SET failures = failures + 1 WHERE event_id = $1 "
+    "RETURNING failures",
     "block": "UPDATE {s}.person_progress SET blocked_event_id = $2, blocked_reason = $3, "
     "blocked_at = now(), updated_at = now() WHERE person_key = $1",
     "unblock": "UPDATE {s}.person_progress SET blocked_event_id = NULL, blocked_reason = NULL, "
@@ -214,6 +216,10 @@ class PgUnit:
             return None
         envelope = Envelope.model_validate(_json(row["envelope"]))
         return Incoming(envelope, row["routing_key"], traceparent=row["traceparent"])
+
+    async def count_parked_failure(self, event_id: UUID) -> int:
+        failures = await self._connection.fetchval(self.sql.count_parked_failure, event_id)
+        return int(failures or 0)
 
     async def block(self, message: Incoming, reason: str) -> None:
         await self._connection.execute(self.sql.block, message.person_key, message.event_id, reason)

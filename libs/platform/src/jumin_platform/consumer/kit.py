@@ -126,6 +126,7 @@ class ConsumerKit:
             handler=self._handler,
             models=self.models,
             retry_delays=delays,
+            parked_failure_limit=self.topology.delivery_limit,
         )
         subscription = Subscription(
             processor=processor,

@@ -75,6 +75,10 @@ class Unit(Protocol):
 
     async def take_parked(self, person_key: str, seq: int) -> Incoming | None: ...
 
+    async def count_parked_failure(self, event_id: UUID) -> int:
+        """Count one more unexpected failure of a parked message; return the count (0: gone)."""
+        ...
+
     async def block(self, message: Incoming, reason: str) -> None: ...
 
 
@@ -135,12 +139,15 @@ class Processor:
         handler: Handler,
         models: ModelIndex,
         retry_delays: Sequence[int],
+        parked_failure_limit: int = 10,
     ) -> None:
         self._store = store
         self._outlet = outlet
         self._handler = handler
         self._models = models
         self._delays = tuple(retry_delays)
+        #: like the queue's delivery limit, for messages applied from parking (no delivery)
+        self._parked_failure_limit = parked_failure_limit
 
     async def consume(self, message: Incoming) -> Outcome:
         """Process a message from the broker; the caller acts on the verdict, then drains."""
@@ -211,6 +218,15 @@ class Processor:
         return applied
 
     async def _drain_one(self, person_key: str) -> bool:
+        taken: list[Incoming] = []
+        try:
+            return await self._drain_next(person_key, taken)
+        except Exception as exc:
+            if taken:  # the handler failed unexpectedly: rolled back, the message still parked
+                await self._parked_failed(taken[0], type(exc).__name__)
+            raise
+
+    async def _drain_next(self, person_key: str, taken: list[Incoming]) -> bool:
         async with self._store.unit() as unit:
             progress = await unit.lock_person(person_key)
             if progress.blocked_event_id is not None:
@@ -218,6 +234,7 @@ class Processor:
             parked = await unit.take_parked(person_key, progress.next_seq)
             if parked is None:
                 return False
+            taken.append(parked)
             if await unit.seen(parked.event_id):
                 return True
             outcome = await self._attempt(unit, parked)
@@ -227,6 +244,23 @@ class Processor:
             elif outcome.verdict is Verdict.DEAD:
                 await self._outlet.dead_letter(parked, reason=outcome.reason or "failed")
             return outcome.should_drain
+
+    async def _parked_failed(self, message: Incoming, kind: str) -> None:
+        """Count an unexpected failure of a parked message; at the limit, dead-letter it and
+        block its person, as the broker's delivery limit does for a delivery."""
+        async with self._store.unit() as unit:
+            failures = await unit.count_parked_failure(message.event_id)
+            if failures < self._parked_failure_limit:
+                return
+            await unit.lock_person(message.person_key)
+            parked = await unit.take_parked(message.person_key, message.seq)
+            if parked is None:
+                return
+            reason = f"failed {failures} times while applied from parking: {kind}"
+            await unit.block(parked, reason)
+            # no delivery to reject: publish it before the delete commits
+            await self._outlet.dead_letter(parked, reason=reason)
+        logger.warning("event %s dead-lettered, person blocked: %s", message.event_id, reason)
 
     async def _attempt(
         self, unit: Unit, message: Incoming, *, deferred: list[Incoming] | None = None

@@ -2,7 +2,8 @@
 
     inbox             one row per event applied (or skipped by an operator): the idempotency key
     person_progress   per person: last seq applied, and the event that blocks them (if any)
-    parked            messages that arrived early (gap) or while their person was blocked
+    parked            messages that arrived early (gap) or while their person was blocked, with
+                      how often applying them from there failed unexpectedly
     operator_actions  append-only record of resends and skips, with who and why
 
 The schema itself is made by provisioning (a service's owner role may not CREATE SCHEMA); a service
@@ -52,8 +53,11 @@ CREATE TABLE IF NOT EXISTS {s}.parked (
     envelope    jsonb NOT NULL,
     traceparent text,
     parked_at   timestamptz NOT NULL DEFAULT now(),
-    reason      text NOT NULL CHECK (reason IN ('gap', 'blocked'))
+    reason      text NOT NULL CHECK (reason IN ('gap', 'blocked')),
+    failures    integer NOT NULL DEFAULT 0 CHECK (failures >= 0)
 );
+-- tables made before `failures` existed (the DDL is applied again by a later migration)
+ALTER TABLE {s}.parked ADD COLUMN IF NOT EXISTS failures integer NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS parked_person_seq ON {s}.parked (person_key, seq);
 
 CREATE TABLE IF NOT EXISTS {s}.operator_actions (
