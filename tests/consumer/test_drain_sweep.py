@@ -12,6 +12,7 @@ from typing import Any, TypeAlias
 from uuid import UUID
 
 import asyncpg
+import httpx
 import pytest
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.consumer import ConsumerKit
@@ -87,7 +88,12 @@ async def test_the_sweep_applies_what_a_failed_drain_left_parked(
 
 
 async def test_a_parked_message_failing_for_ever_is_dead_lettered_at_the_delivery_limit(
-    kit: ConsumerKit, registry: Registry, adapter: FakeAdapter, db: Db, sandbox: Sandbox
+    kit: ConsumerKit,
+    registry: Registry,
+    adapter: FakeAdapter,
+    db: Db,
+    sandbox: Sandbox,
+    operator_api: httpx.AsyncClient,
 ) -> None:
     alice = person()
     first, second, third = envelope(alice, 1), envelope(alice, 2), envelope(alice, 3)
@@ -102,6 +108,14 @@ async def test_a_parked_message_failing_for_ever_is_dead_lettered_at_the_deliver
     )
     await registry.publish(first)
 
+    # While it keeps failing, the operator sees how often (保留中, 適用失敗回数).
+    failing = await eventually(
+        lambda: parked_failures(operator_api, second.event_id),
+        until=lambda failures: failures is not None and failures >= 2,
+        what="seq 2's failures counted in /operator/parked",
+    )
+    assert failing is not None
+    assert failing < limit
     progress = await eventually(
         lambda: db.fetchrow(
             f"SELECT last_seq, blocked_event_id, blocked_reason FROM {SCHEMA}.person_progress"
@@ -123,6 +137,13 @@ async def test_a_parked_message_failing_for_ever_is_dead_lettered_at_the_deliver
     assert [row["event_id"] for row in parked] == [third.event_id]  # waits for the operator
     dead = await dead_letters(sandbox)
     assert dead == [second.event_id]
+
+
+async def parked_failures(api: httpx.AsyncClient, event_id: UUID) -> int | None:
+    response = await api.get("/operator/parked")
+    assert response.status_code == 200, response.text
+    found = [m["failures"] for m in response.json() if m["event_id"] == str(event_id)]
+    return found[0] if found else None
 
 
 async def dead_letters(sandbox: Sandbox) -> list[UUID]:

@@ -106,7 +106,7 @@ _STATEMENTS = {
     "WHERE blocked_event_id = ANY($1::uuid[])",
     "record_action": "INSERT INTO {s}.operator_actions "
     "(operator, action, event_id, person_key, seq, reason) VALUES ($1, $2, $3, $4, $5, $6)",
-    "list_parked": "SELECT event_id, person_key, seq, routing_key, reason, parked_at "
+    "list_parked": "SELECT event_id, person_key, seq, routing_key, reason, parked_at, failures "
     "FROM {s}.parked ORDER BY person_key, seq LIMIT $1",
     "list_blocked": "SELECT person_key, last_seq, blocked_event_id, blocked_reason, blocked_at "
     "FROM {s}.person_progress WHERE blocked_event_id IS NOT NULL ORDER BY blocked_at LIMIT $1",

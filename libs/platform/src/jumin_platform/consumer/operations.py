@@ -78,6 +78,7 @@ class Parked:
     routing_key: str
     reason: str
     parked_at: datetime
+    failures: int
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,10 @@ class ParkedOut(BaseModel):
     routing_key: str
     reason: str = Field(description="gap (an earlier seq is missing) or blocked")
     parked_at: datetime
+    failures: int = Field(
+        description="適用失敗回数: unexpected failures while applied from parking (at the "
+        "delivery limit the message is dead-lettered and its person blocked)"
+    )
 
 
 class BlockedOut(BaseModel):
