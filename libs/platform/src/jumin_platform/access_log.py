@@ -28,6 +28,9 @@ from jumin_platform.db import AnyConnection
 GENESIS = bytes(32)
 """prev_hash of the first row."""
 
+PAGE_ROWS = 1_000
+"""Rows read per statement while verifying."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class AccessEntry:
@@ -112,7 +115,6 @@ class AccessLog:
             " my_number_accessed, outcome, status_code, trace_id, prev_hash, row_hash)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         )
-        # LIMIT NULL is no limit: the whole chain after `seq > $1`.
         self._scan = f"SELECT * FROM {table} WHERE seq > $1 ORDER BY seq LIMIT $2"
         self._hash_at = f"SELECT row_hash FROM {table} WHERE seq = $1"
 
@@ -150,11 +152,22 @@ class AccessLog:
     async def rows(
         self, connection: AnyConnection, *, after: int = 0, limit: int | None = None
     ) -> AsyncGenerator[asyncpg.Record, None]:
-        """Yield the rows after seq ``after`` in sequence order, at most ``limit`` of them
-        (inside a transaction, with a cursor)."""
-        async with connection.transaction():
-            async for record in connection.cursor(self._scan, after, limit, prefetch=1000):
+        """Yield the rows after seq ``after`` in sequence order, at most ``limit`` of them.
+
+        Read in pages by seq (the log only grows at its end), not through a cursor: the asyncpg
+        instrumentation makes a span of every row a cursor yields — 20,000 spans for one verify,
+        and 17 times slower (found when the fuzz test timed out).
+        """
+        left = limit
+        while left is None or left > 0:
+            size = PAGE_ROWS if left is None else min(PAGE_ROWS, left)
+            page = await connection.fetch(self._scan, after, size)
+            for record in page:
                 yield record
+            if len(page) < size:
+                return
+            after = page[-1]["seq"]
+            left = None if left is None else left - len(page)
 
     async def verify(
         self,
@@ -182,7 +195,7 @@ class AccessLog:
             )
         head = await self.checkpoint(connection)
         expected_seq, prev = anchor.seq + 1, bytes.fromhex(anchor.row_hash)
-        # aclosing: stopping at a bad row must still end the scan's transaction at once.
+        # aclosing: stopping at a bad row ends the scan at once.
         scan = self.rows(connection, after=anchor.seq, limit=limit)
         async with contextlib.aclosing(scan) as records:
             async for record in records:
