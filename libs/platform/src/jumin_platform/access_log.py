@@ -228,19 +228,12 @@ class AccessLog:
 
     async def _anchor_problem(self, connection: AnyConnection, anchor: Checkpoint) -> str | None:
         """Check that a window's starting checkpoint is still in the log with its hash."""
-        if anchor.seq == 0:
-            if anchor.row_hash != GENESIS.hex():
-                return f"checkpoint {anchor.line} is not the empty log's (0:{GENESIS.hex()})"
-            return None
-        stored = await connection.fetchval(self._hash_at, anchor.seq)
+        stored = (
+            GENESIS if anchor.seq == 0 else await connection.fetchval(self._hash_at, anchor.seq)
+        )
         if stored is None:
             return f"row {anchor.seq} of checkpoint {anchor.line} is missing: deleted or truncated"
-        if bytes(stored).hex() != anchor.row_hash.lower():
-            return (
-                f"row {anchor.seq} does not match checkpoint {anchor.line}: the log was"
-                " rewritten up to this row (or the checkpoint is from another log)"
-            )
-        return None
+        return _Checkpoints([anchor]).mismatch(anchor.seq, bytes(stored))
 
 
 class _Checkpoints:
