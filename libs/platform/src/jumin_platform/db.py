@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -12,6 +14,15 @@ from yoyo import get_backend, read_migrations
 
 AnyConnection: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 """A plain connection or one borrowed from a pool."""
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def check_identifier(name: str, *, what: str = "schema") -> str:
+    """Return `name` if it is a plain lower-case SQL identifier; raise ValueError otherwise."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"bad {what} name {name!r} (want [a-z_][a-z0-9_]*, at most 63 characters)")
+    return name
 
 
 async def _init_connection(connection: asyncpg.Connection[Any]) -> None:
@@ -31,6 +42,11 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 def _yoyo_url(dsn: str) -> str:
     scheme, rest = dsn.split("://", 1)
     return f"postgresql+psycopg://{rest}" if scheme in {"postgresql", "postgres"} else dsn
+
+
+def migrations_of(package: str) -> Path:
+    """Return the `migrations` folder shipped inside a service's package (installed or not)."""
+    return Path(str(resources.files(package) / "migrations"))
 
 
 def apply_migrations(dsn: str, directory: Path) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jumin_platform.db import migrations_of
 from jumin_platform.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = migrations_of("cs_adapter")
 """yoyo migrations, shipped inside the package so an installed wheel can migrate too."""
 
 SCHEMA = "cs_adapter"

@@ -13,14 +13,11 @@ grant_to="jumin_cs_adapter"))``.
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
-from jumin_platform.db import AnyConnection
+from jumin_platform.db import AnyConnection, check_identifier
 
 __all__ = ["check_identifier", "consumer_ddl", "install"]
-
-_IDENTIFIER: Final = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _TABLES: Final = """
 CREATE TABLE IF NOT EXISTS {s}.inbox (
@@ -76,13 +73,6 @@ _GRANTS: Final = """
 GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.inbox, {s}.person_progress, {s}.parked TO {r};
 GRANT SELECT, INSERT ON {s}.operator_actions TO {r};
 """
-
-
-def check_identifier(name: str, *, what: str = "schema") -> str:
-    """Return `name` if it is a plain lower-case SQL identifier; raise ValueError otherwise."""
-    if not _IDENTIFIER.fullmatch(name):
-        raise ValueError(f"bad {what} name {name!r} (want [a-z_][a-z0-9_]*, at most 63 characters)")
-    return name
 
 
 def consumer_ddl(schema: str, *, grant_to: str | None = None) -> str:

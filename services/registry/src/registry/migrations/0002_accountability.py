@@ -1,7 +1,16 @@
--- Approval and accountability: rejected/withdrawn changes, revisions, the access log (spec 10.2),
--- 支援措置 (spec 3.4, 1.1.16) and 個人番号 lookup by keyed hash.
--- depends: 0001_registry_core
+"""Approval and accountability: rejected/withdrawn changes, revisions, the access log (spec 10.2),
+支援措置 (spec 3.4, 1.1.16) and 個人番号 lookup by keyed hash.
 
+The access log's table comes from `jumin_platform.access_log_schema`, the one definition every
+service's log shares.
+"""
+
+from jumin_platform.access_log_schema import access_log_ddl
+from yoyo import step
+
+__depends__ = {"0001_registry_core"}
+
+_DECISIONS = """
 -- Changes: a pending change can be corrected (revision), withdrawn by its maker, or rejected.
 ALTER TABLE registry.changes DROP CONSTRAINT changes_status_check;
 ALTER TABLE registry.changes DROP CONSTRAINT changes_approved_has_decision;
@@ -30,41 +39,9 @@ ALTER TABLE registry.resident_history
     ADD CONSTRAINT history_my_number_sealed CHECK (my_number IS NULL OR my_number LIKE 'mn1:%');
 ALTER TABLE registry.resident_current ADD COLUMN my_number_hash text;
 CREATE INDEX resident_current_my_number_idx ON registry.resident_current (my_number_hash);
+"""
 
--- アクセスログ: append-only, hash-chained (see jumin_platform.access_log).
-CREATE TABLE registry.access_log (
-    seq                 bigint PRIMARY KEY CHECK (seq >= 1),
-    occurred_at         timestamptz NOT NULL,        -- 日時
-    operator            text,                        -- 操作者ID (NULL: 認証失敗)
-    terminal            text,                        -- 端末名
-    function            text NOT NULL,               -- 機能名
-    subjects            text[] NOT NULL,             -- 処理対象者 (宛名番号)
-    my_number_accessed  boolean NOT NULL,            -- 個人番号へのアクセス有無
-    outcome             text NOT NULL,
-    status_code         integer,
-    trace_id            text,
-    prev_hash           bytea NOT NULL,
-    row_hash            bytea NOT NULL
-);
-CREATE INDEX access_log_time_idx ON registry.access_log (occurred_at);
-CREATE INDEX access_log_operator_idx ON registry.access_log (operator, occurred_at);
-CREATE INDEX access_log_subjects_idx ON registry.access_log USING gin (subjects);
-
-CREATE FUNCTION registry.refuse_access_log_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'registry.access_log is append-only (アクセスログは改ざんできません)'
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-CREATE TRIGGER access_log_append_only
-    BEFORE UPDATE OR DELETE ON registry.access_log
-    FOR EACH ROW EXECUTE FUNCTION registry.refuse_access_log_change();
-CREATE TRIGGER access_log_no_truncate
-    BEFORE TRUNCATE ON registry.access_log
-    FOR EACH STATEMENT EXECUTE FUNCTION registry.refuse_access_log_change();
-GRANT SELECT, INSERT ON registry.access_log TO jumin_registry;
-
+_SUPPORT_MEASURES = """
 -- 支援措置 (DV・ストーカー等被害者支援): one row per measure; extensions append periods.
 CREATE TABLE registry.support_measures (
     measure_id      uuid PRIMARY KEY,
@@ -83,3 +60,10 @@ CREATE TABLE registry.support_measures (
 );
 CREATE INDEX support_measures_person_idx ON registry.support_measures (atena_no);
 GRANT SELECT, INSERT, UPDATE ON registry.support_measures TO jumin_registry;
+"""
+
+steps = [
+    step(_DECISIONS),
+    step(access_log_ddl("registry", grant_to="jumin_registry")),
+    step(_SUPPORT_MEASURES),
+]
