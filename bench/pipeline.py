@@ -89,7 +89,7 @@ async def run(config: BenchConfig) -> dict[str, Any]:
     await recreate_vhost(topology, config.plan.url(ADMIN_USER))
     generate_key_file(config.key_file)
     vault = load_vault(config.key_file)
-    book = PostalAddressBook()
+    book = PostalAddressBook(prefecture="東京都", ward="新宿区")
     pool = await create_pool(config.service_dsn, min_size=2, max_size=config.approvers + 2)
     owner = await asyncpg.connect(config.owner_dsn)
     registrar = Registrar(

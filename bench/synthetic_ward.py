@@ -69,7 +69,7 @@ def generate_ward(
     ward = Ward(
         rng=rng,
         names=NamePools.draw(rng, faker),
-        streets=draw_streets(rng, book or PostalAddressBook()),
+        streets=draw_streets(rng, book or PostalAddressBook(prefecture="東京都", ward="新宿区")),
         history_shape=history_shape,
         current_shape=current_shape,
         changes=BulkChanges.draw(rng),

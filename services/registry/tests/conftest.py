@@ -33,7 +33,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def addresses() -> PostalAddressBook:
     """Load the ward's address dictionary once."""
-    return PostalAddressBook()
+    return PostalAddressBook(prefecture="東京都", ward="新宿区")
 
 
 def _database_name(dsn: str) -> str:

@@ -1,11 +1,108 @@
-"""Base of every service's Settings: environment variables with a JUMIN_<SERVICE>_ prefix."""
+"""Base of every service's Settings: environment variables with a JUMIN_<SERVICE>_ prefix.
+
+A service declares one `Settings(ServiceSettings)` with its prefix and defaults (docs/adding-a-service.md).
+What every service has — where it listens, its database and broker URLs, how staff tokens are
+checked — is declared here once; settings with a format are validated when they are read, so a
+typo stops the process at start-up with the variable's name instead of failing at first use.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from jumin_contracts.check_digits import is_valid_local_government_code
+from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr, TypeAdapter
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from jumin_platform.auth import TokenVerifier
+
+__all__ = [
+    "AmqpUrl",
+    "HttpUrl",
+    "LocalGovernmentCode",
+    "PostgresUrl",
+    "ServiceSettings",
+    "StaffTokenSettings",
+    "local_amqp_url",
+    "local_postgres_url",
+]
+
+_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
+def _scheme_in(*schemes: str) -> AfterValidator:
+    def check(value: SecretStr) -> SecretStr:
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(f"want a URL {' or '.join(s + '://' for s in schemes)}host/…")
+        return value
+
+    return AfterValidator(check)
+
+
+def _http_url(value: str) -> str:
+    _HTTP_URL.validate_python(value)  # the text stays as given: no slash appended
+    return value.rstrip("/")
+
+
+def _local_government_code(value: str) -> str:
+    if not is_valid_local_government_code(value):
+        raise ValueError("want a 地方公共団体コード: six digits, the last its check digit")
+    return value
+
+
+PostgresUrl = Annotated[SecretStr, _scheme_in("postgresql", "postgres")]
+"""A PostgreSQL DSN (it carries a password: never printed)."""
+
+AmqpUrl = Annotated[SecretStr, _scheme_in("amqp", "amqps")]
+"""A RabbitMQ URL with the service's broker user (it carries a password: never printed)."""
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An http(s) base URL, kept as text without a trailing slash."""
+
+LocalGovernmentCode = Annotated[str, AfterValidator(_local_government_code)]
+"""地方公共団体コード with its check digit (新宿区 131041)."""
+
+
+def local_postgres_url(role: str) -> SecretStr:
+    """Return the development DSN of a role (its password is its name) on database `jumin`."""
+    return SecretStr(f"postgresql://{role}:{role}@127.0.0.1:5432/jumin")
+
+
+def local_amqp_url(user: str) -> SecretStr:
+    """Return the development URL of a broker user (its password is its name) on vhost `jumin`."""
+    return SecretStr(f"amqp://{user}:{user}@127.0.0.1:5672/jumin")
+
+
+class StaffTokenSettings(BaseSettings):
+    """How a service checks staff bearer tokens (JWT, roles in claims)."""
+
+    jwt_public_key_file: Path = Field(
+        default=Path("var/keys/dev-public.pem"), description="public key verifying staff tokens"
+    )
+    jwt_issuer: str = Field(default="jumin-local", description="required `iss` claim")
+    jwt_audience: str = Field(default="jumin", description="required `aud` claim")
+
+    def token_verifier(self) -> TokenVerifier:
+        """Build the verifier of staff tokens from the configured public key."""
+        return TokenVerifier(
+            public_keys=[self.jwt_public_key_file.read_text()],
+            issuer=self.jwt_issuer,
+            audience=self.jwt_audience,
+        )
 
 
 class ServiceSettings(BaseSettings):
-    """Read settings from the environment (and an optional .env), ignoring unknown variables."""
+    """Read settings from the environment (and an optional .env), ignoring unknown variables.
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    A refused value is not repeated in the error: a URL carries its password.
+    """
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
+
+    host: str = Field(default="127.0.0.1", description="address the HTTP API binds to")
+    port: int = Field(default=8000, ge=1, le=65535, description="port of the HTTP API")

@@ -23,7 +23,6 @@ from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
-from jumin_platform.auth import TokenVerifier
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
@@ -147,15 +146,6 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         pool=pool, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
     return CsAdapter(settings, pool, cs, vault, kit, publisher, poller, supply)
-
-
-def token_verifier(settings: Settings) -> TokenVerifier:
-    """Build the verifier of staff tokens from the configured public key."""
-    return TokenVerifier(
-        public_keys=[settings.jwt_public_key_file.read_text()],
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
 
 
 @asynccontextmanager

@@ -5,8 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from jumin_platform.db import migrations_of
-from jumin_platform.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from jumin_platform.settings import (
+    AmqpUrl,
+    HttpUrl,
+    LocalGovernmentCode,
+    PostgresUrl,
+    ServiceSettings,
+    StaffTokenSettings,
+    local_amqp_url,
+    local_postgres_url,
+)
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 MIGRATIONS_DIR = migrations_of("cs_adapter")
@@ -16,33 +25,30 @@ SCHEMA = "cs_adapter"
 """The service's own PostgreSQL schema (made by provisioning, owned by jumin_cs_adapter_owner)."""
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, StaffTokenSettings):
     """Configure the 市町村CS adapter (住基ネット連携)."""
 
     model_config = SettingsConfigDict(
         env_prefix="JUMIN_CS_ADAPTER_", env_file=".env", extra="ignore", frozen=True
     )
 
-    database_url: SecretStr = Field(
-        default=SecretStr("postgresql://jumin_cs_adapter:jumin_cs_adapter@127.0.0.1:5432/jumin"),
+    database_url: PostgresUrl = Field(
+        default=local_postgres_url("jumin_cs_adapter"),
         description="DSN of the service role (DML only)",
     )
-    migration_database_url: SecretStr = Field(
-        default=SecretStr(
-            "postgresql://jumin_cs_adapter_owner:jumin_cs_adapter_owner@127.0.0.1:5432/jumin"
-        ),
+    migration_database_url: PostgresUrl = Field(
+        default=local_postgres_url("jumin_cs_adapter_owner"),
         description="DSN of the schema owner that applies migrations",
     )
-    amqp_url: SecretStr = Field(
-        default=SecretStr("amqp://jumin_cs_adapter:jumin_cs_adapter@127.0.0.1:5672/jumin"),
+    amqp_url: AmqpUrl = Field(
+        default=local_amqp_url("jumin_cs_adapter"),
         description="RabbitMQ URL of the adapter's broker user (reads cs.*, publishes registry.*)",
     )
-    host: str = "127.0.0.1"
-    port: int = 8301
-    cs_base_url: str = Field(default="http://127.0.0.1:8900", description="市町村CS base URL")
+    port: int = Field(default=8301, ge=1, le=65535, description="port of the operator API")
+    cs_base_url: HttpUrl = Field(default="http://127.0.0.1:8900", description="市町村CS base URL")
     cs_timeout: float = Field(default=5.0, gt=0, description="seconds per CS call")
-    municipality_code: str = Field(
-        default="131041", pattern=r"^[0-9]{6}$", description="地方公共団体コード of the ward"
+    municipality_code: LocalGovernmentCode = Field(
+        default="131041", description="地方公共団体コード of the ward"
     )
     poll_interval: float = Field(default=0.5, gt=0, description="seconds between CS polls")
     free_codes_low_water: int = Field(
@@ -65,9 +71,6 @@ class Settings(ServiceSettings):
         "e.g. [0, 1]; none = all. Give each replica its own set so the load spreads evenly",
     )
     pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, poller)")
-    jwt_public_key_file: Path = Path("var/keys/dev-public.pem")
-    jwt_issuer: str = "jumin-local"
-    jwt_audience: str = "jumin"
     my_number_key_file: Path = Field(
         default=Path("var/keys/cs-adapter-my-number-keys.json"),
         description="key ring sealing 個人番号 in delivery records (created by `dev-keys`)",

@@ -1,18 +1,25 @@
-"""Composition root: build settings, pool, address book and token verifier once, hand them down."""
+"""Composition root: build what the API, the outbox relay and the commands consumer need, once.
+
+Each process of the registry (`jumin-registry serve | relay | commands`) starts here and nowhere
+else: `open_registry` loads the keys, the recipient policy (checked against the contracts, so a
+policy that would disclose a wrong field stops the start) and the address dictionary, and opens
+the pool; `relay` and `commands_consumer` build the two background processes from the same
+settings. Tests build a `Registry` themselves or replace parts through `Overrides`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import FastAPI
 from jumin_platform.access_log import AccessLog
-from jumin_platform.auth import TokenVerifier
 from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
 
@@ -20,6 +27,8 @@ from registry.adapters.address_dictionary import PostalAddressBook
 from registry.config import Settings
 from registry.domain.addresses import AddressBook
 from registry.domain.recipient_policy import RecipientPolicy
+from registry.entrypoints.commands_consumer import CommandConsumer, ConsumerConfig
+from registry.entrypoints.relay import OutboxRelay, RelayConfig
 from registry.policy import load_policy
 from registry.service_layer.publication import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
@@ -37,7 +46,7 @@ ACCESS_LOG = AccessLog("registry.access_log")
 
 @dataclass
 class Registry:
-    """Hold what every request needs: the pool, the address dictionary, the clock."""
+    """Hold what every request needs: the pool, the address dictionary, the keys, the clock."""
 
     settings: Settings
     pool: asyncpg.Pool[Any]
@@ -45,7 +54,11 @@ class Registry:
     vault: MyNumberVault
     clock: Callable[[], datetime] = ward_now
     access_log: AccessLog = ACCESS_LOG
-    policy: RecipientPolicy = field(default_factory=load_policy)
+
+    @cached_property
+    def policy(self) -> RecipientPolicy:
+        """Return the recipient policy for the configured ward (read and checked once)."""
+        return load_policy(ward=self.settings.ward)
 
     @property
     def publication(self) -> Publication:
@@ -56,37 +69,88 @@ class Registry:
         """Start a new unit of work on the pool."""
         return UnitOfWork(self.pool, self.vault, self.publication)
 
+    async def close(self) -> None:
+        """Close the pool."""
+        await self.pool.close()
 
-def token_verifier(settings: Settings) -> TokenVerifier:
-    """Build the verifier of staff tokens from the configured public key."""
-    return TokenVerifier(
-        public_keys=[settings.jwt_public_key_file.read_text()],
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
+
+@dataclass(frozen=True, kw_only=True)
+class Overrides:
+    """What tests replace: the clock (a fixed or moving 'now'), the address dictionary."""
+
+    clock: Callable[[], datetime] | None = None
+    addresses: AddressBook | None = None
 
 
 def address_book(settings: Settings) -> AddressBook:
-    """Load the ward's 住所辞書 from postal data."""
-    return PostalAddressBook(prefecture=settings.prefecture, ward=settings.ward_name)
+    """Load the ward's 住所辞書; refuse a ward code that is not the named ward's."""
+    ward = settings.ward
+    book = PostalAddressBook(prefecture=ward.prefecture, ward=ward.name)
+    if book.municipality_code != ward.code:
+        raise ValueError(
+            f"JUMIN_REGISTRY_WARD_CODE {ward.code} is not the 地方公共団体コード of "
+            f"{ward.prefecture}{ward.name} ({book.municipality_code})"
+        )
+    return book
 
 
-@asynccontextmanager
-async def registry_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the pool when the app starts and close it when it stops."""
-    settings: Settings = app.state.settings
+async def open_registry(settings: Settings, overrides: Overrides | None = None) -> Registry:
+    """Build the registry with its pool open; the policy is checked before anything is served."""
+    overrides = overrides or Overrides()
+    addresses = overrides.addresses or address_book(settings)
+    vault = load_vault(settings.my_number_key_file)
     pool = await create_pool(
         settings.database_url.get_secret_value(),
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
     )
-    app.state.registry = Registry(
-        settings=settings,
-        pool=pool,
-        addresses=address_book(settings),
-        vault=load_vault(settings.my_number_key_file),
+    registry = Registry(settings=settings, pool=pool, addresses=addresses, vault=vault)
+    if overrides.clock is not None:
+        registry.clock = overrides.clock
+    try:
+        _ = registry.policy
+    except BaseException:
+        await pool.close()
+        raise
+    return registry
+
+
+def relay(settings: Settings) -> OutboxRelay:
+    """Build the outbox relay (its own session: leadership is a session-level advisory lock)."""
+    config = RelayConfig(
+        database_url=settings.database_url.get_secret_value(),
+        amqp_url=settings.amqp_url.get_secret_value(),
+        poll_seconds=settings.relay_poll_seconds,
+        batch_size=settings.relay_batch_size,
     )
+    return OutboxRelay(config, load_vault(settings.my_number_key_file), ward_now)
+
+
+def commands_consumer(registry: Registry) -> CommandConsumer:
+    """Build the consumer of registry.in on the registry's pool, clock and dictionary."""
+    return CommandConsumer(
+        ConsumerConfig(amqp_url=registry.settings.amqp_url.get_secret_value()),
+        uow=registry.uow,
+        clock=registry.clock,
+        addresses=registry.addresses,
+        access_log=registry.access_log,
+    )
+
+
+async def run_commands_consumer(settings: Settings) -> None:
+    """Consume registry.in until cancelled (`jumin-registry commands`)."""
+    registry = await open_registry(settings)
+    try:
+        await commands_consumer(registry).run_forever()
+    finally:
+        await registry.close()
+
+
+@asynccontextmanager
+async def registry_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the registry when the app starts and close it when it stops."""
+    app.state.registry = await open_registry(app.state.settings, app.state.overrides)
     try:
         yield
     finally:
-        await pool.close()
+        await app.state.registry.close()

@@ -2,49 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
+from typing import Self
 
 from jumin_platform.db import migrations_of
-from jumin_platform.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from jumin_platform.settings import (
+    AmqpUrl,
+    LocalGovernmentCode,
+    PostgresUrl,
+    ServiceSettings,
+    StaffTokenSettings,
+    local_amqp_url,
+    local_postgres_url,
+)
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from registry.domain.recipient_policy import Ward
 
 MIGRATIONS_DIR = migrations_of("registry")
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, StaffTokenSettings):
     """Configure the 住民記録システム service."""
 
     model_config = SettingsConfigDict(env_prefix="JUMIN_REGISTRY_", env_file=".env", extra="ignore")
 
-    database_url: SecretStr = Field(
-        default=SecretStr("postgresql://jumin_registry:jumin_registry@127.0.0.1:5432/jumin"),
+    database_url: PostgresUrl = Field(
+        default=local_postgres_url("jumin_registry"),
         description="DSN of the service role (DML only)",
     )
-    migration_database_url: SecretStr = Field(
-        default=SecretStr(
-            "postgresql://jumin_registry_owner:jumin_registry_owner@127.0.0.1:5432/jumin"
-        ),
+    migration_database_url: PostgresUrl = Field(
+        default=local_postgres_url("jumin_registry_owner"),
         description="DSN of the schema owner that applies migrations",
     )
-    amqp_url: SecretStr = Field(
-        default=SecretStr("amqp://jumin_registry:jumin_registry@127.0.0.1:5672/jumin"),
+    amqp_url: AmqpUrl = Field(
+        default=local_amqp_url("jumin_registry"),
         description="RabbitMQ URL of the registry's broker user (publish jumin.events, read registry.in)",
     )
-    relay_poll_seconds: float = Field(default=2.0, description="outbox poll (LISTEN is primary)")
-    relay_batch_size: int = Field(default=200, description="outbox rows published per round")
-    host: str = "127.0.0.1"
-    port: int = 8100
-    pool_min_size: int = 2
-    pool_max_size: int = 10
-    jwt_public_key_file: Path = Path("var/keys/dev-public.pem")
-    jwt_private_key_file: Path = Path("var/keys/dev-private.pem")
-    jwt_issuer: str = "jumin-local"
-    jwt_audience: str = "jumin"
-    ward_code: str = "131041"  # 地方公共団体コード (新宿区)
-    ward_name: str = "新宿区"
-    prefecture: str = "東京都"
-    search_max_limit: int = 100
+    relay_poll_seconds: float = Field(
+        default=2.0, gt=0, description="outbox poll (LISTEN is primary)"
+    )
+    relay_batch_size: int = Field(default=200, ge=1, description="outbox rows published per round")
+    port: int = Field(default=8100, ge=1, le=65535, description="port of the HTTP API")
+    pool_min_size: int = Field(default=2, ge=1)
+    pool_max_size: int = Field(default=10, ge=1)
+    jwt_private_key_file: Path = Field(
+        default=Path("var/keys/dev-private.pem"),
+        description="private key used only by `jumin token` to sign development tokens",
+    )
+    ward_code: LocalGovernmentCode = Field(
+        default="131041", description="地方公共団体コード of the ward (新宿区)"
+    )
+    ward_name: str = Field(default="新宿区", min_length=1, description="区名 as printed")
+    prefecture: str = Field(default="東京都", min_length=1, description="都道府県 of the ward")
+    search_max_limit: int = Field(default=100, ge=1)
     my_number_key_file: Path = Field(
         default=Path("var/keys/my-number-keys.json"),
         description="key ring sealing 個人番号 (AES-256-GCM keys + HMAC lookup key)",
@@ -53,6 +66,19 @@ class Settings(ServiceSettings):
         default=("reviewer",),
         description="roles that may see or look up a 個人番号 (the certificates service has its own)",
     )
-    approval_batch_limit: int = Field(default=100, description="most changes one 一括決裁 approves")
-    office_opens: str = Field(default="08:30", description="開庁時刻 (Asia/Tokyo) for log analysis")
-    office_closes: str = Field(default="17:15", description="閉庁時刻 (Asia/Tokyo)")
+    approval_batch_limit: int = Field(
+        default=100, ge=1, description="most changes one 一括決裁 approves"
+    )
+    office_opens: time = Field(default=time(8, 30), description="開庁時刻 (Asia/Tokyo), HH:MM")
+    office_closes: time = Field(default=time(17, 15), description="閉庁時刻 (Asia/Tokyo), HH:MM")
+
+    @model_validator(mode="after")
+    def _office_opens_before_it_closes(self) -> Self:
+        if self.office_opens >= self.office_closes:
+            raise ValueError("office_opens must be earlier than office_closes")
+        return self
+
+    @property
+    def ward(self) -> Ward:
+        """Return the ward this registry serves (its code, prefecture and name)."""
+        return Ward(code=self.ward_code, prefecture=self.prefecture, name=self.ward_name)

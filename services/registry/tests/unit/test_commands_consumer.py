@@ -109,4 +109,4 @@ async def test_a_bug_requeues_the_message_for_the_delivery_limit_to_catch() -> N
 
     await consumer(apply).handle(cast(Any, message))
 
-    assert message.settled == [("nack", True)]
+    assert message.settled == [("reject", True)]  # counts towards the delivery limit

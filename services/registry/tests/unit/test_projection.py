@@ -36,13 +36,19 @@ from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import MESSAGE_MODELS, CsMoveOutCertificate
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
 from registry.domain.projection import ProjectedMessage, RecordFlags, project
-from registry.domain.recipient_policy import DERIVED_SOURCES, PERSON_ATTRIBUTES, ProjectionInput
+from registry.domain.recipient_policy import (
+    DERIVED_SOURCES,
+    PERSON_ATTRIBUTES,
+    ProjectionInput,
+    Ward,
+)
 from registry.domain.rules import EX_OFFICIO_KINDS
 from registry.policy import POLICY_FILE, PolicyError, load_policy, parse_policy
 
 from .builders import atena, household_no
 
-POLICY = load_policy()
+WARD = Ward(code="131041", prefecture="東京都", name="新宿区")
+POLICY = load_policy(ward=WARD)
 WARD_PREFIX = "東京都新宿区"
 TODAY = PartialDate.exact(date(2026, 11, 27))
 
@@ -800,7 +806,7 @@ def test_a_policy_missing_a_contract_field_refuses_to_load(routing_key: str, dat
     name = data.draw(st.sampled_from(granted_names(spec)))
     drop(spec, name)
     with pytest.raises(PolicyError, match=rf"{re.escape(routing_key)}: misses .*'{name}'"):
-        parse_policy(doc)
+        parse_policy(doc, ward=WARD)
 
 
 @settings(max_examples=60)
@@ -813,7 +819,7 @@ def test_a_policy_granting_an_extra_field_refuses_to_load(routing_key: str, data
     name = data.draw(st.sampled_from(allowed))
     add(spec, name, name)
     with pytest.raises(PolicyError, match=rf"{re.escape(routing_key)}: names fields .*'{name}'"):
-        parse_policy(doc)
+        parse_policy(doc, ward=WARD)
 
 
 @pytest.mark.parametrize(
@@ -856,7 +862,7 @@ def test_a_broken_policy_refuses_to_load(
     doc = document()
     change(doc)
     with pytest.raises(PolicyError, match=because):
-        parse_policy(doc)
+        parse_policy(doc, ward=WARD)
 
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
@@ -865,7 +871,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     path = tmp_path / "recipients.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as caught:
-        load_policy(path)
+        load_policy(ward=WARD, path=path)
     assert len(caught.value.problems) == 2
     assert "whenever" in str(caught.value)
     assert "'nationality'" in str(caught.value)

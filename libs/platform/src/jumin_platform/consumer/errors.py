@@ -18,7 +18,9 @@ The message of these exceptions is stored and shown to operators: it must name w
 
 from __future__ import annotations
 
-__all__ = ["ConsumerError", "PermanentError", "TransientError"]
+import asyncpg
+
+__all__ = ["DATABASE_OUTAGES", "ConsumerError", "PermanentError", "TransientError"]
 
 _MAX_REASON = 500
 
@@ -38,3 +40,16 @@ class TransientError(ConsumerError):
 
 class PermanentError(ConsumerError):
     """Dead-letter this message and hold the person's later ones (恒久的な誤り: 4xx, bad data)."""
+
+
+DATABASE_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+)
+"""Database failures that pass by themselves (unreachable, restarting, a lost race): a consumer
+raises `TransientError` for them and tries the same message again."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -43,7 +43,7 @@ from jumin_platform.topology import (
     Recipient,
 )
 
-__all__ = ["BrokerOutlet", "Subscription", "make_broker", "read_incoming"]
+__all__ = ["BrokerOutlet", "Subscription", "make_broker", "read_incoming", "subscribe_manually"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,17 @@ def make_broker(amqp_url: str, *, prefetch: int) -> RabbitBroker:
         log_level=logging.DEBUG,
         apply_types=False,  # the handler takes the message as is: no FastDepends per message
     )
+
+
+def subscribe_manually(
+    broker: RabbitBroker, queue: str, handler: Callable[[RabbitMessage], Awaitable[None]]
+) -> None:
+    """Consume an existing queue (passive: nothing declared), handing `handler` each message
+    itself, body undecoded; the handler settles it (manual acks)."""
+    subscriber = broker.subscriber(
+        RabbitQueue(queue, declare=False), ack_policy=AckPolicy.MANUAL, decoder=_the_message_itself
+    )
+    subscriber(handler)
 
 
 def read_incoming(raw: IncomingMessage) -> Incoming | None:
@@ -208,15 +219,7 @@ class Subscription:
     def attach(self, broker: RabbitBroker) -> None:
         """Subscribe to every consumer queue of the recipient (one, or N partitions)."""
         for name in self._recipient.consumer_queues:
-            queue = RabbitQueue(name, declare=False)
-            subscriber = broker.subscriber(
-                queue, ack_policy=AckPolicy.MANUAL, decoder=_the_message_itself
-            )
-            subscriber(self._deliver)
-
-    async def _deliver(self, body: Any) -> None:
-        """FastStream's entry: `body` is the message itself (see `_the_message_itself`)."""
-        await self.on_message(body)
+            subscribe_manually(broker, name, self.on_message)
 
     async def on_message(self, message: RabbitMessage) -> None:
         """Handle one delivery; never let an exception escape unsettled."""

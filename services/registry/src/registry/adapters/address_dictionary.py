@@ -22,8 +22,6 @@ from typing import Any
 from jumin_contracts.check_digits import local_government_code_check_digit
 
 from registry.domain.addresses import (
-    WARD_NAME,
-    WARD_PREFECTURE,
     AddressBook,
     AddressError,
     OutsideAddress,
@@ -122,8 +120,8 @@ class PostalAddressBook(AddressBook):
     def __init__(
         self,
         *,
-        prefecture: str = WARD_PREFECTURE,
-        ward: str = WARD_NAME,
+        prefecture: str,
+        ward: str,
         db_path: Path | None = None,
     ) -> None:
         self.prefecture = prefecture

@@ -16,9 +16,6 @@ from typing import Protocol
 
 from registry.domain.errors import RuleViolation
 
-WARD_PREFECTURE = "東京都"
-WARD_NAME = "新宿区"
-
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _NUMERAL = r"[0-9]+|[〇一二三四五六七八九十]+"
 _CHOME = re.compile(rf"(?P<n>{_NUMERAL})丁目")
@@ -63,8 +60,8 @@ class WardAddress:
     banchi: str  # 番地・号, normalised: ASCII digits, '8番1号' / '8番地1' / '8-1' as typed
     katagaki: str | None  # 方書 (building, room)
     postal_code: str  # 郵便番号 (7 digits)
-    prefecture: str = WARD_PREFECTURE
-    municipality: str = WARD_NAME
+    prefecture: str  # 都道府県 of the ward
+    municipality: str  # the ward itself (区名)
 
     @property
     def banchi_numbers(self) -> tuple[int, ...]:

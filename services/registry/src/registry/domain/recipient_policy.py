@@ -32,14 +32,11 @@ class Ward:
     name: str
 
     def holds_honseki(self, honseki: str | None) -> bool:
-        """Say whether a 本籍 lies in this ward (管内本籍): it starts with 東京都新宿区.
+        """Say whether a 本籍 lies in this ward (管内本籍): it starts with e.g. 東京都新宿区.
 
         戸籍 writes a 特別区's 本籍 with its 都道府県, so a plain prefix test suffices.
         """
         return honseki is not None and honseki.startswith(self.prefecture + self.name)
-
-
-SHINJUKU = Ward(code="131041", prefecture="東京都", name="新宿区")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,9 +14,10 @@ from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
 from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
-from jumin_platform.my_number_vault import generate_key_file, load_vault
+from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.telemetry import configure as configure_telemetry
 
+from registry import bootstrap
 from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
 
@@ -108,28 +109,16 @@ def serve_main(argv: Sequence[str] | None = None) -> int:
 
 
 def _relay(settings: Settings) -> int:
-    from registry.bootstrap import ward_now
-    from registry.entrypoints.relay import OutboxRelay, RelayConfig
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = RelayConfig(
-        database_url=settings.database_url.get_secret_value(),
-        amqp_url=settings.amqp_url.get_secret_value(),
-        poll_seconds=settings.relay_poll_seconds,
-        batch_size=settings.relay_batch_size,
-    )
-    relay = OutboxRelay(config, load_vault(settings.my_number_key_file), ward_now)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(relay.run_forever())
+        asyncio.run(bootstrap.relay(settings).run_forever())
     return 0
 
 
 def _commands(settings: Settings) -> int:
-    from registry.entrypoints.commands_consumer import run
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(settings))
+        asyncio.run(bootstrap.run_commands_consumer(settings))
     return 0
 
 

@@ -1,15 +1,18 @@
-"""Consume registry.in: validate each command by its routing key, apply it once, then ack.
+"""Consume registry.in: validate each command by its routing key, apply it once, then settle it.
 
 The queue is declared by provisioning (quorum, single active consumer, delivery limit, dead-letter
-to jumin.dlx → registry.dead); the registry's broker user may only read it, so it is looked up
-passively. What happens to a delivery:
+to jumin.dlx → registry.dead); the registry's broker user may only read it, so it is consumed
+passively. The transport is the consumer kit's (FastStream with its telemetry middleware: the
+consume span continues the trace the sending adapter started), and failures are told apart with the
+kit's error classes (`jumin_platform.consumer.errors`):
 
-- unknown routing key or a body that fails its contract → rejected without requeue: the broker
-  dead-letters it to registry.dead for an operator (it could never succeed);
+- `PermanentError` — unknown routing key or a body that fails its contract: rejected without
+  requeue, so the broker dead-letters it to registry.dead for an operator (it could never succeed);
 - applied, duplicate, unmatched or refused → acked (the outcome is in registry.command_inbox);
-- the database unreachable → kept unacked and retried with back-off, so an outage pauses the queue
-  instead of burning the delivery limit;
-- anything else (a bug) → requeued; the broker's delivery limit dead-letters it eventually.
+- `TransientError` — the database unreachable: the delivery stays unacked and is retried with
+  back-off, so an outage pauses the queue instead of burning the delivery limit;
+- anything else (a bug) → returned to the queue with `basic.reject`, so the broker's delivery
+  limit dead-letters it eventually (a requeueing nack no longer counts on RabbitMQ ≥ 4.3).
 """
 
 from __future__ import annotations
@@ -18,40 +21,24 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-import aio_pika
-import asyncpg
 from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit.message import RabbitMessage
 from jumin_contracts.commands import COMMAND_MODELS, RegistryCommand
 from jumin_platform.access_log import AccessLog
-from jumin_platform.db import create_pool
-from jumin_platform.my_number_vault import load_vault
-from jumin_platform.telemetry import context_from
+from jumin_platform.consumer.errors import DATABASE_OUTAGES, PermanentError, TransientError
+from jumin_platform.consumer.transport import make_broker, subscribe_manually
 from jumin_platform.topology import REGISTRY_QUEUE
 from opentelemetry import trace
 from pydantic import ValidationError
 
-from registry.bootstrap import Registry, address_book
-from registry.config import Settings
 from registry.domain.addresses import AddressBook
 from registry.service_layer.commands import CommandResult, apply_command
 from registry.service_layer.handlers import Clock
 from registry.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("registry.commands")
-tracer = trace.get_tracer("registry.commands")
-
-TRANSIENT = (
-    OSError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-)
-"""Failures that pass by themselves: retry the same delivery rather than give it up."""
 
 
 class Apply(Protocol):
@@ -80,7 +67,7 @@ class ConsumerConfig:
 
 
 class CommandConsumer:
-    """Apply commands from registry.in until cancelled, reconnecting after broker failures."""
+    """Apply commands from registry.in until cancelled; the broker connection reconnects itself."""
 
     def __init__(
         self,
@@ -101,66 +88,54 @@ class CommandConsumer:
         self.consuming = asyncio.Event()
 
     async def run_forever(self) -> None:
-        """Consume until cancelled, surviving broker restarts."""
+        """Consume until cancelled; retry until the broker can be reached at all."""
         while True:
+            broker = make_broker(self._config.amqp_url, prefetch=self._config.prefetch)
+            subscribe_manually(broker, self._config.queue, self._deliver)
             try:
-                await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the broker refused or vanished: back off and reconnect
-                logger.warning(
-                    "command consumer lost the broker (%s); retrying", type(exc).__name__
-                )
-            self.consuming.clear()
-            await asyncio.sleep(self._config.retry_seconds)
-
-    async def _consume(self) -> None:
-        connection = await aio_pika.connect(self._config.amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            await channel.set_qos(prefetch_count=self._config.prefetch)
-            queue = await channel.get_queue(self._config.queue, ensure=True)  # passive
-            async with queue.iterator() as messages:
+                await broker.start()
+            except Exception as exc:  # the broker refused or is not there yet: back off
+                logger.warning("command consumer cannot reach the broker (%s)", type(exc).__name__)
+                await broker.stop()
+                await asyncio.sleep(self._config.retry_seconds)
+                continue
+            try:
                 self.consuming.set()
                 logger.info("consuming %s", self._config.queue)
-                async for message in messages:
-                    await self.handle(message)
+                await asyncio.Event().wait()  # until cancelled; the connection is robust
+            finally:
+                self.consuming.clear()
+                await broker.stop()
+
+    async def _deliver(self, message: RabbitMessage) -> None:
+        """FastStream's entry: settle the delivery ourselves (manual acks)."""
+        await self.handle(message.raw_message)
 
     async def handle(self, message: AbstractIncomingMessage) -> None:
         """Validate, apply and settle one delivery."""
-        routing_key = message.routing_key or ""
-        headers: dict[str, Any] = dict(message.headers or {})
-        traceparent = headers.get("traceparent")
-        with tracer.start_as_current_span(
-            f"{self._config.queue} process",
-            context=context_from(traceparent if isinstance(traceparent, str) else None),
-            kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": self._config.queue,
-                "messaging.rabbitmq.destination.routing_key": routing_key,
-                "messaging.message.id": message.message_id or "",
-            },
-        ) as span:
-            command = self._parse(routing_key, message.body)
-            if command is None:
-                await message.reject(requeue=False)  # → jumin.dlx → registry.dead
-                span.set_attribute("jumin.command.outcome", "dead_lettered")
-                return
+        span = trace.get_current_span()
+        try:
+            command = self._parse(message.routing_key or "", message.body)
             span.set_attribute("jumin.command_id", str(command.command_id))
             result = await self._apply(command)
-            if result is None:
-                await message.nack(requeue=True)
-                span.set_attribute("jumin.command.outcome", "requeued")
-                return
-            span.set_attribute("jumin.command.outcome", result.outcome.value)
-            await message.ack()
+        except PermanentError as error:
+            logger.warning("%s; dead-lettered", error.reason())
+            await message.reject(requeue=False)  # → jumin.dlx → registry.dead
+            span.set_attribute("jumin.command.outcome", "dead_lettered")
+            return
+        except Exception as exc:  # a bug: the message text might quote personal data
+            logger.error("command failed (%s); requeued", type(exc).__name__)
+            await message.reject(requeue=True)
+            span.set_attribute("jumin.command.outcome", "requeued")
+            return
+        span.set_attribute("jumin.command.outcome", result.outcome.value)
+        await message.ack()
 
-    def _parse(self, routing_key: str, body: bytes) -> RegistryCommand | None:
+    def _parse(self, routing_key: str, body: bytes) -> RegistryCommand:
+        """Return the command; raise PermanentError when it can never be applied."""
         model = COMMAND_MODELS.get(routing_key)
         if model is None:
-            logger.warning("unknown command routing key %r: dead-lettered", routing_key)
-            return None
+            raise PermanentError(f"unknown command routing key {routing_key!r}")
         try:
             return model.model_validate_json(body)
         except ValidationError as error:
@@ -168,56 +143,32 @@ class CommandConsumer:
             problems = sorted(
                 {f"{'.'.join(map(str, e['loc']))}:{e['type']}" for e in error.errors()}
             )
-            logger.warning("invalid %s: %s; dead-lettered", routing_key, ", ".join(problems))
-            return None
+            raise PermanentError(f"invalid {routing_key}: {', '.join(problems)}") from None
 
-    async def _apply(self, command: RegistryCommand) -> CommandResult | None:
-        """Apply a command, riding out database outages; None when it should be requeued."""
+    async def _apply(self, command: RegistryCommand) -> CommandResult:
+        """Apply a command, riding out database outages (TransientError) with back-off."""
         delay = self._config.retry_seconds
         while True:
             try:
-                return await self._apply_command(
-                    uow=self._uow(),
-                    command=command,
-                    clock=self._clock,
-                    addresses=self._addresses,
-                    access_log=self._access_log,
-                )
-            except TRANSIENT as exc:
+                return await self._apply_once(command)
+            except TransientError as error:
                 logger.warning(
                     "command %s not applied (%s); retrying in %.0f s",
                     command.command_id,
-                    type(exc).__name__,
+                    error.reason(),
                     delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._config.max_backoff_seconds)
-            except Exception as exc:  # a bug: the message text might quote personal data
-                logger.error(
-                    "command %s failed (%s); requeued", command.command_id, type(exc).__name__
-                )
-                return None
 
-
-async def run(settings: Settings) -> None:
-    """Build what the consumer needs from the settings and consume until cancelled."""
-    pool = await create_pool(
-        settings.database_url.get_secret_value(), min_size=1, max_size=settings.pool_max_size
-    )
-    try:
-        registry = Registry(
-            settings=settings,
-            pool=pool,
-            addresses=address_book(settings),
-            vault=load_vault(settings.my_number_key_file),
-        )
-        consumer = CommandConsumer(
-            ConsumerConfig(amqp_url=settings.amqp_url.get_secret_value()),
-            uow=registry.uow,
-            clock=registry.clock,
-            addresses=registry.addresses,
-            access_log=registry.access_log,
-        )
-        await consumer.run_forever()
-    finally:
-        await pool.close()
+    async def _apply_once(self, command: RegistryCommand) -> CommandResult:
+        try:
+            return await self._apply_command(
+                uow=self._uow(),
+                command=command,
+                clock=self._clock,
+                addresses=self._addresses,
+                access_log=self._access_log,
+            )
+        except DATABASE_OUTAGES as exc:
+            raise TransientError(type(exc).__name__) from exc

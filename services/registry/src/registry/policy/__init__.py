@@ -23,7 +23,6 @@ from registry.domain.recipient_policy import (
     ENVELOPE_LEVEL_FIELDS,
     FORBIDDEN_SOURCES,
     PERSON_ATTRIBUTES,
-    SHINJUKU,
     MessagePolicy,
     RecipientPolicy,
     Ward,
@@ -46,7 +45,7 @@ class PolicyError(ValueError):
         super().__init__(f"提供先ポリシーが不正です / invalid recipient policy:\n{lines}")
 
 
-def load_policy(path: Path = POLICY_FILE, *, ward: Ward = SHINJUKU) -> RecipientPolicy:
+def load_policy(*, ward: Ward, path: Path = POLICY_FILE) -> RecipientPolicy:
     """Read and check a policy file; raise PolicyError (also for TOML syntax errors)."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -55,7 +54,7 @@ def load_policy(path: Path = POLICY_FILE, *, ward: Ward = SHINJUKU) -> Recipient
     return parse_policy(document, ward=ward)
 
 
-def parse_policy(document: Mapping[str, Any], *, ward: Ward = SHINJUKU) -> RecipientPolicy:
+def parse_policy(document: Mapping[str, Any], *, ward: Ward) -> RecipientPolicy:
     """Check a policy document (TOML as a dict) against the contracts; raise PolicyError."""
     problems: list[str] = []
     messages: list[MessagePolicy] = []

@@ -9,7 +9,7 @@ from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers, problem_response
 from jumin_platform.telemetry import instrument_fastapi
 
-from cs_adapter.bootstrap import Overrides, adapter_lifespan, token_verifier
+from cs_adapter.bootstrap import Overrides, adapter_lifespan
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api import health, operator
 from cs_adapter.entrypoints.api.access_logging import install_access_logging
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.state.settings = settings
     app.state.overrides = overrides or Overrides()
     app.state.adapter = None
-    app.state.token_verifier = token_verifier(settings)
+    app.state.token_verifier = settings.token_verifier()
     install_problem_handlers(app)
     app.exception_handler(OperatorError)(_operator_error)
     app.exception_handler(OperatorRefusal)(_operator_error)

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from jumin_platform.problems import install_problem_handlers
 from jumin_platform.telemetry import instrument_fastapi
 
-from registry.bootstrap import registry_lifespan, token_verifier
+from registry.bootstrap import Overrides, registry_lifespan
 from registry.config import Settings
 from registry.entrypoints.api import audit, changes, health, residents, support_measures
 from registry.entrypoints.api.access_logging import install_access_logging
@@ -19,7 +19,7 @@ Staff authenticate with a bearer JWT (`sub`, `roles`). Changes (異動) are ente
 Errors are `application/problem+json`."""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
     """Build the API with its routers, error handlers and start-up resources."""
     settings = settings or Settings()
     app = FastAPI(
@@ -29,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=registry_lifespan,
     )
     app.state.settings = settings
-    app.state.token_verifier = token_verifier(settings)
+    app.state.overrides = overrides
+    app.state.token_verifier = settings.token_verifier()
     install_problem_handlers(app)
     install_registry_error_handlers(app)
     install_access_logging(app)  # outermost: sees the final status of every request

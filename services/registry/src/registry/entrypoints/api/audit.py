@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -138,8 +138,8 @@ async def off_hours(
         lambda q: q.off_hours(
             window,
             closed_days=days,
-            opens=time.fromisoformat(settings.office_opens),
-            closes=time.fromisoformat(settings.office_closes),
+            opens=settings.office_opens,
+            closes=settings.office_closes,
         ),
     )
     return [AccessEntryOut(**r) for r in rows]
