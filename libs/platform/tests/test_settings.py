@@ -48,7 +48,9 @@ def test_a_malformed_setting_is_refused_with_its_name(
     assert value not in str(refused.value)  # a URL carries its password
 
 
-def test_well_formed_settings_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_well_formed_settings_are_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("JUMIN_EXAMPLE_PEER_URL", "https://cs.example.lg.jp/")
     monkeypatch.setenv("JUMIN_EXAMPLE_WARD_CODE", "131148")
 

@@ -106,6 +106,14 @@ class CsIdentity(_ChangeItems):
     record_status: RecordState = Field(description="記載・消除の別")
 
 
+IDENTITY_ITEMS: tuple[str, ...] = tuple(
+    name for name in CsIdentity.model_fields if name not in _ChangeItems.model_fields
+)
+"""The 本人確認情報 items proper (住基法30条の6), in the contract's order: every field of
+`CsIdentity` but the change's kind and date. The one list the registry's policy, the adapter's
+整合性確認 and the tests take theirs from."""
+
+
 class CsMoveOutCertificate(_ChangeItems):
     """転出証明書情報 for 住基ネット 市町村CS (住民基本台帳法第24条の2, 特例転出).
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -42,6 +44,28 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
 def _yoyo_url(dsn: str) -> str:
     scheme, rest = dsn.split("://", 1)
     return f"postgresql+psycopg://{rest}" if scheme in {"postgresql", "postgres"} else dsn
+
+
+Notified: TypeAlias = Callable[[Any, int, str, object], None]
+"""Called on each NOTIFY with (connection, server pid, channel, payload)."""
+
+Listen: TypeAlias = Callable[[str, Notified], AbstractAsyncContextManager[None]]
+"""LISTEN on a channel, calling back on each NOTIFY, for as long as the context lasts."""
+
+
+def listener_on(pool: asyncpg.Pool[Any]) -> Listen:
+    """Return a `Listen` that holds one of the pool's connections while it listens."""
+
+    @asynccontextmanager
+    async def listen(channel: str, callback: Notified) -> AsyncIterator[None]:
+        async with pool.acquire() as connection:
+            await connection.add_listener(channel, callback)
+            try:
+                yield
+            finally:
+                await connection.remove_listener(channel, callback)
+
+    return listen
 
 
 def migrations_of(package: str) -> Path:

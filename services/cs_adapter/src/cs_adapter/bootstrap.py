@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
 from jumin_platform.consumer import ConsumerKit
-from jumin_platform.db import create_pool
+from jumin_platform.db import create_pool, listener_on
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
 from jumin_platform.topology import Topology
 
@@ -35,6 +36,7 @@ from cs_adapter.service_layer.code_supply import CodeSupply
 from cs_adapter.service_layer.consistency import run_periodically
 from cs_adapter.service_layer.delivery import CsDelivery
 from cs_adapter.service_layer.notifications import NotificationPoller
+from cs_adapter.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("cs_adapter")
 
@@ -83,7 +85,7 @@ class CsAdapter:
         every = self.settings.consistency_check_interval
         if every > 0:
             checks = run_periodically(
-                self.pool,
+                self.uow,
                 self.cs,
                 self.vault,
                 every=every,
@@ -91,6 +93,10 @@ class CsAdapter:
                 page=self.settings.consistency_page_size,
             )
             self.tasks.append(asyncio.create_task(checks, name="cs-consistency"))
+
+    def uow(self) -> UnitOfWork:
+        """Start a new unit of work on the adapter's pool."""
+        return UnitOfWork(self.pool)
 
     async def close(self) -> None:
         """Stop the loops, the consumer and the publisher; close the client and the pool."""
@@ -122,15 +128,17 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         transport=overrides.cs_transport,
     )
     publisher = CommandPublisher(settings.amqp_url.get_secret_value())
+    uow = partial(UnitOfWork, pool)
     supply = CodeSupply(
-        pool=pool,
+        uow=uow,
+        listen=listener_on(pool),
         cs=cs,
         publisher=publisher,
         low_water=settings.free_codes_low_water,
         batch=settings.free_codes_batch,
         clock=ward_now,
     )
-    handler = CsDelivery(cs=cs, vault=vault, pool=pool)
+    handler = CsDelivery(cs=cs, vault=vault, uow=uow)
     kit = ConsumerKit(
         recipient=RECIPIENT,
         schema=SCHEMA,
@@ -143,7 +151,7 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         partitions=settings.partitions,
     )
     poller = NotificationPoller(
-        pool=pool, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
+        uow=uow, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
     return CsAdapter(settings, pool, cs, vault, kit, publisher, poller, supply)
 

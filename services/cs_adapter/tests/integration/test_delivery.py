@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import partial
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -22,6 +23,7 @@ import asyncpg
 from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.domain.deliveries import my_number_request_key
 from cs_adapter.service_layer.delivery import CsDelivery, _Attempt
+from cs_adapter.service_layer.unit_of_work import UnitOfWork
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import CsIdentity
@@ -208,7 +210,9 @@ async def test_recording_a_failure_beside_the_kits_transaction_cannot_wait_for_i
             person_key=alice, seq=1, event_id=uuid4(), body={"juminhyo_code": None}, hash_=None
         )
         delivery = CsDelivery(
-            cs=cast(Any, None), vault=load_vault(settings.my_number_key_file), pool=pool
+            cs=cast(Any, None),
+            vault=load_vault(settings.my_number_key_file),
+            uow=partial(UnitOfWork, pool),
         )
         attempt = _Attempt(envelope, envelope_payload(envelope))
 

@@ -33,7 +33,7 @@ from jumin_contracts.codes import (
     Sex,
 )
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.messages import MESSAGE_MODELS, CsMoveOutCertificate
+from jumin_contracts.messages import IDENTITY_ITEMS, MESSAGE_MODELS, CsMoveOutCertificate
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
 from registry.domain.projection import ProjectedMessage, RecordFlags, project
 from registry.domain.recipient_policy import (
@@ -68,21 +68,9 @@ BIRTHS = ("1980-04-01", "1975~", "1960-xx-xx", "xxxx-xx-xx", "1989~@H", "2001-sp
 ABROAD = "アメリカ合衆国 ニューヨーク州ニューヨーク市"
 
 CS_IDENTITY_ITEMS = (
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "former_surname",
-    "former_surname_kana",
-    "alias",
-    "alias_kana",
-    "name_alphabet",
-    "birth_date",
-    "sex",
-    "address",
-    "juminhyo_code",
+    *(n for n in IDENTITY_ITEMS if n not in {"my_number", "record_status"}),
     "my_number_hash",
-)
+)  # the contract's 本人確認情報; the record keeps the 個人番号's hash beside the sealed number
 
 
 # --- residents --------------------------------------------------------------------------------

@@ -130,6 +130,9 @@ ORDER BY juminhyo_code, person_key
 """
 
 
+SET_LOCK_TIMEOUT = "SELECT set_config('lock_timeout', $1, true)"
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The registry's latest 本人確認情報 for one person, in CS form (個人番号 as keyed hash)."""
@@ -158,6 +161,10 @@ class DeliveryRepository:
 
     def __init__(self, connection: AnyConnection) -> None:
         self._c = connection
+
+    async def wait_for_locks_at_most(self, wait: str) -> None:
+        """Give up (LockNotAvailable) when a row lock is not had within `wait` ('2s')."""
+        await self._c.execute(SET_LOCK_TIMEOUT, wait)
 
     async def lock_person(self, person_key: str) -> None:
         """Hold the person until the transaction ends (send and hold decisions stay in order)."""

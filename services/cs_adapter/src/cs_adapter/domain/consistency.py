@@ -12,23 +12,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from jumin_contracts.messages import IDENTITY_ITEMS
+
 __all__ = ["COMPARED_FIELDS", "ConsistencyReport", "Side", "compare_range"]
 
-COMPARED_FIELDS: Final = (
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "former_surname",
-    "former_surname_kana",
-    "alias",
-    "alias_kana",
-    "name_alphabet",
-    "birth_date",
-    "sex",
-    "address",
-    "record_status",
-)
+COMPARED_FIELDS: Final = tuple(n for n in IDENTITY_ITEMS if n not in {"juminhyo_code", "my_number"})
+"""本人確認情報 compared item by item: the 住民票コード pairs the two sides, the 個人番号 is compared
+by its keyed hash."""
 MY_NUMBER: Final = "my_number"
 
 

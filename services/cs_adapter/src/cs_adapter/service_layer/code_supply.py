@@ -20,15 +20,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 from jumin_contracts.commands import FreeCodesReceived
+from jumin_platform.db import Listen
 
 from cs_adapter.adapters.commands_publisher import CommandPublisher
 from cs_adapter.adapters.cs_client import CsClient, CsUnavailable
 from cs_adapter.adapters.deliveries_repository import CODES_CHANNEL
-from cs_adapter.adapters.state_repository import OpenSupply, StateRepository
+from cs_adapter.adapters.state_repository import OpenSupply
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.code_supply")
 
@@ -41,7 +42,8 @@ MAX_BATCHES_PER_ROUND = 10
 class CodeSupply:
     """Top the registry's free-code pool up whenever the estimate falls below `low_water`."""
 
-    pool: asyncpg.Pool[Any]
+    uow: UnitsOfWork
+    listen: Listen
     cs: CsClient
     publisher: CommandPublisher
     low_water: int
@@ -63,12 +65,8 @@ class CodeSupply:
         """Check at start, on each NOTIFY and every minute; retry failures after a few seconds."""
         while True:
             try:
-                async with self.pool.acquire() as listener:
-                    await listener.add_listener(CODES_CHANNEL, self.wake)
-                    try:
-                        await self._checks()
-                    finally:
-                        await listener.remove_listener(CODES_CHANNEL, self.wake)
+                async with self.listen(CODES_CHANNEL, self.wake):
+                    await self._checks()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 logger.warning("free codes: lost the database (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(RETRY_SECONDS)
@@ -100,8 +98,8 @@ class CodeSupply:
 
     async def _next_supply(self) -> OpenSupply | None:
         """Return an unfinished request, or store a new one when the estimate is low."""
-        async with self.pool.acquire() as connection:
-            state = StateRepository(connection)
+        async with self.uow() as unit:
+            state = unit.state
             self.estimate = await state.free_code_estimate()
             open_supply = await state.open_supply()
             if open_supply is not None:
@@ -114,20 +112,22 @@ class CodeSupply:
                 self.low_water,
                 self.batch,
             )
-            return await state.new_supply(uuid.uuid4(), self.batch) or await state.open_supply()
+            supply = await state.new_supply(uuid.uuid4(), self.batch) or await state.open_supply()
+            await unit.commit()
+            return supply
 
     async def _deliver(self, supply: OpenSupply) -> int:
         batch = await self.cs.free_codes(key=supply.key, count=supply.count)
-        async with self.pool.acquire() as connection, connection.transaction():
-            await StateRepository(connection).store_codes(
-                supply.id, batch.batch_id, list(batch.codes)
-            )
+        async with self.uow() as unit:
+            await unit.state.store_codes(supply.id, batch.batch_id, list(batch.codes))
+            await unit.commit()
         command = FreeCodesReceived(
             command_id=supply.key, sent_at=self.clock(), codes=list(batch.codes)
         )
         await self.publisher.publish(command)
-        async with self.pool.acquire() as connection:
-            await StateRepository(connection).supply_published(supply.id)
+        async with self.uow() as unit:
+            await unit.state.supply_published(supply.id)
+            await unit.commit()
         logger.info(
             "free codes: %d handed to the registry (batch %s)", len(batch.codes), batch.batch_id
         )

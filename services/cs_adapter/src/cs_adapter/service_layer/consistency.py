@@ -13,13 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault
 
 from cs_adapter.adapters.cs_client import CsClient, CsIdentityRecord
-from cs_adapter.adapters.deliveries_repository import DeliveryRepository, Snapshot
-from cs_adapter.adapters.state_repository import StateRepository
+from cs_adapter.adapters.deliveries_repository import Snapshot
 from cs_adapter.domain.consistency import ConsistencyReport, Side, compare_range
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.consistency")
 
@@ -28,7 +27,7 @@ PAGE = 1000
 
 
 async def run_check(
-    pool: asyncpg.Pool[Any],
+    uow: UnitsOfWork,
     cs: CsClient,
     vault: MyNumberVault,
     *,
@@ -44,17 +43,18 @@ async def run_check(
         last_page = following is None or not records
         # This page covers the codes after `after` up to its last one; the last page, all the rest.
         upto = None if last_page else records[-1].juminhyo_code
-        async with pool.acquire() as connection:
-            snapshots = await DeliveryRepository(connection).snapshots_in_range(after, upto)
+        async with uow() as unit:
+            snapshots = await unit.deliveries.snapshots_in_range(after, upto)
         compare_range(report, map(_ours, snapshots), (_theirs(vault, r) for r in records))
         if last_page:
             break
         after = upto
     result = report.as_json()
-    async with pool.acquire() as connection:
-        check_id, finished_at = await StateRepository(connection).add_check(
+    async with uow() as unit:
+        check_id, finished_at = await unit.state.add_check(
             started_at=started_at, operator=operator, result=result
         )
+        await unit.commit()
     logger.info(
         "consistency check %d: %d checked, %d missing at CS, %d unknown at CS, %d mismatched",
         check_id,
@@ -67,7 +67,7 @@ async def run_check(
 
 
 async def run_periodically(
-    pool: asyncpg.Pool[Any],
+    uow: UnitsOfWork,
     cs: CsClient,
     vault: MyNumberVault,
     *,
@@ -79,7 +79,7 @@ async def run_periodically(
     while True:
         await asyncio.sleep(every)
         try:
-            await run_check(pool, cs, vault, operator="scheduler", started_at=clock(), page=page)
+            await run_check(uow, cs, vault, operator="scheduler", started_at=clock(), page=page)
         except Exception as exc:  # CS, the database: the next round tries again
             logger.warning("scheduled consistency check failed: %s", type(exc).__name__)
 

@@ -37,6 +37,7 @@ from cs_adapter.domain.deliveries import (
     should_hold,
 )
 from cs_adapter.service_layer.sealing import seal
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.delivery")
 
@@ -65,7 +66,7 @@ class CsDelivery:
 
     cs: CsClient
     vault: MyNumberVault
-    pool: asyncpg.Pool[Any]  # the adapter's own pool: records that must outlive a rollback
+    uow: UnitsOfWork  # the adapter's own transactions: records that must outlive a rollback
 
     async def __call__(
         self, envelope: Envelope, payload: RecipientMessage, connection: Any
@@ -159,19 +160,19 @@ class CsDelivery:
         the timeout the two would wait for each other for ever, unseen by PostgreSQL.
         """
         try:
-            async with self.pool.acquire() as connection, connection.transaction():
-                repo = DeliveryRepository(connection)
+            async with self.uow() as unit:
                 for record in attempt.records:
-                    await repo.add(record)
+                    await unit.deliveries.add(record)
+                await unit.commit()
         except (OSError, asyncpg.PostgresError) as exc:
             logger.error("could not record a failed transmission: %s", type(exc).__name__)
         if not isinstance(attempt.payload, CsIdentity):
             return
         try:
-            async with self.pool.acquire() as connection, connection.transaction():
-                await connection.execute(f"SET LOCAL lock_timeout = '{_APART_LOCK_TIMEOUT}'")
-                repo = DeliveryRepository(connection)
-                await self._keep_identity(repo, attempt.envelope, attempt.payload)
+            async with self.uow() as unit:
+                await unit.deliveries.wait_for_locks_at_most(_APART_LOCK_TIMEOUT)
+                await self._keep_identity(unit.deliveries, attempt.envelope, attempt.payload)
+                await unit.commit()
         except (OSError, asyncpg.PostgresError) as exc:
             # The kit's transaction holds the row: the retry or the operator's resend keeps it.
             logger.warning("snapshot of a failed transmission not kept: %s", type(exc).__name__)

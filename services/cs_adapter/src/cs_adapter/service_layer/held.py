@@ -14,16 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault
 
 from cs_adapter.adapters.cs_client import CsClient
-from cs_adapter.adapters.deliveries_repository import DeliveryRepository
-from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, ReplyClass
 from cs_adapter.service_layer.delivery import current_trace_id
 from cs_adapter.service_layer.operator_errors import ManualModeOn, OperatorRefusal
 from cs_adapter.service_layer.sealing import rebuild
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.held")
 
@@ -45,23 +43,20 @@ class ReleaseReport:
     persons: list[str] = field(default_factory=list)  # whose held messages were released
 
 
-async def switch_manual_mode(
-    pool: asyncpg.Pool[Any], *, manual: bool, operator: str, reason: str
-) -> None:
+async def switch_manual_mode(uow: UnitsOfWork, *, manual: bool, operator: str, reason: str) -> None:
     """Turn 手動連携 on or off, recording who and why."""
-    async with pool.acquire() as connection, connection.transaction():
-        await StateRepository(connection).set_manual_mode(
-            manual=manual, operator=operator, reason=reason
-        )
+    async with uow() as unit:
+        await unit.state.set_manual_mode(manual=manual, operator=operator, reason=reason)
+        await unit.commit()
     logger.warning("operator %s switched manual hand-over %s", operator, "on" if manual else "off")
 
 
 async def export_held(
-    pool: asyncpg.Pool[Any], vault: MyNumberVault, *, operator: str, limit: int
+    uow: UnitsOfWork, vault: MyNumberVault, *, operator: str, limit: int
 ) -> list[tuple[Delivery, dict[str, Any]]]:
     """Return held messages with their full bodies (個人番号 unsealed) for hand-over by hand."""
-    async with pool.acquire() as connection:
-        held = await DeliveryRepository(connection).list_held(limit)
+    async with uow() as unit:
+        held = await unit.deliveries.list_held(limit)
     logger.warning("operator %s exported %d held message(s) for hand-over", operator, len(held))
     return [(d, dict(rebuild(vault, d).body)) for d in held]
 
@@ -82,7 +77,7 @@ class HandOverOutOfOrder(OperatorRefusal):
 
 
 async def hand_over(
-    pool: asyncpg.Pool[Any], *, ids: Sequence[int], operator: str, reason: str
+    uow: UnitsOfWork, *, ids: Sequence[int], operator: str, reason: str
 ) -> list[int]:
     """Mark held messages as handed to CS by hand; return the ids that were held.
 
@@ -90,8 +85,8 @@ async def hand_over(
     of theirs is handed over: a later release would send CS the older one after the newer
     (異動の時系列の担保).
     """
-    async with pool.acquire() as connection, connection.transaction():
-        repo = DeliveryRepository(connection)
+    async with uow() as unit:
+        repo = unit.deliveries
         await repo.lock_held_persons(ids)
         left_behind = await repo.held_left_behind(ids)
         if left_behind:
@@ -102,29 +97,30 @@ async def hand_over(
             )
             raise HandOverOutOfOrder(left_behind)
         done = await repo.hand_over(ids, operator=operator, reason=reason)
+        await unit.commit()
     logger.warning("operator %s marked %d message(s) handed over", operator, len(done))
     return done
 
 
 async def release_held(
-    pool: asyncpg.Pool[Any], cs: CsClient, vault: MyNumberVault, *, operator: str
+    uow: UnitsOfWork, cs: CsClient, vault: MyNumberVault, *, operator: str
 ) -> ReleaseReport:
     """Send every held message in id order; a person's first failure keeps their rest held."""
-    async with pool.acquire() as connection:
-        if (await StateRepository(connection).manual_mode()).manual:
+    async with uow() as unit:
+        if (await unit.state.manual_mode()).manual:
             raise ManualModeOn()
-        persons = await DeliveryRepository(connection).held_persons()
+        persons = await unit.deliveries.held_persons()
     report = ReleaseReport(persons=list(persons))
     for person_key in persons:
-        await _release_person(pool, cs, vault, person_key, operator, report)
-    async with pool.acquire() as connection:
-        report.still_held = await DeliveryRepository(connection).count_held()
+        await _release_person(uow, cs, vault, person_key, operator, report)
+    async with uow() as unit:
+        report.still_held = await unit.deliveries.count_held()
     logger.info("released %d held message(s), %d failed", len(report.sent), len(report.failed))
     return report
 
 
 async def _release_person(
-    pool: asyncpg.Pool[Any],
+    uow: UnitsOfWork,
     cs: CsClient,
     vault: MyNumberVault,
     person_key: str,
@@ -132,8 +128,8 @@ async def _release_person(
     report: ReleaseReport,
 ) -> None:
     while True:
-        async with pool.acquire() as connection, connection.transaction():
-            repo = DeliveryRepository(connection)
+        async with uow() as unit:
+            repo = unit.deliveries
             await repo.lock_person(person_key)
             held = await repo.first_held(person_key)
             if held is None:
@@ -145,6 +141,7 @@ async def _release_person(
             await repo.update_reply(
                 held.id, status=status, reply=reply, trace_id=current_trace_id(), operator=operator
             )
+            await unit.commit()
         if not accepted:
             report.failed.append(ReleaseFailure(held.id, person_key, reply.describe()))
             return

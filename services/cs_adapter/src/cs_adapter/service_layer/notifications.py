@@ -12,18 +12,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-import asyncpg
 from jumin_contracts.commands import MyNumberAssigned, RegistryCommand
 from jumin_platform.telemetry import context_from
 from opentelemetry import trace
 
 from cs_adapter.adapters.commands_publisher import CommandPublisher
 from cs_adapter.adapters.cs_client import CsClient, CsUnavailable
-from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.domain.notifications import CsNotification, Skipped, to_command
 from cs_adapter.service_layer.delivery import current_trace_id
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.notifications")
 tracer = trace.get_tracer("cs_adapter.notifications")
@@ -35,7 +33,7 @@ PAGE = 100
 class NotificationPoller:
     """Fetch, publish and record CS answers in cursor order, until cancelled."""
 
-    pool: asyncpg.Pool[Any]
+    uow: UnitsOfWork
     cs: CsClient
     publisher: CommandPublisher
     interval: float
@@ -61,8 +59,8 @@ class NotificationPoller:
 
     async def poll_once(self) -> int:
         """Take in the answers after the cursor (one page); return how many."""
-        async with self.pool.acquire() as connection:
-            cursor = await StateRepository(connection).cursor()
+        async with self.uow() as unit:
+            cursor = await unit.state.cursor()
         items = await self.cs.notifications(after=cursor, limit=PAGE)
         for item in items:
             await self._take(item)
@@ -91,8 +89,8 @@ class NotificationPoller:
             command_id, routing_key = planned.command_id, planned.ROUTING_KEY
         else:
             outcome, detail, command_id, routing_key = planned.outcome, planned.detail, None, None
-        async with self.pool.acquire() as connection, connection.transaction():
-            state = StateRepository(connection)
+        async with self.uow() as unit:
+            state = unit.state
             await state.add_notification(
                 notification_id=item.notification_id,
                 cursor=item.cursor,
@@ -106,3 +104,4 @@ class NotificationPoller:
             if isinstance(planned, MyNumberAssigned):
                 await state.answer_my_number_request(planned.juminhyo_code, item.notification_id)
             await state.set_cursor(item.cursor)
+            await unit.commit()

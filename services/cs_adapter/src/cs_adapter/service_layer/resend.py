@@ -15,20 +15,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault
 
 from cs_adapter.adapters.cs_client import CsClient
 from cs_adapter.adapters.deliveries_repository import DeliveryRepository
-from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.domain.cs_messages import MessageType, Outgoing
 from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, NewDelivery, ReplyClass
 from cs_adapter.service_layer.delivery import current_trace_id
 from cs_adapter.service_layer.operator_errors import ManualModeOn, NothingFound, TooMany
 from cs_adapter.service_layer.sealing import rebuild, seal
+from cs_adapter.service_layer.unit_of_work import UnitsOfWork
 
 logger = logging.getLogger("cs_adapter.resend")
 
@@ -64,7 +62,7 @@ class ResendOutcome:
 
 
 async def resend(
-    pool: asyncpg.Pool[Any],
+    uow: UnitsOfWork,
     cs: CsClient,
     vault: MyNumberVault,
     request: ResendRequest,
@@ -72,12 +70,12 @@ async def resend(
     most: int,
 ) -> list[ResendOutcome]:
     """Resend the chosen records in id order; one outcome per record."""
-    async with pool.acquire() as connection:
-        if (await StateRepository(connection).manual_mode()).manual:
+    async with uow() as unit:
+        if (await unit.state.manual_mode()).manual:
             raise ManualModeOn()
-        chosen = await _choose(DeliveryRepository(connection), request, most)
+        chosen = await _choose(unit.deliveries, request, most)
     batch = [d.event_id for d in chosen]
-    outcomes = [await _resend_one(pool, cs, vault, d, batch, request) for d in chosen]
+    outcomes = [await _resend_one(uow, cs, vault, d, batch, request) for d in chosen]
     logger.info("operator %s resent %d message(s)", request.operator, len(outcomes))
     return outcomes
 
@@ -100,7 +98,7 @@ async def _choose(repo: DeliveryRepository, request: ResendRequest, most: int) -
 
 
 async def _resend_one(
-    pool: asyncpg.Pool[Any],
+    uow: UnitsOfWork,
     cs: CsClient,
     vault: MyNumberVault,
     original: Delivery,
@@ -109,8 +107,8 @@ async def _resend_one(
 ) -> ResendOutcome:
     if original.status is DeliveryStatus.HELD:
         return ResendOutcome(original.id, original.person_key, "held: release it instead")
-    async with pool.acquire() as connection, connection.transaction():
-        repo = DeliveryRepository(connection)
+    async with uow() as unit:
+        repo = unit.deliveries
         await repo.lock_person(original.person_key)
         if await repo.has_held(original.person_key):
             return ResendOutcome(
@@ -143,6 +141,7 @@ async def _resend_one(
                 note=request.reason,
             )
         )
+        await unit.commit()
     described = None if status is DeliveryStatus.SENT else reply.describe()
     return ResendOutcome(
         original.id, original.person_key, status.value, record.id, reply.receipt_no, described

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from jumin_contracts.codes import ChangeKind, ResidentType
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.messages import NoticeClass, RecipientMessage
+from jumin_contracts.messages import IDENTITY_ITEMS, NoticeClass, RecipientMessage
 
 from registry.domain.model import HistoryRow, Person, RecordStatus
 
@@ -85,22 +85,9 @@ class ProjectionInput:
 
 # --- conditions ---------------------------------------------------------------------------------
 
-CS_ITEMS = (
-    "family_name",
-    "given_name",
-    "family_name_kana",
-    "given_name_kana",
-    "former_surname",
-    "former_surname_kana",
-    "alias",
-    "alias_kana",
-    "name_alphabet",
-    "birth_date",
-    "sex",
-    "address",
-    "juminhyo_code",
-)
-"""本人確認情報 (住基法30条の6) as kept on the record; 個人番号 is compared by its hash."""
+CS_ITEMS = tuple(n for n in IDENTITY_ITEMS if n not in {"my_number", "record_status"})
+"""本人確認情報 (住基法30条の6) as kept on the record; 個人番号 is compared by its hash and the
+記載・消除の別 follows from a change of the record's status (`ProjectionInput.changed`)."""
 
 MOJ_ITEMS = (
     "name_alphabet",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 from jumin_platform.my_number_vault import MyNumberVault
+from jumin_platform.unit_of_work import PoolUnitOfWork
 
 from registry.adapters.change_repository import ChangeRepository
 from registry.adapters.code_pool import CodePool
@@ -20,7 +18,7 @@ from registry.adapters.support_measure_repository import SupportMeasureRepositor
 from registry.service_layer.publication import Publication
 
 
-class UnitOfWork:
+class UnitOfWork(PoolUnitOfWork):
     """Run one use case in one PostgreSQL transaction; roll back unless committed."""
 
     changes: ChangeRepository
@@ -34,22 +32,11 @@ class UnitOfWork:
     def __init__(
         self, pool: asyncpg.Pool[Any], vault: MyNumberVault, publication: Publication
     ) -> None:
-        self._pool = pool
+        super().__init__(pool)
         self._vault = vault
         self.publication = publication  # recipient policy: what approval tells whom
-        self._connection: PoolConnectionProxy[Any] | None = None
-        self._transaction: Transaction | None = None
 
-    async def __aenter__(self) -> Self:
-        self._connection = await self._pool.acquire()
-        try:
-            self._transaction = self._connection.transaction()
-            await self._transaction.start()
-        except BaseException:  # BEGIN failed (e.g. the server restarted): give the connection back
-            await self._pool.release(self._connection)
-            self._connection = self._transaction = None
-            raise
-        connection: Any = self._connection
+    def _attach(self, connection: Any) -> None:
         self.changes = ChangeRepository(connection, self._vault)
         self.history = HistoryRepository(connection, self._vault)
         self.search = SearchRepository(connection)
@@ -57,25 +44,3 @@ class UnitOfWork:
         self.outbox = Outbox(connection, self._vault)
         self.commands = CommandRepository(connection)
         self.code_pool = CodePool(connection)
-        return self
-
-    async def commit(self) -> None:
-        """Commit the transaction."""
-        assert self._transaction is not None
-        await self._transaction.commit()
-        self._transaction = None
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if self._transaction is not None:
-                await self._transaction.rollback()
-        finally:
-            if self._connection is not None:
-                await self._pool.release(self._connection)
-            self._connection = None
-            self._transaction = None

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from jumin_platform.consumer.operations import NotRunning
 
-from cs_adapter.adapters.state_repository import StateRepository
 from cs_adapter.bootstrap import CsAdapter
 
 router = APIRouter(tags=["health"])
@@ -31,8 +30,8 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "starting"}, status_code=503)
     report: dict[str, Any] = {"status": "ready", "broker": _broker(adapter)}
     try:
-        async with asyncio.timeout(2), adapter.pool.acquire() as connection:
-            state = StateRepository(connection)
+        async with asyncio.timeout(2), adapter.uow() as unit:
+            state = unit.state
             report["manual_mode"] = (await state.manual_mode()).manual
             report["notification_cursor"] = await state.cursor()
         report["database"] = "ok"

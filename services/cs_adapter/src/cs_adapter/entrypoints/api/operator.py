@@ -20,8 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from jumin_platform.access_logging import access_context
 from jumin_platform.problems import PROBLEM_RESPONSES
 
-from cs_adapter.adapters.deliveries_repository import DeliveryFilter, DeliveryRepository
-from cs_adapter.adapters.state_repository import StateRepository
+from cs_adapter.adapters.deliveries_repository import DeliveryFilter
 from cs_adapter.bootstrap import ward_now
 from cs_adapter.domain.deliveries import Delivery
 from cs_adapter.entrypoints.api.dependencies import AdapterDep, Admin, Reader
@@ -70,8 +69,8 @@ async def list_deliveries(
         sent_to=to,
         limit=limit,
     )
-    async with adapter.pool.acquire() as connection:
-        found = await DeliveryRepository(connection).find(wanted)
+    async with adapter.uow() as unit:
+        found = await unit.deliveries.find(wanted)
     access_context(http).touch(*([person_key] if person_key else []), *_people(found))
     return [DeliveryOut.of(d) for d in found]
 
@@ -90,7 +89,7 @@ async def resend_deliveries(
         reason=body.reason,
     )
     outcomes = await resend.resend(
-        adapter.pool, adapter.cs, adapter.vault, request, most=adapter.settings.resend_max
+        adapter.uow, adapter.cs, adapter.vault, request, most=adapter.settings.resend_max
     )
     access_context(http).touch(*(o.person_key for o in outcomes))
     return [ResendItemOut.model_validate(o, from_attributes=True) for o in outcomes]
@@ -99,8 +98,8 @@ async def resend_deliveries(
 @router.get("/manual-mode", response_model=ManualModeOut)
 async def get_manual_mode(adapter: AdapterDep, _: Reader) -> ManualModeOut:
     """手動連携の状態 and its history."""
-    async with adapter.pool.acquire() as connection:
-        state = StateRepository(connection)
+    async with adapter.uow() as unit:
+        state = unit.state
         mode = await state.manual_mode()
         history = await state.manual_history(50)
     return ManualModeOut(**vars(mode), history=history)
@@ -110,7 +109,7 @@ async def get_manual_mode(adapter: AdapterDep, _: Reader) -> ManualModeOut:
 async def put_manual_mode(body: ManualModeIn, adapter: AdapterDep, staff: Admin) -> ManualModeOut:
     """Switch 手動連携 on (messages are held) or off (new messages are sent; release the held)."""
     await held.switch_manual_mode(
-        adapter.pool, manual=body.manual, operator=staff.user_id, reason=body.reason
+        adapter.uow, manual=body.manual, operator=staff.user_id, reason=body.reason
     )
     return await get_manual_mode(adapter, staff)
 
@@ -120,8 +119,8 @@ async def list_held(
     http: Request, adapter: AdapterDep, _: Reader, limit: Limit = 1000
 ) -> list[DeliveryOut]:
     """保留中の電文 (手動連携), oldest first, without their contents."""
-    async with adapter.pool.acquire() as connection:
-        found = await DeliveryRepository(connection).list_held(limit)
+    async with adapter.uow() as unit:
+        found = await unit.deliveries.list_held(limit)
     access_context(http).touch(*_people(found))
     return [DeliveryOut.of(d) for d in found]
 
@@ -140,7 +139,7 @@ async def export_held(
     """Export held 電文 in full (個人番号 included) to hand them to CS by hand (admin only)."""
     access = access_context(http)
     access.my_number_accessed = True  # the export unseals 個人番号 (logged even if it fails)
-    rows = await held.export_held(adapter.pool, adapter.vault, operator=staff.user_id, limit=limit)
+    rows = await held.export_held(adapter.uow, adapter.vault, operator=staff.user_id, limit=limit)
     access.touch(*_people(d for d, _ in rows))
     records = [_export_row(d, body) for d, body in rows]
     if format == "json":
@@ -151,9 +150,7 @@ async def export_held(
 @router.post("/held/release", response_model=ReleaseOut)
 async def release_held(http: Request, adapter: AdapterDep, staff: Admin) -> ReleaseOut:
     """Send the held 電文 in order (manual mode must be off); a person stops at a failure."""
-    report = await held.release_held(
-        adapter.pool, adapter.cs, adapter.vault, operator=staff.user_id
-    )
+    report = await held.release_held(adapter.uow, adapter.cs, adapter.vault, operator=staff.user_id)
     access_context(http).touch(*report.persons)
     return ReleaseOut.model_validate(report, from_attributes=True)
 
@@ -164,10 +161,10 @@ async def handed_over(
 ) -> HandOverOut:
     """Mark held 電文 as handed to CS by hand (手動連携済み)."""
     done = await held.hand_over(
-        adapter.pool, ids=body.ids, operator=staff.user_id, reason=body.reason
+        adapter.uow, ids=body.ids, operator=staff.user_id, reason=body.reason
     )
-    async with adapter.pool.acquire() as connection:
-        access_context(http).touch(*_people(await DeliveryRepository(connection).by_ids(done)))
+    async with adapter.uow() as unit:
+        access_context(http).touch(*_people(await unit.deliveries.by_ids(done)))
     return HandOverOut(handed_over=done, not_held=sorted(set(body.ids) - set(done)))
 
 
@@ -175,7 +172,7 @@ async def handed_over(
 async def run_consistency_check(http: Request, adapter: AdapterDep, staff: Admin) -> ConsistencyOut:
     """整合性確認: compare CS's 本人確認情報 with the registry's latest (names and fields only)."""
     result = await consistency.run_check(
-        adapter.pool,
+        adapter.uow,
         adapter.cs,
         adapter.vault,
         operator=staff.user_id,
@@ -192,8 +189,8 @@ async def list_consistency_checks(
     http: Request, adapter: AdapterDep, _: Reader, limit: Limit = 20
 ) -> list[ConsistencyOut]:
     """Past 整合性確認 results, newest first."""
-    async with adapter.pool.acquire() as connection:
-        found = await StateRepository(connection).checks(limit)
+    async with adapter.uow() as unit:
+        found = await unit.state.checks(limit)
     checks = [ConsistencyOut.model_validate(_check(row)) for row in found]
     access_context(http).touch(*(key for check in checks for key in _reported(check)))
     return checks
@@ -207,8 +204,8 @@ async def list_notifications(
     limit: Limit = 100,
 ) -> list[NotificationOut]:
     """CSから取り込んだ通知 and the commands they became, newest first."""
-    async with adapter.pool.acquire() as connection:
-        found = await StateRepository(connection).notifications(outcome, limit)
+    async with adapter.uow() as unit:
+        found = await unit.state.notifications(outcome, limit)
     return [NotificationOut(**row) for row in found]
 
 
