@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 CODE = "1234567890" + juminhyo_code_check_digit("1234567890")
 OTHER_CODE = "0000000001" + juminhyo_code_check_digit("0000000001")
-MY_NUMBER = "123456789018"  # DOMAIN.md: valid
+MY_NUMBER = "123456789018"  # docs/domain.md: valid
 SENT = "2026-11-27T10:00:00+09:00"
 
 

@@ -5,7 +5,7 @@ Four schemes are used:
 - 宛名番号 / 世帯番号 (spec 1.1.13): modulus 11, weights 2–7 cycling from the rightmost digit
   (M11W2〜7).
 - 住民票コード (住民基本台帳法施行規則): the same M11W2〜7 over its 10 body digits.
-- 個人番号 (検査用数字, see docs/DOMAIN.md): weights 6,5,4,3,2,7,6,5,4,3,2 left to right — which
+- 個人番号 (検査用数字, see docs/domain.md): weights 6,5,4,3,2,7,6,5,4,3,2 left to right — which
   is again the 2–7 cycle read from the right, so all three share one helper.
 - 地方公共団体コード: weights 6,5,4,3,2; the last digit of 11 − (sum mod 11).
 """

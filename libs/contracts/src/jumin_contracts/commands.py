@@ -1,6 +1,6 @@
 """Commands adapters send back to the registry: exchange ``jumin.commands`` → queue ``registry.in``.
 
-Only the registry writes resident data (ARCHITECTURE.md, non-negotiable 1): an adapter that learns
+Only the registry writes resident data (docs/architecture.md, non-negotiable 1): an adapter that learns
 something the register must record — a 個人番号 from J-LIS, free 住民票コード or a 転入通知 from CS,
 a 長官通知 from 法務省 — publishes one of these commands with routing key ``registry.<command>``.
 

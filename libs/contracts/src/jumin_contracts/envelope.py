@@ -1,4 +1,4 @@
-"""The event envelope every recipient message travels in (docs/ARCHITECTURE.md, "Messaging").
+"""The event envelope every recipient message travels in (docs/architecture.md, "Messaging").
 
 The envelope carries what routing, ordering and idempotency need — event id (UUIDv7, also the AMQP
 ``message_id``), schema ``name@version``, change id, an opaque person key, the per-(recipient,

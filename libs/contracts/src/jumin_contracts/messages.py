@@ -1,4 +1,4 @@
-"""Per-recipient message models: what each authorised recipient may receive (docs/DOMAIN.md).
+"""Per-recipient message models: what each authorised recipient may receive (docs/domain.md).
 
 One model per routing key ``<recipient>.<message>``; each forbids extra fields, so a field its
 recipient is not entitled to is an error at the registry (which validates before publishing) and at
@@ -12,7 +12,7 @@ Conventions:
 - 個人番号 travels as its plain 12 digits: the registry keeps it sealed at rest and unseals it only
   while projecting a message whose policy grants it; the receiving adapter owns its protection.
 - 異動事由 and 異動日 are repeated in the payload (they are among the recipient's items in
-  DOMAIN.md); the envelope's copies are there for routing and ordering.
+  docs/domain.md); the envelope's copies are there for routing and ordering.
 """
 
 from __future__ import annotations

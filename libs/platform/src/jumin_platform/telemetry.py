@@ -1,7 +1,7 @@
 """OpenTelemetry set-up shared by every service: OTLP when configured, else JSON-lines span files.
 
 Spans carry ids, recipients and kinds only — never names, addresses, dates of birth, 個人番号 or
-住民票コード (ARCHITECTURE non-negotiable 6). asyncpg is instrumented with parameters off.
+住民票コード (docs/architecture.md, non-negotiable 6). asyncpg is instrumented with parameters off.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ One frozen `Topology` value describes the virtual host (`jumin` by default). Fro
 - `provision_users(topology, rabbitmqctl)` creates the broker users (one per service plus the admin),
   syncs their passwords to the environment and sets vhost and topic permissions with `rabbitmqctl`.
 
-Routing (see ARCHITECTURE.md, "Messaging"):
+Routing (see docs/architecture.md, "Messaging"):
 
     registry ─▶ jumin.events (topic) ─<r>.#──▶ <r>.events            quorum, single active consumer
                                      └<r>.#──▶ <r>.partition (x-consistent-hash on header person-key)

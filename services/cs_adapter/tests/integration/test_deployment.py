@@ -1,5 +1,5 @@
 """Independent deployment: the adapter installs into a fresh virtual environment from its own
-folder plus libs/, migrates with its packaged migrations, and serves (ARCHITECTURE.md).
+folder plus libs/, migrates with its packaged migrations, and serves (docs/architecture.md).
 
 The venv is made by uv (its cache makes this a few seconds); the process runs in an empty
 directory (no repository .env) against the test database and the session's broker sandbox.

@@ -5,7 +5,7 @@ management-API access; so listing gets every message unacknowledged (up to a lim
 channel, which returns them all to the queue. Taking one acknowledges only that message, and only
 when the caller's block succeeded (its resend was confirmed, or its skip committed).
 
-Plain aio-pika is used here, uninstrumented (ARCHITECTURE.md: FastStream is the traced client):
+Plain aio-pika is used here, uninstrumented (docs/architecture.md: FastStream is the traced client):
 browsing is an operator's read, and the publishes that follow go through the traced broker.
 """
 

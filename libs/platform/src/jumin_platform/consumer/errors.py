@@ -1,6 +1,6 @@
 """Tell the consumer kit what to do with a message whose handling failed.
 
-Adapters raise these from their handler (STYLE.md, "Errors say what to do"):
+Adapters raise these from their handler (docs/style.md, "Errors say what to do"):
 
 - `TransientError` — the external system may accept the same message later (timeout, 5xx,
   connection refused): the kit retries it through the wait queues (1 s, 10 s, 60 s by default),
@@ -13,7 +13,7 @@ Any other exception is treated as a bug or an outage: the message is returned to
 the broker's delivery limit dead-letters it if it keeps failing.
 
 The message of these exceptions is stored and shown to operators: it must name what failed
-(status code, field, external error code), never personal data (ARCHITECTURE.md, non-negotiable 6).
+(status code, field, external error code), never personal data (docs/architecture.md, non-negotiable 6).
 """
 
 from __future__ import annotations

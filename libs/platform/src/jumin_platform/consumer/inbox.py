@@ -1,7 +1,7 @@
 """The kit's tables in PostgreSQL: inbox, per-person progress and parked messages (asyncpg).
 
 `PgStore.unit()` opens one transaction on a pooled connection; the adapter's handler receives that
-connection, so its effect and the inbox row commit together or not at all (STYLE.md, "Idempotent
+connection, so its effect and the inbox row commit together or not at all (docs/style.md, "Idempotent
 consumers by tracking"). Every statement names the service's schema explicitly.
 """
 

@@ -1,4 +1,4 @@
-"""What an operator can do about stuck messages: list, resend, skip (ARCHITECTURE.md, "Adapters").
+"""What an operator can do about stuck messages: list, resend, skip (docs/architecture.md).
 
 - A dead letter is resent through the shortest retry wait queue with its retry count reset; its
   person is unblocked (their parked messages follow once it succeeds, by sequence).

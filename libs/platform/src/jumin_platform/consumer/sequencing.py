@@ -2,7 +2,7 @@
 
 The registry numbers each recipient's messages per person (``seq`` = 1, 2, 3 …). A consumer keeps,
 per person, the last ``seq`` it applied and, when a message failed for good, which event blocks the
-person (ARCHITECTURE.md, non-negotiable 3):
+person (docs/architecture.md, non-negotiable 3):
 
     seq <= last, or event already in the inbox   → duplicate: acknowledge, do nothing
     person blocked by another event              → park until an operator resends or skips

@@ -1,6 +1,6 @@
 """The broker side of the kit, on FastStream: consume with manual acks, publish retries and dead letters.
 
-FastStream (with `RabbitTelemetryMiddleware`) rather than bare aio-pika, because ARCHITECTURE.md
+FastStream (with `RabbitTelemetryMiddleware`) rather than bare aio-pika, because docs/architecture.md
 traces every hop through FastStream: the consume span continues the trace the registry's relay
 started (its ``traceparent`` header) and the retry/dead-letter publishes carry it on. Nothing is
 declared (`declare=False` = passive): the adapters' broker users may not configure anything.

@@ -1,6 +1,6 @@
 """The recipient policy (提供先ポリシー): recipient → message → fields → condition → legal basis.
 
-Minimum disclosure at the source (ARCHITECTURE "Non-negotiables" 2): an approved change leaves the
+Minimum disclosure at the source (docs/architecture.md, non-negotiable 2): an approved change leaves the
 registry only as the messages this policy allows, each carrying only the fields it names.  This
 module holds the policy's vocabulary — the conditions, the sources a field may come from, what may
 never leave — and its shape; the text is ``registry/policy/recipients.toml``, read and checked

@@ -1,4 +1,4 @@
-"""The outbox relay: one active instance publishes outbox rows; others stand by (spec: ARCHITECTURE).
+"""The outbox relay: one active instance publishes outbox rows; others stand by (docs/architecture.md).
 
 Leadership is a session-level PostgreSQL advisory lock: when the active relay dies its session
 ends, the lock is released and a standby takes over at its next attempt. The active relay wakes on

@@ -1,4 +1,4 @@
--- Transactional outbox (ARCHITECTURE "Messaging"): approval writes one row per (recipient, message)
+-- Transactional outbox (docs/architecture.md, "Messaging"): approval writes one row per (recipient, message)
 -- in the same transaction as the history; the relay publishes them in id order.
 -- depends: 0003_deferred_one_head
 

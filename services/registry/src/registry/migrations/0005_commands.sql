@@ -3,7 +3,7 @@
 -- depends: 0004_outbox
 
 -- One row per command ever applied, written in the same transaction as its effect: a redelivered
--- command finds its row and does nothing (STYLE.md, "Idempotent consumers by tracking").
+-- command finds its row and does nothing (docs/style.md, "Idempotent consumers by tracking").
 CREATE TABLE registry.command_inbox (
     command_id   uuid PRIMARY KEY,                 -- the adapter's idempotency key
     routing_key  text NOT NULL,                    -- registry.<command>

@@ -63,7 +63,7 @@ class RecordOut(BaseModel):
 
 
 def record_out(row: HistoryRow) -> RecordOut:
-    """Render a history row; 外国人住民の生年月日 prints in 西暦 (DOMAIN.md)."""
+    """Render a history row; 外国人住民の生年月日 prints in 西暦 (docs/domain.md)."""
     person = row.person
     foreign = person.resident_type is ResidentType.FOREIGN
     items: dict[str, Any] = {
