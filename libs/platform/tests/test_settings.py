@@ -9,6 +9,7 @@ from jumin_platform.settings import (
     LocalGovernmentCode,
     PostgresUrl,
     ServiceSettings,
+    StoreSettings,
 )
 from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
@@ -59,3 +60,26 @@ def test_well_formed_settings_are_read_from_the_environment(
     assert settings.peer_url == "https://cs.example.lg.jp"  # no trailing slash to double up
     assert settings.ward_code == "131148"
     assert settings.database_url.get_secret_value().startswith("postgresql://")
+
+
+class ExampleStore(StoreSettings):
+    model_config = SettingsConfigDict(env_prefix="JUMIN_EXAMPLE_", frozen=True)
+    service = "example"
+
+
+def test_a_stores_urls_default_to_its_own_roles_and_broker_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "JUMIN_EXAMPLE_AMQP_URL", "amqp://jumin_example:s3cret@mq.internal:5672/jumin"
+    )
+
+    settings = ExampleStore()
+
+    assert settings.database_url.get_secret_value().startswith("postgresql://jumin_example:")
+    assert settings.migration_database_url.get_secret_value().startswith(
+        "postgresql://jumin_example_owner:"
+    )
+    assert (
+        settings.amqp_url.get_secret_value() == "amqp://jumin_example:s3cret@mq.internal:5672/jumin"
+    )

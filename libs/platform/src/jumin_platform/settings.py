@@ -9,11 +9,11 @@ typo stops the process at start-up with the variable's name instead of failing a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
 from jumin_contracts.check_digits import is_valid_local_government_code
-from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr, TypeAdapter
+from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr, TypeAdapter, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jumin_platform.auth import TokenVerifier
@@ -25,6 +25,7 @@ __all__ = [
     "PostgresUrl",
     "ServiceSettings",
     "StaffTokenSettings",
+    "StoreSettings",
     "local_amqp_url",
     "local_postgres_url",
 ]
@@ -92,6 +93,39 @@ class StaffTokenSettings(BaseSettings):
             issuer=self.jwt_issuer,
             audience=self.jwt_audience,
         )
+
+
+class StoreSettings(BaseSettings):
+    """Where a service with its own schema keeps its data and reaches the broker.
+
+    Every such service has the PostgreSQL roles `jumin_<service>` (DML) and `jumin_<service>_owner`
+    (owns the schema, runs the migrations) and the broker user `jumin_<service>`, made by
+    `deploy/local/provision.sh`; unset URLs default to those roles on this machine, whose
+    development passwords are their names.
+    """
+
+    service: ClassVar[str]
+    """The service's name: its schema, and the stem of its roles and broker user."""
+
+    database_url: PostgresUrl = Field(
+        default=SecretStr(""), description="DSN of the service role (DML only)"
+    )
+    migration_database_url: PostgresUrl = Field(
+        default=SecretStr(""), description="DSN of the schema owner that applies migrations"
+    )
+    amqp_url: AmqpUrl = Field(
+        default=SecretStr(""), description="RabbitMQ URL of the service's own broker user"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _local_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            role = f"jumin_{cls.service}"
+            data.setdefault("database_url", local_postgres_url(role))
+            data.setdefault("migration_database_url", local_postgres_url(f"{role}_owner"))
+            data.setdefault("amqp_url", local_amqp_url(role))
+        return data
 
 
 class ServiceSettings(BaseSettings):

@@ -6,14 +6,11 @@ from pathlib import Path
 
 from jumin_platform.db import migrations_of
 from jumin_platform.settings import (
-    AmqpUrl,
     HttpUrl,
     LocalGovernmentCode,
-    PostgresUrl,
     ServiceSettings,
     StaffTokenSettings,
-    local_amqp_url,
-    local_postgres_url,
+    StoreSettings,
 )
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -25,25 +22,13 @@ SCHEMA = "cs_adapter"
 """The service's own PostgreSQL schema (made by provisioning, owned by jumin_cs_adapter_owner)."""
 
 
-class Settings(ServiceSettings, StaffTokenSettings):
+class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     """Configure the 市町村CS adapter (住基ネット連携)."""
 
     model_config = SettingsConfigDict(
         env_prefix="JUMIN_CS_ADAPTER_", env_file=".env", extra="ignore", frozen=True
     )
-
-    database_url: PostgresUrl = Field(
-        default=local_postgres_url("jumin_cs_adapter"),
-        description="DSN of the service role (DML only)",
-    )
-    migration_database_url: PostgresUrl = Field(
-        default=local_postgres_url("jumin_cs_adapter_owner"),
-        description="DSN of the schema owner that applies migrations",
-    )
-    amqp_url: AmqpUrl = Field(
-        default=local_amqp_url("jumin_cs_adapter"),
-        description="RabbitMQ URL of the adapter's broker user (reads cs.*, publishes registry.*)",
-    )
+    service = SCHEMA
     port: int = Field(default=8301, ge=1, le=65535, description="port of the operator API")
     cs_base_url: HttpUrl = Field(default="http://127.0.0.1:8900", description="市町村CS base URL")
     cs_timeout: float = Field(default=5.0, gt=0, description="seconds per CS call")

@@ -8,13 +8,10 @@ from typing import Self
 
 from jumin_platform.db import migrations_of
 from jumin_platform.settings import (
-    AmqpUrl,
     LocalGovernmentCode,
-    PostgresUrl,
     ServiceSettings,
     StaffTokenSettings,
-    local_amqp_url,
-    local_postgres_url,
+    StoreSettings,
 )
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -24,23 +21,11 @@ from registry.domain.recipient_policy import Ward
 MIGRATIONS_DIR = migrations_of("registry")
 
 
-class Settings(ServiceSettings, StaffTokenSettings):
+class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     """Configure the 住民記録システム service."""
 
     model_config = SettingsConfigDict(env_prefix="JUMIN_REGISTRY_", env_file=".env", extra="ignore")
-
-    database_url: PostgresUrl = Field(
-        default=local_postgres_url("jumin_registry"),
-        description="DSN of the service role (DML only)",
-    )
-    migration_database_url: PostgresUrl = Field(
-        default=local_postgres_url("jumin_registry_owner"),
-        description="DSN of the schema owner that applies migrations",
-    )
-    amqp_url: AmqpUrl = Field(
-        default=local_amqp_url("jumin_registry"),
-        description="RabbitMQ URL of the registry's broker user (publish jumin.events, read registry.in)",
-    )
+    service = "registry"
     relay_poll_seconds: float = Field(
         default=2.0, gt=0, description="outbox poll (LISTEN is primary)"
     )
