@@ -112,9 +112,9 @@ SQL
 
 # ---- RabbitMQ ------------------------------------------------------------------------------------
 # The layout (exchanges, queues, bindings) and the permission matrix live in one place:
-# libs/platform/src/jumin_platform/topology.py. This script only makes the vhost and then asks
-# `python -m jumin_platform.topology_cli` to sync the users (rabbitmqctl) and declare the rest
-# (AMQP, as jumin_admin). Print the matrix with `uv run python -m jumin_platform.topology_cli show`.
+# libs/platform/src/jumin_platform/topology/. This script only makes the vhost and then asks
+# `python -m jumin_platform.topology.cli` to sync the users (rabbitmqctl) and declare the rest
+# (AMQP, as jumin_admin). Print the matrix with `uv run python -m jumin_platform.topology.cli show`.
 
 # rabbitmqctl that tolerates "already exists" and fails on anything else.
 rabbitmqctl_idempotent() {
@@ -140,7 +140,7 @@ rabbitmqctl_prefix() {
 }
 
 topology_cli() {
-  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.topology_cli "$@")
+  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.topology.cli "$@")
 }
 
 # Users: jumin_admin (all rights on this vhost only, no tags) and one per service with least
