@@ -8,8 +8,6 @@ from datetime import date
 
 from jumin_contracts.codes import HEAD, ResidentType
 
-from registry.domain import household_planning as hp
-from registry.domain import person_planning as pp
 from registry.domain.addresses import AddressBook
 from registry.domain.commands import (
     Amendment,
@@ -29,8 +27,10 @@ from registry.domain.commands import (
     ResidenceStatusChange,
 )
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
-from registry.domain.inbound_planning import plan_move_in_notice, plan_my_number_entry
 from registry.domain.model import HistoryRow, RecordStatus
+from registry.domain.planning import household as hp
+from registry.domain.planning import person as pp
+from registry.domain.planning.inbound import plan_move_in_notice, plan_my_number_entry
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
     MOVE_OUT_KINDS,

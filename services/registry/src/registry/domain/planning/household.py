@@ -18,7 +18,7 @@ from registry.domain.commands import (
 )
 from registry.domain.errors import RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, Person
-from registry.domain.person_planning import address_items
+from registry.domain.planning.person import address_items
 from registry.domain.rules import PlannedRow, check_relationships_cover
 
 if TYPE_CHECKING:
