@@ -41,8 +41,7 @@ from registry.domain.changes import Change, ChangeStatus
 from registry.domain.commands import ChangeRequest, MoveInNotice, MyNumberEntry
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
-from registry.domain.planning import plan_change
-from registry.domain.references import referenced_people
+from registry.domain.planning import plan_change, referenced_people
 from registry.service_layer.handlers import Clock, load_view, record_approval
 from registry.service_layer.unit_of_work import UnitOfWork
 

@@ -1,4 +1,9 @@
-"""Turn an approved change request into the history rows it appends (spec chapter 4)."""
+"""Turn an approved change request into the history rows it appends (spec chapter 4).
+
+`referenced_people` names whom a request touches (異動者・異動先世帯), so their rows can be read into
+the `RegisterView` that `plan_change` plans over; the planners by subject are in `person`,
+`household` and `inbound`.
+"""
 
 from __future__ import annotations
 
@@ -104,6 +109,33 @@ def is_ex_officio(request: ChangeRequest) -> bool:
         return True
     late_move_out = request.kind in MOVE_OUT_KINDS
     return late_move_out and is_late_filing(request.occurred_on, request.notified_on)
+
+
+def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
+    """Return the 宛名番号 and 世帯番号 a request names (not those it will create)."""
+    match request:
+        case EntryChange():
+            return set(), _optional(request.join_household_no)
+        case RemovalChange() | HouseholdSeparation():
+            return set(request.atena_nos), set()
+        case MoveWithinWard():
+            return set(request.atena_nos), _optional(request.join_household_no)
+        case HouseholdTransfer():
+            return set(request.atena_nos), {request.into_household_no}
+        case HouseholdMerger():
+            return set(), {request.household_no, request.into_household_no}
+        case HeadChange():
+            return {request.new_head}, {request.household_no}
+        case Amendment() | ResidenceStatusChange() | Naturalization() | LossOfNationality():
+            return {request.atena_no}, set()
+        case MyNumberEntry() | MoveInNotice():
+            return {request.atena_no}, set()
+        case Cancellation():
+            return set(), set()
+
+
+def _optional(value: str | None) -> set[str]:
+    return set() if value is None else {value}
 
 
 def _touched_households(rows: list[PlannedRow], view: RegisterView) -> set[str]:
