@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from registry.bootstrap import Registry, address_book
 from registry.config import Settings
 from registry.domain.addresses import AddressBook
-from registry.service_layer.commands import CommandResult, apply_command
+from registry.service_layer.command_handlers import CommandResult, apply_command
 from registry.service_layer.handlers import Clock
 from registry.service_layer.unit_of_work import UnitOfWork
 

@@ -14,7 +14,7 @@ from datetime import date
 from jumin_contracts.codes import HEAD, ResidentType
 
 from registry.domain.addresses import AddressBook
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     Cancellation,
     ChangeRequest,

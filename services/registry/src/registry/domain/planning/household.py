@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from jumin_contracts.codes import HEAD
 
 from registry.domain.addresses import AddressBook, AddressError, WardAddress
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     ChangeRequest,
     HeadChange,
     HouseholdMerger,

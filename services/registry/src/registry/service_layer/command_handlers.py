@@ -37,8 +37,8 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from registry.domain.addresses import AddressBook
+from registry.domain.change_requests import ChangeRequest, MoveInNotice, MyNumberEntry
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest, MoveInNotice, MyNumberEntry
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
 from registry.domain.planning import plan_change, referenced_people
