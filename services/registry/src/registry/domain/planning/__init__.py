@@ -107,8 +107,8 @@ def is_ex_officio(request: ChangeRequest) -> bool:
     """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late)."""
     if request.kind in EX_OFFICIO_KINDS:
         return True
-    late_move_out = request.kind in MOVE_OUT_KINDS
-    return late_move_out and is_late_filing(request.occurred_on, request.notified_on)
+    is_move_out = request.kind in MOVE_OUT_KINDS
+    return is_move_out and is_late_filing(request.occurred_on, request.notified_on)
 
 
 def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
