@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from registry.bootstrap import Registry
-from registry.domain.commands import EntryChange
+from registry.domain.change_requests import EntryChange
 from registry.domain.errors import RegistryError
 from registry.service_layer import handlers
 

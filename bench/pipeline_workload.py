@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from registry.adapters.address_dictionary import PostalAddressBook
-from registry.domain.commands import ChangeRequest
+from registry.domain.change_requests import ChangeRequest
 
 from bench.ward_places import Street, draw_streets
 

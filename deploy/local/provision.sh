@@ -112,9 +112,9 @@ SQL
 
 # ---- RabbitMQ ------------------------------------------------------------------------------------
 # The layout (exchanges, queues, bindings) and the permission matrix live in one place:
-# libs/platform/src/jumin_platform/topology.py. This script only makes the vhost and then asks
-# `python -m jumin_platform.topology_cli` to sync the users (rabbitmqctl) and declare the rest
-# (AMQP, as jumin_admin). Print the matrix with `uv run python -m jumin_platform.topology_cli show`.
+# libs/platform/src/jumin_platform/topology/. This script only makes the vhost and then asks
+# `python -m jumin_platform.topology.cli` to sync the users (rabbitmqctl) and declare the rest
+# (AMQP, as jumin_admin). Print the matrix with `uv run python -m jumin_platform.topology.cli show`.
 
 # rabbitmqctl that tolerates "already exists" and fails on anything else.
 rabbitmqctl_idempotent() {
@@ -140,7 +140,7 @@ rabbitmqctl_prefix() {
 }
 
 topology_cli() {
-  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.topology_cli "$@")
+  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.topology.cli "$@")
 }
 
 # Users: jumin_admin (all rights on this vhost only, no tags) and one per service with least
@@ -157,9 +157,9 @@ provision_amqp_topology() {
 
 # ---- application ---------------------------------------------------------------------------------
 run_migrations() {
-  log "migrations: uv run jumin migrate (as $JUMIN_REGISTRY_OWNER_ROLE on $DB_NAME)"
+  log "migrations: uv run jumin-registry migrate (as $JUMIN_REGISTRY_OWNER_ROLE on $DB_NAME)"
   registry_env "$DB_NAME"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin migrate)
+  (cd "$JUMIN_ROOT" && uv run --locked jumin-registry migrate)
 }
 
 run_cs_adapter_migrations() {
@@ -170,8 +170,8 @@ run_cs_adapter_migrations() {
 
 ensure_dev_keys() {
   # Idempotent: creates only the missing JWT key pair and 個人番号 key ring under var/keys/.
-  log "dev keys (JWT, 個人番号 key ring): uv run jumin dev-keys"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin dev-keys)
+  log "dev keys (JWT, 個人番号 key ring): uv run jumin-registry dev-keys"
+  (cd "$JUMIN_ROOT" && uv run --locked jumin-registry dev-keys)
   log "dev keys (cs_adapter 個人番号 key ring): uv run jumin-cs-adapter dev-keys"
   (cd "$JUMIN_ROOT" && uv run --locked jumin-cs-adapter dev-keys)
 }

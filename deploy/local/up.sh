@@ -20,7 +20,7 @@ print_urls() {
   RabbitMQ management  http://127.0.0.1:15672   (guest / guest, vhost '$JUMIN_AMQP_VHOST')
   database             postgresql://$JUMIN_REGISTRY_ROLE@$JUMIN_PG_HOST:$JUMIN_PG_PORT/$1
 
-  a development token:  uv run jumin token --sub clerk01 --role clerk
+  a development token:  uv run jumin-registry token --sub clerk01 --role clerk
 
 TXT
 }

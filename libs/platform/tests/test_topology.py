@@ -35,7 +35,7 @@ from jumin_platform.topology import (
     topology_from_env,
     vhost_of,
 )
-from jumin_platform.topology_cli import admin_url, main
+from jumin_platform.topology.cli import admin_url, main
 
 RECIPIENTS = ("cs", "koseki", "moj", "intermediate", "certificates")
 SERVICE_USERS = {

@@ -36,7 +36,7 @@ def _checked(response: httpx.Response, *expected: int) -> Any:
 
 
 def bearer(sub: str, *roles: str) -> dict[str, str]:
-    """A development staff token (var/keys, as `jumin token` makes it) as a header."""
+    """A development staff token (var/keys, as `jumin-registry token` makes it) as a header."""
     key = (ROOT / "var/keys/dev-private.pem").read_text()
     token = issue_token(
         private_key_pem=key, sub=sub, roles=list(roles), issuer="jumin-local", audience="jumin"

@@ -17,7 +17,7 @@ from uuid import UUID
 from hypothesis import strategies as st
 from jumin_contracts.codes import HEAD
 from registry.adapters.address_dictionary import PostalAddressBook
-from registry.domain.commands import ChangeRequest
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.errors import RegistryError
 
 START = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 from jumin_contracts.codes import HEAD, ChangeKind, ResidentType, Sex
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     Cancellation,
     EntryChange,

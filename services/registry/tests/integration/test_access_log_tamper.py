@@ -80,7 +80,7 @@ async def test_even_the_schema_owner_cannot_update_delete_or_truncate_log_rows(
 
 # ---- tamper detection -------------------------------------------------------------------------
 
-CLI = AuditCli("jumin", "registry.entrypoints.cli", cwd=REPO_ROOT)
+CLI = AuditCli("jumin-registry", "registry.entrypoints.cli", cwd=REPO_ROOT)
 _cli_verify = CLI.verify
 _cli_checkpoint = CLI.checkpoint
 

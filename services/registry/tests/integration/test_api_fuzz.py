@@ -45,7 +45,8 @@ FUZZER = "fuzzer01"
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
 schema = fuzzing_schema(
-    built_app(lambda: create_app(Settings()), keys_command="uv run jumin dev-keys"), serve=True
+    built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys"),
+    serve=True,
 )
 
 

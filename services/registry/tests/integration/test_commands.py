@@ -42,7 +42,7 @@ from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
 from registry.config import Settings
 from registry.entrypoints.commands_consumer import CommandConsumer, ConsumerConfig
-from registry.service_layer.commands import CommandResult, Outcome, apply_command
+from registry.service_layer.command_handlers import CommandResult, Outcome, apply_command
 
 from .helpers import (
     REVIEWER,

@@ -36,8 +36,8 @@ from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import load_vault
 from registry.bootstrap import Registry
 from registry.config import Settings
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import ChangeStatus
-from registry.domain.commands import ChangeRequest
 from registry.domain.errors import RegistryError
 from registry.service_layer.handlers import approve_change, get_change, submit_change
 

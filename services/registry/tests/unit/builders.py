@@ -22,7 +22,7 @@ from jumin_contracts.codes import HEAD, ChangeKind, ForeignResidentCategory, Res
 from jumin_contracts.dates import PartialDate
 from pydantic import TypeAdapter
 from registry.domain.addresses import AddressBook, WardAddress
-from registry.domain.commands import ChangeRequest
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.errors import RegistryError
 from registry.domain.model import HistoryRow, Person
 from registry.domain.planning import RegisterView, plan_change

@@ -267,7 +267,7 @@ def test_an_expired_status_is_refused(view: RegisterView) -> None:
         residence(view, MINJUN, stay_expires_on=days_ago(1))
 
 
-def test_a_removed_foreign_resident_files_nothing(
+def test_a_removed_foreign_resident_gets_no_new_status_of_residence(
     addresses: PostalAddressBook,
 ) -> None:
     home = addresses.parse_ward_address(HOME)

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from jumin_contracts.commands import FreeCodesReceived, RegistryCommand
 from registry.entrypoints.commands_consumer import CommandConsumer, ConsumerConfig
-from registry.service_layer.commands import CommandResult, Outcome
+from registry.service_layer.command_handlers import CommandResult, Outcome
 
 CODE = "12345678903"  # valid check digit
 NOW = datetime(2026, 11, 27, 10, tzinfo=UTC)

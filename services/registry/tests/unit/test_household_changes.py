@@ -154,7 +154,7 @@ def test_joining_movers_need_a_relationship_each(view: RegisterView) -> None:
         move(view, ICHIRO, JIRO, address=ACROSS_WARD, join_household_no=TANAKA)
 
 
-def test_a_whole_household_move_keeps_its_relationships(view: RegisterView) -> None:
+def test_a_whole_household_move_cannot_change_relationships(view: RegisterView) -> None:
     with refused(RuleViolation, "続柄は変わりません"):
         move(view, KEN, YUMI, relationships={YUMI: "同居人"})
 

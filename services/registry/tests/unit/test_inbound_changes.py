@@ -12,7 +12,7 @@ from jumin_contracts.codes import ChangeKind, ForeignResidentCategory
 from jumin_contracts.commands import MojDirectorNotice
 from jumin_contracts.dates import PartialDate
 from registry.adapters.address_dictionary import PostalAddressBook
-from registry.domain.commands import Amendment, ResidenceStatusChange
+from registry.domain.change_requests import Amendment, ResidenceStatusChange
 from registry.domain.errors import NotFound, NothingToChange, RuleViolation, StateConflict
 from registry.domain.model import RecordStatus
 from registry.domain.moj_notices import moj_requests

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from jumin_contracts.codes import ChangeKind
 from pydantic import ValidationError
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     Cancellation,
     EntryChange,

@@ -11,8 +11,8 @@ import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 from pydantic import TypeAdapter
 
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest
 
 _REQUEST = TypeAdapter[ChangeRequest](ChangeRequest)
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from registry.domain.commands import ChangeRequest
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.errors import ChangeNotPending, NotMaker, SelfApprovalError
 
 

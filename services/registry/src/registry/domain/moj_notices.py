@@ -15,7 +15,7 @@ from jumin_contracts.codes import ChangeKind, ResidentType
 from jumin_contracts.commands import MojDirectorNotice
 from jumin_contracts.dates import PartialDate
 
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     ChangeRequest,
     ForeignDetails,

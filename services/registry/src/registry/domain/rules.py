@@ -19,7 +19,7 @@ from jumin_contracts.codes import (
 from jumin_contracts.dates import PartialDate
 from jumin_contracts.kana import is_kana
 
-from registry.domain.commands import ForeignDetails
+from registry.domain.change_requests import ForeignDetails
 from registry.domain.errors import RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, Person
 

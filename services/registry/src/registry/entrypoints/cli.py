@@ -1,4 +1,7 @@
-"""Command line: `jumin migrate | dev-keys | token | audit` and `jumin-registry serve`."""
+"""Command line: `jumin-registry serve | relay | commands | migrate | dev-keys | token | audit`.
+
+`jumin` is the same command under its former name.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,12 @@ from jumin_platform.telemetry import configure as configure_telemetry
 from registry import bootstrap
 from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
+
+_PROCESSES = {
+    "serve": "run the HTTP API",
+    "relay": "run the outbox relay",
+    "commands": "run the consumer of the commands adapters send back (registry.in)",
+}
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
@@ -53,12 +62,14 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin")
+    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin-registry")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jumin", description="Jumin registry tools")
+    parser = argparse.ArgumentParser(prog="jumin-registry", description="Jumin registry")
     commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in _PROCESSES.items():
+        commands.add_parser(name, help=help_text)
     commands.add_parser("migrate", help="apply the registry's SQL migrations").set_defaults(
         run=_migrate
     )
@@ -70,21 +81,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
     token.set_defaults(run=_token)
-    add_audit_commands(commands, "jumin")
+    add_audit_commands(commands, "jumin-registry")
     commands.choices["audit"].set_defaults(run=_audit)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a `jumin` sub-command."""
+    """Run a `jumin-registry` (or `jumin`) sub-command."""
     args = _parser().parse_args(argv)
+    if args.command in _PROCESSES:
+        return serve_main([args.command])
     return int(args.run(Settings(), args))
 
 
 def serve_main(argv: Sequence[str] | None = None) -> int:
     """Run the registry API (`serve`), the outbox relay (`relay`) or the command consumer."""
     parser = argparse.ArgumentParser(prog="jumin-registry")
-    parser.add_argument("command", choices=["serve", "relay", "commands"])
+    parser.add_argument("command", choices=list(_PROCESSES))
     args = parser.parse_args(argv)
     settings = Settings()
     configure_telemetry(f"registry-{args.command}")

@@ -34,7 +34,7 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from registry.domain.addresses import AddressBook
-from registry.service_layer.commands import CommandResult, apply_command
+from registry.service_layer.command_handlers import CommandResult, apply_command
 from registry.service_layer.handlers import Clock
 from registry.service_layer.unit_of_work import UnitOfWork
 

@@ -10,12 +10,11 @@ from jumin_platform.telemetry import current_traceparent
 
 from registry.adapters.search_repository import SearchCriteria
 from registry.domain.addresses import AddressBook
+from registry.domain.change_requests import Cancellation, ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import Cancellation, ChangeRequest
 from registry.domain.errors import NotFound, StateConflict
 from registry.domain.model import HistoryRow, Household, RecordStatus
-from registry.domain.planning import RegisterView, is_ex_officio, plan_change
-from registry.domain.references import referenced_people
+from registry.domain.planning import RegisterView, is_ex_officio, plan_change, referenced_people
 from registry.domain.rules import PlannedRow
 from registry.service_layer.code_assignment import assign_juminhyo_codes
 from registry.service_layer.numbering import Placeholders, assign_numbers

@@ -8,11 +8,10 @@ from uuid import UUID
 
 from registry.adapters.change_repository import ChangeFilter
 from registry.domain.addresses import AddressBook
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest
 from registry.domain.errors import NotFound, RegistryError, RuleViolation
-from registry.domain.planning import plan_change
-from registry.domain.references import referenced_people
+from registry.domain.planning import plan_change, referenced_people
 from registry.service_layer.handlers import Clock, approve_change, load_view
 from registry.service_layer.unit_of_work import UnitOfWork
 

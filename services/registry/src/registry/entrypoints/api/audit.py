@@ -206,7 +206,7 @@ VerifyLimit = Annotated[int, Query(ge=1, le=MAX_VERIFY_ROWS, description="一度
     summary="アクセスログの改ざん検知 (hash chain)",
     description="Recompute the chain from a checkpoint (or the first row) over at most `limit`"
     " rows. A long log is verified window by window: pass the answer's `next` as `after` until"
-    " `complete`. The full log is verified offline with `jumin audit verify`.",
+    " `complete`. The full log is verified offline with `jumin-registry audit verify`.",
 )
 async def verify_chain(
     registry: RegistryDep,

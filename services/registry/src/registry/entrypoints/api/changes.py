@@ -10,8 +10,8 @@ from jumin_platform.problems import PROBLEM_RESPONSES
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry.adapters.change_repository import ChangeFilter
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest
 from registry.domain.errors import RuleViolation
 from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import (

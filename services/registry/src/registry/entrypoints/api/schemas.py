@@ -11,8 +11,8 @@ from jumin_contracts.codes import ChangeKind, ResidentType
 from jumin_contracts.dates import PartialDate
 from pydantic import BaseModel, Field, TypeAdapter
 
+from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest
 from registry.domain.model import HistoryRow, Household
 
 _REQUEST = TypeAdapter[ChangeRequest](ChangeRequest)

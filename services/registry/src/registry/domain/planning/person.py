@@ -10,7 +10,7 @@ from jumin_contracts.codes import HEAD, ChangeKind, ResidentType
 from jumin_contracts.dates import PartialDate
 
 from registry.domain.addresses import AddressBook, WardAddress
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     EntryChange,
     ForeignDetails,

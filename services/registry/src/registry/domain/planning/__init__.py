@@ -1,4 +1,9 @@
-"""Turn an approved change request into the history rows it appends (spec chapter 4)."""
+"""Turn an approved change request into the history rows it appends (spec chapter 4).
+
+`referenced_people` names whom a request touches (異動者・異動先世帯), so their rows can be read into
+the `RegisterView` that `plan_change` plans over; the planners by subject are in `person`,
+`household` and `inbound`.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,8 @@ from datetime import date
 
 from jumin_contracts.codes import HEAD, ResidentType
 
-from registry.domain import household_planning as hp
-from registry.domain import person_planning as pp
 from registry.domain.addresses import AddressBook
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     Amendment,
     Cancellation,
     ChangeRequest,
@@ -29,8 +32,10 @@ from registry.domain.commands import (
     ResidenceStatusChange,
 )
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
-from registry.domain.inbound_planning import plan_move_in_notice, plan_my_number_entry
 from registry.domain.model import HistoryRow, RecordStatus
+from registry.domain.planning import household as hp
+from registry.domain.planning import person as pp
+from registry.domain.planning.inbound import plan_move_in_notice, plan_my_number_entry
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
     MOVE_OUT_KINDS,
@@ -102,8 +107,35 @@ def is_ex_officio(request: ChangeRequest) -> bool:
     """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late)."""
     if request.kind in EX_OFFICIO_KINDS:
         return True
-    late_move_out = request.kind in MOVE_OUT_KINDS
-    return late_move_out and is_late_filing(request.occurred_on, request.notified_on)
+    is_move_out = request.kind in MOVE_OUT_KINDS
+    return is_move_out and is_late_filing(request.occurred_on, request.notified_on)
+
+
+def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
+    """Return the 宛名番号 and 世帯番号 a request names (not those it will create)."""
+    match request:
+        case EntryChange():
+            return set(), _optional(request.join_household_no)
+        case RemovalChange() | HouseholdSeparation():
+            return set(request.atena_nos), set()
+        case MoveWithinWard():
+            return set(request.atena_nos), _optional(request.join_household_no)
+        case HouseholdTransfer():
+            return set(request.atena_nos), {request.into_household_no}
+        case HouseholdMerger():
+            return set(), {request.household_no, request.into_household_no}
+        case HeadChange():
+            return {request.new_head}, {request.household_no}
+        case Amendment() | ResidenceStatusChange() | Naturalization() | LossOfNationality():
+            return {request.atena_no}, set()
+        case MyNumberEntry() | MoveInNotice():
+            return {request.atena_no}, set()
+        case Cancellation():
+            return set(), set()
+
+
+def _optional(value: str | None) -> set[str]:
+    return set() if value is None else {value}
 
 
 def _touched_households(rows: list[PlannedRow], view: RegisterView) -> set[str]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from jumin_contracts.codes import ChangeKind
 
-from registry.domain.commands import MoveInNotice, MyNumberEntry
+from registry.domain.change_requests import MoveInNotice, MyNumberEntry
 from registry.domain.errors import NotFound, NothingToChange, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.rules import PlannedRow, check_numbers

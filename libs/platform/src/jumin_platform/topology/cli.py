@@ -1,8 +1,8 @@
 """Provision Jumin's RabbitMQ topology from the command line (deploy/local/provision.sh uses it).
 
-    python -m jumin_platform.topology_cli users [--rabbitmqctl "sudo -- rabbitmqctl"]
-    python -m jumin_platform.topology_cli declare [--url amqp://jumin_admin:…@127.0.0.1:5672/jumin]
-    python -m jumin_platform.topology_cli show [--json]
+    python -m jumin_platform.topology.cli users [--rabbitmqctl "sudo -- rabbitmqctl"]
+    python -m jumin_platform.topology.cli declare [--url amqp://jumin_admin:…@127.0.0.1:5672/jumin]
+    python -m jumin_platform.topology.cli show [--json]
 
 `users` needs the vhost to exist and runs rabbitmqctl (as root, or through the given prefix);
 `declare` connects as the vhost admin (`jumin_admin`, created by `users`). Settings come from the
@@ -57,7 +57,7 @@ def _redacted(url: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m jumin_platform.topology_cli", description=__doc__.split("\n")[0]
+        prog="python -m jumin_platform.topology.cli", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
         "--partitions",

@@ -1,9 +1,15 @@
 """Declare a `Topology` over AMQP: exchanges, queues and bindings, removing stale bindings.
 
-Private to `jumin_platform.topology` (import from there).
+Part of `jumin_platform.topology` (import from there).
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "TopologyError",
+    "declare",
+    "vhost_of",
+]
 
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -12,10 +18,10 @@ import aio_pika
 import aio_pika.abc
 from aiormq.exceptions import ChannelNotFoundEntity, ChannelPreconditionFailed
 
-from jumin_platform._topology_entities import PARTITION_WEIGHT, Binding
+from jumin_platform.topology.entities import PARTITION_WEIGHT, Binding
 
 if TYPE_CHECKING:
-    from jumin_platform._topology_layout import Topology
+    from jumin_platform.topology.layout import Topology
 
 
 class TopologyError(RuntimeError):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from jumin_contracts.codes import HEAD
 
 from registry.domain.addresses import AddressBook, AddressError, WardAddress
-from registry.domain.commands import (
+from registry.domain.change_requests import (
     ChangeRequest,
     HeadChange,
     HouseholdMerger,
@@ -18,7 +18,7 @@ from registry.domain.commands import (
 )
 from registry.domain.errors import RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, Person
-from registry.domain.person_planning import address_items
+from registry.domain.planning.person import address_items
 from registry.domain.rules import PlannedRow, check_relationships_cover
 
 if TYPE_CHECKING:

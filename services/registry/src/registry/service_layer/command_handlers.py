@@ -37,12 +37,11 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from registry.domain.addresses import AddressBook
+from registry.domain.change_requests import ChangeRequest, MoveInNotice, MyNumberEntry
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.commands import ChangeRequest, MoveInNotice, MyNumberEntry
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
-from registry.domain.planning import plan_change
-from registry.domain.references import referenced_people
+from registry.domain.planning import plan_change, referenced_people
 from registry.service_layer.handlers import Clock, load_view, record_approval
 from registry.service_layer.unit_of_work import UnitOfWork
 

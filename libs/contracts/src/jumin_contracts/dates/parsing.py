@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from jumin_contracts._date_calendar import (
+from jumin_contracts.dates import _THIRDS, DatePrecision, PartialDate
+from jumin_contracts.dates.calendar import (
     _ERAS,
     _RANGE_WORDING,
     _SEASONS,
@@ -15,8 +16,7 @@ from jumin_contracts._date_calendar import (
     _gregorian,
     _Range,
 )
-from jumin_contracts._date_storage import _made, _plain
-from jumin_contracts.dates import _THIRDS, DatePrecision, PartialDate
+from jumin_contracts.dates.storage import _made, _plain
 
 # --- input forms -------------------------------------------------------------------------------
 

@@ -1,16 +1,23 @@
 """The `Topology` value: one virtual host's exchanges, queues, bindings, users and permissions.
 
-Private to `jumin_platform.topology` (import from there), which describes the routing.
+Part of `jumin_platform.topology` (import from there), which describes the routing.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "Topology",
+    "parse_partitions",
+    "parse_retry_delays",
+    "topology_from_env",
+]
 
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from jumin_platform._topology_entities import (
+from jumin_platform.topology.entities import (
     ADMIN_PASSWORD_ENV,
     ADMIN_USER,
     COMMANDS_EXCHANGE,

@@ -1,9 +1,43 @@
 """The names and entities of Jumin's RabbitMQ topology: constants, exchanges, queues, users.
 
-Private to `jumin_platform.topology` (import from there); the routing is described in its docstring.
+Part of `jumin_platform.topology` (import from there); the routing is described in its docstring.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "ADMIN_PASSWORD_ENV",
+    "ADMIN_USER",
+    "COMMANDS_EXCHANGE",
+    "DEAD_LETTER_EXCHANGE",
+    "DEFAULT_DELIVERY_LIMIT",
+    "DEFAULT_RECIPIENTS",
+    "DEFAULT_RETRY_DELAYS",
+    "DEFAULT_VHOST",
+    "EVENTS_EXCHANGE",
+    "EVERYTHING",
+    "NOTHING",
+    "PARTITIONS_ENV",
+    "PARTITION_WEIGHT",
+    "PERSON_KEY_HEADER",
+    "REGISTRY_DEAD_QUEUE",
+    "REGISTRY_QUEUE",
+    "REGISTRY_ROUTING_PREFIX",
+    "REGISTRY_USER",
+    "RETRY_DELAYS_ENV",
+    "RETRY_EXCHANGE",
+    "VHOST_ENV",
+    "ArgumentValue",
+    "Binding",
+    "BrokerUser",
+    "Exchange",
+    "ExchangeType",
+    "Permissions",
+    "Queue",
+    "Recipient",
+    "TopicPermission",
+    "password_env_for",
+]
 
 import os
 import re

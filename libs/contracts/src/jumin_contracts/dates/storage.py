@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from jumin_contracts._date_calendar import _SEASONS, _era_named, _Range
 from jumin_contracts.dates import DatePrecision, PartialDate
+from jumin_contracts.dates.calendar import _SEASONS, _era_named, _Range
 
 _MARKS = {"": DatePrecision.EXACT, "~": DatePrecision.ABOUT, "?": DatePrecision.ESTIMATED}
 

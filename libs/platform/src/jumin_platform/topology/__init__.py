@@ -29,111 +29,22 @@ into `<r>.events`: queue arguments can never change, bindings can. The same wait
 both modes: in scale-out mode `<r>.redeliver` feeds `<r>.partition`, which hashes the message's
 `person-key` header again and so returns it to the partition it came from.
 
-The definitions live in private sibling modules: `_topology_entities` (names and entities),
-`_topology_layout` (`Topology`), `_topology_declare` (AMQP) and `_topology_users` (rabbitmqctl).
+The definitions live in the package's modules: `entities` (names and entities), `layout`
+(`Topology`), `amqp` (declaring over AMQP) and `users` (rabbitmqctl); `cli` is the command line.
 Import them from here.
 """
 
 from __future__ import annotations
 
-from jumin_platform._topology_declare import (
-    TopologyError,
-    declare,
-    vhost_of,
-)
-from jumin_platform._topology_entities import (
-    ADMIN_PASSWORD_ENV,
-    ADMIN_USER,
-    COMMANDS_EXCHANGE,
-    DEAD_LETTER_EXCHANGE,
-    DEFAULT_DELIVERY_LIMIT,
-    DEFAULT_RECIPIENTS,
-    DEFAULT_RETRY_DELAYS,
-    DEFAULT_VHOST,
-    EVENTS_EXCHANGE,
-    EVERYTHING,
-    NOTHING,
-    PARTITION_WEIGHT,
-    PARTITIONS_ENV,
-    PERSON_KEY_HEADER,
-    REGISTRY_DEAD_QUEUE,
-    REGISTRY_QUEUE,
-    REGISTRY_ROUTING_PREFIX,
-    REGISTRY_USER,
-    RETRY_DELAYS_ENV,
-    RETRY_EXCHANGE,
-    VHOST_ENV,
-    ArgumentValue,
-    Binding,
-    BrokerUser,
-    Exchange,
-    ExchangeType,
-    Permissions,
-    Queue,
-    Recipient,
-    TopicPermission,
-    password_env_for,
-)
-from jumin_platform._topology_layout import (
-    Topology,
-    parse_partitions,
-    parse_retry_delays,
-    topology_from_env,
-)
-from jumin_platform._topology_users import (
-    ProvisionReport,
-    Runner,
-    check_password,
-    check_pattern,
-    permission_matrix,
-    provision_users,
-    run_command,
-)
+# Each module lists its public names once, in its `__all__`; the package re-exports them all.
+from jumin_platform.topology import amqp, entities, layout, users
+from jumin_platform.topology.amqp import *  # noqa: F403
+from jumin_platform.topology.entities import *  # noqa: F403
+from jumin_platform.topology.layout import *  # noqa: F403
+from jumin_platform.topology.users import *  # noqa: F403
 
-__all__ = [
-    "ADMIN_PASSWORD_ENV",
-    "ADMIN_USER",
-    "COMMANDS_EXCHANGE",
-    "DEAD_LETTER_EXCHANGE",
-    "DEFAULT_DELIVERY_LIMIT",
-    "DEFAULT_RECIPIENTS",
-    "DEFAULT_RETRY_DELAYS",
-    "DEFAULT_VHOST",
-    "EVENTS_EXCHANGE",
-    "EVERYTHING",
-    "NOTHING",
-    "PARTITIONS_ENV",
-    "PARTITION_WEIGHT",
-    "PERSON_KEY_HEADER",
-    "REGISTRY_DEAD_QUEUE",
-    "REGISTRY_QUEUE",
-    "REGISTRY_ROUTING_PREFIX",
-    "REGISTRY_USER",
-    "RETRY_DELAYS_ENV",
-    "RETRY_EXCHANGE",
-    "VHOST_ENV",
-    "ArgumentValue",
-    "Binding",
-    "BrokerUser",
-    "Exchange",
-    "ExchangeType",
-    "Permissions",
-    "ProvisionReport",
-    "Queue",
-    "Recipient",
-    "Runner",
-    "TopicPermission",
-    "Topology",
-    "TopologyError",
-    "check_password",
-    "check_pattern",
-    "declare",
-    "parse_partitions",
-    "parse_retry_delays",
-    "password_env_for",
-    "permission_matrix",
-    "provision_users",
-    "run_command",
-    "topology_from_env",
-    "vhost_of",
-]
+__all__ = []
+__all__ += amqp.__all__
+__all__ += entities.__all__
+__all__ += layout.__all__
+__all__ += users.__all__

@@ -1,9 +1,19 @@
 """Provision a `Topology`'s broker users and permissions with rabbitmqctl; print the matrix.
 
-Private to `jumin_platform.topology` (import from there).
+Part of `jumin_platform.topology` (import from there).
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "ProvisionReport",
+    "Runner",
+    "check_password",
+    "check_pattern",
+    "permission_matrix",
+    "provision_users",
+    "run_command",
+]
 
 import json
 import re
@@ -13,10 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jumin_platform._topology_entities import BrokerUser, Permissions
+from jumin_platform.topology.entities import BrokerUser, Permissions
 
 if TYPE_CHECKING:
-    from jumin_platform._topology_layout import Topology
+    from jumin_platform.topology.layout import Topology
 
 
 #: Runs one rabbitmqctl command line (prefix + arguments) and returns its standard output.

@@ -26,7 +26,7 @@ Decisions:
   1989~@H               平成元年頃 (the kept 元号 by initial)
   ====================  =================================
 
-Private parts: 元号/期間 in `_date_calendar`, 保存形式 in `_date_storage`, input in `_date_parsing`.
+Private parts: 元号/期間 in `dates.calendar`, 保存形式 in `dates.storage`, input in `dates.parsing`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
-from jumin_contracts._date_calendar import (
+from jumin_contracts.dates.calendar import (
     _MAX_DAY,
     _SEASONS,
     _clamp,
@@ -174,8 +174,8 @@ class PartialDate:
         Full-width characters and all spaces are ignored.  Raise ValueError for anything else.
         """
         # Imported on use: the readers build PartialDates, so their modules import this one.
-        from jumin_contracts._date_parsing import _read_japanese, _read_numeric
-        from jumin_contracts._date_storage import _read_storage
+        from jumin_contracts.dates.parsing import _read_japanese, _read_numeric
+        from jumin_contracts.dates.storage import _read_storage
 
         normalized = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
         for reader in (_read_storage, _read_numeric, _read_japanese):
@@ -189,7 +189,7 @@ class PartialDate:
     @classmethod
     def from_storage(cls, s: str) -> PartialDate:
         """Rebuild a 年月日 from the text `to_storage` wrote (保存形式)."""
-        from jumin_contracts._date_storage import _read_storage  # cyclic, see `parse`
+        from jumin_contracts.dates.storage import _read_storage  # cyclic, see `parse`
 
         if (found := _read_storage(s)) is None:
             raise ValueError(f"保存形式の年月日ではありません / not a stored date: {s!r}")
@@ -197,7 +197,7 @@ class PartialDate:
 
     def to_storage(self) -> str:
         """Write the compact, lossless ASCII form for a text column (保存形式)."""
-        from jumin_contracts._date_storage import _storage_text  # cyclic, see `parse`
+        from jumin_contracts.dates.storage import _storage_text  # cyclic, see `parse`
 
         return _storage_text(self) + (f"@{_era_named(self.era).letter}" if self.era else "")
 
