@@ -27,4 +27,3 @@ class Settings(ServiceSettings):
     seed: int | None = Field(
         default=None, description="seed for generated numbers and fault draws (deterministic runs)"
     )
-

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Sequence
 
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
-from jumin_platform.db import apply_migrations
 from jumin_platform.my_number_vault import generate_key_file
+from jumin_platform.service_cli import log_to_stderr, migrate, run_api
 
 from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import MIGRATIONS_DIR, Settings
@@ -18,9 +18,7 @@ PROGRAM = "jumin-cs-adapter"
 
 
 def _migrate(settings: Settings) -> int:
-    applied = apply_migrations(settings.migration_database_url.get_secret_value(), MIGRATIONS_DIR)
-    print(f"cs_adapter: {applied} migration(s) applied")
-    return 0
+    return migrate(settings, MIGRATIONS_DIR)
 
 
 def _dev_keys(settings: Settings) -> int:
@@ -30,24 +28,16 @@ def _dev_keys(settings: Settings) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    import uvicorn
     from jumin_platform.telemetry import configure as configure_telemetry
 
     from cs_adapter.entrypoints.api.app import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_to_stderr()
     # httpx logs every request URL at INFO: the 整合性確認's paging URL carries a 住民票コード
     # (after=…), and the notification poll would fill the log twice a second.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     configure_telemetry("cs-adapter")
-    # No access log: query strings of the operator API may carry person keys and dates.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
-    )
+    run_api(create_app(settings), settings)
     return 0
 
 

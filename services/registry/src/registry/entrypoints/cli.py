@@ -8,33 +8,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
-from jumin_platform.db import apply_migrations
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
+from jumin_platform.service_cli import log_to_stderr, migrate, run_api
 from jumin_platform.telemetry import configure as configure_telemetry
 
 from registry import bootstrap
 from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
 
-_PROCESSES = {
-    "serve": "run the HTTP API",
-    "relay": "run the outbox relay",
-    "commands": "run the consumer of the commands adapters send back (registry.in)",
-}
-
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
-    applied = apply_migrations(settings.migration_database_url.get_secret_value(), MIGRATIONS_DIR)
-    print(f"registry: {applied} migration(s) applied")
-    return 0
+    return migrate(settings, MIGRATIONS_DIR)
 
 
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
@@ -68,8 +59,8 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jumin-registry", description="Jumin registry")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in _PROCESSES.items():
-        commands.add_parser(name, help=help_text)
+    for name, (help_text, run) in _PROCESSES.items():
+        commands.add_parser(name, help=help_text).set_defaults(run=run)
     commands.add_parser("migrate", help="apply the registry's SQL migrations").set_defaults(
         run=_migrate
     )
@@ -89,50 +80,38 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a `jumin-registry` (or `jumin`) sub-command."""
     args = _parser().parse_args(argv)
-    if args.command in _PROCESSES:
-        return serve_main([args.command])
     return int(args.run(Settings(), args))
 
 
-def serve_main(argv: Sequence[str] | None = None) -> int:
-    """Run the registry API (`serve`), the outbox relay (`relay`) or the command consumer."""
-    parser = argparse.ArgumentParser(prog="jumin-registry")
-    parser.add_argument("command", choices=list(_PROCESSES))
-    args = parser.parse_args(argv)
-    settings = Settings()
-    configure_telemetry(f"registry-{args.command}")
-    if args.command == "relay":
-        return _relay(settings)
-    if args.command == "commands":
-        return _commands(settings)
-    import uvicorn
-
+def _serve(settings: Settings, _: argparse.Namespace) -> int:
     from registry.entrypoints.api.app import create_app
 
-    # No uvicorn access log: it prints query strings (search terms are personal data); every
-    # call is recorded in the access log table instead.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
-    )
+    configure_telemetry("registry-serve")
+    run_api(create_app(settings), settings)
     return 0
 
 
-def _relay(settings: Settings) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+def _relay(settings: Settings, _: argparse.Namespace) -> int:
+    configure_telemetry("registry-relay")
+    log_to_stderr()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(bootstrap.relay(settings).run_forever())
     return 0
 
 
-def _commands(settings: Settings) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+def _commands(settings: Settings, _: argparse.Namespace) -> int:
+    configure_telemetry("registry-commands")
+    log_to_stderr()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(bootstrap.run_commands_consumer(settings))
     return 0
+
+
+_PROCESSES = {
+    "serve": ("run the HTTP API", _serve),
+    "relay": ("run the outbox relay", _relay),
+    "commands": ("run the consumer of the commands adapters send back (registry.in)", _commands),
+}
 
 
 if __name__ == "__main__":

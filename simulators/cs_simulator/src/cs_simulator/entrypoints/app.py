@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from jumin_platform.problems import install_problem_handlers
+from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
 
 from cs_simulator.bootstrap import build_simulator
@@ -34,15 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         simulator.cancel_pending()
 
-    app = FastAPI(
+    app = service_api(
         title="Jumin 市町村CS simulator",
-        version="0.1.0",
         description=DESCRIPTION,
+        settings=settings,
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.simulator = simulator
-    install_problem_handlers(app)
     install_cs_error_handlers(app)
     app.add_middleware(FaultMiddleware, simulator=simulator)
     app.add_middleware(AttemptCounterMiddleware, simulator=simulator)  # outer: sees every POST

@@ -6,7 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from jumin_platform.consumer.operations import OperatorError
 from jumin_platform.consumer.operator_api import operator_router
-from jumin_platform.problems import install_problem_handlers, problem_response
+from jumin_platform.problems import problem_response
+from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
 
 from cs_adapter.bootstrap import Overrides, adapter_lifespan
@@ -26,17 +27,15 @@ the 整合性確認; auditors read the delivery record. Errors are `application/
 def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
     """Build the API; the adapter itself starts with the app (lifespan)."""
     settings = settings or Settings()
-    app = FastAPI(
+    app = service_api(
         title="Jumin cs_adapter (市町村CS連携)",
-        version="0.1.0",
         description=DESCRIPTION,
+        settings=settings,
         lifespan=adapter_lifespan,
     )
-    app.state.settings = settings
     app.state.overrides = overrides or Overrides()
     app.state.adapter = None
     app.state.token_verifier = settings.token_verifier()
-    install_problem_handlers(app)
     app.exception_handler(OperatorError)(_operator_error)
     app.exception_handler(OperatorRefusal)(_operator_error)
     app.include_router(health.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from jumin_platform.problems import install_problem_handlers
+from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
 
 from registry.bootstrap import Overrides, registry_lifespan
@@ -22,16 +22,14 @@ Errors are `application/problem+json`."""
 def create_app(settings: Settings | None = None, overrides: Overrides | None = None) -> FastAPI:
     """Build the API with its routers, error handlers and start-up resources."""
     settings = settings or Settings()
-    app = FastAPI(
+    app = service_api(
         title="Jumin registry (住民記録システム)",
-        version="0.1.0",
         description=DESCRIPTION,
+        settings=settings,
         lifespan=registry_lifespan,
     )
-    app.state.settings = settings
     app.state.overrides = overrides
     app.state.token_verifier = settings.token_verifier()
-    install_problem_handlers(app)
     install_registry_error_handlers(app)
     install_access_logging(app)  # outermost: sees the final status of every request
     app.include_router(health.router)
