@@ -11,6 +11,7 @@ from jumin_platform.settings import (
     ServiceSettings,
     StoreSettings,
 )
+from jumin_platform.topology import BrokerSettings, Topology, parse_replica, topology_from_env
 from pydantic import Field, ValidationError
 from pydantic_settings import SettingsConfigDict
 
@@ -83,3 +84,66 @@ def test_a_stores_urls_default_to_its_own_roles_and_broker_user(
     assert (
         settings.amqp_url.get_secret_value() == "amqp://jumin_example:s3cret@mq.internal:5672/jumin"
     )
+
+
+def test_the_broker_settings_shape_the_topology(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUMIN_AMQP_VHOST", "jumin_other")
+    monkeypatch.setenv("JUMIN_AMQP_PARTITIONS", "cs=4")
+    monkeypatch.setenv("JUMIN_AMQP_RETRY_DELAYS", "1,2")
+
+    topology = topology_from_env()
+
+    assert topology.vhost == "jumin_other"
+    assert topology.recipient("cs").partitions == 4
+    assert topology.retry_delays == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("JUMIN_AMQP_PARTITIONS", "cs4"),
+        ("JUMIN_AMQP_RETRY_DELAYS", "1,x"),
+        ("JUMIN_AMQP_PORT", "0"),
+    ],
+)
+def test_a_malformed_broker_setting_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(ValidationError, match=variable.removeprefix("JUMIN_AMQP_").lower()):
+        BrokerSettings()
+
+
+def test_a_service_password_is_read_like_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    user = Topology().user("jumin_cs_adapter")
+    assert user.password() == "jumin_cs_adapter"  # development default: the user name
+
+    monkeypatch.setenv("JUMIN_CS_ADAPTER_AMQP_PASSWORD", "s3cret")
+
+    assert user.password() == "s3cret"
+
+
+@pytest.mark.parametrize(
+    ("slot", "partitions"),
+    [("0/1", (0, 1, 2, 3)), ("0/2", (0, 2)), ("1/2", (1, 3)), ("2/3", (2,)), ("3/4", (3,))],
+)
+def test_replicas_share_the_one_partition_count_evenly(
+    slot: str, partitions: tuple[int, ...]
+) -> None:
+    cs = Topology().with_partitions({"cs": 4}).recipient("cs")
+
+    assert parse_replica(slot).partitions(cs) == partitions
+
+
+@pytest.mark.parametrize("slot", ["2/2", "1", "a/b", "-1/2"])
+def test_a_replica_slot_must_be_index_of_count(slot: str) -> None:
+    with pytest.raises(ValueError, match="replica"):
+        parse_replica(slot)
+
+
+def test_more_replicas_than_partitions_or_no_scale_out_is_refused() -> None:
+    with pytest.raises(ValueError, match="only 2 partitions"):
+        parse_replica("0/3").partitions(Topology().with_partitions({"cs": 2}).recipient("cs"))
+    with pytest.raises(ValueError, match="not in scale-out mode"):
+        parse_replica("0/2").partitions(Topology().recipient("cs"))

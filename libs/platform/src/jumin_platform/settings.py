@@ -13,7 +13,15 @@ from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
 from jumin_contracts.check_digits import is_valid_local_government_code
-from pydantic import AfterValidator, AnyHttpUrl, Field, SecretStr, TypeAdapter, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    create_model,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jumin_platform.auth import TokenVerifier
@@ -26,6 +34,7 @@ __all__ = [
     "ServiceSettings",
     "StaffTokenSettings",
     "StoreSettings",
+    "environment_value",
     "local_amqp_url",
     "local_postgres_url",
 ]
@@ -140,3 +149,19 @@ class ServiceSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="address the HTTP API binds to")
     port: int = Field(default=8000, ge=1, le=65535, description="port of the HTTP API")
+
+
+class _OneVariable(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
+
+
+def environment_value(name: str) -> str:
+    """Return one variable the way settings are read (environment, then `.env`), '' if unset.
+
+    For the per-service broker passwords (`JUMIN_<SERVICE>_AMQP_PASSWORD`), whose names come
+    from the topology's users rather than from fields declared in advance.
+    """
+    model = create_model(
+        "EnvironmentValue", __base__=_OneVariable, value=(str, Field(default="", alias=name))
+    )
+    return str(model().value)  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ Spans carry ids, recipients and kinds only — never names, addresses, dates of 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from threading import Lock
@@ -26,8 +25,20 @@ from opentelemetry.sdk.trace.export import (
     SpanExportResult,
 )
 from opentelemetry.trace import Span
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TRACE_DIR_ENV = "JUMIN_TRACE_DIR"
+
+
+class TelemetrySettings(BaseSettings):
+    """Where spans go: OTLP/HTTP when the standard OpenTelemetry variable names an endpoint (the
+    exporter reads the rest of the `OTEL_*` variables itself), else JSON-lines files."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    trace_dir: Path = Field(default=Path("var/traces"), alias=TRACE_DIR_ENV)
 
 
 class JsonLinesExporter(SpanExporter):
@@ -56,12 +67,13 @@ def configure(service_name: str, *, trace_dir: Path | None = None) -> TracerProv
     if isinstance(current, TracerProvider):
         return current
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+    settings = TelemetrySettings()
+    if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     else:
-        directory = trace_dir or Path(os.environ.get(TRACE_DIR_ENV, "var/traces"))
+        directory = trace_dir or settings.trace_dir
         exporter = JsonLinesExporter(directory / f"{service_name}.jsonl")
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)

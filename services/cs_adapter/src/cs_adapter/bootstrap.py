@@ -27,7 +27,7 @@ from jumin_platform.access_logging import Appender
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
-from jumin_platform.topology import Topology
+from jumin_platform.topology import Topology, topology_from_env
 
 from cs_adapter.adapters.commands_publisher import CommandPublisher
 from cs_adapter.adapters.cs_client import CsClient
@@ -138,6 +138,7 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         batch=settings.free_codes_batch,
         clock=ward_now,
     )
+    topology = overrides.topology or topology_from_env()
     handler = CsDelivery(cs=cs, vault=vault, uow=uow)
     kit = ConsumerKit(
         recipient=RECIPIENT,
@@ -146,14 +147,21 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         database_url=settings.database_url.get_secret_value(),
         handler=handler,
         models=MESSAGE_MODELS,
-        topology=overrides.topology,
+        topology=topology,
         prefetch=settings.prefetch,
-        partitions=settings.partitions,
+        partitions=_own_partitions(settings, topology),
     )
     poller = NotificationPoller(
         uow=uow, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
     return CsAdapter(settings, pool, cs, vault, kit, publisher, poller, supply)
+
+
+def _own_partitions(settings: Settings, topology: Topology) -> tuple[int, ...] | None:
+    """In scale-out mode, the partitions of `cs` this replica consumes (None: all)."""
+    if settings.replica is None:
+        return None
+    return settings.replica.partitions(topology.recipient(RECIPIENT))
 
 
 @asynccontextmanager

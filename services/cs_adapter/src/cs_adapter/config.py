@@ -12,6 +12,7 @@ from jumin_platform.settings import (
     StaffTokenSettings,
     StoreSettings,
 )
+from jumin_platform.topology import ReplicaSlot
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -50,10 +51,11 @@ class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     )
     resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
     prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
-    partitions: list[int] | None = Field(
+    replica: ReplicaSlot | None = Field(
         default=None,
-        description="scale-out mode (JUMIN_AMQP_PARTITIONS=cs=N): the partitions this replica consumes, "
-        "e.g. [0, 1]; none = all. Give each replica its own set so the load spreads evenly",
+        description="scale-out mode (JUMIN_AMQP_PARTITIONS=cs=N): this replica's place among all, "
+        "`index/count` (`0/2`); it consumes the partitions p with p mod count = index. "
+        "None: every partition (single active consumer per partition keeps order either way)",
     )
     pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, poller)")
     my_number_key_file: Path = Field(

@@ -37,14 +37,16 @@ Import them from here.
 from __future__ import annotations
 
 # Each module lists its public names once, in its `__all__`; the package re-exports them all.
-from jumin_platform.topology import amqp, entities, layout, users
+from jumin_platform.topology import amqp, entities, layout, settings, users
 from jumin_platform.topology.amqp import *  # noqa: F403
 from jumin_platform.topology.entities import *  # noqa: F403
 from jumin_platform.topology.layout import *  # noqa: F403
+from jumin_platform.topology.settings import *  # noqa: F403
 from jumin_platform.topology.users import *  # noqa: F403
 
 __all__ = []
 __all__ += amqp.__all__
 __all__ += entities.__all__
 __all__ += layout.__all__
+__all__ += settings.__all__
 __all__ += users.__all__

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shlex
 import sys
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,8 @@ from urllib.parse import quote
 from aiormq.exceptions import AMQPError
 
 from jumin_platform.topology import (
+    BrokerConfig,
+    BrokerSettings,
     Topology,
     TopologyError,
     declare,
@@ -37,13 +38,11 @@ from jumin_platform.topology import (
 
 def admin_url(topology: Topology, environ: Mapping[str, str] | None = None) -> str:
     """The admin's AMQP URL for the topology's vhost, from JUMIN_AMQP_HOST/PORT and the password."""
-    env = os.environ if environ is None else environ
+    broker = BrokerSettings() if environ is None else BrokerConfig.of(environ)
     admin = topology.user(topology.admin_user)
-    host = env.get("JUMIN_AMQP_HOST") or "127.0.0.1"
-    port = env.get("JUMIN_AMQP_PORT") or "5672"
     return (
-        f"amqp://{quote(admin.name, safe='')}:{quote(admin.password(env), safe='')}"
-        f"@{host}:{port}/{quote(topology.vhost, safe='')}"
+        f"amqp://{quote(admin.name, safe='')}:{quote(admin.password(environ), safe='')}"
+        f"@{broker.host}:{broker.port}/{quote(topology.vhost, safe='')}"
     )
 
 

@@ -39,12 +39,13 @@ __all__ = [
     "password_env_for",
 ]
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
+
+from jumin_platform.settings import environment_value
 
 DEFAULT_VHOST: Final = "jumin"
 EVENTS_EXCHANGE: Final = "jumin.events"
@@ -142,9 +143,11 @@ class BrokerUser:
     topic_permissions: tuple[TopicPermission, ...] = ()
 
     def password(self, environ: Mapping[str, str] | None = None) -> str:
-        """Read the password from the environment; the user name is the development default."""
-        env = os.environ if environ is None else environ
-        return env.get(self.password_env) or self.name
+        """Read the password from the environment (or a given mapping); the user name is the
+        development default."""
+        if environ is None:
+            return environment_value(self.password_env) or self.name
+        return environ.get(self.password_env) or self.name
 
 
 def password_env_for(user: str) -> str:

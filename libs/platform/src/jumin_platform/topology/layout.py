@@ -9,10 +9,8 @@ __all__ = [
     "Topology",
     "parse_partitions",
     "parse_retry_delays",
-    "topology_from_env",
 ]
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -30,15 +28,12 @@ from jumin_platform.topology.entities import (
     EVERYTHING,
     NOTHING,
     PARTITION_WEIGHT,
-    PARTITIONS_ENV,
     PERSON_KEY_HEADER,
     REGISTRY_DEAD_QUEUE,
     REGISTRY_QUEUE,
     REGISTRY_ROUTING_PREFIX,
     REGISTRY_USER,
-    RETRY_DELAYS_ENV,
     RETRY_EXCHANGE,
-    VHOST_ENV,
     ArgumentValue,
     Binding,
     BrokerUser,
@@ -288,16 +283,3 @@ def parse_retry_delays(spec: str) -> tuple[int, ...]:
     if not all(part.isdigit() for part in parts):
         raise ValueError(f"bad retry delays {spec!r} (want seconds, e.g. 1,10,60)")
     return tuple(int(part) for part in parts)
-
-
-def topology_from_env(environ: Mapping[str, str] | None = None) -> Topology:
-    """The default topology, with the vhost from `JUMIN_AMQP_VHOST`, scale-out from
-    `JUMIN_AMQP_PARTITIONS` (e.g. `cs=4`) and the back-off steps from `JUMIN_AMQP_RETRY_DELAYS`
-    (e.g. `1,10,60`; every process and the provisioning must see the same value, since the wait
-    queues are named by their delay)."""
-    env = os.environ if environ is None else environ
-    topology = Topology(
-        vhost=env.get(VHOST_ENV) or DEFAULT_VHOST,
-        retry_delays=parse_retry_delays(env.get(RETRY_DELAYS_ENV, "")),
-    )
-    return topology.with_partitions(parse_partitions(env.get(PARTITIONS_ENV, "")))
