@@ -19,34 +19,35 @@ export PATH
 : "${JUMIN_AMQP_VHOST:=jumin}"
 : "${JUMIN_AMQP_HOST:=127.0.0.1}"
 : "${JUMIN_AMQP_PORT:=5672}"
-: "${JUMIN_REGISTRY_OWNER_PASSWORD:=jumin_registry_owner}"
-: "${JUMIN_REGISTRY_DB_PASSWORD:=jumin_registry}"
-: "${JUMIN_REGISTRY_AMQP_PASSWORD:=jumin_registry}"
-# Broker admin of the vhost (declares the topology; no management tags). The other services'
-# broker passwords, JUMIN_<SERVICE>_AMQP_PASSWORD, default to their user names in topology.py.
 : "${JUMIN_AMQP_ADMIN_PASSWORD:=jumin_admin}"
-# cs_adapter (市町村CS連携): its own schema owner, service role and broker user.
-: "${JUMIN_CS_ADAPTER_OWNER_PASSWORD:=jumin_cs_adapter_owner}"
-: "${JUMIN_CS_ADAPTER_DB_PASSWORD:=jumin_cs_adapter}"
-: "${JUMIN_CS_ADAPTER_AMQP_PASSWORD:=jumin_cs_adapter}"
 export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST JUMIN_AMQP_HOST JUMIN_AMQP_PORT
-export JUMIN_REGISTRY_OWNER_PASSWORD JUMIN_REGISTRY_DB_PASSWORD JUMIN_REGISTRY_AMQP_PASSWORD
 export JUMIN_AMQP_ADMIN_PASSWORD
-export JUMIN_CS_ADAPTER_OWNER_PASSWORD JUMIN_CS_ADAPTER_DB_PASSWORD JUMIN_CS_ADAPTER_AMQP_PASSWORD
 
-# Names fixed by the design (used by the scripts that source this file).
-# shellcheck disable=SC2034
-JUMIN_REGISTRY_OWNER_ROLE=jumin_registry_owner
-JUMIN_REGISTRY_ROLE=jumin_registry
-# shellcheck disable=SC2034
-JUMIN_REGISTRY_AMQP_USER=jumin_registry
+# ---- services ------------------------------------------------------------------------------------
+# Every service with its own schema, in the order provisioning migrates them. Adding a service is
+# adding its name here (docs/adding-a-service.md). Each NAME gets the PostgreSQL roles
+# jumin_NAME_owner (owns schema NAME, runs its migrations) and jumin_NAME (the service: DML only),
+# the broker user jumin_NAME (declared in the topology), and the console script jumin-NAME
+# (underscores as dashes) with the sub-commands `migrate` and `dev-keys`.
+JUMIN_SERVICES=(registry cs_adapter)
+
+# Broker admin of the vhost (declares the topology; no management tags).
 # shellcheck disable=SC2034
 JUMIN_AMQP_ADMIN_USER=jumin_admin
-# shellcheck disable=SC2034
-JUMIN_CS_ADAPTER_OWNER_ROLE=jumin_cs_adapter_owner
-# shellcheck disable=SC2034
-JUMIN_CS_ADAPTER_ROLE=jumin_cs_adapter
-JUMIN_CS_ADAPTER_AMQP_USER=jumin_cs_adapter
+
+# service_prefix NAME: the prefix of the service's variables (cs_adapter → JUMIN_CS_ADAPTER).
+service_prefix() { printf 'JUMIN_%s' "${1^^}"; }
+
+# service_password NAME OWNER|DB|AMQP: $JUMIN_<NAME>_<KIND>_PASSWORD, by default the role's name.
+service_password() {
+  local var
+  var="$(service_prefix "$1")_$2_PASSWORD"
+  if [[ $2 == OWNER ]]; then
+    printf '%s' "${!var:-jumin_$1_owner}"
+  else
+    printf '%s' "${!var:-jumin_$1}"
+  fi
+}
 
 # ---- logging -------------------------------------------------------------------------------------
 # Colour only on a terminal, so CI logs stay plain.
@@ -126,29 +127,26 @@ pg_url() {
 # valid_db_name NAME: keep database names boring (they end up in URLs and SQL identifiers).
 valid_db_name() { [[ "$1" =~ ^[a-z_][a-z0-9_]{0,62}$ ]]; }
 
-# registry_env DBNAME: export the registry's connection URLs for that database.
-registry_env() {
-  local db=$1
-  valid_db_name "$db" || die "bad database name '$db' (want [a-z_][a-z0-9_]*)"
-  JUMIN_REGISTRY_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_ROLE" "$JUMIN_REGISTRY_DB_PASSWORD" "$db")"
-  JUMIN_REGISTRY_MIGRATION_DATABASE_URL="$(pg_url "$JUMIN_REGISTRY_OWNER_ROLE" "$JUMIN_REGISTRY_OWNER_PASSWORD" "$db")"
-  # The broker URL follows JUMIN_AMQP_VHOST unless it was given outright.
-  : "${JUMIN_REGISTRY_AMQP_URL:=$(amqp_url "$JUMIN_REGISTRY_AMQP_USER" "$JUMIN_REGISTRY_AMQP_PASSWORD")}"
-  export JUMIN_REGISTRY_DATABASE_URL JUMIN_REGISTRY_MIGRATION_DATABASE_URL JUMIN_REGISTRY_AMQP_URL
-}
-
 # amqp_url USER PASSWORD: the broker URL of a service user on the Jumin vhost.
 amqp_url() {
   printf 'amqp://%s:%s@%s:%s/%s' "$(urlencode "$1")" "$(urlencode "$2")" \
     "$JUMIN_AMQP_HOST" "$JUMIN_AMQP_PORT" "$(urlencode "$JUMIN_AMQP_VHOST")"
 }
 
-# cs_adapter_env DBNAME: export the cs_adapter's database and broker URLs for that database.
-cs_adapter_env() {
-  local db=$1
+# service_env NAME DBNAME: export the service's database URLs (service and owner role) for that
+# database and its broker URL on the Jumin vhost (kept when given outright).
+service_env() {
+  local name=$1 db=$2 prefix amqp_var
   valid_db_name "$db" || die "bad database name '$db' (want [a-z_][a-z0-9_]*)"
-  JUMIN_CS_ADAPTER_DATABASE_URL="$(pg_url "$JUMIN_CS_ADAPTER_ROLE" "$JUMIN_CS_ADAPTER_DB_PASSWORD" "$db")"
-  JUMIN_CS_ADAPTER_MIGRATION_DATABASE_URL="$(pg_url "$JUMIN_CS_ADAPTER_OWNER_ROLE" "$JUMIN_CS_ADAPTER_OWNER_PASSWORD" "$db")"
-  JUMIN_CS_ADAPTER_AMQP_URL="$(amqp_url "$JUMIN_CS_ADAPTER_AMQP_USER" "$JUMIN_CS_ADAPTER_AMQP_PASSWORD")"
-  export JUMIN_CS_ADAPTER_DATABASE_URL JUMIN_CS_ADAPTER_MIGRATION_DATABASE_URL JUMIN_CS_ADAPTER_AMQP_URL
+  prefix=$(service_prefix "$name")
+  export "${prefix}_DATABASE_URL=$(pg_url "jumin_$name" "$(service_password "$name" DB)" "$db")"
+  export "${prefix}_MIGRATION_DATABASE_URL=$(pg_url "jumin_${name}_owner" "$(service_password "$name" OWNER)" "$db")"
+  amqp_var="${prefix}_AMQP_URL"
+  export "$amqp_var=${!amqp_var:-$(amqp_url "jumin_$name" "$(service_password "$name" AMQP)")}"
+}
+
+# services_env DBNAME: service_env for every service.
+services_env() {
+  local name
+  for name in "${JUMIN_SERVICES[@]}"; do service_env "$name" "$1"; done
 }

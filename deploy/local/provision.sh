@@ -18,30 +18,11 @@ valid_db_name "$DB_NAME" || die "bad database name '$DB_NAME' (want [a-z_][a-z0-
 # psql as the postgres superuser over the local socket (peer auth on fresh Debian, trust here).
 # Values travel as psql variables (:'x' literal, :"x" identifier), never spliced into SQL text.
 psql_su() {
-  as_postgres psql -X -q -p "$JUMIN_PG_PORT" -v ON_ERROR_STOP=1 \
-    -v owner_role="$JUMIN_REGISTRY_OWNER_ROLE" -v owner_pw="$JUMIN_REGISTRY_OWNER_PASSWORD" \
-    -v app_role="$JUMIN_REGISTRY_ROLE" -v app_pw="$JUMIN_REGISTRY_DB_PASSWORD" \
-    -v db="$DB_NAME" -c 'SET client_min_messages = warning' "$@"
+  as_postgres psql -X -q -p "$JUMIN_PG_PORT" -v ON_ERROR_STOP=1 -v db="$DB_NAME" \
+    -c 'SET client_min_messages = warning' "$@"
 }
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------
-provision_roles() {
-  log "postgres: roles $JUMIN_REGISTRY_OWNER_ROLE (schema owner, migrations) and $JUMIN_REGISTRY_ROLE (service)"
-  psql_su -d postgres -1 -f - <<'SQL'
-SELECT format('CREATE ROLE %I', :'owner_role')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner_role') \gexec
-SELECT format('CREATE ROLE %I', :'app_role')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
-ALTER ROLE :"owner_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
-  PASSWORD :'owner_pw';
-ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
-  PASSWORD :'app_pw';
--- Unqualified names (and yoyo's bookkeeping tables) land in the service's own schema.
-ALTER ROLE :"owner_role" SET search_path = registry, public;
-ALTER ROLE :"app_role" SET search_path = registry, public;
-SQL
-}
-
 provision_database() {
   log "postgres: database $DB_NAME (UTF8)"
   # CREATE DATABASE cannot run inside a transaction: no -1 here.
@@ -56,57 +37,52 @@ SQL
 }
 
 provision_database_objects() {
-  log "postgres: $DB_NAME — extensions pg_trgm, btree_gist; schema registry; grants"
+  log "postgres: $DB_NAME — closed to PUBLIC; extensions pg_trgm, btree_gist"
   psql_su -d "$DB_NAME" -1 -f - <<'SQL'
--- Only the listed roles may connect; nobody but the owner creates anything in public.
+-- Only the services' roles may connect (provision_service grants it); nobody but the owner
+-- creates anything in public.
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner_role", :"app_role";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
+SQL
+}
+
+# psql_service NAME …: psql_su with the service's schema, roles and passwords as variables.
+psql_service() {
+  local name=$1
+  shift
+  psql_su -v schema="$name" \
+    -v owner_role="jumin_${name}_owner" -v owner_pw="$(service_password "$name" OWNER)" \
+    -v app_role="jumin_$name" -v app_pw="$(service_password "$name" DB)" "$@"
+}
+
+# provision_service_database NAME: the roles jumin_NAME_owner (owns schema NAME, runs the
+# migrations) and jumin_NAME (the service: USAGE on the schema; table rights come from the
+# migrations), with passwords from JUMIN_<NAME>_OWNER_PASSWORD / _DB_PASSWORD; the schema.
+provision_service_database() {
+  local name=$1
+  log "postgres: roles jumin_${name}_owner (schema owner, migrations) and jumin_$name (service); schema $name"
+  psql_service "$name" -d postgres -1 -f - <<'SQL'
+SELECT format('CREATE ROLE %I', :'owner_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner_role') \gexec
+SELECT format('CREATE ROLE %I', :'app_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
+ALTER ROLE :"owner_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'owner_pw';
+ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
+  PASSWORD :'app_pw';
+-- Unqualified names (and yoyo's bookkeeping tables) land in the service's own schema.
+ALTER ROLE :"owner_role" SET search_path = :"schema", public;
+ALTER ROLE :"app_role" SET search_path = :"schema", public;
+SQL
+  psql_service "$name" -d "$DB_NAME" -1 -f - <<'SQL'
+GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner_role", :"app_role";
 GRANT USAGE ON SCHEMA public TO :"owner_role", :"app_role";
-
-CREATE SCHEMA IF NOT EXISTS registry AUTHORIZATION :"owner_role";
-ALTER SCHEMA registry OWNER TO :"owner_role";
-REVOKE ALL ON SCHEMA registry FROM PUBLIC;
--- The service role gets USAGE only; the migrations grant table privileges.
-GRANT USAGE ON SCHEMA registry TO :"app_role";
-SQL
-}
-
-# cs_adapter (市町村CS連携): roles jumin_cs_adapter_owner (schema owner, migrations) and
-# jumin_cs_adapter (service, DML only), schema cs_adapter. Same shape as the registry's.
-psql_cs() {
-  psql_su -v cs_owner="$JUMIN_CS_ADAPTER_OWNER_ROLE" -v cs_owner_pw="$JUMIN_CS_ADAPTER_OWNER_PASSWORD" \
-    -v cs_app="$JUMIN_CS_ADAPTER_ROLE" -v cs_app_pw="$JUMIN_CS_ADAPTER_DB_PASSWORD" "$@"
-}
-
-provision_cs_adapter_roles() {
-  log "postgres: roles $JUMIN_CS_ADAPTER_OWNER_ROLE (schema owner, migrations) and $JUMIN_CS_ADAPTER_ROLE (service)"
-  psql_cs -d postgres -1 -f - <<'SQL'
-SELECT format('CREATE ROLE %I', :'cs_owner')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'cs_owner') \gexec
-SELECT format('CREATE ROLE %I', :'cs_app')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'cs_app') \gexec
-ALTER ROLE :"cs_owner" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
-  PASSWORD :'cs_owner_pw';
-ALTER ROLE :"cs_app" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS
-  PASSWORD :'cs_app_pw';
-ALTER ROLE :"cs_owner" SET search_path = cs_adapter, public;
-ALTER ROLE :"cs_app" SET search_path = cs_adapter, public;
-SQL
-}
-
-provision_cs_adapter_schema() {
-  log "postgres: $DB_NAME — schema cs_adapter; grants"
-  psql_cs -d "$DB_NAME" -1 -f - <<'SQL'
-GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"cs_owner", :"cs_app";
-GRANT USAGE ON SCHEMA public TO :"cs_owner", :"cs_app";
-CREATE SCHEMA IF NOT EXISTS cs_adapter AUTHORIZATION :"cs_owner";
-ALTER SCHEMA cs_adapter OWNER TO :"cs_owner";
-REVOKE ALL ON SCHEMA cs_adapter FROM PUBLIC;
-GRANT USAGE ON SCHEMA cs_adapter TO :"cs_app";
+CREATE SCHEMA IF NOT EXISTS :"schema" AUTHORIZATION :"owner_role";
+ALTER SCHEMA :"schema" OWNER TO :"owner_role";
+REVOKE ALL ON SCHEMA :"schema" FROM PUBLIC;
+GRANT USAGE ON SCHEMA :"schema" TO :"app_role";
 SQL
 }
 
@@ -156,39 +132,37 @@ provision_amqp_topology() {
 }
 
 # ---- application ---------------------------------------------------------------------------------
-run_migrations() {
-  log "migrations: uv run jumin-registry migrate (as $JUMIN_REGISTRY_OWNER_ROLE on $DB_NAME)"
-  registry_env "$DB_NAME"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin-registry migrate)
+# service_command NAME: the service's console script (cs_adapter → jumin-cs-adapter).
+service_command() { printf 'jumin-%s' "${1//_/-}"; }
+
+# provision_service_application NAME: apply the service's migrations as its schema owner and make
+# its development keys if missing (`jumin-NAME migrate`, `jumin-NAME dev-keys`; both idempotent).
+provision_service_application() {
+  local name=$1 command
+  command=$(service_command "$name")
+  log "$name: $command migrate (as jumin_${name}_owner on $DB_NAME), $command dev-keys"
+  service_env "$name" "$DB_NAME"
+  (cd "$JUMIN_ROOT" && uv run --locked "$command" migrate && uv run --locked "$command" dev-keys)
 }
 
-run_cs_adapter_migrations() {
-  log "migrations: uv run jumin-cs-adapter migrate (as $JUMIN_CS_ADAPTER_OWNER_ROLE on $DB_NAME)"
-  cs_adapter_env "$DB_NAME"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin-cs-adapter migrate)
-}
-
-ensure_dev_keys() {
-  # Idempotent: creates only the missing JWT key pair and 個人番号 key ring under var/keys/.
-  log "dev keys (JWT, 個人番号 key ring): uv run jumin-registry dev-keys"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin-registry dev-keys)
-  log "dev keys (cs_adapter 個人番号 key ring): uv run jumin-cs-adapter dev-keys"
-  (cd "$JUMIN_ROOT" && uv run --locked jumin-cs-adapter dev-keys)
+# provision_service NAME: everything one service needs — roles, schema, grants, migrations and
+# development keys; its broker user comes from the topology (provision_amqp_users, run before).
+provision_service() {
+  provision_service_database "$1"
+  provision_service_application "$1"
 }
 
 main() {
   log "provisioning database '$DB_NAME' and vhost '$JUMIN_AMQP_VHOST'"
-  provision_roles
   provision_database
   provision_database_objects
-  provision_cs_adapter_roles
-  provision_cs_adapter_schema
   provision_vhost
   provision_amqp_users
   provision_amqp_topology
-  run_migrations
-  run_cs_adapter_migrations
-  ensure_dev_keys
+  local service
+  for service in "${JUMIN_SERVICES[@]}"; do
+    provision_service "$service"
+  done
   log "done: $DB_NAME"
 }
 

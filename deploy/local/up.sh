@@ -18,7 +18,7 @@ print_urls() {
   cs_adapter operator  http://127.0.0.1:${JUMIN_CS_ADAPTER_PORT:-8301}/docs   (token: --role admin)
   CS simulator         http://127.0.0.1:${JUMIN_CS_SIMULATOR_PORT:-8900}/docs
   RabbitMQ management  http://127.0.0.1:15672   (guest / guest, vhost '$JUMIN_AMQP_VHOST')
-  database             postgresql://$JUMIN_REGISTRY_ROLE@$JUMIN_PG_HOST:$JUMIN_PG_PORT/$1
+  database             postgresql://jumin_registry@$JUMIN_PG_HOST:$JUMIN_PG_PORT/$1
 
   a development token:  uv run jumin-registry token --sub clerk01 --role clerk
 
@@ -27,8 +27,7 @@ TXT
 
 main() {
   local db=${1:-$JUMIN_DB_NAME}
-  registry_env "$db"
-  cs_adapter_env "$db"
+  services_env "$db"
   cd "$JUMIN_ROOT"
   print_urls "$db"
   log "starting processes from deploy/local/Procfile (Ctrl-C to stop)"

@@ -3,10 +3,9 @@
 #
 #   deploy/local/with-env.sh DBNAME COMMAND [ARG...]
 #
-# Exports JUMIN_REGISTRY_DATABASE_URL (service role) and JUMIN_REGISTRY_MIGRATION_DATABASE_URL
-# (schema owner) built from DBNAME and the password variables, the cs_adapter's
-# JUMIN_CS_ADAPTER_DATABASE_URL / _MIGRATION_DATABASE_URL / _AMQP_URL likewise, then execs COMMAND
-# from the repo root.
+# Exports, for every service in JUMIN_SERVICES (lib.sh), JUMIN_<SERVICE>_DATABASE_URL (service
+# role), _MIGRATION_DATABASE_URL (schema owner) and _AMQP_URL (its broker user), built from DBNAME
+# and the password variables, then execs COMMAND from the repo root.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -16,7 +15,6 @@ JUMIN_STEP=with-env
 [[ $# -ge 2 ]] || die "usage: $0 DBNAME COMMAND [ARG...]"
 db=$1
 shift
-registry_env "$db"
-cs_adapter_env "$db"
+services_env "$db"
 cd "$JUMIN_ROOT"
 exec "$@"
