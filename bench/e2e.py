@@ -1,6 +1,6 @@
 """`make bench-e2e`: approved changes through the whole slice, counter to 市町村CS.
 
-The processes are those of the end-to-end tests (tests/e2e/harness), as real subprocesses: the
+The processes are those of the end-to-end tests (jumin_testing.e2e), as real subprocesses: the
 registry API, its outbox relay and command consumer, the cs_adapter and the CS simulator, on a
 fresh database `jumin_bench_e2e` and vhost `jumin_bench_e2e` (provisioned by
 deploy/local/provision.sh; `make up` and the tests are not touched).
@@ -41,6 +41,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from jumin_testing.broker import delete_vhost
+from jumin_testing.e2e.clients import Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.environment import SliceEnvironment
+from jumin_testing.e2e.slice import Slice, provision
+from jumin_testing.e2e.stream import assert_once_in_order, delivery
+
 from bench.cpu_accounting import per_message_ms, snapshot
 from bench.e2e_baseline import cs_bodies, raw_broker_baseline
 from bench.e2e_paced import PacedPlan, movers_needed, paced_run
@@ -54,11 +60,6 @@ from bench.e2e_workload import (
     warm_up,
 )
 from bench.pipeline_phase import percentile
-from tests.e2e.harness.broker import delete_vhost
-from tests.e2e.harness.clients import Outbox, RegistryClient, SimulatorClient
-from tests.e2e.harness.environment import SliceEnvironment
-from tests.e2e.harness.slice import Slice, provision
-from tests.e2e.harness.stream import assert_once_in_order, delivery
 
 MOVES = 0.3
 DEFAULT_CHANGES = 2_000

@@ -13,13 +13,13 @@ from typing import Any
 
 import asyncpg
 from jumin_platform.my_number_vault import load_vault
+from jumin_testing.e2e.environment import SliceEnvironment
+from jumin_testing.e2e.processes import ROOT
 
 from bench.pipeline_baseline import baseline
 from bench.pipeline_processes import Pipeline
 from bench.pipeline_roles import BrokerPlan
 from bench.pipeline_settings import BenchConfig
-from tests.e2e.harness.environment import SliceEnvironment
-from tests.e2e.harness.processes import ROOT
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jumin_testing.e2e.clients import Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.stream import Delivery, assert_once_in_order
+
 from bench.cpu_accounting import machine_busy, per_message_ms, snapshot
 from bench.e2e_workload import Mover, at_cs, latencies_ms, requests, submit_all
 from bench.pipeline_phase import percentile
-from tests.e2e.harness.clients import Outbox, RegistryClient, SimulatorClient
-from tests.e2e.harness.stream import Delivery, assert_once_in_order
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from tests.e2e.harness.clients import Body, Outbox, RegistryClient, SimulatorClient
-from tests.e2e.harness.people import Family, move_within_ward, person, ward_address
-from tests.e2e.harness.stream import Delivery, delivery
-from tests.e2e.harness.waiting import eventually
+from jumin_testing.e2e.clients import Body, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.people import Family, move_within_ward, person, ward_address
+from jumin_testing.e2e.stream import Delivery, delivery
+from jumin_testing.waiting import eventually
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -63,11 +63,11 @@ import asyncpg
 from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import generate_key_file, load_vault
 from jumin_platform.topology import ADMIN_USER
+from jumin_testing.broker import delete_vhost, recreate_vhost
 from registry.adapters.address_dictionary import PostalAddressBook
 from registry.bootstrap import Registry
 from registry.config import Settings
 
-from bench.broker_vhost import delete_vhost, recreate_vhost
 from bench.pipeline_approvals import Registrar
 from bench.pipeline_baseline import baseline, phase_bodies
 from bench.pipeline_database import prepare_database, verify
@@ -172,7 +172,7 @@ async def run(config: BenchConfig) -> dict[str, Any]:
         await pipeline.stop()
         await owner.close()
         await pool.close()
-        delete_vhost(VHOST)
+        await delete_vhost(VHOST)
     return report(
         config,
         main=main,

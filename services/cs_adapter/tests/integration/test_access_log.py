@@ -12,13 +12,12 @@ import asyncpg
 import pytest
 from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import Settings
-from jumin_platform.testing.access_log_tamper import AuditCli, Superuser, reinsert
+from jumin_testing.access_log_tamper import AuditCli, Superuser, reinsert
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db, deliveries, statuses
-
-pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 TERMINAL = "honcho-system-02"

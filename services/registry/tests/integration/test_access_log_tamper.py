@@ -13,7 +13,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from jumin_platform.testing.access_log_tamper import (
+from jumin_testing.access_log_tamper import (
     CONTENT,
     AuditCli,
     Superuser,
@@ -25,8 +25,6 @@ from registry.config import Settings
 
 from .audit_helpers import at_terminal, checkpoint_before, last_seq, register, rows_after
 from .helpers import TokenFactory, auth, family, person
-
-pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 COUNTER = "shinjuku-madoguchi-01"

@@ -28,16 +28,13 @@ import httpx
 import hypothesis
 import pytest
 from jumin_platform.auth import Role
-from jumin_platform.testing.fuzzing import CHECKS, built_app, fuzzing_schema
+from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
 
 from .helpers import CLERK, auth, enter_and_approve, family, move_in, person, submit
-
-pytestmark = pytest.mark.integration
-
 
 FUZZER = "fuzzer01"
 

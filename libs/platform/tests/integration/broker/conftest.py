@@ -1,6 +1,6 @@
 """Real-broker fixtures: a throwaway vhost with Jumin's topology and the real users' permissions.
 
-Each test gets its own vhost `jumin_broker_test_<hex>` (see sandbox.py, shared with tests/consumer):
+Each test gets its own vhost `jumin_broker_test_<hex>` (see `jumin_testing.broker`):
 the topology from `jumin_platform.topology` is declared there by `jumin_admin`, and every broker
 user of the topology (created by deploy/local/provision.sh, which `make test` runs first) is
 granted exactly the topology's vhost and topic permissions on it. So the tests exercise the real
@@ -15,8 +15,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from jumin_platform.topology import Topology, topology_from_env
-
-from .sandbox import Sandbox, SandboxFactory, management, q, sandbox_vhost
+from jumin_testing.broker import Sandbox, SandboxFactory, management, q, sandbox_vhost
 
 __all__ = ["Sandbox", "SandboxFactory", "management", "q"]
 

@@ -15,6 +15,7 @@ from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import MESSAGE_MODELS, RecipientMessage
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER
+from jumin_testing.waiting import eventually
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -27,11 +28,8 @@ from .conftest import (
     Registry,
     Sandbox,
     envelope,
-    eventually,
     person,
 )
-
-pytestmark = pytest.mark.integration
 
 MESSAGES = 12
 

@@ -1,9 +1,9 @@
-"""A fresh consumer-kit schema in the kit tests' database (`jumin_test_consumer`).
+"""A fresh consumer-kit schema in a test database.
 
-The one copy of the database set-up shared by tests/broker/test_scale_out_order.py and
-tests/consumer/conftest.py: the schema is made once by the `postgres` superuser (the owner role may
-not CREATE SCHEMA, as in production, where provisioning makes it), then the kit's tables are dropped
-and installed again, empty, as the owner role.
+The one copy of the database set-up shared by the platform's kit tests (`jumin_test_consumer`) and
+the registry's downstream recipient: the schema is made once by the `postgres` superuser (the owner
+role may not CREATE SCHEMA, as in production, where provisioning makes it), then the kit's tables
+are dropped and installed again, empty, as the owner role.
 """
 
 from __future__ import annotations
@@ -42,14 +42,28 @@ async def connect(dsn: str) -> asyncpg.Connection:
 
 
 def _create_schema_as_superuser(dsn: str, schema: str) -> None:
-    database = urlsplit(dsn).path.lstrip("/")
-    owner = urlsplit(dsn).username or "jumin_registry_owner"
+    parts = urlsplit(dsn)
+    database, owner = parts.path.lstrip("/"), parts.username or "jumin_registry_owner"
+    port = str(parts.port or 5432)
     switch = (
         ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
     )
     sql = f'CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION "{owner}"'
     done = subprocess.run(
-        [*switch, "psql", "-X", "-q", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
+        [
+            *switch,
+            "psql",
+            "-X",
+            "-q",
+            "-p",
+            port,
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ],
         cwd="/",
         capture_output=True,
         text=True,

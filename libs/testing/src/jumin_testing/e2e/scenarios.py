@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..waiting import eventually
 from .clients import Body, Outbox, RegistryClient, SimulatorClient
 from .people import Family, Person, birth, family
-from .waiting import eventually
 
 MOVED_IN_DAYS_AGO = 6
 
@@ -40,7 +40,10 @@ async def birth_and_my_number(
     parents = await moved_in(registry, household)
     head = await registry.resident(parents["subjects"][0])
     await eventually(
-        outbox.free_codes, lambda n: n > 0, what="free 住民票コード from CS in the registry's pool"
+        outbox.free_codes,
+        lambda n: n > 0,
+        what="free 住民票コード from CS in the registry's pool",
+        every=0.2,
     )
     born_on = date.today() - timedelta(days=3)
     child, body = birth(household.head, head["record"]["household_no"], born_on)
@@ -57,6 +60,7 @@ async def birth_and_my_number(
         lambda rows: any(r["type"] == "identity" and r["body"]["my_number"] for r in rows),
         what="CS to receive the newborn's 本人確認情報 with the 個人番号",
         within=45,
+        every=0.2,
     )
     seen.update(r["body"]["my_number"] for r in at_cs if r["body"].get("my_number"))
     return Newborn(child, atena_no, born["change_id"], at_cs)

@@ -1,6 +1,6 @@
 """Scale-out mode end to end: 4 consumer kits in parallel, per-person order and exactly-once hold.
 
-A throwaway vhost (sandbox.py) carries the topology with `cs` in scale-out mode, 4 partitions:
+A throwaway vhost (`jumin_testing.broker`) carries the topology with `cs` in scale-out mode, 4 partitions:
 `jumin.events` ─cs.#─▶ `cs.partition` (consistent hash on the `person-key` header) ─▶
 `cs.events.p0` … `p3`, each quorum and single-active-consumer. As the registry's broker user,
 ~2,000 `cs.identity` envelopes for 200 person keys are published in per-person seq order (wave k
@@ -17,7 +17,7 @@ Proven:
 - the work really spread: each of the 4 kits handled a share, and each person was handled by one
   kit only (the hash ring keeps a person on one partition).
 
-Database: `jumin_test_consumer` as the owner role (as tests/consumer), schema `scale_out_order`
+Database: `jumin_test_consumer` as the owner role (as the consumer tests), schema `scale_out_order`
 created once through the local `postgres` superuser when missing.
 """
 
@@ -41,11 +41,8 @@ from jumin_contracts.envelope import Envelope, new_event_id
 from jumin_contracts.messages import MESSAGE_MODELS, CsIdentity, RecipientMessage
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
-
-from .kit_schema import connect, fresh_kit_schema
-from .sandbox import SandboxFactory
-
-pytestmark = pytest.mark.integration
+from jumin_testing.broker import SandboxFactory
+from jumin_testing.kit_schema import connect, fresh_kit_schema
 
 DATABASE_URL = os.environ.get(
     "JUMIN_TEST_CONSUMER_DATABASE_URL",

@@ -19,13 +19,11 @@ from uuid import UUID
 
 import asyncpg
 import httpx
-import pytest
 from jumin_platform.consumer import ConsumerKit, PermanentError, TransientError
 from jumin_platform.problems import PROBLEM_MEDIA_TYPE
+from jumin_testing.waiting import eventually
 
-from .conftest import SCHEMA, FakeAdapter, Registry, envelope, eventually, person
-
-pytestmark = pytest.mark.integration
+from .conftest import SCHEMA, FakeAdapter, Registry, envelope, person
 
 Db: TypeAlias = "asyncpg.Connection[Any]"
 

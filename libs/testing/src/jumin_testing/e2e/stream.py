@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..waiting import eventually
 from .clients import Body, Outbox, RegistryClient, Sent, SimulatorClient
 from .people import Family, Person, move_within_ward, person, ward_address
-from .waiting import eventually
 
 Hook = Callable[[int], Awaitable[None]]
 

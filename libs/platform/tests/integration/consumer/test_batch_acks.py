@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from jumin_platform.consumer import ConsumerKit, TransientError
+from jumin_testing.waiting import eventually
 
 from .conftest import (
     RECIPIENT,
@@ -25,11 +26,8 @@ from .conftest import (
     Registry,
     Sandbox,
     envelope,
-    eventually,
     person,
 )
-
-pytestmark = pytest.mark.integration
 
 PEOPLE, MESSAGES_EACH = 30, 10
 

@@ -44,10 +44,9 @@ from jumin_platform.consumer.messages import ATTEMPT_HEADER
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, RETRY_EXCHANGE, Topology
+from jumin_testing.waiting import eventually
 
-from .conftest import DATABASE_URL, SCHEMA, Sandbox, envelope, eventually, person
-
-pytestmark = pytest.mark.integration
+from .conftest import DATABASE_URL, SCHEMA, Sandbox, envelope, person
 
 Db: TypeAlias = "asyncpg.Connection[Any]"
 

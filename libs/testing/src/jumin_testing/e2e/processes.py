@@ -18,7 +18,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = (
+    Path(__file__).resolve().parents[5]
+)  # the repository (the workspace installs jumin_testing editable)
 BIN = Path(sys.executable).parent
 
 Check = Callable[[], Awaitable[bool]]

@@ -17,6 +17,7 @@ import pytest
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.topology import Topology
+from jumin_testing.waiting import eventually
 
 from .conftest import (
     DATABASE_URL,
@@ -26,11 +27,8 @@ from .conftest import (
     Registry,
     Sandbox,
     envelope,
-    eventually,
     person,
 )
-
-pytestmark = pytest.mark.integration
 
 Db: TypeAlias = "asyncpg.Connection[Any]"
 

@@ -1,7 +1,8 @@
 """The declarative broker topology: names, arguments, bindings, the permission matrix, provisioning.
 
 RabbitMQ matches permission regexes with Erlang's `re:run`, i.e. a *search* anywhere in the name,
-which `re.search` mirrors for these patterns. The real broker is exercised in tests/broker.
+which `re.search` mirrors for these patterns. The real broker is exercised in
+../integration/broker.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from .broker import delete_vhost
+from ..broker import delete_vhost
 from .environment import SliceEnvironment
 from .processes import ROOT, ServiceProcess, run_command, script
 

@@ -40,8 +40,6 @@ from pamqp.common import FieldValue
 
 from .conftest import Sandbox, SandboxFactory, management, q
 
-pytestmark = pytest.mark.integration
-
 ADMIN = "jumin_admin"
 REGISTRY = "jumin_registry"
 CS = "jumin_cs_adapter"

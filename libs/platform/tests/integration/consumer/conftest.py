@@ -1,13 +1,13 @@
 """Real broker and database for the consumer kit: a throwaway vhost and a test database.
 
 - Broker: each test gets its own vhost `jumin_consumer_test_<hex>` carrying the provisioned
-  topology, with the real broker users' permissions (tests/broker/sandbox.py, shared with
-  tests/broker), deleted afterwards even when the test failed. Nothing else publishes there, so the
-  kit under test sees only the test's own messages — not the registry's relay tests, `make up` or
-  other sessions on the shared `jumin` vhost. Test envelopes are published to `jumin.events` as
-  the registry's user `jumin_registry` (standing in for its relay) with routing key
-  `koseki.fuhyo_notice`; the kit consumes as the least-privileged `jumin_koseki_adapter`. A test
-  module needing another topology (test_retry_exhaustion.py) overrides the `topology` fixture.
+  topology, with the real broker users' permissions (`jumin_testing.broker`), deleted afterwards
+  even when the test failed. Nothing else publishes there, so the kit under test sees only the
+  test's own messages — not the registry's relay tests, `make up` or other sessions on the shared
+  `jumin` vhost. Test envelopes are published to `jumin.events` as the registry's user
+  `jumin_registry` (standing in for its relay) with routing key `koseki.fuhyo_notice`; the kit
+  consumes as the least-privileged `jumin_koseki_adapter`. A test module needing another topology
+  (test_retry_exhaustion.py) overrides the `topology` fixture.
 - Database: `jumin_test_consumer` (run `deploy/local/provision.sh jumin_test_consumer` once), as
   the owner role. A service's owner role may not CREATE SCHEMA (provisioning makes schemas), so the
   test schema is created once through the local `postgres` superuser when it is missing; the kit's
@@ -16,15 +16,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import aio_pika
@@ -40,18 +37,9 @@ from jumin_platform.consumer import ConsumerKit
 from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import install_problem_handlers
 from jumin_platform.topology import EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology, topology_from_env
-
-if TYPE_CHECKING:  # mypy names the module after its path from the repository root
-    from ..broker.kit_schema import connect, fresh_kit_schema
-    from ..broker.sandbox import Sandbox as Sandbox  # re-exported for the test modules
-    from ..broker.sandbox import sandbox_vhost
-else:
-    # pytest (--import-mode=importlib; tests/ is no package) names it `broker.sandbox` and leaves
-    # sys.path alone: put tests/ on it to import that very module here.
-    if (tests := str(Path(__file__).resolve().parents[1])) not in sys.path:
-        sys.path.insert(0, tests)
-    from broker.kit_schema import connect, fresh_kit_schema
-    from broker.sandbox import Sandbox, sandbox_vhost
+from jumin_testing.broker import Sandbox as Sandbox  # re-exported for the test modules
+from jumin_testing.broker import sandbox_vhost
+from jumin_testing.kit_schema import connect, fresh_kit_schema
 
 DATABASE_URL = os.environ.get(
     "JUMIN_TEST_CONSUMER_DATABASE_URL",
@@ -62,8 +50,6 @@ RECIPIENT = "koseki"
 ROUTING_KEY = KosekiFuhyoNotice.ROUTING_KEY
 WAIT_SECONDS = 30.0  # generous: the 2-core CI machine may be busy; retries wait 1 s each
 T = TypeVar("T")
-
-pytestmark = pytest.mark.integration
 
 
 # ---- database ------------------------------------------------------------------------------------
@@ -241,20 +227,6 @@ def envelope(person_key: str, seq: int, **extra_payload: object) -> Envelope:
     if extra_payload:
         return wrapped.model_copy(update={"payload": {**wrapped.payload, **extra_payload}})
     return wrapped
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], what: str
-) -> T:
-    """Poll `probe` until its value satisfies `until` (broker and retries are asynchronous)."""
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while True:
-        value = await probe()
-        if until(value):
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"not within {WAIT_SECONDS}s: {what} (last seen: {value!r})")
-        await asyncio.sleep(0.05)
 
 
 def body_of(response: httpx.Response) -> Any:
