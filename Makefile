@@ -66,11 +66,11 @@ fmt: ## ruff format + autofixable lint fixes
 	$(UV_RUN) ruff format .
 	$(UV_RUN) ruff check --fix .
 
-bench-registry: bootstrap ## provision jumin_bench, run bench/registry.py
+bench-registry: bootstrap ## provision jumin_bench, run bench/registry (python -m bench.registry)
 	$(LOCAL)/provision.sh $(BENCH_DB)
 	$(LOCAL)/with-env.sh $(BENCH_DB) $(UV_RUN) python -m bench.registry
 
-bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline.py (outbox → relay → RabbitMQ → consumer kits)
+bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
 	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 

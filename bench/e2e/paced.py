@@ -21,9 +21,9 @@ from typing import Any
 from jumin_testing.e2e.clients import Outbox, RegistryClient, SimulatorClient
 from jumin_testing.e2e.stream import Delivery, assert_once_in_order
 
-from bench.cpu_accounting import machine_busy, per_message_ms, snapshot
-from bench.e2e_workload import Mover, at_cs, latencies_ms, requests, submit_all
-from bench.pipeline_phase import percentile
+from bench.common.cpu_accounting import machine_busy, per_message_ms, snapshot
+from bench.e2e.workload import Mover, at_cs, latencies_ms, requests, submit_all
+from bench.pipeline.phase import percentile
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from typing import Any
 
 import asyncpg
 
-from bench.cpu_accounting import machine_busy, per_message_ms, snapshot
-from bench.pipeline_approvals import Registrar
-from bench.pipeline_processes import Pipeline
-from bench.pipeline_settings import log
+from bench.common.cpu_accounting import machine_busy, per_message_ms, snapshot
+from bench.pipeline.approvals import Registrar
+from bench.pipeline.processes import Pipeline
+from bench.pipeline.settings import log
 
 
 def percentile(values: Sequence[float], q: float) -> float:

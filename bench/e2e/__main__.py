@@ -16,7 +16,7 @@ Run:
    `per_s` = N / (last CS receipt − first approval commit); latency per message = CS's
    `received_at` − the outbox row's `created_at` (written in the approving transaction). On a
    saturated machine that latency is mostly queueing behind the approvals;
-2. paced (bench.e2e_paced): for each rate of BENCH_E2E_PACED_RATES (changes/s, default "10,20";
+2. paced (bench.e2e.paced): for each rate of BENCH_E2E_PACED_RATES (changes/s, default "10,20";
    empty: none), rate × BENCH_E2E_PACED_SECONDS (15) changes of the same mix, entered beforehand
    (untimed), then approved open loop, one started every 1/rate s whatever the earlier ones do;
    reported under `paced`: offered and achieved approvals/s and the same latency, p50/p90/p99;
@@ -47,10 +47,10 @@ from jumin_testing.e2e.environment import SliceEnvironment
 from jumin_testing.e2e.slice import Slice, provision
 from jumin_testing.e2e.stream import assert_once_in_order, delivery
 
-from bench.cpu_accounting import per_message_ms, snapshot
-from bench.e2e_baseline import cs_bodies, raw_broker_baseline
-from bench.e2e_paced import PacedPlan, movers_needed, paced_run
-from bench.e2e_workload import (
+from bench.common.cpu_accounting import per_message_ms, snapshot
+from bench.e2e.baseline import cs_bodies, raw_broker_baseline
+from bench.e2e.paced import PacedPlan, movers_needed, paced_run
+from bench.e2e.workload import (
     Mover,
     approve_all,
     at_cs,
@@ -59,7 +59,7 @@ from bench.e2e_workload import (
     submit_all,
     warm_up,
 )
-from bench.pipeline_phase import percentile
+from bench.pipeline.phase import percentile
 
 MOVES = 0.3
 DEFAULT_CHANGES = 2_000

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from jumin_platform.my_number_vault import MyNumberVault
-from bench.ward_names import NamePools
-from bench.ward_places import Street
-from bench.ward_records import BulkChanges, RecordShape
+from bench.synthetic_ward.names import NamePools
+from bench.synthetic_ward.places import Street
+from bench.synthetic_ward.records import BulkChanges, RecordShape
 
 
 class ResidentSample(NamedTuple):

@@ -21,7 +21,7 @@ from pydantic import TypeAdapter
 from registry.adapters.address_dictionary import PostalAddressBook
 from registry.domain.commands import ChangeRequest
 
-from bench.ward_places import Street, draw_streets
+from bench.synthetic_ward.places import Street, draw_streets
 
 REQUESTS: TypeAdapter[Any] = TypeAdapter(ChangeRequest)
 CLERK = "bench-clerk"

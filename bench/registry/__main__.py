@@ -39,10 +39,10 @@ from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.search_repository import SearchCriteria, SearchRepository
 from registry.config import Settings
 
-from bench.synthetic_ward import generate_ward
-from bench.ward_calendar import REFERENCE_DAY
-from bench.ward_records import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RecordShape
-from bench.ward_state import SyntheticWard
+from bench.synthetic_ward.dates import REFERENCE_DAY
+from bench.synthetic_ward.generator import generate_ward
+from bench.synthetic_ward.records import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RecordShape
+from bench.synthetic_ward.state import SyntheticWard
 
 DEFAULT_SCALE = 1_000_000
 DEFAULT_QUERIES = 1_000

@@ -30,7 +30,7 @@ Phases:
 
 Latency is always handler call time − the approval's commit (taken as `approve_change` returns),
 over every message of the run. Each phase also reports where the CPU went, in milliseconds per
-message per process group (`bench.cpu_accounting`: relay, each kit, PostgreSQL, RabbitMQ, this
+message per process group (`bench.common.cpu_accounting`: relay, each kit, PostgreSQL, RabbitMQ, this
 process, everything else on the machine) and how many cores were busy.
 
 Afterwards every recipient's handled seqs are checked to be 1, 2, … n per person (over all phases),
@@ -44,9 +44,9 @@ prefetch, 32), BENCH_RELAY_BATCH (200), BENCH_BASELINE_PREFETCH (100), BENCH_PAR
 "cs=2"), BENCH_SEED, BENCH_OUTPUT (default bench/results/pipeline.json), JUMIN_AMQP_HOST/PORT,
 JUMIN_RABBITMQ_MANAGEMENT_URL/_USER/_PASSWORD (the vhost is made through the management API).
 
-The code follows the phases: `pipeline_settings` (BenchConfig), `pipeline_database` (set-up and
-checks), `pipeline_processes` (relay and kits), `pipeline_approvals` (the registry side),
-`pipeline_phase` (one timed phase and its figures), `pipeline_baseline`, `pipeline_report`.
+The code follows the phases: `settings` (BenchConfig), `database` (set-up and checks), `processes`
+(relay and kits), `approvals` (the registry side), `phase` (one timed phase and its figures),
+`baseline`, `report`.
 """
 
 from __future__ import annotations
@@ -68,14 +68,14 @@ from registry.adapters.address_dictionary import PostalAddressBook
 from registry.bootstrap import Registry
 from registry.config import Settings
 
-from bench.pipeline_approvals import Registrar
-from bench.pipeline_baseline import baseline, phase_bodies
-from bench.pipeline_database import prepare_database, verify
-from bench.pipeline_phase import PhaseResult, outbox_mark, run_phase
-from bench.pipeline_processes import Pipeline
-from bench.pipeline_report import report
-from bench.pipeline_settings import MOVES, VHOST, BenchConfig, log
-from bench.pipeline_workload import Workload
+from bench.pipeline.approvals import Registrar
+from bench.pipeline.baseline import baseline, phase_bodies
+from bench.pipeline.database import prepare_database, verify
+from bench.pipeline.phase import PhaseResult, outbox_mark, run_phase
+from bench.pipeline.processes import Pipeline
+from bench.pipeline.report import report
+from bench.pipeline.settings import MOVES, VHOST, BenchConfig, log
+from bench.pipeline.workload import Workload
 
 
 async def run(config: BenchConfig) -> dict[str, Any]:

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 
 from jumin_contracts.codes import HEAD, ChangeKind, Sex
 
-from bench.ward_calendar import REFERENCE_DAY, YEAR
-from bench.ward_names import NATIONALITIES, Nationality
-from bench.ward_places import Place
-from bench.ward_state import Ward
+from bench.synthetic_ward.dates import REFERENCE_DAY, YEAR
+from bench.synthetic_ward.names import NATIONALITIES, Nationality
+from bench.synthetic_ward.places import Place
+from bench.synthetic_ward.state import Ward
 
 MOVED_SHARE = 0.25  # households with at least one 転居
 MOVED_AGAIN_SHARE = 0.30  # of those, households with a second 転居

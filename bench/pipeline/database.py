@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import asyncpg
 from jumin_platform.consumer import install
 
-from bench.pipeline_processes import Pipeline
-from bench.pipeline_settings import KIT_TABLES, RECIPIENTS, REGISTRY_TABLES, BenchConfig, schema_of
+from bench.pipeline.processes import Pipeline
+from bench.pipeline.settings import KIT_TABLES, RECIPIENTS, REGISTRY_TABLES, BenchConfig, schema_of
 
 
 def _as_postgres(database: str, sql: str) -> None:

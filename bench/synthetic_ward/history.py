@@ -16,10 +16,10 @@ from registry.domain.model import HistoryRow, Person, RecordStatus
 
 if TYPE_CHECKING:
     from jumin_platform.my_number_vault import MyNumberVault
-from bench.ward_calendar import draw_filed, draw_recorded_at
-from bench.ward_households import Member, Timeline
-from bench.ward_places import Place
-from bench.ward_state import ResidentSample, Ward
+from bench.synthetic_ward.dates import draw_filed, draw_recorded_at
+from bench.synthetic_ward.households import Member, Timeline
+from bench.synthetic_ward.places import Place
+from bench.synthetic_ward.state import ResidentSample, Ward
 
 _OUTSIDE = (
     "東京都中野区中野四丁目", "東京都渋谷区宇田川町", "東京都豊島区南池袋二丁目",

@@ -16,10 +16,10 @@ from jumin_contracts.codes import HEAD, ForeignResidentCategory, ResidentType, S
 from jumin_contracts.dates import PartialDate
 from registry.domain.model import Person, Qualifications
 
-from bench.ward_calendar import REFERENCE_DAY, years_old
-from bench.ward_households import Member
-from bench.ward_names import Nationality
-from bench.ward_state import Ward
+from bench.synthetic_ward.dates import REFERENCE_DAY, years_old
+from bench.synthetic_ward.households import Member
+from bench.synthetic_ward.names import Nationality
+from bench.synthetic_ward.state import Ward
 
 _HONSEKI = (
     "東京都新宿区西新宿二丁目8番", "東京都世田谷区世田谷四丁目21番", "東京都杉並区阿佐谷南一丁目15番",

@@ -16,10 +16,10 @@ from jumin_platform.my_number_vault import load_vault
 from jumin_testing.e2e.environment import SliceEnvironment
 from jumin_testing.e2e.processes import ROOT
 
-from bench.pipeline_baseline import baseline
-from bench.pipeline_processes import Pipeline
-from bench.pipeline_roles import BrokerPlan
-from bench.pipeline_settings import BenchConfig
+from bench.pipeline.baseline import baseline
+from bench.pipeline.processes import Pipeline
+from bench.pipeline.roles import BrokerPlan
+from bench.pipeline.settings import BenchConfig
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import platform
 from collections.abc import Sequence
 from typing import Any
 
-from bench.pipeline_phase import PhaseResult
-from bench.pipeline_settings import TARGET_PACED_P99_MS, TARGET_RATIO, BenchConfig
+from bench.pipeline.phase import PhaseResult
+from bench.pipeline.settings import TARGET_PACED_P99_MS, TARGET_RATIO, BenchConfig
 
 
 def report(

@@ -14,8 +14,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from bench.pipeline_roles import Handled, consumer_main, relay_main
-from bench.pipeline_settings import RECIPIENTS, BenchConfig, log, schema_of
+from bench.pipeline.roles import Handled, consumer_main, relay_main
+from bench.pipeline.settings import RECIPIENTS, BenchConfig, log, schema_of
 
 
 @dataclass

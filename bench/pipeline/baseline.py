@@ -12,10 +12,10 @@ import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault
 from jumin_platform.topology import ADMIN_USER, PERSON_KEY_HEADER
 
-from bench.cpu_accounting import per_message_ms, snapshot
-from bench.pipeline_processes import Pipeline
-from bench.pipeline_roles import baseline_consumer_main
-from bench.pipeline_settings import BASELINE_QUEUE, BenchConfig
+from bench.common.cpu_accounting import per_message_ms, snapshot
+from bench.pipeline.processes import Pipeline
+from bench.pipeline.roles import baseline_consumer_main
+from bench.pipeline.settings import BASELINE_QUEUE, BenchConfig
 
 
 async def phase_bodies(

@@ -14,7 +14,7 @@ from registry.domain.commands import EntryChange
 from registry.domain.errors import RegistryError
 from registry.service_layer import handlers
 
-from bench.pipeline_workload import CLERK, REVIEWER, TERMINAL, Household
+from bench.pipeline.workload import CLERK, REVIEWER, TERMINAL, Household
 
 
 @dataclass

@@ -18,10 +18,10 @@ the same ward on any day):
 - history: an entry row (転入, 出生, 法第30条の46転入), a quarter of the households move within
   the ward once or twice (転居), 2 % have moved out (転出, status 'removed').
 
-The generator is split by what it builds: `ward_names` (name pools, nationalities), `ward_places`
-(streets and buildings), `ward_households` (who lives together, their dates), `ward_persons`
-(each member's items), `ward_history` (the history and current rows), `ward_records` (COPY
-shapes), `ward_state` (the generator's state and output), `ward_calendar` (the data's "today").
+The generator is split by what it builds: `names` (name pools, nationalities), `places` (streets
+and buildings), `households` (who lives together, their dates), `persons` (each member's items),
+`history` (the history and current rows), `records` (COPY shapes), `state` (the generator's state
+and output), `dates` (the data's "today").
 """
 
 from __future__ import annotations
@@ -37,14 +37,19 @@ from registry.adapters.address_dictionary import PostalAddressBook
 
 if TYPE_CHECKING:
     from jumin_platform.my_number_vault import MyNumberVault
-from bench.ward_calendar import JST, draw_recorded_at
-from bench.ward_history import add_person
-from bench.ward_households import compose, draw_arrival_kind, draw_nationality, draw_timeline
-from bench.ward_names import NamePools
-from bench.ward_persons import build_people
-from bench.ward_places import draw_streets
-from bench.ward_records import BulkChanges, RecordShape
-from bench.ward_state import HouseholdSample, SyntheticWard, Ward
+from bench.synthetic_ward.dates import JST, draw_recorded_at
+from bench.synthetic_ward.history import add_person
+from bench.synthetic_ward.households import (
+    compose,
+    draw_arrival_kind,
+    draw_nationality,
+    draw_timeline,
+)
+from bench.synthetic_ward.names import NamePools
+from bench.synthetic_ward.persons import build_people
+from bench.synthetic_ward.places import draw_streets
+from bench.synthetic_ward.records import BulkChanges, RecordShape
+from bench.synthetic_ward.state import HouseholdSample, SyntheticWard, Ward
 
 HOUSEHOLD_SIZES = {1: 0.50, 2: 0.24, 3: 0.13, 4: 0.09, 5: 0.03, 6: 0.01}
 FOREIGN_SHARE = 0.12

@@ -1,4 +1,4 @@
-"""`bench.pipeline`'s settings: what runs where, read from the environment (see bench/pipeline.py)."""
+"""`bench.pipeline`'s settings: what runs where, read from the environment (see its __main__.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from registry.config import Settings
 
-from bench.pipeline_roles import BrokerPlan
+from bench.pipeline.roles import BrokerPlan
 
 RECIPIENTS = ("cs", "koseki", "moj", "intermediate", "certificates")
 VHOST = "jumin_bench_pipeline"

@@ -12,7 +12,7 @@ from typing import Any
 
 from jumin_contracts.codes import ChangeKind
 
-from bench.ward_calendar import REFERENCE_DAY
+from bench.synthetic_ward.dates import REFERENCE_DAY
 
 Converter = Callable[[Any], Any]
 _CONVERTERS: dict[str, Converter] = {
