@@ -77,7 +77,7 @@ bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline 
 .PHONY: demo bench-e2e
 
 demo: ## a scripted day at the counter against a running `make up`: what the registry recorded, what CS received
-	$(UV_RUN) python deploy/local/demo
+	$(UV_RUN) python demo
 
 bench-e2e: bootstrap ## BENCH_E2E_CHANGES (2000) approved changes through registry → relay → cs_adapter → CS simulator, then paced runs (BENCH_E2E_PACED_RATES 10,20/s)
 	$(UV_RUN) python -m bench.e2e

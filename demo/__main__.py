@@ -10,7 +10,7 @@ the CS simulator (JUMIN_CS_SIMULATOR_PORT, 8900) running on 127.0.0.1 — `make 
 and the development key in var/keys (made by `make up`); it signs its own staff tokens. Every run
 enters new people (fresh 住民票コード and 個人番号), so it can be run again.
 
-    uv run python deploy/local/demo
+    uv run python demo
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit, my_number_check_digit
 from jumin_platform.devkeys import issue_token
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 REGISTRY_URL = f"http://{HOST}:{os.environ.get('JUMIN_REGISTRY_PORT', '8100')}"
 CS_ADAPTER_URL = f"http://{HOST}:{os.environ.get('JUMIN_CS_ADAPTER_PORT', '8301')}"
