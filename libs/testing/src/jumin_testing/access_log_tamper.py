@@ -7,10 +7,11 @@ Shared by the registry (`registry.access_log`, `jumin`) and cs_adapter (`cs_adap
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,18 @@ class Superuser:
         )
         if done.returncode != 0:
             raise AssertionError(done.stderr)
+
+
+@contextlib.contextmanager
+def tail_removed(
+    superuser: Superuser, table: str, removed: Sequence[Mapping[str, Any]]
+) -> Iterator[None]:
+    """Truncate the log's tail from `removed[0]` on, as an intruder would; put it back after."""
+    superuser.run(f"DELETE FROM {table} WHERE seq >= {removed[0]['seq']}")
+    try:
+        yield
+    finally:
+        superuser.run(reinsert(table, removed))
 
 
 class AuditCli:

@@ -8,7 +8,8 @@ reported instead of minutes spent shrinking, no replay of examples saved by earl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pytest
 import schemathesis
@@ -60,3 +61,11 @@ def fuzzing_schema(app: FastAPI, *, serve: bool = False) -> schemathesis.BaseSch
         database="none",
     )
     return loaded
+
+
+def use_query_values(case: schemathesis.Case[Any], values: Mapping[str, Any]) -> None:
+    """Give the case's query those of `values` (seeded records) that its operation declares."""
+    declared = {parameter.name for parameter in case.operation.query}
+    overrides = {k: v for k, v in values.items() if k in declared}
+    if overrides:
+        case.query = {**(case.query or {}), **overrides}

@@ -39,7 +39,7 @@ from fastapi import FastAPI
 from jumin_platform.devkeys import issue_token
 from jumin_platform.topology import COMMANDS_EXCHANGE
 from jumin_testing.broker import Sandbox
-from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema
+from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
 from jumin_testing.waiting import eventually
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
@@ -197,12 +197,7 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded records."""
     if case.path_parameters and "event_id" in case.path_parameters:
         case.path_parameters["event_id"] = seeded.event_id
-    declared = {parameter.name for parameter in case.operation.query}
-    overrides = {k: v for k, v in seeded.query_values().items() if k in declared}
-    if overrides:
-        query: dict[str, Any] = dict(case.query or {})
-        query.update(overrides)
-        case.query = query
+    use_query_values(case, seeded.query_values())
     if isinstance(case.body, dict):
         for name, value in seeded.body_values().items():
             if name in case.body:
