@@ -4,5 +4,5 @@
 - `registry`: the registry's queries over a synthetic ward (`synthetic_ward`);
 - `pipeline`: outbox → relay → RabbitMQ → consumer kits;
 - `e2e`: the whole slice, counter to 市町村CS (the processes of `jumin_testing.e2e`);
-- `common`: what they share (CPU accounting).
+- `common`: what they share (CPU accounting, the bench database).
 """

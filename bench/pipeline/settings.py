@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from registry.config import Settings
 
+from bench.common.database import bench_owner_dsn
 from bench.pipeline.roles import BrokerPlan
 
 RECIPIENTS = ("cs", "koseki", "moj", "intermediate", "certificates")
@@ -50,10 +51,7 @@ class BenchConfig:
     @classmethod
     def from_env(cls) -> BenchConfig:
         settings = Settings()
-        owner_dsn = settings.migration_database_url.get_secret_value()
-        database = urlparse(owner_dsn).path.lstrip("/")
-        if "bench" not in database:
-            raise SystemExit(f"refusing to empty '{database}': use a *bench* database")
+        owner_dsn = bench_owner_dsn(settings)
         env = os.environ
         mode = env.get("BENCH_MODE", "backlog")
         if mode not in ("flood", "backlog"):

@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from time import perf_counter
 from typing import Any
-from urllib.parse import urlparse
 
 import asyncpg
 from jumin_platform.db import create_pool
@@ -39,6 +38,7 @@ from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.search_repository import SearchCriteria, SearchRepository
 from registry.config import Settings
 
+from bench.common.database import bench_owner_dsn
 from bench.synthetic_ward.dates import REFERENCE_DAY
 from bench.synthetic_ward.generator import generate_ward
 from bench.synthetic_ward.records import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RecordShape
@@ -71,10 +71,7 @@ class BenchConfig:
     def from_env(cls) -> BenchConfig:
         """Read BENCH_* and the registry's database settings; refuse a non-bench database."""
         settings = Settings()
-        owner_dsn = settings.migration_database_url.get_secret_value()
-        database = urlparse(owner_dsn).path.lstrip("/")
-        if "bench" not in database:
-            raise SystemExit(f"refusing to empty '{database}': use a *bench* database")
+        owner_dsn = bench_owner_dsn(settings)
         return cls(
             scale=int(os.environ.get("BENCH_SCALE", DEFAULT_SCALE)),
             queries=int(os.environ.get("BENCH_QUERIES", DEFAULT_QUERIES)),
