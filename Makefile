@@ -1,6 +1,8 @@
 # Jumin — the README's commands. Recipes stay short; the work is in deploy/local/*.sh.
 #   make up      install/start PostgreSQL + RabbitMQ if missing, provision `jumin`, run all processes
-#   make test    same prerequisites, provision `jumin_test`, pytest + ruff + mypy
+#   make test    same prerequisites, provision `jumin_test`, pytest (every tier) + ruff + mypy
+#   make test-fast   as make test without the e2e, chaos and fuzz tiers
+#   make test-unit   the unit tier only: no services, no provisioning (seconds)
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -16,8 +18,12 @@ PYTEST_ARGS   ?=
 UV_RUN        := uv run --locked
 TYPED_SRC      = $(wildcard libs/*/src services/*/src simulators/*/src)
 LOCAL         := deploy/local
+# The unit tier's folders (the root conftest.py marks tests by path): collected alone, so no
+# integration module is even imported.
+UNIT_TESTS     = $(wildcard libs/*/tests/unit services/*/tests/unit simulators/*/tests/*unit)
+FAST_TIERS    := not e2e and not chaos and not fuzz
 
-.PHONY: help up test lint fmt typecheck bench-registry bench-pipeline bootstrap provision
+.PHONY: help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,12 +37,22 @@ provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost
 up: provision ## run every process in the foreground (honcho)
 	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
 
-test: bootstrap ## provision jumin_test (+ jumin_test_consumer for the kit's tests), then pytest (PYTEST_ARGS=...), ruff check, mypy
+test: bootstrap ## everything CI runs: provision jumin_test (+ jumin_test_consumer for the kit's tests), pytest every tier (PYTEST_ARGS=...), ruff check, mypy
 	$(LOCAL)/provision.sh $(TEST_DB)
 	$(LOCAL)/provision.sh $(TEST_DB)_consumer
 	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest $(PYTEST_ARGS)
 	$(UV_RUN) ruff check .
 	$(UV_RUN) mypy $(TYPED_SRC)
+
+test-fast: bootstrap ## as `make test` without the e2e, chaos and fuzz tiers (unit + integration)
+	$(LOCAL)/provision.sh $(TEST_DB)
+	$(LOCAL)/provision.sh $(TEST_DB)_consumer
+	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest -m '$(FAST_TIERS)' $(PYTEST_ARGS)
+	$(UV_RUN) ruff check .
+	$(UV_RUN) mypy $(TYPED_SRC)
+
+test-unit: ## the unit tier only, in seconds: no PostgreSQL, RabbitMQ or provisioning needed
+	$(UV_RUN) pytest -m 'unit and not fuzz' $(UNIT_TESTS) $(PYTEST_ARGS)
 
 lint: ## ruff check, ruff format --check, mypy
 	$(UV_RUN) ruff check .
@@ -50,18 +66,18 @@ fmt: ## ruff format + autofixable lint fixes
 	$(UV_RUN) ruff format .
 	$(UV_RUN) ruff check --fix .
 
-bench-registry: bootstrap ## provision jumin_bench, run bench/registry.py
+bench-registry: bootstrap ## provision jumin_bench, run bench/registry (python -m bench.registry)
 	$(LOCAL)/provision.sh $(BENCH_DB)
 	$(LOCAL)/with-env.sh $(BENCH_DB) $(UV_RUN) python -m bench.registry
 
-bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline.py (outbox → relay → RabbitMQ → consumer kits)
+bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
 	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 
 .PHONY: demo bench-e2e
 
 demo: ## a scripted day at the counter against a running `make up`: what the registry recorded, what CS received
-	$(UV_RUN) python deploy/local/demo
+	$(UV_RUN) python demo
 
 bench-e2e: bootstrap ## BENCH_E2E_CHANGES (2000) approved changes through registry → relay → cs_adapter → CS simulator, then paced runs (BENCH_E2E_PACED_RATES 10,20/s)
 	$(UV_RUN) python -m bench.e2e

@@ -50,8 +50,6 @@ from jumin_platform.topology import EVENTS_EXCHANGE, Topology
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 
-pytestmark = pytest.mark.integration
-
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "jumin_admin"
 PEOPLE = 30  # each moves in, then moves back and forth within the ward

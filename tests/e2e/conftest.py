@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import pytest
-
-from .harness.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
-from .harness.environment import SliceEnvironment
-from .harness.slice import Slice, provision
+from jumin_testing.e2e.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.environment import SliceEnvironment
+from jumin_testing.e2e.slice import Slice, provision
 
 
 @pytest.fixture(scope="package")

@@ -15,11 +15,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from jumin_contracts.messages import IDENTITY_ITEMS
-
-from .harness.clients import Body, OperatorClient, Outbox, RegistryClient, SimulatorClient
-from .harness.people import (
+from jumin_testing.e2e.clients import Body, OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.people import (
     DESTINATIONS,
     Family,
     cs_date,
@@ -27,10 +25,8 @@ from .harness.people import (
     move_out,
     person,
 )
-from .harness.scenarios import MOVED_IN_DAYS_AGO, birth_and_my_number, moved_in
-from .harness.waiting import eventually
-
-pytestmark = pytest.mark.integration
+from jumin_testing.e2e.scenarios import MOVED_IN_DAYS_AGO, birth_and_my_number, moved_in
+from jumin_testing.waiting import eventually
 
 TODAY = date.today()
 NAKANO_CODE = "131148"  # 中野区 (地方公共団体コード with its check digit)
@@ -45,6 +41,7 @@ async def arrived(cs: SimulatorClient, event_ids: set[str], within: float = 30) 
         lambda rows: {r["event_id"] for r in rows} >= event_ids,
         what=f"{len(event_ids)} events at CS",
         within=within,
+        every=0.2,
     )
 
 
@@ -71,6 +68,7 @@ async def test_a_family_moving_in_reaches_cs_as_exactly_their_identities(
         lambda: operator.deliveries(ours),
         lambda rows: {r["event_id"] for r in rows} == ours,
         what="the adapter's delivery records of the family's events",
+        every=0.2,
     )
     new = [r for r in await cs.received() if r["receipt_no"] not in before]
     assert {r["event_id"] for r in new} == ours, "CS got nothing but this family's messages"
@@ -158,7 +156,11 @@ async def test_a_move_out_sends_the_certificate_and_the_move_in_notice_confirms_
         return shown["record"]["confirmed_move_out_on"] is not None
 
     shown = await eventually(
-        lambda: registry.resident(atena_no), confirmed, what="the 転入通知 recorded", within=30
+        lambda: registry.resident(atena_no),
+        confirmed,
+        what="the 転入通知 recorded",
+        within=30,
+        every=0.2,
     )
     items = shown["record"]
     assert (items["planned_move_out_on"], items["move_out_destination"]) == (

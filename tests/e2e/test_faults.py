@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
-from .harness.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
-from .harness.slice import Slice
-from .harness.stream import Stream, assert_once_in_order, delivery
-from .harness.waiting import eventually
-
-pytestmark = pytest.mark.integration
+from jumin_testing.e2e.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.slice import Slice
+from jumin_testing.e2e.stream import Stream, assert_once_in_order, delivery
+from jumin_testing.waiting import eventually
 
 PEOPLE = 5
 ROUNDS = 4
@@ -142,6 +138,7 @@ async def test_a_person_cs_refuses_waits_for_the_operator_while_others_flow(
         lambda: operator.get("blocked"),
         lambda rows: any(r["person_key"] == refused_key for r in rows),
         what="the refused person blocked at the adapter",
+        every=0.2,
     )
     (stuck,) = [r for r in blocked if r["person_key"] == refused_key]
     assert stuck["blocked_event_id"] == theirs[0].event_id, "their first refused message"
@@ -149,6 +146,7 @@ async def test_a_person_cs_refuses_waits_for_the_operator_while_others_flow(
         lambda: operator.get("parked"),
         lambda rows: any(r["event_id"] == theirs[1].event_id for r in rows),
         what="the refused person's next message parked behind it",
+        every=0.2,
     )
     assert {r["person_key"] for r in parked} == {refused_key}, "nobody else waits"
     counts = await cs.counts()

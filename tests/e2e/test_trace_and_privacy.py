@@ -13,15 +13,11 @@ the names, birth dates, addresses, 個人番号 and 住民票コード of every 
 
 from __future__ import annotations
 
-import pytest
-
-from .harness.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
-from .harness.scenarios import birth_and_my_number
-from .harness.slice import Slice
-from .harness.spans import Trace, files_under, leaks, read_spans, traceparent_ids
-from .harness.waiting import eventually
-
-pytestmark = pytest.mark.integration
+from jumin_testing.e2e.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.scenarios import birth_and_my_number
+from jumin_testing.e2e.slice import Slice
+from jumin_testing.e2e.spans import Trace, files_under, leaks, read_spans, traceparent_ids
+from jumin_testing.waiting import eventually
 
 REQUEST_PATH = ["registry-serve", "registry-relay", "cs-adapter", "cs-simulator"]
 ROUND_TRIP = [
@@ -73,6 +69,7 @@ async def test_one_trace_covers_a_birth_to_cs_and_its_my_number_back(
         lambda: received_span(updated),
         lambda span: span is not None,
         what="the simulator's span of the updated 本人確認情報",
+        every=0.2,
     )
     trace = Trace.of(read_spans(ward.environment.traces), trace_id)
     assert trace.services >= set(ROUND_TRIP)

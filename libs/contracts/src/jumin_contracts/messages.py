@@ -33,7 +33,7 @@ def _stored_date(value: str) -> str:
     """Accept only the lossless storage form of a 年月日 (保存形式), unchanged.
 
     Cached (a refusal raises, so it is not): every consumer validates every date of every
-    message, and the same dates come again and again (bench/pipeline.py: 4 % of a kit's CPU).
+    message, and the same dates come again and again (bench/pipeline: 4 % of a kit's CPU).
     """
     PartialDate.from_storage(value)
     return value

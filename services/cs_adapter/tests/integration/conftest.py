@@ -4,7 +4,7 @@
   gives (`deploy/local/with-env.sh jumin_cs_test …` after `deploy/local/provision.sh
   jumin_cs_test`); every table is emptied before each test, as the owner role.
 - Broker: a throwaway vhost `jumin_cs_test_<hex>` carrying Jumin's topology, where the real broker
-  users get exactly the topology's permissions (as tests/broker/conftest.py does), so the adapter
+  users get exactly the topology's permissions (`jumin_testing.broker`), so the adapter
   consumes as the least-privileged `jumin_cs_adapter` without touching vhost `jumin`. Queues are
   purged before each test; the vhost is deleted at the end.
 - CS: `FakeCs` behind httpx.MockTransport.
@@ -12,15 +12,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 import aio_pika
 import asyncpg
@@ -33,30 +30,12 @@ from jumin_contracts.envelope import Envelope
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.telemetry import JsonLinesExporter, configure
-from jumin_platform.topology import (
-    COMMANDS_EXCHANGE,
-    EVENTS_EXCHANGE,
-    PERSON_KEY_HEADER,
-    Topology,
-    declare,
-)
+from jumin_platform.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
+from jumin_testing.broker import Sandbox, sandbox_vhost
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
 from ..fake_cs import FakeCs
-
-pytestmark = pytest.mark.integration
-
-MANAGEMENT_URL = os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
-MANAGEMENT_AUTH = (
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_USER", "guest"),
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_PASSWORD", "guest"),
-)
-AMQP = (
-    f"{os.environ.get('JUMIN_AMQP_HOST', '127.0.0.1')}:{os.environ.get('JUMIN_AMQP_PORT', '5672')}"
-)
-WAIT_SECONDS = 30.0
-T = TypeVar("T")
 
 TABLES = (
     "inbox, person_progress, parked, operator_actions, deliveries, identity_snapshot, "
@@ -65,62 +44,12 @@ TABLES = (
 )
 
 
-def q(name: str) -> str:
-    return quote(name, safe="")
-
-
 # ---- broker sandbox ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Sandbox:
-    topology: Topology
-
-    @property
-    def vhost(self) -> str:
-        return self.topology.vhost
-
-    def url(self, user: str) -> str:
-        password = self.topology.user(user).password()
-        return f"amqp://{q(user)}:{q(password)}@{AMQP}/{q(self.vhost)}"
-
-
-def _management() -> httpx.Client:
-    return httpx.Client(base_url=f"{MANAGEMENT_URL}/api", auth=MANAGEMENT_AUTH, timeout=30)
-
-
 @pytest.fixture(scope="session")
 async def sandbox() -> AsyncIterator[Sandbox]:
     """A vhost with the topology and the real users' permissions, for this test session."""
-    topology = replace(Topology(), vhost=f"jumin_cs_test_{secrets.token_hex(4)}")
-    with _management() as api:
-        try:
-            api.put(f"/vhosts/{q(topology.vhost)}").raise_for_status()
-        except httpx.HTTPError as exc:
-            pytest.fail(f"RabbitMQ management API at {MANAGEMENT_URL} unusable: {exc}")
-        for user in topology.users():
-            if api.get(f"/users/{q(user.name)}").status_code != 200:
-                pytest.fail(f"broker user {user.name} missing: run deploy/local/provision.sh")
-            p = user.permissions
-            api.put(
-                f"/permissions/{q(topology.vhost)}/{q(user.name)}",
-                json={"configure": p.configure, "write": p.write, "read": p.read},
-            ).raise_for_status()
-            for t in user.topic_permissions:
-                api.put(
-                    f"/topic-permissions/{q(topology.vhost)}/{q(user.name)}",
-                    json={"exchange": t.exchange, "write": t.write, "read": t.read},
-                ).raise_for_status()
-        sandbox = Sandbox(topology)
-        await declare(topology, sandbox.url(topology.admin_user))
-        try:
-            yield sandbox
-        finally:
-            api.delete(f"/vhosts/{q(topology.vhost)}")
-
-
-def _purge_queues(sandbox: Sandbox) -> None:
-    with _management() as api:
-        for queue in api.get(f"/queues/{q(sandbox.vhost)}").json():
-            api.delete(f"/queues/{q(sandbox.vhost)}/{q(queue['name'])}/contents")
+    async with sandbox_vhost(Topology(), prefix="jumin_cs_test") as sandbox:
+        yield sandbox
 
 
 # ---- settings, keys, database ---------------------------------------------------------------------
@@ -165,7 +94,7 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
 @pytest.fixture
 async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
     """The owner's connection, on emptied tables and purged queues."""
-    _purge_queues(sandbox)
+    await sandbox.purge_queues()
     connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
     for type_name in ("json", "jsonb"):
         await connection.set_type_codec(
@@ -283,17 +212,3 @@ async def registry(sandbox: Sandbox, db: Any) -> AsyncIterator[RegistrySide]:
         tap = await channel.declare_queue(exclusive=True)
         await tap.bind(COMMANDS_EXCHANGE, routing_key="registry.#")
         yield RegistrySide(channel, tap)
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T]], *, until: Callable[[T], bool], what: str
-) -> T:
-    """Poll `probe` until its value satisfies `until` (up to 30 s: the machine may be busy)."""
-    deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
-    while True:
-        value = await probe()
-        if until(value):
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"not within {WAIT_SECONDS}s: {what} (last seen: {value!r})")
-        await asyncio.sleep(0.05)

@@ -12,13 +12,12 @@ import asyncpg
 import pytest
 from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import Settings
-from jumin_platform.testing.access_log_tamper import AuditCli, Superuser, reinsert
+from jumin_testing.access_log_tamper import AuditCli, Superuser, tail_removed
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db, deliveries, statuses
-
-pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 TERMINAL = "honcho-system-02"
@@ -307,13 +306,10 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
     superuser = _superuser(settings)
 
     # no API call while the tail is gone: it would append a row where the removed ones belong
-    superuser.run(f"DELETE FROM cs_adapter.access_log WHERE seq >= {removed[0]['seq']}")
-    try:
+    with tail_removed(superuser, "cs_adapter.access_log", removed):
         bare = _cli_verify()
         expected = _cli_verify("--expect", line)
         from_file = _cli_verify("--checkpoints", str(checkpoints))
-    finally:
-        superuser.run(reinsert("cs_adapter.access_log", removed))
 
     # the weakness: what remains of the chain is still a valid chain
     assert bare.returncode == 0, bare.stderr

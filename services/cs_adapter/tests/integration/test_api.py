@@ -6,8 +6,10 @@ import asyncio
 import json
 from pathlib import Path
 
+from jumin_testing.waiting import eventually
+
 from ..builders import identity, person, wrap
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db, deliveries
 
 

@@ -37,18 +37,17 @@ from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
 from fastapi import FastAPI
 from jumin_platform.devkeys import issue_token
-from jumin_platform.testing.fuzzing import CHECKS, built_app, fuzzing_schema
 from jumin_platform.topology import COMMANDS_EXCHANGE
+from jumin_testing.broker import Sandbox
+from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
+from jumin_testing.waiting import eventually
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
 
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
-from .conftest import TABLES, RegistrySide, Running, Sandbox, _purge_queues, eventually
+from .conftest import TABLES, RegistrySide, Running
 from .test_delivery import Db
-
-pytestmark = pytest.mark.integration
-
 
 FUZZER = "fuzzer01"
 
@@ -80,7 +79,7 @@ class Seeded:
 
 async def _fresh_record(settings: Settings, sandbox: Sandbox) -> None:
     """Empty the adapter's tables and queues (the owner's connection), as the `db` fixture does."""
-    _purge_queues(sandbox)
+    await sandbox.purge_queues()
     connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
     try:
         await connection.execute(f"SET search_path = cs_adapter; TRUNCATE {TABLES} CASCADE")
@@ -198,12 +197,7 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded records."""
     if case.path_parameters and "event_id" in case.path_parameters:
         case.path_parameters["event_id"] = seeded.event_id
-    declared = {parameter.name for parameter in case.operation.query}
-    overrides = {k: v for k, v in seeded.query_values().items() if k in declared}
-    if overrides:
-        query: dict[str, Any] = dict(case.query or {})
-        query.update(overrides)
-        case.query = query
+    use_query_values(case, seeded.query_values())
     if isinstance(case.body, dict):
         for name, value in seeded.body_values().items():
             if name in case.body:

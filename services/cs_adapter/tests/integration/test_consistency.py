@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from jumin_testing.waiting import eventually
+
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code, my_number
-from .conftest import RegistrySide, Running, StartAdapter, eventually
+from .conftest import RegistrySide, Running, StartAdapter
 from .test_delivery import Db
 
 

@@ -29,10 +29,11 @@ from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import CsIdentity
 from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import load_vault
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, moveout, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 
 Db = asyncpg.Connection
 

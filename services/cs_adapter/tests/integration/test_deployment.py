@@ -19,10 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from cs_adapter.config import Settings
-
-from .conftest import Sandbox
-
-pytestmark = pytest.mark.integration
+from jumin_testing.broker import Sandbox
 
 REPO = Path(__file__).resolve().parents[4]
 PACKAGES = ("libs/contracts", "libs/platform", "services/cs_adapter")

@@ -6,10 +6,11 @@ import json
 from uuid import UUID, uuid4
 
 from jumin_contracts.codes import ChangeKind
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs
-from .conftest import RegistrySide, StartAdapter, eventually
+from .conftest import RegistrySide, StartAdapter
 from .test_delivery import Db
 
 

@@ -7,10 +7,11 @@ import io
 import json
 
 import httpx
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db, deliveries, statuses
 
 MANUAL_ON = {"manual": True, "reason": "CS保守のため手動連携"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from jumin_testing.waiting import eventually
+
 from ..fake_cs import FakeCs, juminhyo_code
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db
 
 

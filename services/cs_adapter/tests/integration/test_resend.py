@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from jumin_contracts.codes import ChangeKind
+from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
-from .conftest import RegistrySide, Running, eventually
+from .conftest import RegistrySide, Running
 from .test_delivery import Db, deliveries
 
 

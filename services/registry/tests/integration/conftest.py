@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from jumin_platform.testing.access_log_tamper import Superuser
+from jumin_testing.access_log_tamper import Superuser
 from registry.config import Settings
 
 from .helpers import TokenFactory, by_given_name, enter_and_approve, family, move_in

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jumin_platform.devkeys import issue_token
@@ -25,8 +24,6 @@ from .helpers import (
     my_number,
     person,
 )
-
-pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 COUNTER = "shinjuku-madoguchi-01"

@@ -13,20 +13,19 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from jumin_platform.testing.access_log_tamper import (
+from jumin_testing.access_log_tamper import (
     CONTENT,
     AuditCli,
     Superuser,
     literal,
     reinsert,
+    tail_removed,
 )
 from registry.bootstrap import ACCESS_LOG
 from registry.config import Settings
 
 from .audit_helpers import at_terminal, checkpoint_before, last_seq, register, rows_after
 from .helpers import TokenFactory, auth, family, person
-
-pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 COUNTER = "shinjuku-madoguchi-01"
@@ -252,13 +251,10 @@ async def test_a_truncated_tail_is_caught_only_against_a_checkpoint(
     checkpoints.write_text(f"# auditor's log\n{line}\n")
 
     # no API call while the tail is gone: it would append a row where the removed ones belong
-    superuser.run(f"DELETE FROM registry.access_log WHERE seq >= {removed[0]['seq']}")
-    try:
+    with tail_removed(superuser, "registry.access_log", removed):
         bare = _cli_verify()
         expected = _cli_verify("--expect", line)
         from_file = _cli_verify("--checkpoints", str(checkpoints))
-    finally:
-        superuser.run(reinsert("registry.access_log", removed))
 
     # the weakness: what remains of the chain is still a valid chain
     assert bare.returncode == 0, bare.stderr

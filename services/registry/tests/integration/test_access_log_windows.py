@@ -12,12 +12,10 @@ from typing import Any
 import httpx
 import pytest
 from jumin_platform.access_log import GENESIS
-from jumin_platform.testing.access_log_tamper import Superuser, literal
+from jumin_testing.access_log_tamper import Superuser, literal
 
 from .audit_helpers import checkpoint_before, last_seq, rows_after
 from .helpers import TokenFactory, auth, enter_and_approve, family, is_problem, move_in
-
-pytestmark = pytest.mark.integration
 
 VERIFY = "/audit/access-log/verify"
 

@@ -22,22 +22,18 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import httpx
 import hypothesis
 import pytest
 from jumin_platform.auth import Role
-from jumin_platform.testing.fuzzing import CHECKS, built_app, fuzzing_schema
+from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
 
 from .helpers import CLERK, auth, enter_and_approve, family, move_in, person, submit
-
-pytestmark = pytest.mark.integration
-
 
 FUZZER = "fuzzer01"
 
@@ -141,12 +137,7 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
         if value is not None:
             assert case.path_parameters is not None
             case.path_parameters[name] = value
-    declared = {parameter.name for parameter in case.operation.query}
-    overrides = {k: v for k, v in seeded.query_values().items() if k in declared}
-    if overrides:
-        query: dict[str, Any] = dict(case.query or {})
-        query.update(overrides)
-        case.query = query
+    use_query_values(case, seeded.query_values())
 
 
 _CASES = itertools.count()

@@ -30,8 +30,6 @@ from .helpers import (
     person,
 )
 
-pytestmark = pytest.mark.integration
-
 JST = ZoneInfo("Asia/Tokyo")
 ENDPOINTS = (
     "/audit/access-log",

@@ -32,8 +32,6 @@ from .helpers import (
     view,
 )
 
-pytestmark = pytest.mark.integration
-
 TODAY = ward_now().date()  # the ward's today (Asia/Tokyo), not the machine's
 TOMORROW = TODAY + timedelta(days=1)
 NOBODY = make_atena_no(999_999)

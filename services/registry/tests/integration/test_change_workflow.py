@@ -31,8 +31,6 @@ from .helpers import (
     view,
 )
 
-pytestmark = pytest.mark.integration
-
 
 async def test_a_family_moving_in_is_invisible_until_a_reviewer_approves_it(
     client: httpx.AsyncClient, token: TokenFactory, owner_connection: Any

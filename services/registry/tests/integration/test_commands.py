@@ -57,8 +57,6 @@ from .helpers import (
     view,
 )
 
-pytestmark = pytest.mark.integration
-
 CODE = juminhyo_code("1357924680")
 NUMBER = my_number("24681357913")
 CARD = "AB12345678CD"

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 from registry.config import Settings
 from registry.entrypoints.api.app import create_app
 
 from .helpers import is_problem
-
-pytestmark = pytest.mark.integration
 
 
 async def test_the_service_is_alive(client: httpx.AsyncClient) -> None:

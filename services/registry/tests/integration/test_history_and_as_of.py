@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from .helpers import (
     OTHER_WARD_ADDRESS_TEXT,
@@ -26,8 +25,6 @@ from .helpers import (
     submit,
     view,
 )
-
-pytestmark = pytest.mark.integration
 
 
 async def _moved_in(

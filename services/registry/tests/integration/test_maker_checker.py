@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import pytest
 
 from .helpers import (
     CLERK,
@@ -43,9 +42,6 @@ from .maker_checker_helpers import (
     enter,
     pending_ids,
 )
-
-pytestmark = pytest.mark.integration
-
 
 # ---- 仮登録一覧 --------------------------------------------------------------------------------
 

@@ -14,9 +14,6 @@ import pytest
 from .helpers import TokenFactory, move_in, submit
 from .maker_checker_helpers import CLERK2
 
-pytestmark = pytest.mark.integration
-
-
 # ---- the database keeps the rules without the API ------------------------------------------------
 
 

@@ -38,8 +38,6 @@ from .maker_checker_helpers import (
     pending_ids,
 )
 
-pytestmark = pytest.mark.integration
-
 
 async def test_a_reviewer_rejects_with_a_reason_and_nothing_is_written(
     client: httpx.AsyncClient, token: TokenFactory, yamada: dict[str, Any], owner_connection: Any

@@ -27,8 +27,6 @@ from .helpers import (
     submit,
 )
 
-pytestmark = pytest.mark.integration
-
 TARO_NUMBER = "621498320257"
 HANAKO_NUMBER = "983205673214"
 OTHER_VALID_NUMBER = "123456789018"

@@ -45,8 +45,6 @@ from .register_checks import RegisterChecks
 from .register_model import START, Approved, Fact, Plan, Snapshot, address_book
 from .register_plans import RegisterPlans
 
-pytestmark = pytest.mark.integration
-
 T = TypeVar("T")
 
 CLERK, REVIEWER = "clerk01", "reviewer01"

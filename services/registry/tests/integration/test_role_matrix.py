@@ -32,8 +32,6 @@ from .helpers import (
     submit,
 )
 
-pytestmark = pytest.mark.integration
-
 README = Path(__file__).resolve().parents[2] / "README.md"
 SOMEONE = make_atena_no(999_999)
 SOME_ID = "6f1c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"

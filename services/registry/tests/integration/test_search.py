@@ -20,8 +20,6 @@ from .helpers import (
     view,
 )
 
-pytestmark = pytest.mark.integration
-
 SHOJI_CODE = juminhyo_code("1234567890")
 
 

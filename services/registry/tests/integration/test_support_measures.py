@@ -28,8 +28,6 @@ from .helpers import (
     person,
 )
 
-pytestmark = pytest.mark.integration
-
 OFFICER = ("support01", "support_officer", "viewer")  # the officer also reads the register
 STAFF = {
     "viewer": ("viewer01", "viewer"),

@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import date, timedelta
 
 import httpx
 import pytest
 from jumin_platform.my_number_vault import MyNumberVault
 from jumin_platform.telemetry import _instrument_asyncpg
+from jumin_testing.waiting import eventually
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -28,7 +28,7 @@ from registry.bootstrap import ward_now
 from registry.config import Settings
 from registry.entrypoints.relay import OutboxRelay, RelayConfig
 
-from .downstream import NoOpHandler, broker_sandbox, recipient
+from .downstream import NoOpHandler, broker_sandbox, recipient, registry_url
 from .helpers import (
     Body,
     TokenFactory,
@@ -39,10 +39,7 @@ from .helpers import (
     person,
 )
 
-pytestmark = pytest.mark.integration
-
 CS_MESSAGES = {"cs.identity", "cs.moveout_certificate"}
-WAIT_SECONDS = 30.0  # generous: the 2-core machine is shared with other test sessions
 MESSAGE_ID = "messaging.message.id"
 
 SECRET_NAME = ("鷹司", "綾音", "タカツカサ", "アヤネ")
@@ -69,10 +66,11 @@ def spans() -> InMemorySpanExporter:
 @pytest.fixture
 async def cs(settings: Settings) -> AsyncIterator[tuple[str, NoOpHandler]]:
     """Consume cs.events of a throwaway vhost with the kit; yield the relay's URL for that vhost."""
-    async with broker_sandbox(settings.amqp_url.get_secret_value()) as sandbox:
+    amqp_url = settings.amqp_url.get_secret_value()
+    async with broker_sandbox(amqp_url) as sandbox:
         owner_dsn = settings.migration_database_url.get_secret_value()
         async with recipient("cs", sandbox=sandbox, owner_dsn=owner_dsn) as handler:
-            yield sandbox.registry_url, handler
+            yield registry_url(sandbox, amqp_url), handler
 
 
 @contextlib.asynccontextmanager
@@ -92,14 +90,6 @@ async def _relay(settings: Settings, vault: MyNumberVault, amqp_url: str) -> Asy
 def _vault(client: httpx.AsyncClient) -> MyNumberVault:
     vault: MyNumberVault = client._transport.app.state.registry.vault  # type: ignore[attr-defined]
     return vault
-
-
-async def _eventually(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {WAIT_SECONDS}s: {what}")
-        await asyncio.sleep(0.05)
 
 
 def _secret_move_in() -> Body:
@@ -189,13 +179,14 @@ async def test_one_trace_runs_from_the_approval_through_sql_and_the_relay_to_the
     trace_id = approval.context.trace_id
 
     async with _relay(settings, _vault(client), relay_url):
-        await _eventually(
+        await eventually(
             lambda: {c.routing_key for c in handler.of(change["change_id"])} >= CS_MESSAGES,
-            "the consumer to handle the move-out's cs messages",
+            what="the consumer to handle the move-out's cs messages",
         )
         message_ids = {str(c.event_id) for c in handler.of(change["change_id"])}
-        await _eventually(  # FastStream ends its consume span just after the handler returns
-            lambda: message_ids <= _consumed_ids(spans.get_finished_spans()), "the consume spans"
+        await eventually(  # FastStream ends its consume span just after the handler returns
+            lambda: message_ids <= _consumed_ids(spans.get_finished_spans()),
+            what="the consume spans",
         )
 
     exported = list(spans.get_finished_spans())
@@ -230,12 +221,12 @@ async def test_no_span_or_log_line_carries_personal_data(
     )
     moved_out = await enter_and_approve(client, token, _move_out([atena_no]))
     async with _relay(settings, _vault(client), relay_url):
-        await _eventually(
+        await eventually(
             lambda: {c.routing_key for c in handler.of(moved_out["change_id"])} >= CS_MESSAGES,
-            "the consumer to handle the 本人確認情報 and the 転出証明書情報",
+            what="the consumer to handle the 本人確認情報 and the 転出証明書情報",
         )
-        await _eventually(
-            lambda: handler.of(moved_in["change_id"]) != [], "the move-in's 本人確認情報"
+        await eventually(
+            lambda: handler.of(moved_in["change_id"]) != [], what="the move-in's 本人確認情報"
         )
 
     exported = [s.to_json(indent=None) for s in spans.get_finished_spans()]

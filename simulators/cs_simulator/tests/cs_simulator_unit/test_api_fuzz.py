@@ -30,7 +30,7 @@ from cs_simulator.config import Settings
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
-from jumin_platform.testing.fuzzing import CHECKS, fuzzing_schema
+from jumin_testing.fuzzing import CHECKS, fuzzing_schema
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans

@@ -2,7 +2,7 @@
 
 A quorum queue writes every `basic.ack` to its Raft log; one ack with ``multiple=True`` for a
 batch instead of one per message saves the broker most of that work and the kit a socket write
-per message (bench/pipeline.py; an experiment with bare aio-pika at prefetch 32: 0.08 → 0.02 ms of
+per message (bench/pipeline; an experiment with bare aio-pika at prefetch 32: 0.08 → 0.02 ms of
 broker CPU per message).
 
 ``multiple=True`` acknowledges *every* unsettled delivery on the channel up to its tag, so it is

@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 #: PostgreSQL keeps up to 64 per transaction in shared memory before snapshots get slower).
 MAX_BATCH = 32
 #: A batch smaller than the prefetch window waits this long for the deliveries its acks release:
-#: measured with bench/pipeline.py at prefetch 8, batches grow from ~4 to ~7 messages.
+#: measured with bench/pipeline at prefetch 8, batches grow from ~4 to ~7 messages.
 BATCH_LINGER_SECONDS = 0.001
 
 #: Headers the broker writes when it dead-letters; a republished message starts without them.
@@ -74,7 +74,7 @@ def make_broker(amqp_url: str, *, prefetch: int) -> RabbitBroker:
 
     FastStream's per-message "Received"/"Processed" lines go out at DEBUG, not INFO: at INFO they
     cost a formatted, coloured stderr write per line, twice per message (measured by
-    bench/pipeline.py); the kit logs each applied event itself, and errors are still logged.
+    bench/pipeline); the kit logs each applied event itself, and errors are still logged.
     """
     channel = Channel(prefetch_count=prefetch, publisher_confirms=True, on_return_raises=True)
     return RabbitBroker(
@@ -273,7 +273,7 @@ async def _the_message_itself(message: StreamMessage[Any]) -> StreamMessage[Any]
     """Hand the handler the message itself, body undecoded (`read_incoming` validates it and
     settles what it cannot read).
 
-    Performance, measured by bench/pipeline.py: taking the message through FastStream's
+    Performance, measured by bench/pipeline: taking the message through FastStream's
     `Context("message")` (the `RabbitMessage` annotation) resolves it in a worker thread, and a
     plain-function decoder runs in one too — a thread hop per message each; a coroutine decoder
     passing the message on as the "body" needs none.

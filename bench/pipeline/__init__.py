@@ -1,0 +1,1 @@
+"""`make bench-pipeline`: outbox → relay → RabbitMQ → consumer kits."""

@@ -1,0 +1,1 @@
+"""`make bench-registry`: the registry's queries over a synthetic ward."""

@@ -1,0 +1,1 @@
+"""A synthetic ward's residents, households and history, for the registry bench."""

@@ -1,0 +1,185 @@
+"""`make demo`: a scripted day at the counter against a running `make up`.
+
+A family moves into the ward (国内転入), a child is born (出生) and gets a 個人番号 through 市町村CS,
+the family moves within the ward (転居), the eldest son moves out (国内転出) and the municipality he
+moved to sends its 転入通知 (through the CS simulator). After each step the demo prints what the
+registry recorded (its API, as staff) and what CS received (the simulator's /sim/received).
+
+Needs the registry (JUMIN_REGISTRY_PORT, 8100), the cs_adapter (JUMIN_CS_ADAPTER_PORT, 8301) and
+the CS simulator (JUMIN_CS_SIMULATOR_PORT, 8900) running on 127.0.0.1 — `make up` runs them —
+and the development key in var/keys (made by `make up`); it signs its own staff tokens. Every run
+enters new people (fresh 住民票コード and 個人番号), so it can be run again.
+
+    uv run python demo
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date, timedelta
+
+import httpx
+from counter import (
+    KEY_FILE,
+    REGISTRY_URL,
+    SIMULATOR_URL,
+    Counter,
+    answer,
+    bearer,
+    cs_receives,
+    person,
+    services_down,
+    until,
+)
+from screen import heading, show_people, show_received
+
+TODAY = date.today()
+FIRST_ADDRESS = "西新宿二丁目8番1号"
+SECOND_ADDRESS = "大久保三丁目14番4号"
+PREVIOUS_ADDRESS = "埼玉県川口市本町一丁目1番1号"
+PLANNED_DESTINATION = "東京都中野区中野一丁目1番1号"
+CONFIRMED_DESTINATION = "東京都中野区中野四丁目8番1号"
+NAKANO = "131148"  # 中野区の地方公共団体コード
+
+
+async def day_at_the_counter(counter: Counter) -> None:
+    await counter.received_since()  # what CS held before today is not today's story
+    family = [
+        person("太郎", "タロウ", date(1980, 5, 1), "male", "世帯主"),
+        person("花子", "ハナコ", date(1982, 7, 10), "female", "妻"),
+        person("一郎", "イチロウ", date(2004, 1, 20), "male", "子"),
+    ]
+    codes = {p["juminhyo_code"] for p in family}
+
+    heading(1, "国内転入: 山田さん一家 (3人) が川口市から転入")
+    moved_in = await counter.enter(
+        {
+            "kind": "domestic_move_in",
+            "occurred_on": (TODAY - timedelta(days=10)).isoformat(),
+            "notified_on": (TODAY - timedelta(days=8)).isoformat(),
+            "persons": family,
+            "address": FIRST_ADDRESS,
+            "previous_address": PREVIOUS_ADDRESS,
+        }
+    )
+    members = list(moved_in["subjects"])
+    await show_people(counter, members)
+    print("  市町村CSが受信:")
+    show_received(await cs_receives(counter, codes, len(family)))
+
+    heading(2, "出生: 山田さくら (住民票コードは区の空きコードから、個人番号はJ-LISから)")
+    head = await counter.record(members[0])
+    born = await counter.enter(
+        {
+            "kind": "birth",
+            "occurred_on": (TODAY - timedelta(days=5)).isoformat(),
+            "notified_on": (TODAY - timedelta(days=4)).isoformat(),
+            "persons": [
+                {
+                    **person("さくら", "サクラ", TODAY - timedelta(days=5), "female", "子"),
+                    "juminhyo_code": None,
+                    "my_number": None,
+                }
+            ],
+            "join_household_no": head["record"]["household_no"],
+        }
+    )
+    (baby,) = [a for a in born["subjects"] if a not in members]
+    code = (await counter.record(baby))["record"]["juminhyo_code"]
+    if code is None:
+        print("  (区の空きコードが尽きていたため住民票コードなし: 個人番号生成要求は送られません)")
+        await show_people(counter, [baby])
+    else:
+        codes.add(code)
+        print(
+            "  市町村CSが受信 (出生の本人確認情報、個人番号生成要求、J-LISの回答を記載した本人確認情報):"
+        )
+        show_received(await cs_receives(counter, {code}, 3))
+        await until(
+            lambda: _has_my_number(counter, baby), "the 個人番号 did not reach the registry"
+        )
+        await show_people(counter, [baby], show_my_number=True)
+    members.append(baby)
+
+    heading(3, f"転居: 一家4人が {SECOND_ADDRESS} へ")
+    await counter.enter(
+        {
+            "kind": "move_within_ward",
+            "occurred_on": (TODAY - timedelta(days=3)).isoformat(),
+            "notified_on": (TODAY - timedelta(days=2)).isoformat(),
+            "atena_nos": members,
+            "address": SECOND_ADDRESS,
+        }
+    )
+    await show_people(counter, members)
+    print("  市町村CSが受信:")
+    show_received(await cs_receives(counter, codes, len(members)))
+
+    heading(4, "国内転出: 一郎さんが中野区へ転出、中野区から転入通知")
+    ichiro, ichiro_code = members[2], family[2]["juminhyo_code"]
+    planned_on = TODAY - timedelta(days=1)
+    await counter.enter(
+        {
+            "kind": "domestic_move_out",
+            "occurred_on": planned_on.isoformat(),
+            "notified_on": (TODAY - timedelta(days=2)).isoformat(),
+            "atena_nos": [ichiro],
+            "destination": PLANNED_DESTINATION,
+        }
+    )
+    print("  市町村CSが受信:")
+    show_received(await cs_receives(counter, {ichiro_code}, 2))
+    notice = {
+        "juminhyo_code": ichiro_code,
+        "moved_in_on": TODAY.strftime("%Y%m%d"),
+        "new_address": CONFIRMED_DESTINATION,
+        "new_municipality_code": NAKANO,
+    }
+    answer(await counter.cs.post("/sim/move-in-notices", json=notice), 200, 201, 202)
+    print(f"  中野区の転入通知 (転入日 {TODAY.isoformat()}) を市町村CS経由で送信")
+    await until(lambda: _confirmed(counter, ichiro), "the 転入通知 did not reach the registry")
+    await show_people(counter, [ichiro])
+    print("\n本日の異動は以上です。")
+
+
+async def _has_my_number(counter: Counter, atena_no: str) -> bool:
+    return bool((await counter.record(atena_no))["record"]["my_number_recorded"])
+
+
+async def _confirmed(counter: Counter, atena_no: str) -> bool:
+    return (await counter.record(atena_no))["record"]["confirmed_move_out_on"] is not None
+
+
+async def main() -> int:
+    down = await services_down()
+    if down:
+        print("not running: " + ", ".join(down), file=sys.stderr)
+        print(
+            "start everything with `make up` (in another terminal), then `make demo`.",
+            file=sys.stderr,
+        )
+        return 1
+    if not KEY_FILE.exists():
+        print(f"no development key at {KEY_FILE}: run `make up` first", file=sys.stderr)
+        return 1
+    print(
+        f"住民記録システム {REGISTRY_URL} / 市町村CS (simulator) {SIMULATOR_URL} — {TODAY} の窓口"
+    )
+    async with (
+        httpx.AsyncClient(base_url=REGISTRY_URL, timeout=30) as registry,
+        httpx.AsyncClient(base_url=SIMULATOR_URL, timeout=30) as cs,
+    ):
+        counter = Counter(
+            registry=registry,
+            cs=cs,
+            clerk=bearer("demo-clerk", "clerk"),
+            reviewer=bearer("demo-reviewer", "reviewer"),
+            seen_receipts=set(),
+        )
+        await day_at_the_counter(counter)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

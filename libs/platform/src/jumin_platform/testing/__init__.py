@@ -1,1 +1,0 @@
-"""Test support for the services built on the platform kit (imported by tests only, never by a service)."""
