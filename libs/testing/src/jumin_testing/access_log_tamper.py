@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import asyncpg
+import pytest
+
 COLUMNS = (
     "seq, occurred_at, operator, terminal, function, subjects, my_number_accessed, outcome,"
     " status_code, trace_id, prev_hash, row_hash"
@@ -130,3 +133,20 @@ class AuditCli:
             )
         (line,) = taken.stdout.splitlines()
         return line
+
+
+async def assert_service_role_cannot_change(service_dsn: str, table: str, seq: int) -> None:
+    """Connect as a service's role and fail unless UPDATE, DELETE and TRUNCATE of its access log
+    are refused for lack of privilege (the role is granted SELECT and INSERT only)."""
+    service = await asyncpg.connect(service_dsn)
+    try:
+        for sql in (
+            f"UPDATE {table} SET operator = 'intruder' WHERE seq = $1",
+            f"DELETE FROM {table} WHERE seq = $1",
+        ):
+            with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
+                await service.execute(sql, seq)
+        with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
+            await service.execute(f"TRUNCATE {table}")
+    finally:
+        await service.close()

@@ -12,7 +12,12 @@ import asyncpg
 import pytest
 from cs_adapter.bootstrap import ACCESS_LOG
 from cs_adapter.config import Settings
-from jumin_testing.access_log_tamper import AuditCli, Superuser, tail_removed
+from jumin_testing.access_log_tamper import (
+    AuditCli,
+    Superuser,
+    assert_service_role_cannot_change,
+    tail_removed,
+)
 from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
@@ -178,18 +183,9 @@ async def test_the_service_role_may_not_update_or_delete_log_rows(
 ) -> None:
     await adapter.api.get("/operator/manual-mode", headers=adapter.admin)
     seq = await _last_seq(db)
-    service = await asyncpg.connect(settings.database_url.get_secret_value())
-    try:
-        for sql in (
-            "UPDATE cs_adapter.access_log SET operator = 'intruder' WHERE seq = $1",
-            "DELETE FROM cs_adapter.access_log WHERE seq = $1",
-        ):
-            with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
-                await service.execute(sql, seq)
-        with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
-            await service.execute("TRUNCATE cs_adapter.access_log")
-    finally:
-        await service.close()
+    await assert_service_role_cannot_change(
+        settings.database_url.get_secret_value(), "cs_adapter.access_log", seq
+    )
     transaction = db.transaction()  # the owner is refused by the trigger
     await transaction.start()
     try:

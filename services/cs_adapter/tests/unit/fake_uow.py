@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
@@ -189,12 +188,7 @@ class FakeUnitOfWork:
         self.commits += 1
         self._before = None
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._before is not None:  # not committed: put everything back
             vars(self.store).update(vars(self._before))
         self._before = None

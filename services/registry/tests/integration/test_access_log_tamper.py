@@ -17,6 +17,7 @@ from jumin_testing.access_log_tamper import (
     CONTENT,
     AuditCli,
     Superuser,
+    assert_service_role_cannot_change,
     literal,
     reinsert,
     tail_removed,
@@ -39,18 +40,9 @@ async def test_the_service_role_may_not_update_or_delete_log_rows(
 ) -> None:
     await client.get("/residents", params={"kana": "ア"})  # at least one row exists
     seq = await last_seq(owner_connection)
-    service = await asyncpg.connect(settings.database_url.get_secret_value())
-    try:
-        for sql in (
-            "UPDATE registry.access_log SET operator = 'intruder' WHERE seq = $1",
-            "DELETE FROM registry.access_log WHERE seq = $1",
-        ):
-            with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
-                await service.execute(sql, seq)
-        with pytest.raises(asyncpg.exceptions.InsufficientPrivilegeError):
-            await service.execute("TRUNCATE registry.access_log")
-    finally:
-        await service.close()
+    await assert_service_role_cannot_change(
+        settings.database_url.get_secret_value(), "registry.access_log", seq
+    )
 
 
 async def test_even_the_schema_owner_cannot_update_delete_or_truncate_log_rows(
