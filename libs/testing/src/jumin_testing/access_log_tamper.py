@@ -111,7 +111,7 @@ class AuditCli:
         return subprocess.run(
             [*command, "audit", *arguments],
             cwd=self._cwd,
-            env=os.environ.copy(),
+            env=None,  # the caller's environment, inherited
             capture_output=True,
             text=True,
             check=False,

@@ -18,7 +18,6 @@ JUMIN_AMQP_HOST:JUMIN_AMQP_PORT (default 127.0.0.1:5672).
 from __future__ import annotations
 
 import contextlib
-import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -28,16 +27,27 @@ import aio_pika
 import aio_pika.abc
 import httpx
 import pytest
-from jumin_platform.topology import Topology, declare
+from jumin_platform.topology import BrokerSettings, Topology, declare
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-MANAGEMENT_URL = os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672")
-MANAGEMENT_AUTH = (
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_USER", "guest"),
-    os.environ.get("JUMIN_RABBITMQ_MANAGEMENT_PASSWORD", "guest"),
-)
-AMQP = (
-    f"{os.environ.get('JUMIN_AMQP_HOST', '127.0.0.1')}:{os.environ.get('JUMIN_AMQP_PORT', '5672')}"
-)
+
+class ManagementSettings(BaseSettings):
+    """The RabbitMQ management API the sandboxes are made through (JUMIN_RABBITMQ_MANAGEMENT_*)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JUMIN_RABBITMQ_MANAGEMENT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    url: str = "http://127.0.0.1:15672"
+    user: str = "guest"
+    password: str = "guest"
+
+
+_MANAGEMENT = ManagementSettings()
+_BROKER = BrokerSettings()
+MANAGEMENT_URL = _MANAGEMENT.url
+MANAGEMENT_AUTH = (_MANAGEMENT.user, _MANAGEMENT.password)
+AMQP = f"{_BROKER.host}:{_BROKER.port}"
 
 
 class BrokerUserMissing(RuntimeError):

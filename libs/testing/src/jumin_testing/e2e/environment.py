@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from jumin_platform.settings import environment_value
 from jumin_platform.topology import Topology
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = "jumin_e2e_test"
 DEFAULT_VHOST = "jumin_e2e"
@@ -33,7 +36,20 @@ def free_port() -> int:
 
 
 def _password(variable: str, default: str) -> str:
-    return os.environ.get(variable) or default
+    return environment_value(variable) or default
+
+
+class SliceSettings(BaseSettings):
+    """Where the slice's PostgreSQL and RabbitMQ are and which database and vhost it takes."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    pg_host: str = Field(default="127.0.0.1", alias="JUMIN_PG_HOST")
+    pg_port: int = Field(default=5432, alias="JUMIN_PG_PORT")
+    amqp_host: str = Field(default="127.0.0.1", alias="JUMIN_AMQP_HOST")
+    amqp_port: int = Field(default=5672, alias="JUMIN_AMQP_PORT")
+    database: str = Field(default=DEFAULT_DB, alias="JUMIN_E2E_DB")
+    vhost: str = Field(default=DEFAULT_VHOST, alias="JUMIN_E2E_VHOST")
 
 
 @dataclass(frozen=True)
@@ -51,10 +67,10 @@ class SliceEnvironment:
     database: str = DEFAULT_DB
     vhost: str = DEFAULT_VHOST
     ports: Ports = field(default_factory=Ports)
-    pg_host: str = field(default_factory=lambda: os.environ.get("JUMIN_PG_HOST", "127.0.0.1"))
-    pg_port: int = field(default_factory=lambda: int(os.environ.get("JUMIN_PG_PORT", "5432")))
-    amqp_host: str = field(default_factory=lambda: os.environ.get("JUMIN_AMQP_HOST", "127.0.0.1"))
-    amqp_port: int = field(default_factory=lambda: int(os.environ.get("JUMIN_AMQP_PORT", "5672")))
+    pg_host: str = field(default_factory=lambda: SliceSettings().pg_host)
+    pg_port: int = field(default_factory=lambda: SliceSettings().pg_port)
+    amqp_host: str = field(default_factory=lambda: SliceSettings().amqp_host)
+    amqp_port: int = field(default_factory=lambda: SliceSettings().amqp_port)
     #: Seconds between the cs_adapter's polls of CS (answers come back faster in tests).
     cs_poll_interval: float = 0.2
     my_number_delay: float = 0.3
@@ -64,11 +80,8 @@ class SliceEnvironment:
 
     @classmethod
     def from_env(cls, workdir: Path) -> SliceEnvironment:
-        return cls(
-            workdir=workdir,
-            database=os.environ.get("JUMIN_E2E_DB", DEFAULT_DB),
-            vhost=os.environ.get("JUMIN_E2E_VHOST", DEFAULT_VHOST),
-        )
+        settings = SliceSettings()
+        return cls(workdir=workdir, database=settings.database, vhost=settings.vhost)
 
     # ---- places ---------------------------------------------------------------------------------
     @property
@@ -133,6 +146,7 @@ class SliceEnvironment:
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:
         """The caller's environment without other databases' settings, plus the slice's own."""
+        # the child processes' environment (PATH, HOME …), not settings read here
         env = {k: v for k, v in os.environ.items() if not k.startswith(FOREIGN_PREFIXES)}
         env.update(
             {
