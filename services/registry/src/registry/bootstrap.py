@@ -104,11 +104,15 @@ async def open_registry(settings: Settings, overrides: Overrides | None = None) 
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
     )
-    registry = Registry(settings=settings, pool=pool, addresses=addresses, vault=vault)
-    if overrides.clock is not None:
-        registry.clock = overrides.clock
+    registry = Registry(
+        settings=settings,
+        pool=pool,
+        addresses=addresses,
+        vault=vault,
+        clock=overrides.clock or ward_now,
+    )
     try:
-        _ = registry.policy
+        registry.policy  # noqa: B018 - read and checked now: a wrong policy must stop the start
     except BaseException:
         await pool.close()
         raise
