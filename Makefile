@@ -74,7 +74,13 @@ bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline 
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
 	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 
-.PHONY: demo bench-e2e
+.PHONY: demo bench-e2e token
+
+SUB  ?= clerk01
+ROLE ?= clerk
+
+token: ## print a development staff token: make token SUB=reviewer01 ROLE=reviewer (ROLE may list several: ROLE="clerk viewer")
+	@$(UV_RUN) jumin-registry token --sub '$(SUB)' $(foreach r,$(ROLE),--role '$(r)')
 
 demo: ## a scripted day at the counter against a running `make up`: what the registry recorded, what CS received
 	$(UV_RUN) python demo

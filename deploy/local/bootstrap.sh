@@ -23,8 +23,11 @@ apt_install() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
     APT_UPDATED=1
   fi
-  log "apt-get install $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+  log "apt-get install --no-install-recommends $*"
+  # Only what is asked for (no mail server, cron or sysstat coming along); our configuration files
+  # written before the install are kept (confold).
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
 }
 
 # ---- uv ------------------------------------------------------------------------------------------
@@ -42,6 +45,17 @@ install_uv() {
   mkdir -p "$HOME/.local/bin"
   ln -sf "$venv/bin/uv" "$HOME/.local/bin/uv"
   ln -sf "$venv/bin/uvx" "$HOME/.local/bin/uvx"
+}
+
+# A fresh root shell has no ~/.local/bin on its PATH: link uv where every shell looks, so the
+# README's `uv run …` commands work as typed (root only; other users keep ~/.local/bin).
+link_uv_for_every_shell() {
+  is_root || return 0
+  local uv
+  uv=$(command -v uv)
+  [[ $uv == /usr/local/bin/uv ]] && return 0
+  ln -sf "$uv" /usr/local/bin/uv
+  log "uv linked into /usr/local/bin"
 }
 
 ensure_uv() {
@@ -127,8 +141,44 @@ ensure_rabbit_installed() {
   if have rabbitmq-server && have rabbitmqctl; then
     log "rabbitmq-server present"
   else
+    write_loopback_rabbit_config
     apt_install rabbitmq-server
   fi
+}
+
+# Closed by default: a RabbitMQ this script installs listens on loopback only — AMQP, the
+# management API, epmd and Erlang distribution — with its plugins enabled from the first boot (so
+# the management listener's setting is known when the node reads its configuration). Written
+# before the package is installed, so the node never starts open.
+write_loopback_rabbit_config() {
+  log "rabbitmq: configuring loopback-only listeners in /etc/rabbitmq before installing"
+  as_root mkdir -p /etc/rabbitmq
+  as_root tee /etc/rabbitmq/rabbitmq.conf >/dev/null <<'CONF'
+# Written by Jumin's deploy/local/bootstrap.sh: reachable from this machine only.
+listeners.tcp.default = 127.0.0.1:5672
+management.tcp.ip = 127.0.0.1
+management.tcp.port = 15672
+loopback_users.guest = true
+CONF
+  as_root tee /etc/rabbitmq/rabbitmq-env.conf >/dev/null <<'CONF'
+# Written by Jumin's deploy/local/bootstrap.sh: epmd and Erlang distribution on loopback only.
+NODENAME=rabbit@localhost
+ERL_EPMD_ADDRESS=127.0.0.1
+SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+CONF
+  printf '[%s].\n' "$(IFS=,; printf '%s' "${RABBIT_PLUGINS[*]}")" |
+    as_root tee /etc/rabbitmq/enabled_plugins >/dev/null
+}
+
+# warn_if_open: a broker installed before Jumin may listen on every interface; say so.
+warn_if_open() {
+  have ss || return 0
+  local open
+  open=$(ss -Hltn 2>/dev/null | awk '{print $4}' |
+    grep -E ':(5672|15672|4369|25672)$' | grep -vE '^(127\.0\.0\.1|\[::1\]):' || true)
+  [[ -z $open ]] && return 0
+  warn "RabbitMQ listens beyond loopback: $(tr '\n' ' ' <<<"$open")— set listeners and"
+  warn "management.tcp.ip to 127.0.0.1 in /etc/rabbitmq/rabbitmq.conf and restart it"
 }
 
 ensure_rabbit_running() {
@@ -180,6 +230,8 @@ main() {
   ensure_rabbit_installed
   ensure_rabbit_running
   ensure_rabbit_plugins
+  warn_if_open
+  link_uv_for_every_shell
   sync_workspace
   log "done"
 }

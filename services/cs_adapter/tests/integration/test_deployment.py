@@ -32,6 +32,10 @@ def _free_port() -> int:
         return port
 
 
+_EXPORT = ("export", "--frozen", "--no-dev", "--no-emit-workspace", "--format", "requirements-txt")
+"""`uv export` of the lock file's pins for one workspace package, with hashes, without its siblings."""
+
+
 def _run(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     done = subprocess.run(
         argv, capture_output=True, text=True, timeout=120, env=env, cwd=cwd, check=False
@@ -42,11 +46,28 @@ def _run(*argv: str, env: dict[str, str] | None = None, cwd: Path | None = None)
 
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with exactly what uv.lock pins for the adapter (hashes checked), then the
+    adapter and the two libs from their folders without resolving anything."""
     uv = shutil.which("uv") or str(Path.home() / ".local/bin/uv")
-    target = tmp_path_factory.mktemp("venv") / "cs_adapter"
+    workdir = tmp_path_factory.mktemp("venv")
+    target, requirements = workdir / "cs_adapter", workdir / "requirements.txt"
     _run(uv, "venv", "-q", str(target), "--python", sys.executable)
     python = str(target / "bin" / "python")
-    _run(uv, "pip", "install", "-q", "--python", python, *PACKAGES, cwd=REPO)
+    _run(uv, *_EXPORT, "--package", "jumin-cs-adapter", "-o", str(requirements), cwd=REPO)
+    _run(
+        uv,
+        "pip",
+        "install",
+        "-q",
+        "--python",
+        python,
+        "--require-hashes",
+        "--no-deps",
+        "-r",
+        str(requirements),
+        cwd=REPO,
+    )
+    _run(uv, "pip", "install", "-q", "--python", python, "--no-deps", *PACKAGES, cwd=REPO)
     return target
 
 

@@ -1,0 +1,50 @@
+"""The README's commands work as typed in a fresh root shell (no PATH set up by hand).
+
+`deploy/local/bootstrap.sh` links uv into /usr/local/bin, where a login shell looks; `make token`
+needs no PATH at all. Each command runs under `env -i` (nothing inherited) in a login shell from
+the repository root, as a new member of the ward's IT staff would type it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fresh_shell(command: str) -> subprocess.CompletedProcess[str]:
+    """Run `command` in a login shell with an empty environment but HOME, from the repo root."""
+    return subprocess.run(
+        ["env", "-i", f"HOME={Path.home()}", "bash", "-lc", f"cd {ROOT} && {command}"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def claims(token: str) -> dict[str, object]:
+    payload = token.split(".")[1]
+    decoded: dict[str, object] = json.loads(base64.urlsafe_b64decode(payload + "=" * 4))
+    return decoded
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "uv run jumin-registry token --sub reviewer01 --role reviewer",
+        "make -s token SUB=reviewer01 ROLE=reviewer",
+    ],
+)
+def test_a_development_token_can_be_made_in_a_fresh_shell(command: str) -> None:
+    done = fresh_shell(command)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    token = done.stdout.strip().splitlines()[-1]
+    assert claims(token)["sub"] == "reviewer01"
+    assert claims(token)["roles"] == ["reviewer"]
