@@ -69,7 +69,7 @@ async def test_a_read_without_a_terminal_shows_no_one(
     assert is_problem(response, 422), response.text
     assert "record" not in response.json()
     [row] = await rows_after(owner_connection, start)
-    assert (row["operator"], row["outcome"], row["subjects"]) == ("viewer01", "refused", [])
+    assert (row["operator"], row["outcome"], row["status_code"]) == ("viewer01", "refused", 422)
 
 
 async def test_authentication_is_checked_before_the_terminal(
