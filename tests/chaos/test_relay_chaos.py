@@ -283,7 +283,10 @@ class RegistryApi:
             return f"Bearer {token}"
 
         self._clerk = {"Authorization": bearer("clerk01", "clerk"), "X-Jumin-Terminal": "chaos-01"}
-        self._reviewer = {"Authorization": bearer("reviewer01", "reviewer")}
+        self._reviewer = {
+            "Authorization": bearer("reviewer01", "reviewer"),
+            "X-Jumin-Terminal": "chaos-01",
+        }
 
     async def submit(self, body: dict[str, Any]) -> str:
         response = await self._http.post("/changes", json=body, headers=self._clerk)

@@ -101,10 +101,8 @@ _DEFAULT_DETAILS = {
     415: "この形式のデータは受け付けられません。 (This media type is not supported.)",
     429: "リクエストが多すぎます。しばらく待ってください。 (Too many requests; please wait.)",
 }
-_INVALID_FIELDS = (
-    "入力内容に誤りがあります。errors の各項目を確認してください。 "
-    "(Some fields are invalid; see errors.)"
-)
+_SHOWN_IN_DETAIL = 3
+"""At most this many field messages in a 422's detail; `errors` lists them all."""
 _INTERNAL_ERROR = (
     "システム内部でエラーが発生しました。"
     "解決しない場合はトレースIDを添えて管理者に連絡してください。 "
@@ -136,13 +134,44 @@ async def _on_authorization_error(request: Request, exc: AuthorizationError) -> 
 
 async def _on_validation_error(request: Request, exc: RequestValidationError) -> Response:
     # Only where and what kind: pydantic's `input` and `ctx` may hold personal data.
-    errors = [
-        FieldError(loc=list(err["loc"]), msg=err["msg"], type=err["type"]).model_dump()
-        for err in exc.errors()
-    ]
+    # A dependency used twice (a router's and an endpoint's terminal) reports the same error twice.
+    unique = {(tuple(err["loc"]), err["type"]): err for err in exc.errors()}
+    errors = [_field_error(err) for err in unique.values()]
     return problem_response(
-        422, _phrase(422), _INVALID_FIELDS, instance=request.url.path, errors=errors
+        422,
+        _phrase(422),
+        _invalid_fields(errors),
+        instance=request.url.path,
+        errors=[error.model_dump() for error in errors],
     )
+
+
+def _field_error(err: Mapping[str, Any]) -> FieldError:
+    return FieldError(loc=list(err["loc"]), msg=_message(err), type=err["type"])
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    """Give the validator's own message (pydantic prefixes it with "Value error, "), and name
+    the expected tags of a discriminated union without the tag that was sent."""
+    ctx = err.get("ctx") or {}
+    if err["type"] in {"value_error", "assertion_error"} and "error" in ctx:
+        return str(ctx["error"])
+    if err["type"] == "union_tag_invalid":
+        return f"{ctx['discriminator']} should be one of {ctx['expected_tags']}"
+    return str(err["msg"])
+
+
+def _invalid_fields(errors: list[FieldError]) -> str:
+    """Say what is wrong in the detail: `field: message` for the first few invalid fields."""
+    shown = "; ".join(f"{_field_name(e.loc)}: {e.msg}" for e in errors[:_SHOWN_IN_DETAIL])
+    more = len(errors) - _SHOWN_IN_DETAIL
+    rest = f" (他{more}件 / {more} more, see errors)" if more > 0 else ""
+    return f"入力内容に誤りがあります (invalid input) — {shown}{rest}"
+
+
+def _field_name(loc: list[str | int]) -> str:
+    """Name the field without where it came from: `occurred_on`, `X-Jumin-Terminal`."""
+    return ".".join(str(part) for part in loc[1:] or loc)
 
 
 async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Annotated, Literal
 
 import pytest
 from fastapi import FastAPI, HTTPException
@@ -14,7 +15,7 @@ from jumin_platform.problems import (
     install_problem_handlers,
     problem_response,
 )
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 SECRET_NAME = "山田太郎"
 SECRET_NUMBER = "123456789018"
@@ -25,6 +26,25 @@ class MoveIn(BaseModel):
     birth_year: int
 
 
+class Birth(BaseModel):
+    kind: Literal["birth"]
+    born_on: str
+
+    @field_validator("born_on")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        if not value.isdigit():
+            raise ValueError("年月日として読めません / cannot read a date")
+        return value
+
+
+class Death(BaseModel):
+    kind: Literal["death"]
+
+
+Change = Annotated[Birth | Death, Field(discriminator="kind")]
+
+
 @pytest.fixture
 def client() -> TestClient:
     app = FastAPI()
@@ -33,6 +53,10 @@ def client() -> TestClient:
     @app.post("/residents", status_code=201, responses=PROBLEM_RESPONSES)
     async def move_in(body: MoveIn) -> dict[str, str]:
         return {"name": body.name}
+
+    @app.post("/changes")
+    async def enter(body: Change) -> dict[str, str]:
+        return {"kind": body.kind}
 
     @app.get("/residents/{number}")
     async def look_up(number: int) -> dict[str, int]:
@@ -62,6 +86,54 @@ def test_validation_error_is_422_problem_listing_fields_without_echoing_input(
     assert {tuple(error["loc"]) for error in problem["errors"]} == {("body", "name")}
     assert set(problem["errors"][0]) == {"loc", "msg", "type"}
     assert SECRET_NAME not in response.text
+
+
+def test_validation_detail_carries_the_validators_message_without_prefix_or_input(
+    client: TestClient,
+) -> None:
+    response = client.post("/changes", json={"kind": "birth", "born_on": SECRET_NAME})
+
+    problem = response.json()
+    assert response.status_code == 422
+    assert problem["detail"] == (
+        "入力内容に誤りがあります (invalid input) — "
+        "birth.born_on: 年月日として読めません / cannot read a date"
+    )
+    assert problem["errors"] == [
+        {
+            "loc": ["body", "birth", "born_on"],
+            "msg": "年月日として読めません / cannot read a date",
+            "type": "value_error",
+        }
+    ]
+    assert "Value error" not in response.text
+    assert SECRET_NAME not in response.text
+
+
+def test_unknown_union_tag_is_not_echoed(client: TestClient) -> None:
+    response = client.post("/changes", json={"kind": SECRET_NAME})
+
+    problem = response.json()
+    assert response.status_code == 422
+    assert problem["errors"][0]["type"] == "union_tag_invalid"
+    assert "'birth', 'death'" in problem["detail"]
+    assert SECRET_NAME not in response.text
+
+
+def test_validation_detail_names_the_first_fields_and_counts_the_rest() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.get("/search")
+    async def search(a: int, b: int, c: int, d: int, e: int) -> None: ...
+
+    problem = TestClient(app).get("/search").json()
+
+    assert len(problem["errors"]) == 5
+    assert problem["detail"].startswith("入力内容に誤りがあります (invalid input) — a: ")
+    assert "; c: " in problem["detail"]
+    assert "d: " not in problem["detail"]
+    assert problem["detail"].endswith("(他2件 / 2 more, see errors)")
 
 
 def test_malformed_json_is_422_problem(client: TestClient) -> None:

@@ -30,6 +30,7 @@ from jumin_contracts.envelope import Envelope
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.telemetry import JsonLinesExporter, configure
+from jumin_platform.terminal import TERMINAL_HEADER
 from jumin_platform.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -110,6 +111,10 @@ async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Conn
 
 
 # ---- the adapter ---------------------------------------------------------------------------------
+TEST_TERMINAL = "test-terminal"
+"""The terminal (端末名) every call of `Running.token` names."""
+
+
 @dataclass
 class Running:
     """The adapter app running in-process, with an HTTP client for its API."""
@@ -126,7 +131,7 @@ class Running:
             issuer=self.settings.jwt_issuer,
             audience=self.settings.jwt_audience,
         )
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: TEST_TERMINAL}
 
     @property
     def admin(self) -> dict[str, str]:

@@ -21,7 +21,7 @@ from jumin_testing.access_log_tamper import (
 from jumin_testing.waiting import eventually
 
 from ..builders import identity, person, wrap
-from .conftest import RegistrySide, Running
+from .conftest import TEST_TERMINAL, RegistrySide, Running
 from .test_delivery import Db, deliveries, statuses
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
@@ -91,9 +91,9 @@ async def test_each_operator_call_writes_one_row_with_who_where_what_and_whom(
     rows = await _rows_after(db, start)
     assert [_summary(r) for r in rows] == [
         ("audit-suzuki", TERMINAL, "GET /operator/deliveries", [alice], False, "ok", 200),
-        ("ops-tanaka", None, "GET /operator/held", [alice, bob], False, "ok", 200),
-        ("ops-tanaka", None, "GET /operator/held/export", [alice, bob], True, "ok", 200),
-        ("ops-tanaka", None, "GET /operator/blocked", [], False, "ok", 200),
+        ("ops-tanaka", TEST_TERMINAL, "GET /operator/held", [alice, bob], False, "ok", 200),
+        ("ops-tanaka", TEST_TERMINAL, "GET /operator/held/export", [alice, bob], True, "ok", 200),
+        ("ops-tanaka", TEST_TERMINAL, "GET /operator/blocked", [], False, "ok", 200),
         ("audit-suzuki", TERMINAL, "GET /operator/manual-mode", [], False, "ok", 200),
     ]
     assert all(len(r["trace_id"] or "") == 32 for r in rows)
@@ -143,7 +143,7 @@ async def test_failed_authentication_and_missing_roles_are_logged(adapter: Runni
     assert [_summary(r) for r in rows] == [
         (None, None, "GET /operator/held/export", [], False, "unauthenticated", 401),
         (None, None, "GET /operator/deliveries", [], False, "unauthenticated", 401),
-        ("ops-tanaka", None, "GET /operator/held/export", [], False, "denied", 403),
+        ("ops-tanaka", TEST_TERMINAL, "GET /operator/held/export", [], False, "denied", 403),
     ]
 
 

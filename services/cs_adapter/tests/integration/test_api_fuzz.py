@@ -37,6 +37,7 @@ from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
 from fastapi import FastAPI
 from jumin_platform.devkeys import issue_token
+from jumin_platform.terminal import TERMINAL_HEADER
 from jumin_platform.topology import COMMANDS_EXCHANGE
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
@@ -182,7 +183,7 @@ def app_lifespan(seeded: Seeded) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
-    """Authorization of a システム管理 (admin) staff member."""
+    """Authorization of a システム管理 (admin) staff member at a terminal."""
     token = issue_token(
         private_key_pem=(keys / "private.pem").read_text(),
         sub=FUZZER,
@@ -190,7 +191,7 @@ def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: "fuzz-01"}
 
 
 def _use_seeded(case: Case, seeded: Seeded) -> None:

@@ -158,8 +158,8 @@ def cancellation(target_change_id: str, *, occurred_on: str | None = None) -> Bo
 
 
 def auth(token: TokenFactory, sub: str, *roles: str) -> dict[str, str]:
-    """Return the Authorization header of a member of staff."""
-    return {"Authorization": f"Bearer {token(sub, *roles)}"}
+    """Return the headers of a member of staff: Authorization and the terminal (端末名)."""
+    return {"Authorization": f"Bearer {token(sub, *roles)}", "X-Jumin-Terminal": TERMINAL}
 
 
 async def submit(client: httpx.AsyncClient, token: TokenFactory, body: Body) -> Body:

@@ -10,6 +10,7 @@ from .helpers import (
     OTHER_WARD_ADDRESS_TEXT,
     WARD_ADDRESS_TEXT,
     TokenFactory,
+    auth,
     by_given_name,
     cancellation,
     death,
@@ -250,7 +251,7 @@ async def test_an_earlier_change_cannot_be_cancelled_past_a_later_one(
     response = await client.post(
         "/changes",
         json=cancellation(moved_in["change"]["change_id"]),
-        headers={"Authorization": f"Bearer {token('clerk01', 'clerk')}"},
+        headers=auth(token, "clerk01", "clerk"),
     )
 
     assert is_problem(response, 409)

@@ -32,6 +32,7 @@ from .downstream import NoOpHandler, broker_sandbox, recipient, registry_url
 from .helpers import (
     Body,
     TokenFactory,
+    auth,
     enter_and_approve,
     juminhyo_code,
     move_in,
@@ -214,7 +215,7 @@ async def test_no_span_or_log_line_carries_personal_data(
     spans.clear()
     moved_in = await enter_and_approve(client, token, _secret_move_in())
     atena_no = moved_in["subjects"][0]
-    headers = {"Authorization": f"Bearer {token('viewer01', 'viewer')}"}
+    headers = auth(token, "viewer01", "viewer")
     await client.get(f"/residents/{atena_no}", headers=headers)
     await client.get(
         "/residents", params={"kana": "タカツカサ", "birth_date": SECRET_BIRTH}, headers=headers

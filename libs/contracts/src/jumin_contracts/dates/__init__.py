@@ -118,19 +118,19 @@ class PartialDate:
         parts = (self.year, self.month, self.day)
         known = next((i for i, part in enumerate(parts) if part is None), 3)
         if any(p is not None for p in parts[known:]) or known not in _KNOWN_PARTS[self.precision]:
-            raise ValueError(f"{self.precision}に合わない年月日です / parts do not fit: {parts}")
+            raise ValueError(f"{self.precision}に合わない年月日です / parts do not fit")
         if not (
             (self.year is None or 1 <= self.year <= 9999)
             and (self.month is None or 1 <= self.month <= 12)
             and (self.day is None or 1 <= self.day <= _MAX_DAY[(self.month or 1) - 1])
         ):
-            raise ValueError(f"存在しない年月日です / no such year/month/day: {parts}")
+            raise ValueError("存在しない年月日です / no such year/month/day")
 
     def _check_note(self) -> None:
         """Check `note` is what the precision needs."""
         if self.precision is DatePrecision.RANGE:
             if self._range()[:2] != (self.month, self.day):
-                raise ValueError(f"期間の始まりが月日と違います / range start differs: {self.note}")
+                raise ValueError("期間の始まりが月日と違います / range start differs")
             return
         allowed: tuple[str | None, ...] = (None,)
         if self.precision is DatePrecision.SEASON:
@@ -138,7 +138,7 @@ class PartialDate:
         elif self.precision in _THIRDS:
             allowed = (None, "頃")
         if self.note not in allowed:
-            raise ValueError(f"補足が不正です / note {self.note!r} does not fit {self.precision}")
+            raise ValueError(f"補足が不正です / the note does not fit {self.precision}")
 
     def _range(self) -> _Range:
         """Return the range the note words."""
@@ -182,8 +182,8 @@ class PartialDate:
             if (found := reader(normalized)) is not None:
                 return found
         raise ValueError(
-            f"年月日として読めません（例: 令和3年4月5日, R3.4.5, 令和3年頃, 年月日不詳）"
-            f" / cannot read a date: {text!r}"
+            "年月日として読めません（例: 令和3年4月5日, R3.4.5, 令和3年頃, 年月日不詳）"
+            " / cannot read a date"
         )
 
     @classmethod
@@ -192,7 +192,7 @@ class PartialDate:
         from jumin_contracts.dates.storage import _read_storage  # cyclic, see `parse`
 
         if (found := _read_storage(s)) is None:
-            raise ValueError(f"保存形式の年月日ではありません / not a stored date: {s!r}")
+            raise ValueError("保存形式の年月日ではありません / not a stored date")
         return found
 
     def to_storage(self) -> str:
@@ -214,7 +214,7 @@ class PartialDate:
     def to_date(self) -> date:
         """Return the calendar date; raise ValueError for a 不詳日 or a non-calendar day."""
         if not self.is_calendar_date:
-            raise ValueError(f"暦上の確定日ではありません / not an exact calendar date: {self}")
+            raise ValueError("暦上の確定日ではありません / not an exact calendar date")
         return self.sort_key()
 
     def sort_key(self) -> date:
@@ -228,7 +228,7 @@ class PartialDate:
             return _wording(self, "")
         era = _era_named(self.era) if self.era else _era_at(self.sort_key())
         if era is None:
-            raise ValueError(f"明治より前は和暦にできません / no 和暦 before 明治: {self.year}")
+            raise ValueError("明治より前は和暦にできません / no 和暦 before 明治")
         return _wording(self, _year_text(era, self.year))
 
     def format_seireki(self) -> str:
@@ -276,7 +276,7 @@ def _coerce(value: object) -> PartialDate:
         return PartialDate.exact(value)
     if isinstance(value, str):
         return PartialDate.parse(value)
-    raise ValueError(f"年月日ではありません / not a date: {value!r}")
+    raise ValueError(f"年月日ではありません / not a date but {type(value).__name__}")
 
 
 def _serialize(value: PartialDate) -> str:

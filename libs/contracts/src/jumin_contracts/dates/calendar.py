@@ -47,7 +47,7 @@ def _era_named(name: str) -> _Era:
     for era in _ERAS:
         if name in (era.kanji, era.letter):
             return era
-    raise ValueError(f"元号が不明です / unknown era: {name!r}")
+    raise ValueError("元号が不明です / unknown era")
 
 
 def _era_at(day: date) -> _Era | None:
@@ -93,7 +93,7 @@ class _Range(NamedTuple):
     def from_wording(cls, text: str) -> _Range:
         """Read the range wording; raise ValueError if it is not one."""
         if not (m := _RANGE_WORDING.fullmatch(text)):
-            raise ValueError(f"期間の表記ではありません / not a range: {text!r}")
+            raise ValueError("期間の表記ではありません / not a range")
         m1, e1, d1, a1, m2, e2, d2, a2 = m.groups()
         return cls._checked(m1, d1, _mark(e1, a1), m2, d2, _mark(e2, a2))
 
@@ -112,7 +112,7 @@ class _Range(NamedTuple):
             or not 1 <= found.end_day <= _MAX_DAY[end_month - 1]
             or (end_month, found.end_day) < (found.month, found.day)
         ):
-            raise ValueError(f"期間が不正です / bad range: {found.wording()}")
+            raise ValueError("期間が不正です / bad range")
         return found
 
     def wording(self) -> str:

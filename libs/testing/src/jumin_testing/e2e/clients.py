@@ -124,7 +124,9 @@ class OperatorClient:
 
     def __init__(self, base_url: str) -> None:
         self.http = httpx.AsyncClient(
-            base_url=base_url, timeout=30, headers=bearer(OPERATOR, "admin")
+            base_url=base_url,
+            timeout=30,
+            headers={**bearer(OPERATOR, "admin"), "X-Jumin-Terminal": TERMINAL},
         )
 
     async def aclose(self) -> None:

@@ -4,8 +4,8 @@ One hash-chained row per request (health and documentation endpoints aside), wri
 answer leaves, 503 if it cannot be written (`jumin_platform.access_logging`). The function is the
 method and route template; the subjects are the person keys the endpoints note (deliveries listed,
 held messages exported, resend targets, the kit's dead, parked and blocked messages). The held
-export marks 個人番号 as accessed. `X-Jumin-Terminal` is recorded when sent, not required: the
-operator API is called by administrators' tools and scripts, not from a counter terminal.
+export marks 個人番号 as accessed. Every operator route requires `X-Jumin-Terminal`
+(`jumin_platform.terminal`): an administrator's tool or script names itself, as a counter does.
 While the adapter is not running there is no pool to log with, so calls are answered 503.
 """
 

@@ -9,6 +9,7 @@ from jumin_platform.consumer.operator_api import operator_router
 from jumin_platform.problems import problem_response
 from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
+from jumin_platform.terminal import TERMINAL_REQUIRED
 
 from cs_adapter.bootstrap import Overrides, adapter_lifespan
 from cs_adapter.config import Settings
@@ -39,8 +40,8 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.exception_handler(OperatorError)(_operator_error)
     app.exception_handler(OperatorRefusal)(_operator_error)
     app.include_router(health.router)
-    app.include_router(operator_router(KitOperations(app.state)))
-    app.include_router(operator.router)
+    app.include_router(operator_router(KitOperations(app.state)), dependencies=TERMINAL_REQUIRED)
+    app.include_router(operator.router, dependencies=TERMINAL_REQUIRED)
     install_access_logging(app)  # inside the tracing middleware: rows carry the trace id
     instrument_fastapi(app)
     return app

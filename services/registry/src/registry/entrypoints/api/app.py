@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
+from jumin_platform.terminal import TERMINAL_REQUIRED
 
 from registry.bootstrap import Overrides, registry_lifespan
 from registry.config import Settings
@@ -33,9 +34,7 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     install_registry_error_handlers(app)
     install_access_logging(app)  # outermost: sees the final status of every request
     app.include_router(health.router)
-    app.include_router(changes.router)
-    app.include_router(residents.router)
-    app.include_router(support_measures.router)
-    app.include_router(audit.router)
+    for staff_router in (changes.router, residents.router, support_measures.router, audit.router):
+        app.include_router(staff_router, dependencies=TERMINAL_REQUIRED)
     instrument_fastapi(app)
     return app

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Body, Query, Request, status
 from jumin_platform.problems import PROBLEM_RESPONSES
+from jumin_platform.terminal import Terminal
 from pydantic import BaseModel, ConfigDict, Field
 
 from registry.adapters.change_repository import ChangeFilter
@@ -20,7 +21,6 @@ from registry.entrypoints.api.dependencies import (
     Clerk,
     RegistryDep,
     Reviewer,
-    Terminal,
 )
 from registry.entrypoints.api.disclosure import guard_people, withhold_protected_changes
 from registry.entrypoints.api.errors import status_of
@@ -88,7 +88,7 @@ async def submit_change(
     registry: RegistryDep,
     staff: Clerk,
     request: RequestBody,
-    terminal: Terminal = None,
+    terminal: Terminal,
 ) -> ChangeOut:
     _note_my_numbers(http, request)
     change = await handlers.submit_change(

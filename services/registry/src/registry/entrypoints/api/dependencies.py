@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from jumin_platform.auth import Role, Staff, require_roles
 
 from registry.bootstrap import Registry
@@ -21,9 +21,5 @@ Clerk = Annotated[Staff, Depends(require_roles(Role.CLERK))]
 Reviewer = Annotated[Staff, Depends(require_roles(Role.REVIEWER))]
 ChangeReader = Annotated[Staff, Depends(require_roles(Role.CLERK, Role.REVIEWER))]
 RecordReader = Annotated[Staff, Depends(require_roles(Role.VIEWER, Role.CLERK, Role.REVIEWER))]
-Terminal = Annotated[
-    str | None,
-    Header(alias="X-Jumin-Terminal", max_length=64, description="入力端末 (terminal id)"),
-]
 NO_NUL = r"^[^\x00]*$"
 """Pattern for free-text query parameters: PostgreSQL text cannot hold NUL (it would be a 500)."""
