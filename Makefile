@@ -85,7 +85,8 @@ bench-registry: bootstrap ## provision jumin_bench, run bench/registry (python -
 
 bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
-	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
+	JUMIN_AMQP_RECIPIENTS=cs,koseki,moj,intermediate,certificates \
+	  $(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 
 .PHONY: demo bench-e2e
 
