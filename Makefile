@@ -27,7 +27,10 @@ LOCAL         := deploy/local
 UNIT_TESTS     = $(wildcard libs/*/tests/unit services/*/tests/unit simulators/*/tests/*unit)
 FAST_TIERS    := not e2e and not chaos and not fuzz
 
-.PHONY: help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
+reset: ## clear the development data (database jumin, vhost jumin, var/traces) after asking; FORCE=1 skips the question
+	$(LOCAL)/reset.sh $(if $(filter 1,$(FORCE)),--yes) $(JUMIN_DB_NAME)
+
+.PHONY: reset help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
