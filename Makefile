@@ -1,6 +1,7 @@
 # Jumin — the README's commands. Recipes stay short; the work is in deploy/local/*.sh.
 #   make up      install/start PostgreSQL + RabbitMQ if missing, provision `jumin`, run all processes
-#   make test    same prerequisites, provision `jumin_test`, pytest (every tier) + ruff + mypy
+#   make test    same prerequisites, provision `jumin_test` (database and vhost), pytest (every tier) + ruff + mypy
+#   make reset   clear the development data (database `jumin`, vhost `jumin`, var/traces), after asking
 #   make test-fast   as make test without the e2e, chaos and fuzz tiers
 #   make test-unit   the unit tier only: no services, no provisioning (seconds)
 SHELL := /bin/bash
@@ -12,6 +13,9 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 
 JUMIN_DB_NAME ?= jumin
 TEST_DB       ?= jumin_test
+# The tests' broker vhost: named after the test database, never the development vhost `jumin`
+# (JUMIN_AMQP_VHOST from the environment is overridden, so `make up`'s queues are never touched).
+TEST_VHOST    ?= $(TEST_DB)
 BENCH_DB      ?= jumin_bench
 BENCH_PIPELINE_DB ?= jumin_bench_pipeline
 PYTEST_ARGS   ?=
@@ -23,7 +27,10 @@ LOCAL         := deploy/local
 UNIT_TESTS     = $(wildcard libs/*/tests/unit services/*/tests/unit simulators/*/tests/*unit)
 FAST_TIERS    := not e2e and not chaos and not fuzz
 
-.PHONY: help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
+reset: ## clear the development data (database jumin, vhost jumin, var/traces) after asking; FORCE=1 skips the question
+	$(LOCAL)/reset.sh $(if $(filter 1,$(FORCE)),--yes) $(JUMIN_DB_NAME)
+
+.PHONY: reset help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,7 +44,16 @@ provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost
 up: provision ## run every process in the foreground (honcho)
 	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
 
-test: bootstrap ## everything CI runs: provision jumin_test (+ jumin_test_consumer for the kit's tests), pytest every tier (PYTEST_ARGS=...), ruff check, mypy
+# Every test target runs on the test vhost; a test vhost equal to the development one is refused.
+test test-fast: export JUMIN_AMQP_VHOST := $(TEST_VHOST)
+test test-fast: test-vhost-guard
+
+.PHONY: test-vhost-guard
+test-vhost-guard:
+	@if [[ "$(TEST_VHOST)" == "$(JUMIN_DB_NAME)" || "$(TEST_VHOST)" == jumin ]]; then \
+	  echo "TEST_VHOST=$(TEST_VHOST) is the development vhost: tests never run there" >&2; exit 1; fi
+
+test: bootstrap ## everything CI runs: provision jumin_test (database + vhost; + jumin_test_consumer for the kit's tests), pytest every tier (PYTEST_ARGS=...), ruff check, mypy
 	$(LOCAL)/provision.sh $(TEST_DB)
 	$(LOCAL)/provision.sh $(TEST_DB)_consumer
 	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest $(PYTEST_ARGS)
@@ -72,7 +88,8 @@ bench-registry: bootstrap ## provision jumin_bench, run bench/registry (python -
 
 bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
-	$(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
+	JUMIN_AMQP_RECIPIENTS=cs,koseki,moj,intermediate,certificates \
+	  $(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 
 .PHONY: demo bench-e2e token
 

@@ -41,7 +41,7 @@ class BrokerPlan:
 
         from jumin_platform.topology import Topology, parse_partitions
 
-        topology = Topology().with_partitions(parse_partitions(self.partitions))
+        topology = Topology().with_all_routed().with_partitions(parse_partitions(self.partitions))
         return replace(topology, vhost=self.vhost)
 
     def url(self, user: str) -> str:

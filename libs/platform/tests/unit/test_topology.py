@@ -31,6 +31,7 @@ from jumin_platform.topology import (
     check_password,
     check_pattern,
     parse_partitions,
+    parse_recipients,
     permission_matrix,
     provision_users,
     topology_from_env,
@@ -58,12 +59,13 @@ CONSUMER_ARGS = {
 
 @pytest.fixture
 def topology() -> Topology:
-    return Topology()
+    """The layout once every recipient's service exists (all routed)."""
+    return Topology().with_all_routed()
 
 
 @pytest.fixture
 def scaled() -> Topology:
-    return Topology().with_partitions({"cs": 4})
+    return Topology().with_all_routed().with_partitions({"cs": 4})
 
 
 def _names(topology: Topology) -> set[str]:
@@ -544,3 +546,47 @@ def test_retry_delays_come_from_the_environment_and_name_the_wait_queues() -> No
 def test_bad_retry_delays_are_refused(spec: str) -> None:
     with pytest.raises(ValueError, match="bad retry delays"):
         topology_from_env({"JUMIN_AMQP_RETRY_DELAYS": spec})
+
+
+# ---- recipients whose service does not exist yet -------------------------------------------------
+def test_only_recipients_with_a_service_are_routed_by_default() -> None:
+    topology = Topology()
+    assert topology.routed_recipients == {"cs"}
+    events = {
+        (b.destination, b.routing_key) for b in topology.bindings() if b.source == EVENTS_EXCHANGE
+    }
+    assert events == {("cs.events", "cs.#")}
+    # Their queues, users and permissions stay: a service built later finds them ready.
+    assert {"koseki.events", "moj.events", "intermediate.events", "certificates.events"} <= {
+        q.name for q in topology.queues()
+    }
+    assert (
+        topology.user("jumin_koseki_adapter").permissions
+        == Topology().with_all_routed().user("jumin_koseki_adapter").permissions
+    )
+
+
+@pytest.mark.parametrize("partitions", [0, 2])
+def test_declare_removes_the_events_binding_of_an_unrouted_recipient(partitions: int) -> None:
+    topology = Topology().with_partitions({"koseki": partitions})
+    koseki = topology.recipient("koseki")
+    destination = koseki.partition_exchange if partitions else koseki.events_queue
+    assert (EVENTS_EXCHANGE, destination, "koseki.#") in {
+        (b.source, b.destination, b.routing_key) for b in topology.stale_bindings(koseki)
+    }
+    routed = topology.with_all_routed()
+    assert routed.stale_bindings(routed.recipient("koseki")) == routed.other_mode_bindings(
+        routed.recipient("koseki")
+    )
+
+
+def test_routed_recipients_come_from_the_environment() -> None:
+    assert topology_from_env({"JUMIN_AMQP_RECIPIENTS": "cs, koseki"}).routed_recipients == {
+        "cs",
+        "koseki",
+    }
+    assert topology_from_env({}).routed_recipients == {"cs"}
+    with pytest.raises(KeyError):
+        topology_from_env({"JUMIN_AMQP_RECIPIENTS": "cs,nobody"})
+    with pytest.raises(ValueError, match="bad recipient name"):
+        parse_recipients("cs,Kos eki")

@@ -57,8 +57,9 @@ class Registry:
 
     @cached_property
     def policy(self) -> RecipientPolicy:
-        """Return the recipient policy for the configured ward (read and checked once)."""
-        return load_policy(ward=self.settings.ward)
+        """Return the recipient policy for the configured ward (read and checked once), limited
+        to the recipients the broker routes (`Settings.routed_recipients`)."""
+        return load_policy(ward=self.settings.ward).only(self.settings.routed_recipients)
 
     @property
     def publication(self) -> Publication:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Any, Self
 
 from jumin_platform.db import migrations_of
 from jumin_platform.settings import (
@@ -13,12 +13,23 @@ from jumin_platform.settings import (
     StaffTokenSettings,
     StoreSettings,
 )
-from pydantic import Field, model_validator
-from pydantic_settings import SettingsConfigDict
+from jumin_platform.topology import BrokerSettings, Topology, parse_recipients
+from pydantic import AliasChoices, BeforeValidator, Field, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from registry.domain.recipient_policy import Ward
 
 MIGRATIONS_DIR = migrations_of("registry")
+
+
+def _routed(value: Any) -> Any:
+    """`cs,koseki` (JUMIN_AMQP_RECIPIENTS, as the topology reads it) → the routed recipients."""
+    if isinstance(value, str):
+        try:
+            return Topology().with_routed(parse_recipients(value)).routed_recipients
+        except KeyError as error:
+            raise ValueError(str(error)) from None
+    return value
 
 
 class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
@@ -53,6 +64,13 @@ class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     )
     approval_batch_limit: int = Field(
         default=100, ge=1, description="most changes one 一括決裁 approves"
+    )
+    routed_recipients: Annotated[frozenset[str], NoDecode, BeforeValidator(_routed)] = Field(
+        default_factory=lambda: BrokerSettings().topology().routed_recipients,
+        validation_alias=AliasChoices("JUMIN_AMQP_RECIPIENTS"),
+        description="recipients approvals project messages for: the topology's routed ones "
+        "(JUMIN_AMQP_RECIPIENTS, read with the broker settings); the relay publishes `mandatory`, "
+        "so a message for a recipient the broker does not route would be refused",
     )
     office_opens: time = Field(default=time(8, 30), description="開庁時刻 (Asia/Tokyo), HH:MM")
     office_closes: time = Field(default=time(17, 15), description="閉庁時刻 (Asia/Tokyo), HH:MM")

@@ -31,11 +31,20 @@ KIT_SCHEMA = "registry_test_consumer"
 
 
 @contextlib.asynccontextmanager
-async def broker_sandbox(registry_amqp_url: str) -> AsyncIterator[Sandbox]:
-    """Make a vhost with the provisioned topology and the real users' permissions; delete it after."""
+async def broker_sandbox(
+    registry_amqp_url: str, *, all_routed: bool = False
+) -> AsyncIterator[Sandbox]:
+    """Make a vhost with the provisioned topology and the real users' permissions; delete it after.
+
+    `all_routed`: every recipient routed, as once all their services exist (the provisioned
+    topology routes only recipients whose service is built).
+    """
     parts = urlsplit(registry_amqp_url)
     amqp = f"{parts.hostname}:{parts.port or 5672}"
-    async with sandbox_vhost(topology_from_env(), prefix="jumin_registry_test", amqp=amqp) as made:
+    topology = topology_from_env()
+    if all_routed:
+        topology = topology.with_all_routed()
+    async with sandbox_vhost(topology, prefix="jumin_registry_test", amqp=amqp) as made:
         yield made
 
 

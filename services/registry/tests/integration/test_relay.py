@@ -1,9 +1,10 @@
 """The outbox relay on real PostgreSQL and RabbitMQ: approval → outbox row → confirmed message.
 
 Each test runs the relay (`OutboxRelay`, configured from the test settings) as an asyncio task and
-reads the recipients' queues on the shared `jumin` vhost as the recipients' own broker users. The
-queues are purged first and only messages of changes this test approved are asserted on, since
-other test sessions may publish into the same vhost.
+reads the recipients' queues as the recipients' own broker users, on a throwaway vhost of its own
+(`downstream.broker_sandbox`) where every recipient is routed, as once all their services exist;
+the registry projects for all of them too (`Settings.routed_recipients`). The queues are purged
+first and only messages of changes this test approved are asserted on.
 
 What is proven:
 
@@ -39,11 +40,13 @@ from jumin_contracts.envelope import Envelope, parse_payload
 from jumin_contracts.messages import MESSAGE_MODELS, CsMoveOutCertificate
 from jumin_platform.topology import PERSON_KEY_HEADER, Topology
 from jumin_testing.waiting import eventually
+from pydantic import SecretStr
 from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
 from registry.config import Settings
 from registry.entrypoints.relay import OutboxRelay, RelayConfig
 
+from .downstream import broker_sandbox, registry_url
 from .helpers import (
     OTHER_WARD_ADDRESS,
     REVIEWER,
@@ -76,6 +79,19 @@ TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 
 # ---- broker side ---------------------------------------------------------------------------------
+@pytest.fixture
+async def settings(settings: Settings) -> AsyncIterator[Settings]:
+    """The test settings on a vhost of this test's own, every recipient routed and projected."""
+    amqp = settings.amqp_url.get_secret_value()
+    async with broker_sandbox(amqp, all_routed=True) as sandbox:
+        yield settings.model_copy(
+            update={
+                "amqp_url": SecretStr(registry_url(sandbox, amqp)),
+                "routed_recipients": sandbox.topology.routed_recipients,
+            }
+        )
+
+
 def amqp_url(settings: Settings, user: str) -> str:
     """The settings' broker URL with another user's credentials (same host, port and vhost)."""
     parts = urlsplit(settings.amqp_url.get_secret_value())

@@ -81,9 +81,10 @@ async def declare(topology: Topology, amqp_url: str) -> None:
 async def _remove_stale_bindings(
     connection: aio_pika.abc.AbstractConnection, topology: Topology
 ) -> None:
-    """Unbind what belongs to a recipient's other scale-out mode or to partitions beyond N."""
+    """Unbind what belongs to a recipient's other scale-out mode, to partitions beyond N, or
+    routes events to an unrouted recipient."""
     for r in topology.recipients:
-        for b in topology.other_mode_bindings(r):
+        for b in topology.stale_bindings(r):
             if await _exists(connection, b.destination, exchange=b.to_exchange):
                 await _unbind(connection, b)
         if r.partitions and await _exists(connection, r.partition_exchange, exchange=True):

@@ -163,6 +163,10 @@ class Recipient:
     a consistent-hash exchange `<name>.partition` feeds `<name>.events.p0` … `p<N-1>`.
     `commands` names the commands (`registry.<command>`) the service may send back; a recipient
     without any gets no write permission on `jumin.commands` at all.
+    `routed` says whether `jumin.events` routes the recipient's messages to its queues: true once
+    the service consuming them exists. An unrouted recipient keeps its queues, users and
+    permissions, but nothing reaches them (so they cannot fill for ever), and the registry
+    projects nothing for it (its relay publishes `mandatory`: an unroutable message would raise).
     """
 
     name: str
@@ -171,6 +175,8 @@ class Recipient:
     commands: tuple[str, ...] = ()
     #: In scale-out mode, the partitions one replica consumes (None: all of them).
     assigned: tuple[int, ...] | None = None
+    #: Its consuming service exists: `jumin.events` routes `<name>.#` to its queues.
+    routed: bool = True
 
     @property
     def command_pattern(self) -> str:
@@ -252,9 +258,11 @@ DEFAULT_RECIPIENTS: Final = (
     Recipient(
         "cs", "jumin_cs_adapter", commands=("my_number_assigned", "free_codes", "move_in_notice")
     ),
-    Recipient("koseki", "jumin_koseki_adapter"),
+    # Not built yet: routed=False until the service exists (docs/adding-a-service.md, step 3), so
+    # their queues never fill with messages nobody consumes. JUMIN_AMQP_RECIPIENTS overrides.
+    Recipient("koseki", "jumin_koseki_adapter", routed=False),
     # 長官通知 from 出入国在留管理庁 (住基法30条の50).
-    Recipient("moj", "jumin_moj_notify", commands=("moj_notice",)),
-    Recipient("intermediate", "jumin_intermediate_server"),
-    Recipient("certificates", "jumin_certificates"),
+    Recipient("moj", "jumin_moj_notify", commands=("moj_notice",), routed=False),
+    Recipient("intermediate", "jumin_intermediate_server", routed=False),
+    Recipient("certificates", "jumin_certificates", routed=False),
 )

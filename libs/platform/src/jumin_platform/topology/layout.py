@@ -8,11 +8,12 @@ from __future__ import annotations
 __all__ = [
     "Topology",
     "parse_partitions",
+    "parse_recipients",
     "parse_retry_delays",
 ]
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from jumin_platform.topology.entities import (
@@ -114,6 +115,24 @@ class Topology:
         )
         return replace(self, recipients=recipients)
 
+    def with_routed(self, names: Iterable[str]) -> Topology:
+        """The same topology with exactly the named recipients routed (the rest unrouted)."""
+        chosen = set(names)
+        unknown = chosen - {r.name for r in self.recipients}
+        if unknown:
+            raise KeyError(f"unknown recipients: {sorted(unknown)}")
+        recipients = tuple(replace(r, routed=r.name in chosen) for r in self.recipients)
+        return replace(self, recipients=recipients)
+
+    def with_all_routed(self) -> Topology:
+        """The same topology with every recipient routed (as once every service exists)."""
+        return self.with_routed(r.name for r in self.recipients)
+
+    @property
+    def routed_recipients(self) -> frozenset[str]:
+        """The recipients `jumin.events` delivers to (the registry projects only for these)."""
+        return frozenset(r.name for r in self.recipients if r.routed)
+
     # ---- queue arguments ------------------------------------------------------------------------
     def consumer_queue_arguments(self) -> dict[str, ArgumentValue]:
         """Main, partition and `registry.in` queues.
@@ -190,24 +209,38 @@ class Topology:
         ]
         for r in self.recipients:
             if r.partitions:
-                bindings += [
-                    Binding(EVENTS_EXCHANGE, r.partition_exchange, r.routing_pattern, True),
-                    Binding(r.redeliver_exchange, r.partition_exchange, "", True),
-                ]
+                if r.routed:
+                    bindings.append(
+                        Binding(EVENTS_EXCHANGE, r.partition_exchange, r.routing_pattern, True)
+                    )
+                bindings.append(Binding(r.redeliver_exchange, r.partition_exchange, "", True))
                 bindings += [
                     Binding(r.partition_exchange, q, PARTITION_WEIGHT) for q in r.partition_queues
                 ]
             else:
-                bindings += [
-                    Binding(EVENTS_EXCHANGE, r.events_queue, r.routing_pattern),
-                    Binding(r.redeliver_exchange, r.events_queue, ""),
-                ]
+                if r.routed:
+                    bindings.append(Binding(EVENTS_EXCHANGE, r.events_queue, r.routing_pattern))
+                bindings.append(Binding(r.redeliver_exchange, r.events_queue, ""))
             bindings.append(Binding(DEAD_LETTER_EXCHANGE, r.dead_queue, r.routing_pattern))
             bindings += [
                 Binding(RETRY_EXCHANGE, r.retry_queue(d), r.retry_queue(d))
                 for d in self.retry_delays
             ]
         return tuple(bindings)
+
+    def stale_bindings(self, recipient: Recipient) -> tuple[Binding, ...]:
+        """Bindings `declare` removes if present: the other mode's, and for an unrouted recipient
+        its own `jumin.events` binding too (declared when it was routed)."""
+        stale = self.other_mode_bindings(recipient)
+        if recipient.routed:
+            return stale
+        r = recipient
+        own = (
+            Binding(EVENTS_EXCHANGE, r.partition_exchange, r.routing_pattern, True)
+            if r.partitions
+            else Binding(EVENTS_EXCHANGE, r.events_queue, r.routing_pattern)
+        )
+        return (*stale, own)
 
     def other_mode_bindings(self, recipient: Recipient) -> tuple[Binding, ...]:
         """Bindings of the mode a recipient is *not* in; `declare` removes them if present."""
@@ -273,6 +306,15 @@ def parse_partitions(spec: str) -> dict[str, int]:
             raise ValueError(f"bad partition spec {item!r} (want recipient=N)")
         result[name.strip()] = int(count)
     return result
+
+
+def parse_recipients(spec: str) -> tuple[str, ...]:
+    """`cs,koseki` → ("cs", "koseki"): the routed recipients (JUMIN_AMQP_RECIPIENTS)."""
+    names = tuple(part.strip() for part in spec.split(",") if part.strip())
+    for name in names:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"bad recipient name {name!r} in {spec!r}")
+    return names
 
 
 def parse_retry_delays(spec: str) -> tuple[int, ...]:

@@ -4,6 +4,8 @@
     JUMIN_AMQP_HOST / _PORT    where provisioning reaches the broker (127.0.0.1 / 5672)
     JUMIN_AMQP_PARTITIONS      scale-out per recipient, e.g. `cs=4` (the one partition count)
     JUMIN_AMQP_RETRY_DELAYS    back-off steps in seconds, e.g. `1,10,60`
+    JUMIN_AMQP_RECIPIENTS      the routed recipients, e.g. `cs,koseki` (default: those whose
+                               service exists, `Recipient.routed` in DEFAULT_RECIPIENTS)
 
 Provisioning and every process must see the same partitions and delays: the wait and partition
 queues are named by them. Read through pydantic-settings like every other setting (also from a
@@ -21,7 +23,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from jumin_platform.topology.entities import DEFAULT_RETRY_DELAYS, DEFAULT_VHOST, Recipient
-from jumin_platform.topology.layout import Topology, parse_partitions, parse_retry_delays
+from jumin_platform.topology.layout import (
+    Topology,
+    parse_partitions,
+    parse_recipients,
+    parse_retry_delays,
+)
 
 __all__ = [
     "BROKER_ENV_PREFIX",
@@ -54,6 +61,9 @@ class BrokerConfig(BaseModel):
     retry_delays: Annotated[tuple[int, ...], NoDecode, _from_text(parse_retry_delays)] = Field(
         default=DEFAULT_RETRY_DELAYS, description="back-off steps in seconds: `1,10,60`"
     )
+    recipients: Annotated[tuple[str, ...] | None, NoDecode, _from_text(parse_recipients)] = Field(
+        default=None, description="routed recipients: `cs,koseki` (default: services that exist)"
+    )
 
     @classmethod
     def of(cls, environ: Mapping[str, str]) -> BrokerConfig:
@@ -68,6 +78,8 @@ class BrokerConfig(BaseModel):
     def topology(self) -> Topology:
         """Return the default topology with this vhost, scale-out and back-off."""
         topology = Topology(vhost=self.vhost, retry_delays=self.retry_delays)
+        if self.recipients is not None:
+            topology = topology.with_routed(self.recipients)
         return topology.with_partitions(self.partitions)
 
 

@@ -35,8 +35,9 @@ async def make_sandbox() -> AsyncIterator[SandboxFactory]:
 
 @pytest.fixture
 async def sandbox(make_sandbox: SandboxFactory) -> Sandbox:
-    """The default topology (no scale-out) in a fresh vhost."""
-    return await make_sandbox(Topology())
+    """The default topology (no scale-out) in a fresh vhost, every recipient routed (as once all
+    services exist): the permission matrix is the same either way (test_unrouted.py)."""
+    return await make_sandbox(Topology().with_all_routed())
 
 
 @pytest.fixture

@@ -79,8 +79,9 @@ async def db(kit_schema: str) -> AsyncIterator[asyncpg.Connection[Any]]:
 # ---- broker --------------------------------------------------------------------------------------
 @pytest.fixture
 def topology() -> Topology:
-    """The topology the kit runs on: the provisioned one (a test module may override this)."""
-    return topology_from_env()
+    """The topology the kit runs on: the provisioned one with every recipient routed, since the
+    kit's tests consume as koseki (a test module may override this)."""
+    return topology_from_env().with_all_routed()
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ Db: TypeAlias = "asyncpg.Connection[Any]"
 
 DELAYS = (1, 2)
 DELIVERY_LIMIT = 2
-TOPOLOGY = Topology(retry_delays=DELAYS, delivery_limit=DELIVERY_LIMIT)
+TOPOLOGY = Topology(retry_delays=DELAYS, delivery_limit=DELIVERY_LIMIT).with_all_routed()
 KOSEKI = TOPOLOGY.recipient("koseki")
 
 

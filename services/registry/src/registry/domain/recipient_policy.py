@@ -13,7 +13,7 @@ and the row before it); the policy picks them by name.  Decisions are in each pr
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from jumin_contracts.codes import ChangeKind, ResidentType
@@ -318,6 +318,17 @@ class RecipientPolicy:
 
     ward: Ward
     messages: tuple[MessagePolicy, ...]
+
+    def only(self, recipients: Iterable[str]) -> RecipientPolicy:
+        """Return the policy restricted to these recipients (the ones the broker routes).
+
+        A recipient whose service does not exist yet gets no messages at all: its queue is not
+        bound, and a message nobody consumes is not kept anywhere (docs/architecture.md).
+        """
+        keep = frozenset(recipients)
+        return dataclasses.replace(
+            self, messages=tuple(m for m in self.messages if m.recipient in keep)
+        )
 
     def message(self, routing_key: str) -> MessagePolicy:
         """Return the policy of one routing key; KeyError if there is none."""
