@@ -23,7 +23,7 @@ LOCAL         := deploy/local
 UNIT_TESTS     = $(wildcard libs/*/tests/unit services/*/tests/unit simulators/*/tests/*unit)
 FAST_TIERS    := not e2e and not chaos and not fuzz
 
-.PHONY: help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
+.PHONY: help up status logs test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -34,8 +34,14 @@ bootstrap: ## install + start PostgreSQL/RabbitMQ if missing; uv sync the worksp
 provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost, users, migrations, dev keys
 	$(LOCAL)/provision.sh $(JUMIN_DB_NAME)
 
-up: provision ## run every process in the foreground (honcho)
+up: provision ## run every process in the foreground under supervisord (crashed ones restart; Ctrl-C stops all)
 	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
+
+status: ## the processes of a running `make up`: state, pid, uptime
+	$(LOCAL)/ctl.sh status
+
+logs: ## follow the log files of a running `make up` (P=relay-0 for one process)
+	$(LOCAL)/ctl.sh logs $(P)
 
 test: bootstrap ## everything CI runs: provision jumin_test (+ jumin_test_consumer for the kit's tests), pytest every tier (PYTEST_ARGS=...), ruff check, mypy
 	$(LOCAL)/provision.sh $(TEST_DB)
