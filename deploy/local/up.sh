@@ -46,6 +46,9 @@ main() {
   cd "$JUMIN_ROOT"
   print_urls "$db"
   supervisor_env
+  # What the CS simulator holds survives its restarts, one file per database.
+  : "${JUMIN_CS_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/cs-simulator/$db.sqlite3}"
+  export JUMIN_CS_SIMULATOR_STATE_FILE
   log "starting the processes of deploy/local/supervisord.conf (Ctrl-C to stop; make status, make logs)"
   # The workspace was synced by bootstrap.sh; the processes must never rewrite uv.lock.
   export UV_LOCKED=1
