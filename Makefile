@@ -30,7 +30,7 @@ FAST_TIERS    := not e2e and not chaos and not fuzz
 reset: ## clear the development data (database jumin, vhost jumin, var/traces) after asking; FORCE=1 skips the question
 	$(LOCAL)/reset.sh $(if $(filter 1,$(FORCE)),--yes) $(JUMIN_DB_NAME)
 
-.PHONY: reset help up test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
+.PHONY: reset help up status logs test test-fast test-unit lint fmt typecheck bench-registry bench-pipeline bootstrap provision
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,8 +41,14 @@ bootstrap: ## install + start PostgreSQL/RabbitMQ if missing; uv sync the worksp
 provision: bootstrap ## provision the dev database (jumin): roles, schema, vhost, users, migrations, dev keys
 	$(LOCAL)/provision.sh $(JUMIN_DB_NAME)
 
-up: provision ## run every process in the foreground (honcho)
+up: provision ## run every process in the foreground under supervisord (crashed ones restart; Ctrl-C stops all)
 	$(LOCAL)/up.sh $(JUMIN_DB_NAME)
+
+status: ## the processes of a running `make up`: state, pid, uptime
+	$(LOCAL)/ctl.sh status
+
+logs: ## follow the log files of a running `make up` (P=relay-0 for one process)
+	$(LOCAL)/ctl.sh logs $(P)
 
 # Every test target runs on the test vhost; a test vhost equal to the development one is refused.
 test test-fast: export JUMIN_AMQP_VHOST := $(TEST_VHOST)

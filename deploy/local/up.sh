@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Start every Jumin process in the foreground with honcho (Ctrl-C stops them all).
+# Start every Jumin process in the foreground under supervisord (deploy/local/supervisord.conf):
+# one prefixed log stream, a crashed process restarted with back-off while the others run on,
+# two relays (one active, one standing by), Ctrl-C stops them all.
 # Run bootstrap.sh and provision.sh first (`make up` does).
 #
 #   deploy/local/up.sh [dbname]      (default: $JUMIN_DB_NAME, i.e. jumin)
+#
+# JUMIN_RUN_DIR (var/run: supervisord's socket and pid) and JUMIN_LOG_DIR (var/log: one file per
+# process) may be set to run a second stack beside the first (the supervisor test does).
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -25,15 +30,29 @@ print_urls() {
 TXT
 }
 
+SUPERVISORD_CONF="$JUMIN_ROOT/deploy/local/supervisord.conf"
+
+# supervisor_env: the directories supervisord.conf names (created if missing).
+supervisor_env() {
+  : "${JUMIN_RUN_DIR:=$JUMIN_ROOT/var/run}"
+  : "${JUMIN_LOG_DIR:=$JUMIN_ROOT/var/log}"
+  export JUMIN_RUN_DIR JUMIN_LOG_DIR
+  mkdir -p "$JUMIN_RUN_DIR" "$JUMIN_LOG_DIR"
+}
+
 main() {
   local db=${1:-$JUMIN_DB_NAME}
   services_env "$db"
   cd "$JUMIN_ROOT"
   print_urls "$db"
-  log "starting processes from deploy/local/Procfile (Ctrl-C to stop)"
+  supervisor_env
+  # What the CS simulator holds survives its restarts, one file per database.
+  : "${JUMIN_CS_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/cs-simulator/$db.sqlite3}"
+  export JUMIN_CS_SIMULATOR_STATE_FILE
+  log "starting the processes of deploy/local/supervisord.conf (Ctrl-C to stop; make status, make logs)"
   # The workspace was synced by bootstrap.sh; the processes must never rewrite uv.lock.
   export UV_LOCKED=1
-  exec uv run --locked honcho -f deploy/local/Procfile start
+  exec uv run --locked supervisord -c "$SUPERVISORD_CONF"
 }
 
 # Run unless sourced (sourcing lets a test stub the helpers and drive single steps).

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from cs_simulator.adapters.journal import SqliteJournal
 from cs_simulator.config import Settings
 from cs_simulator.service_layer.simulator import Simulator
 
 
 def build_simulator(settings: Settings) -> Simulator:
-    """Create the in-memory simulator the app serves."""
+    """Create the simulator the app serves (restored from its state file, when it has one)."""
     return Simulator(
+        journal=None if settings.state_file is None else SqliteJournal(settings.state_file),
         municipality_code=settings.municipality_code,
         my_number_delay=settings.my_number_delay,
         timeout_hang=settings.timeout_hang,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jumin_platform.settings import LocalGovernmentCode, ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -23,6 +25,10 @@ class Settings(ServiceSettings):
     )
     municipality_code: LocalGovernmentCode = Field(
         default="131041", description="地方公共団体コード of the ward this CS serves (新宿区)"
+    )
+    state_file: Path | None = Field(
+        default=None,
+        description="SQLite file that keeps what CS holds across restarts (none: memory only)",
     )
     seed: int | None = Field(
         default=None, description="seed for generated numbers and fault draws (deterministic runs)"

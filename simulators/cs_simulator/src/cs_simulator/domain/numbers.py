@@ -19,6 +19,10 @@ class NumberIssuer:
         """Remember a code the ward uses, so no free-code batch hands it out."""
         self._juminhyo_codes.add(code)
 
+    def mark_my_number_used(self, number: str) -> None:
+        """Remember a 個人番号 already generated (before a restart)."""
+        self._my_numbers.add(number)
+
     def new_juminhyo_code(self) -> str:
         """Return an unused 住民票コード (10 random digits + check digit)."""
         while True:

@@ -1,4 +1,9 @@
-"""What the simulated CS remembers, in memory: transmissions, answers, free-code batches."""
+"""What the simulated CS remembers: transmissions, answers, free-code batches.
+
+The state lives in memory; with a journal (`Journal`, e.g. the SQLite file of
+`cs_simulator.adapters.journal`) every change is also appended to it, and `CsState.restore` replays
+a journal, so a restarted simulator holds what it held before.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,22 @@ import bisect
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
-from cs_simulator.domain.messages import Envelope, MessageBody
+from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
+
+Entry = dict[str, Any]
+
+
+class Journal(Protocol):
+    """Where the state's changes are appended, in order (JSON-able entries)."""
+
+    def append(self, entry: Entry) -> None: ...
+
+    def entries(self) -> list[Entry]: ...
+
+    def clear(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -82,11 +99,92 @@ class CsState:
     #: Cursors continue from the start time in microseconds, so a restarted (memory-less)
     #: simulator still hands out cursors above any the ward stored before the restart.
     cursor_base: int = field(default_factory=lambda: time.time_ns() // 1_000)
+    journal: Journal | None = None
     _receipt_seq: int = 0
+
+    @classmethod
+    def restore(cls, journal: Journal) -> CsState:
+        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
+        entries = journal.entries()
+        if not entries:
+            state = cls(journal=journal)
+            journal.append({"kind": "start", "cursor_base": state.cursor_base})
+            return state
+        state = cls(cursor_base=entries[0]["cursor_base"])
+        for entry in entries[1:]:
+            state._replay(entry)
+        state.journal = journal
+        return state
+
+    def _record(self, entry: Entry) -> None:
+        if self.journal is not None:
+            self.journal.append(entry)
+
+    def _replay(self, entry: Entry) -> None:
+        kind = entry["kind"]
+        if kind == "attempt":
+            self.count_attempt(UUID(entry["event_id"]))
+        elif kind == "accept":
+            envelope = Envelope.model_validate(entry["envelope"])
+            self.accept(
+                key=UUID(entry["key"]),
+                envelope=envelope,
+                body=BODY_MODELS[envelope.type].model_validate(envelope.body),
+                now=datetime.fromisoformat(entry["at"]),
+                traceparent=entry["traceparent"],
+            )
+        elif kind == "notify":
+            self.notify(
+                type_=entry["type"],
+                body=entry["body"],
+                now=datetime.fromisoformat(entry["at"]),
+                traceparent=entry["traceparent"],
+                notification_id=UUID(entry["id"]),
+            )
+        elif kind == "free_codes":
+            self.keep_free_codes(
+                FreeCodeBatch(
+                    UUID(entry["key"]),
+                    UUID(entry["batch_id"]),
+                    entry["count"],
+                    tuple(entry["codes"]),
+                )
+            )
+        elif kind == "my_number":
+            self.keep_my_number(entry["code"], entry["number"])
+        else:
+            raise ValueError(f"unknown journal entry {kind!r}")
 
     def count_attempt(self, event_id: UUID) -> None:
         """Count one POST of a message for this event, whatever its fate."""
         self.counts.setdefault(event_id, EventCount()).attempts += 1
+        self._record({"kind": "attempt", "event_id": str(event_id)})
+
+    def keep_free_codes(self, batch: FreeCodeBatch) -> None:
+        """Remember a batch handed out, to answer a repeated request with it."""
+        self.free_code_batches[batch.idempotency_key] = batch
+        self._record(
+            {
+                "kind": "free_codes",
+                "key": str(batch.idempotency_key),
+                "batch_id": str(batch.batch_id),
+                "count": batch.count,
+                "codes": list(batch.codes),
+            }
+        )
+
+    def keep_my_number(self, juminhyo_code: str, my_number: str) -> None:
+        """Remember the 個人番号 J-LIS generated for a 住民票コード."""
+        self.my_numbers[juminhyo_code] = my_number
+        self._record({"kind": "my_number", "code": juminhyo_code, "number": my_number})
+
+    def answered_receipts(self) -> set[str]:
+        """The 受付番号 of the 個人番号生成要求 already answered."""
+        return {
+            str(n.body["request_receipt_no"])
+            for n in self.notifications
+            if n.type == "my_number_generated"
+        }
 
     def accept(
         self,
@@ -106,16 +204,46 @@ class CsState:
         self.counts.setdefault(envelope.event_id, EventCount()).accepted += 1
         if envelope.type == "identity":
             self.identities[transmission.juminhyo_code] = transmission
+        self._record(
+            {
+                "kind": "accept",
+                "key": str(key),
+                "envelope": envelope.model_dump(mode="json"),
+                "at": now.isoformat(),
+                "traceparent": traceparent,
+            }
+        )
         return transmission
 
     def notify(
-        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
+        self,
+        *,
+        type_: str,
+        body: dict[str, Any],
+        now: datetime,
+        traceparent: str | None,
+        notification_id: UUID | None = None,
     ) -> Notification:
         """Queue an answer for the ward with the next cursor."""
         notification = Notification(
-            self.cursor_base + len(self.notifications) + 1, uuid4(), type_, now, traceparent, body
+            self.cursor_base + len(self.notifications) + 1,
+            notification_id or uuid4(),
+            type_,
+            now,
+            traceparent,
+            body,
         )
         self.notifications.append(notification)
+        self._record(
+            {
+                "kind": "notify",
+                "id": str(notification.notification_id),
+                "type": type_,
+                "body": body,
+                "at": now.isoformat(),
+                "traceparent": traceparent,
+            }
+        )
         return notification
 
     def notifications_after(self, cursor: int, limit: int) -> list[Notification]:

@@ -17,6 +17,7 @@ from cs_simulator.entrypoints.problems import (
     drop_default_validation_answers,
     install_cs_error_handlers,
 )
+from cs_simulator.service_layer.handlers import answer_pending_requests
 
 DESCRIPTION = """市町村CS simulator — stands in for the ward's 住基ネット 市町村CS (see INTERFACE.md).
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        answer_pending_requests(simulator)  # requests a previous process accepted, unanswered
         yield
         simulator.cancel_pending()
 

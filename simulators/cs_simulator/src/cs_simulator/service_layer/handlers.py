@@ -93,7 +93,8 @@ def _my_number_for(sim: Simulator, request: MyNumberRequestBody) -> str:
     code = request.juminhyo_code
     known = sim.state.my_numbers.get(code)
     if known is None or request.reason == "change":
-        known = sim.state.my_numbers[code] = sim.numbers.new_my_number()
+        known = sim.numbers.new_my_number()
+        sim.state.keep_my_number(code, known)
     return known
 
 
@@ -118,5 +119,20 @@ def free_code_batch(
         return stored, True
     codes = tuple(sim.numbers.new_juminhyo_code() for _ in range(request.count))
     batch = FreeCodeBatch(key, uuid4(), request.count, codes)
-    sim.state.free_code_batches[key] = batch
+    sim.state.keep_free_codes(batch)
     return batch, False
+
+
+def answer_pending_requests(sim: Simulator) -> int:
+    """After a restart: answer each 個人番号生成要求 accepted but not yet answered (its answer was
+    a timer of the process that died). Returns how many were scheduled."""
+    answered = sim.state.answered_receipts()
+    waiting = [
+        t
+        for t in sim.state.transmissions.values()
+        if isinstance(t.body, MyNumberRequestBody) and t.receipt_no not in answered
+    ]
+    for transmission in waiting:
+        assert isinstance(transmission.body, MyNumberRequestBody)
+        _schedule(sim, _answer_my_number(sim, transmission, transmission.body))
+    return len(waiting)

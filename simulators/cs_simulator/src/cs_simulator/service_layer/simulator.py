@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.domain.numbers import NumberIssuer
-from cs_simulator.domain.state import CsState
+from cs_simulator.domain.state import CsState, Journal
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -21,12 +21,15 @@ def now_jst() -> datetime:
 
 @dataclass
 class Simulator:
-    """Hold what one simulator process needs; `reset` forgets everything (tests)."""
+    """Hold what one simulator process needs; `reset` forgets everything (tests).
+
+    With a journal the state is restored from it at start and every change is appended to it."""
 
     municipality_code: str
     my_number_delay: float
     timeout_hang: float
     seed: int | None
+    journal: Journal | None = None
     state: CsState = field(default_factory=CsState)
     faults: FaultSettings = field(default_factory=FaultSettings)
     numbers: NumberIssuer = field(init=False)
@@ -35,13 +38,30 @@ class Simulator:
 
     def __post_init__(self) -> None:
         self._seed_sources()
+        if self.journal is not None:
+            self.state = CsState.restore(self.journal)
+            self._mark_numbers_used()
 
     def reset(self) -> None:
         """Cancel pending answers and start again from nothing (seeded sources restart too)."""
         self.cancel_pending()
-        self.state = CsState()
+        if self.journal is not None:
+            self.journal.clear()
+            self.state = CsState.restore(self.journal)
+        else:
+            self.state = CsState()
         self.faults = FaultSettings()
         self._seed_sources()
+
+    def _mark_numbers_used(self) -> None:
+        """Numbers the restored state holds are not handed out again."""
+        for transmission in self.state.identities.values():
+            self.numbers.mark_juminhyo_code_used(transmission.juminhyo_code)
+        for batch in self.state.free_code_batches.values():
+            for code in batch.codes:
+                self.numbers.mark_juminhyo_code_used(code)
+        for number in self.state.my_numbers.values():
+            self.numbers.mark_my_number_used(number)
 
     def cancel_pending(self) -> None:
         """Cancel answers not yet delivered (reset, shutdown)."""
