@@ -75,6 +75,11 @@ ALTER ROLE :"app_role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICAT
 -- Unqualified names (and yoyo's bookkeeping tables) land in the service's own schema.
 ALTER ROLE :"owner_role" SET search_path = :"schema", public;
 ALTER ROLE :"app_role" SET search_path = :"schema", public;
+-- No personal data in the server log: an error's DETAIL repeats the failing row (names, address)
+-- or its key; terse keeps the message naming the constraint, and the STATEMENT, whose values are
+-- $n parameters (log_parameter_max_length_on_error stays 0). Superuser-only, hence set here.
+ALTER ROLE :"owner_role" SET log_error_verbosity = 'terse';
+ALTER ROLE :"app_role" SET log_error_verbosity = 'terse';
 SQL
   psql_service "$name" -d "$DB_NAME" -1 -f - <<'SQL'
 GRANT CONNECT, TEMPORARY ON DATABASE :"db" TO :"owner_role", :"app_role";

@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 from jumin_platform.my_number_vault import MyNumberVault
+from jumin_platform.telemetry import untraced
 
 from registry.adapters.outbox import Outbox
 from registry.adapters.publisher import EventPublisher
@@ -79,10 +80,14 @@ class OutboxRelay:
             await connection.close()
 
     async def _become_leader(self, connection: asyncpg.Connection[Any]) -> None:
-        # Standby: try the lock at each poll; the leader's session ending releases it.
-        while not await connection.fetchval(  # noqa: ASYNC110 - polls the database
-            "SELECT pg_try_advisory_lock(hashtext($1))", LOCK_KEY
-        ):
+        # Standby: try the lock at each poll (untraced); the leader's session ending releases it.
+        while True:
+            with untraced():
+                leader = await connection.fetchval(
+                    "SELECT pg_try_advisory_lock(hashtext($1))", LOCK_KEY
+                )
+            if leader:
+                break
             await asyncio.sleep(self._config.poll_seconds)
         self.is_leader = True
         logger.info("relay is active")
@@ -96,7 +101,8 @@ class OutboxRelay:
         outbox = Outbox(connection, self._vault)
         while True:
             self._wake.clear()
-            rows = await outbox.unpublished(self._config.batch_size)
+            with untraced():  # an empty poll leaves no span; each row's publish continues its trace
+                rows = await outbox.unpublished(self._config.batch_size)
             if rows:
                 confirmed, failure = await publisher.publish_batch(rows)
                 if confirmed:
