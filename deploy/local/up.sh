@@ -36,7 +36,8 @@ SUPERVISORD_CONF="$JUMIN_ROOT/deploy/local/supervisord.conf"
 supervisor_env() {
   : "${JUMIN_RUN_DIR:=$JUMIN_ROOT/var/run}"
   : "${JUMIN_LOG_DIR:=$JUMIN_ROOT/var/log}"
-  export JUMIN_RUN_DIR JUMIN_LOG_DIR
+  : "${JUMIN_TRACE_DIR:=$JUMIN_ROOT/var/traces}"
+  export JUMIN_RUN_DIR JUMIN_LOG_DIR JUMIN_TRACE_DIR
   mkdir -p "$JUMIN_RUN_DIR" "$JUMIN_LOG_DIR"
 }
 
