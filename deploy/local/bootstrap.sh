@@ -202,6 +202,32 @@ ensure_rabbit_running() {
   log "rabbitmq up"
 }
 
+# management_open: the management API listens beyond loopback (0.0.0.0 or [::]).
+management_open() {
+  have ss || return 1
+  ss -Hltn 2>/dev/null | awk '{print $4}' | grep -E ':15672$' | grep -qvE '^(127\.0\.0\.1|\[::1\]):'
+}
+
+# ensure_management_on_loopback: Jumin enables the management plugin, so it also says where the
+# plugin listens — 127.0.0.1 only, on a broker it did not install too. Recorded in rabbitmq.conf for
+# the next boot, and set in the running node (persistent application env) before the plugin starts;
+# a listener already open is moved by restarting the plugin (AMQP connections are not touched).
+ensure_management_on_loopback() {
+  local conf=/etc/rabbitmq/rabbitmq.conf
+  if ! grep -qE '^[[:space:]]*management\.tcp\.ip[[:space:]]*=' "$conf" 2>/dev/null; then
+    log "rabbitmq: management API on 127.0.0.1 (added to $conf)"
+    printf '# Added by Jumin'"'"'s deploy/local/bootstrap.sh: management API from this machine only.\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = 15672\n' |
+      as_root tee -a "$conf" >/dev/null
+  fi
+  rabbit rabbitmqctl -q eval \
+    'application:set_env(rabbitmq_management, tcp_config, [{ip, "127.0.0.1"}, {port, 15672}], [{persistent, true}]).' >/dev/null
+  if management_open; then
+    log "rabbitmq: moving the running management API to 127.0.0.1 (plugin restart)"
+    rabbit rabbitmq-plugins -q disable rabbitmq_management >/dev/null
+    rabbit rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  fi
+}
+
 ensure_rabbit_plugins() {
   local enabled missing=() p
   enabled=$(rabbit rabbitmq-plugins list -q -e -m 2>/dev/null || true)
@@ -229,7 +255,9 @@ main() {
   ensure_postgres_running
   ensure_rabbit_installed
   ensure_rabbit_running
+  ensure_management_on_loopback
   ensure_rabbit_plugins
+  ensure_management_on_loopback
   warn_if_open
   link_uv_for_every_shell
   sync_workspace
