@@ -14,6 +14,7 @@ the CS simulator holds to `<workdir>/cs-simulator.sqlite3`.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from .slice import http_ok
 CONF = ROOT / "deploy/local/supervisord.conf"
 #: Every program of deploy/local/supervisord.conf, as supervisorctl names them.
 PROGRAMS = ("cs_simulator", "registry", "relay:relay-0", "relay:relay-1", "commands", "cs_adapter")
+#: A line of `supervisorctl status`: `relay:relay-0   RUNNING   pid 17380, uptime 0:00:19`.
+STATUS_LINE = re.compile(r"^(?P<program>\S+)\s+(?P<state>[A-Z]+)(?:\s+pid (?P<pid>\d+))?")
 
 
 class SupervisedStack:
@@ -55,12 +58,21 @@ class SupervisedStack:
         done = subprocess.run(argv, env=self.env, capture_output=True, text=True, check=False)
         return done.stdout.strip()
 
+    def status(self) -> dict[str, tuple[str, int]]:
+        """Every program's state and pid (0 when not running), from one `supervisorctl status`."""
+        found = {}
+        for line in self.ctl("status").splitlines():
+            match = STATUS_LINE.match(line)
+            if match:
+                found[match["program"]] = (match["state"], int(match["pid"] or 0))
+        return found
+
     def pid(self, program: str) -> int:
-        out = self.ctl("pid", program)
-        return int(out) if out.isdigit() else 0
+        return self.status().get(program, ("", 0))[1]
 
     def pids(self) -> dict[str, int]:
-        return {program: self.pid(program) for program in PROGRAMS}
+        status = self.status()
+        return {program: status.get(program, ("", 0))[1] for program in PROGRAMS}
 
     async def serving(self, *programs: str) -> bool:
         """Each program (all by default) is RUNNING; an HTTP one also answers its health check."""
@@ -70,9 +82,11 @@ class SupervisedStack:
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
         }
-        for program in programs or PROGRAMS:
-            if "RUNNING" not in self.ctl("status", program):
-                return False
+        wanted = programs or PROGRAMS
+        # the health checks first: they cost nothing while a process is still starting, when
+        # a supervisorctl run (a Python start) in a tight loop would slow the start it awaits
+        for program in wanted:
             if program in health and not await http_ok(health[program]):
                 return False
-        return True
+        status = self.status()
+        return all(status.get(program, ("", 0))[0] == "RUNNING" for program in wanted)
