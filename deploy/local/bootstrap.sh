@@ -5,7 +5,8 @@
 #   deploy/local/bootstrap.sh
 #
 # Steps: uv · PostgreSQL (installed, cluster running) · RabbitMQ (installed, running, plugins) ·
-#        uv sync of every workspace package plus the dev group.
+#        curl and python3 (the README's commands) · uv sync of every workspace package plus the
+#        dev group.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -56,6 +57,15 @@ link_uv_for_every_shell() {
   [[ $uv == /usr/local/bin/uv ]] && return 0
   ln -sf "$uv" /usr/local/bin/uv
   log "uv linked into /usr/local/bin"
+}
+
+# The README's commands (Try it) read the running services with curl and python3.
+ensure_readme_tools() {
+  local tool missing=()
+  for tool in curl python3; do
+    have "$tool" || missing+=("$tool")
+  done
+  [[ ${#missing[@]} -eq 0 ]] || apt_install "${missing[@]}"
 }
 
 ensure_uv() {
@@ -260,6 +270,7 @@ main() {
   ensure_management_on_loopback
   warn_if_open
   link_uv_for_every_shell
+  ensure_readme_tools
   sync_workspace
   log "done"
 }
