@@ -81,9 +81,17 @@ def move_in(
 
 
 def family() -> list[Body]:
-    """Return a family of three: head, wife and child."""
+    """Return a family of three: head, wife and child, each with the 住民票コード a 転入 brings."""
     return [
-        person("山田", "太郎", "ヤマダ", "タロウ", relationship="世帯主", birth_date="1980-05-01"),
+        person(
+            "山田",
+            "太郎",
+            "ヤマダ",
+            "タロウ",
+            relationship="世帯主",
+            birth_date="1980-05-01",
+            juminhyo_code=juminhyo_code("3100000001"),
+        ),
         person(
             "山田",
             "花子",
@@ -92,8 +100,17 @@ def family() -> list[Body]:
             relationship="妻",
             birth_date="1982-07-10",
             sex="female",
+            juminhyo_code=juminhyo_code("3100000002"),
         ),
-        person("山田", "一郎", "ヤマダ", "イチロウ", relationship="子", birth_date="2010-01-20"),
+        person(
+            "山田",
+            "一郎",
+            "ヤマダ",
+            "イチロウ",
+            relationship="子",
+            birth_date="2010-01-20",
+            juminhyo_code=juminhyo_code("3100000003"),
+        ),
     ]
 
 
