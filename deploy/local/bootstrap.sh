@@ -5,7 +5,8 @@
 #   deploy/local/bootstrap.sh
 #
 # Steps: uv · PostgreSQL (installed, cluster running) · RabbitMQ (installed, running, plugins) ·
-#        uv sync of every workspace package plus the dev group.
+#        the IPAmj明朝 font (the MJ character set's source) · uv sync of every workspace package
+#        plus the dev group.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -216,6 +217,19 @@ ensure_rabbit_plugins() {
   rabbit rabbitmq-plugins enable "${missing[@]}"
 }
 
+# ---- fonts -------------------------------------------------------------------------------------
+# IPAmj明朝 (文字情報基盤): certificates print with it, and its cmap and IVS table are the source of the
+# MJ character set jumin_contracts ships; a unit test regenerates the set from it and compares.
+IPAMJ_FONT=/usr/share/fonts/truetype/ipamj/ipamjm.ttf
+
+ensure_ipamj_font() {
+  if [[ -f $IPAMJ_FONT ]]; then
+    log "IPAmj明朝 present"
+  else
+    apt_install fonts-ipamj-mincho
+  fi
+}
+
 # ---- Python workspace ----------------------------------------------------------------------------
 sync_workspace() {
   log "uv sync --all-packages --locked (all workspace members + dev group)"
@@ -231,6 +245,7 @@ main() {
   ensure_rabbit_running
   ensure_rabbit_plugins
   warn_if_open
+  ensure_ipamj_font
   link_uv_for_every_shell
   sync_workspace
   log "done"

@@ -11,6 +11,8 @@ from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentT
 from jumin_contracts.dates import PartialDateField
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from registry.domain.characters import kind_of
+
 AtenaNo = Annotated[
     str, Field(pattern=r"^[0-9]{10}$", description="宛名番号 (10 digits incl. check digit)")
 ]
@@ -22,20 +24,6 @@ Relationships = Annotated[
     dict[AtenaNo, Text],
     Field(description="続柄 to the (new) 世帯主, keyed by 宛名番号"),
 ]
-
-
-TEXT_KINDS: dict[str, TextKind] = {
-    "family_name": TextKind.NAME,
-    "given_name": TextKind.NAME,
-    "former_surname": TextKind.NAME,
-    "alias": TextKind.NAME,
-    "hittosha": TextKind.NAME,
-    "name_alphabet": TextKind.ALPHABET,
-    "address_katagaki": TextKind.KATAGAKI,
-    "note": TextKind.MULTILINE,
-    "reason": TextKind.MULTILINE,
-}
-"""Which repertoire each text field draws from (docs/domain.md, "Characters"); others are free."""
 
 
 def _check_strings(value: object, kind: TextKind) -> None:
@@ -67,7 +55,7 @@ class _Strict(BaseModel):
         surrogates in any field (NUL among them: PostgreSQL text cannot hold it); emoji, symbols
         and scripts outside the MJ set, kana and Latin in names (spec 7.2.3: 文字情報基盤文字).
         """
-        kind = TEXT_KINDS.get(info.field_name or "", TextKind.FREE)
+        kind = kind_of(info.field_name or "")
         _check_strings(value, kind)
         return value
 

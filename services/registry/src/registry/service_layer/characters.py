@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from jumin_contracts.characters import has_private_use, private_use_positions
 from pydantic import BaseModel
 
+from registry.adapters import character_audit
+from registry.domain.characters import Finding, record_problems
 from registry.domain.errors import CharacterRefused, StateConflict
 from registry.domain.gaiji import (
     Gaiji,
@@ -114,3 +117,22 @@ async def list_gaiji(*, uow: UnitOfWork) -> list[Gaiji]:
     """Return every registered 外字 (外字一覧)."""
     async with uow:
         return await uow.gaiji.all()
+
+
+async def stored_findings(connection: Any) -> AsyncIterator[Finding]:
+    """Yield every stored character outside the set (history rows, current ones included).
+
+    Reads only, in one read-only transaction: nothing is rewritten (a 外字 to register, or a
+    correction to enter, is for staff to decide).
+    """
+    async with connection.transaction(readonly=True, isolation="repeatable_read"):
+        gaiji = await character_audit.registered_gaiji(connection)
+        async for row in character_audit.history_rows(connection):
+            for item, problem in record_problems(dict(row), gaiji=gaiji):
+                yield Finding(
+                    atena_no=row["atena_no"],
+                    history_no=row["history_no"],
+                    change_id=row["change_id"],
+                    item=item,
+                    problem=problem,
+                )
