@@ -133,6 +133,7 @@ async def test_a_registered_gaiji_is_accepted_kept_exact_and_cs_gets_its_substit
     assert identity.payload["given_name"] == "太郎"
     logged = await owner_connection.fetchrow(
         "SELECT operator, outcome FROM registry.access_log WHERE function = 'register_gaiji'"
+        " ORDER BY seq DESC LIMIT 1"
     )
     assert (logged["operator"], logged["outcome"]) == ("admin01", "ok")
 

@@ -31,8 +31,9 @@ SELECT code_point, substitute FROM registry.gaiji WHERE code_point = ANY($1::int
 
 ALL = f"SELECT {COLUMNS} FROM registry.gaiji ORDER BY code_point"
 
-# Serialises registrations: two admins letting the registry choose get two code points.
-LOCK = "LOCK TABLE registry.gaiji IN SHARE ROW EXCLUSIVE MODE"
+# Serialises registrations that let the registry choose, so two get two code points (a
+# transaction-level advisory lock: the service role may insert, not lock the table).
+LOCK = "SELECT pg_advisory_xact_lock(hashtext('registry.gaiji'))"
 
 
 def _gaiji(row: asyncpg.Record) -> Gaiji:
