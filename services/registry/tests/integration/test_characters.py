@@ -239,3 +239,39 @@ async def test_a_pending_change_corrected_to_hold_an_emoji_is_refused(
     assert is_problem(response, 422), response.text
     assert "U+1F600" in response.json()["detail"]
     assert (await approve(client, token, pending["change_id"]))["status"] == "approved"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/residents", {"name": "山\u202e田"}, "name"),
+        ("/residents", {"address": "西新宿\u200b"}, "address"),
+        ("/changes", {"created_by": "clerk\u2066"}, "created_by"),
+        ("/addresses/towns", {"prefix": "西\u200d"}, "prefix"),
+    ],
+)
+async def test_query_parameters_refuse_hidden_characters_too(
+    client: httpx.AsyncClient, token: TokenFactory, path: str, params: dict[str, str], field: str
+) -> None:
+    headers = auth(token, "reviewer01", "reviewer")
+
+    response = await client.get(path, params=params, headers=headers)
+
+    assert is_problem(response, 422), response.text
+    assert f"{field}: " in response.json()["detail"]
+    assert "文字目 (U+" in response.json()["detail"]
+
+
+async def test_a_reason_refuses_a_bidi_override(
+    client: httpx.AsyncClient, token: TokenFactory
+) -> None:
+    pending = await submit(client, token, move_in(person()))
+
+    response = await client.post(
+        f"/changes/{pending['change_id']}/withdraw",
+        json={"reason": "届出人の申出\u202e"},
+        headers=auth(token, "clerk01", "clerk"),
+    )
+
+    assert is_problem(response, 422), response.text
+    assert "reason: 7文字目 (U+202E)" in response.json()["detail"]
