@@ -38,6 +38,7 @@ from .helpers import (
     auth,
     enter_and_approve,
     is_problem,
+    juminhyo_code,
     move_in,
     person,
     row_counts,
@@ -119,7 +120,9 @@ async def test_a_registered_gaiji_is_accepted_kept_exact_and_cs_gets_its_substit
     assert registered.json()["code_point"] == "U+E000"  # the first free one, chosen for us
     name = registered.json()["char"] + "城"
 
-    change = await enter_and_approve(client, token, move_in(person(name, "太郎")))
+    change = await enter_and_approve(
+        client, token, move_in(person(name, "太郎", juminhyo_code=juminhyo_code("1234567890")))
+    )
 
     (atena_no,) = change["subjects"]
     record = (await view(client, token, f"/residents/{atena_no}")).json()["record"]

@@ -206,6 +206,7 @@ def _born(family_name: str) -> HistoryRow:
         hittosha=family_name + "太郎",
         address="東京都新宿区西新宿二丁目8番1号",
         address_since=PartialDate.exact(date(2020, 4, 1)),
+        juminhyo_code="12345678901",
     )
     return HistoryRow(
         atena_no=atena(1),

@@ -61,6 +61,13 @@ class NothingToChange(RuleViolation):
     title = "Nothing to change"
 
 
+class CodePoolEmpty(StateConflict):
+    """No free 住民票コード is left to give a newborn (spec 4.3.1): the 出生 stays pending until CS
+    supplies more, so no one is recorded — or sent to CS — without a code."""
+
+    title = "No free juminhyo code"
+
+
 class CharacterRefused(RuleViolation):
     """A text field holds a character the register cannot carry (here: an unregistered 外字)."""
 
