@@ -5,8 +5,8 @@
 #   deploy/local/bootstrap.sh
 #
 # Steps: uv · PostgreSQL (installed, cluster running) · RabbitMQ (installed, running, plugins) ·
-#        curl and python3 (the README's commands) · uv sync of every workspace package plus the
-#        dev group.
+#        curl and python3 (the README's commands) · the IPAmj明朝 font (the MJ character set's
+#        source) · uv sync of every workspace package plus the dev group.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -252,6 +252,19 @@ ensure_rabbit_plugins() {
   rabbit rabbitmq-plugins enable "${missing[@]}"
 }
 
+# ---- fonts -------------------------------------------------------------------------------------
+# IPAmj明朝 (文字情報基盤): certificates print with it, and its cmap and IVS table are the source of the
+# MJ character set jumin_contracts ships; a unit test regenerates the set from it and compares.
+IPAMJ_FONT=/usr/share/fonts/truetype/ipamj/ipamjm.ttf
+
+ensure_ipamj_font() {
+  if [[ -f $IPAMJ_FONT ]]; then
+    log "IPAmj明朝 present"
+  else
+    apt_install fonts-ipamj-mincho
+  fi
+}
+
 # ---- Python workspace ----------------------------------------------------------------------------
 sync_workspace() {
   log "uv sync --all-packages --locked (all workspace members + dev group)"
@@ -269,6 +282,7 @@ main() {
   ensure_rabbit_plugins
   ensure_management_on_loopback
   warn_if_open
+  ensure_ipamj_font
   link_uv_for_every_shell
   ensure_readme_tools
   sync_workspace

@@ -22,8 +22,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from jumin_contracts.characters import has_private_use, private_use_positions
 from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDate
 
@@ -63,13 +64,42 @@ class NoticeClass(StrEnum):
     JUKI = "juki"  # 住基法 (住民票の記載・消除・修正のみ)
 
 
+class CharacterForm(StrEnum):
+    """Say which characters a recipient's text fields carry (docs/domain.md, "Characters")."""
+
+    MJ = "mj"  # 文字情報基盤文字 only: a 外字 travels as its substitute (spec 7.2.3)
+    WITH_GAIJI = (
+        "with_gaiji"  # the ward's 外字 as their private-use code points, printed from the glyph
+    )
+
+
 class RecipientMessage(BaseModel):
-    """Base of every recipient message: frozen, extra fields refused, schema name@version."""
+    """Base of every recipient message: frozen, extra fields refused, schema name@version.
+
+    `CHARACTERS` is the recipient's character contract: an `MJ` message refuses private-use
+    characters (外字), so the registry must send their substitutes and an adapter never receives
+    a code point its external system cannot carry.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     ROUTING_KEY: ClassVar[str]
     VERSION: ClassVar[int] = 1
+    CHARACTERS: ClassVar[CharacterForm] = CharacterForm.MJ
+
+    @model_validator(mode="after")
+    def _carry_only_the_agreed_characters(self) -> RecipientMessage:
+        if self.CHARACTERS is CharacterForm.MJ:
+            texts = {k: v for k, v in self.__dict__.items() if isinstance(v, str)}
+            if has_private_use("".join(texts.values())):  # one scan; rare: find the field
+                for name, value in texts.items():
+                    for position, char in private_use_positions(value)[:1]:
+                        raise ValueError(
+                            f"{name}: {position}文字目 (U+{ord(char):04X}) は外字です。"
+                            "代替文字 (文字情報基盤文字) で送ってください / "
+                            "a 外字 must travel as its MJ substitute"
+                        )
+        return self
 
     @classmethod
     def schema_id(cls) -> str:
@@ -228,6 +258,7 @@ class CertificatesRecord(_ChangeItems):
     """Everything a 証明書 prints, for the certificates read model (区の内部利用)."""
 
     ROUTING_KEY: ClassVar[str] = "certificates.record"
+    CHARACTERS: ClassVar[CharacterForm] = CharacterForm.WITH_GAIJI  # printed from the glyph
 
     atena_no: TenDigits = Field(description="宛名番号 (窓口での検索用)")
     history_no: int = Field(ge=1, description="履歴番号")

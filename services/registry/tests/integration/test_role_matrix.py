@@ -45,6 +45,8 @@ RECORD_READERS = frozenset({Role.VIEWER, Role.CLERK, Role.REVIEWER})
 MY_NUMBER_READERS = frozenset({Role.REVIEWER})
 SUPPORT_OFFICER = frozenset({Role.SUPPORT_OFFICER})
 AUDITOR = frozenset({Role.AUDITOR})
+ADMIN = frozenset({Role.ADMIN})
+GAIJI_READERS = frozenset({Role.ADMIN, Role.CLERK, Role.REVIEWER, Role.VIEWER})
 EVERYONE = frozenset(Role)
 
 
@@ -119,6 +121,8 @@ MATRIX = (
     Endpoint("GET", "/audit/my-number-access", AUDITOR, params=PERIOD),
     Endpoint("GET", "/audit/failed-authentications", AUDITOR, params=PERIOD),
     Endpoint("GET", "/audit/access-log/verify", AUDITOR),
+    Endpoint("POST", "/gaiji", ADMIN, body={"glyph_png": "", "reason": "r", "substitute": "葛"}),
+    Endpoint("GET", "/gaiji", GAIJI_READERS),
     Endpoint("GET", "/healthz", EVERYONE, public=True),
     Endpoint("GET", "/readyz", EVERYONE, public=True),
 )

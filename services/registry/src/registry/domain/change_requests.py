@@ -6,9 +6,12 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+from jumin_contracts.characters import TextKind, check_text
 from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDateField
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from registry.domain.characters import kind_of
 
 AtenaNo = Annotated[
     str, Field(pattern=r"^[0-9]{10}$", description="宛名番号 (10 digits incl. check digit)")
@@ -23,12 +26,21 @@ Relationships = Annotated[
 ]
 
 
-def _has_nul(value: object) -> bool:
+def _check_strings(value: object, kind: TextKind) -> None:
+    """Check every string in a value (lists and 続柄 maps too) against its field's repertoire.
+
+    Private-use characters pass here: whether they are registered 外字 is the registry's question
+    (`service_layer.characters`), asked inside the transaction.
+    """
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return isinstance(value, list | tuple) and any(_has_nul(v) for v in value)
+        check_text(value, kind)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, TextKind.FREE)
+            _check_strings(item, TextKind.FREE)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_strings(item, TextKind.FREE)
 
 
 class _Strict(BaseModel):
@@ -36,10 +48,15 @@ class _Strict(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _refuse_nul(cls, value: object) -> object:
-        """Refuse the NUL character: PostgreSQL text cannot hold it (it would fail as a 500)."""
-        if _has_nul(value):
-            raise ValueError("NUL文字は入力できません / the NUL character is not allowed")
+    def _refuse_characters(cls, value: object, info: ValidationInfo) -> object:
+        """Refuse characters a 住民票 cannot carry, naming the position and the code point.
+
+        Control, bidi, zero-width and other format characters, unassigned code points and lone
+        surrogates in any field (NUL among them: PostgreSQL text cannot hold it); emoji, symbols
+        and scripts outside the MJ set, kana and Latin in names (spec 7.2.3: 文字情報基盤文字).
+        """
+        kind = kind_of(info.field_name or "")
+        _check_strings(value, kind)
         return value
 
 

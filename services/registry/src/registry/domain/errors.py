@@ -66,3 +66,18 @@ class CodePoolEmpty(StateConflict):
     supplies more, so no one is recorded — or sent to CS — without a code."""
 
     title = "No free juminhyo code"
+
+
+class CharacterRefused(RuleViolation):
+    """A text field holds a character the register cannot carry (here: an unregistered 外字)."""
+
+    title = "Character not allowed"
+
+    def __init__(self, field: tuple[str | int, ...], message: str) -> None:
+        super().__init__(f"入力内容に誤りがあります (invalid input) — {_dotted(field)}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _dotted(field: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in field)

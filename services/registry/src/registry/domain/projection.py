@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.messages import RecipientMessage
+from jumin_contracts.messages import CharacterForm, RecipientMessage
 
 from registry.domain.model import HistoryRow, Person, RecordStatus
 from registry.domain.recipient_policy import (
@@ -59,6 +59,7 @@ class _Context:
     open_my_number: Callable[[str, str], str | None]
     record_flags: Callable[[str], RecordFlags]
     head_of: Callable[[Person], Person | None]
+    substitutes: dict[int, str]  # 外字 → its MJ substitute, as a str.translate table
 
 
 def project(
@@ -71,6 +72,7 @@ def project(
     open_my_number: Callable[[str, str], str | None],
     record_flags: Callable[[str], RecordFlags],
     household_head: Callable[[str], Person | None],
+    gaiji: Mapping[str, str] | None = None,
 ) -> list[ProjectedMessage]:
     """Return the messages an approved change sends, in row order.
 
@@ -79,7 +81,9 @@ def project(
     宛名番号 to its opaque key; ``open_my_number(sealed, atena_no)`` unseals a 個人番号;
     ``record_flags(atena_no)`` gives the 支援措置・印鑑登録 status; ``household_head(世帯番号)``
     gives a household's 世帯主 as the register held it before this change, for households this
-    change's rows name no head for and for the people it takes off the register.
+    change's rows name no head for and for the people it takes off the register.  ``gaiji`` maps
+    each registered 外字 in the rows to its substitute, sent to recipients whose contract carries
+    MJ characters only (`CharacterForm.MJ`); the others receive the 外字 itself.
     """
     heads = {
         after.person.household_no: after.person
@@ -103,7 +107,11 @@ def project(
             ward=policy.ward,
         )
         context = _Context(
-            item=item, open_my_number=open_my_number, record_flags=record_flags, head_of=head_of
+            item=item,
+            open_my_number=open_my_number,
+            record_flags=record_flags,
+            head_of=head_of,
+            substitutes=str.maketrans(dict(gaiji or {})),
         )
         key = person_key(after.atena_no)
         messages.extend(
@@ -115,6 +123,11 @@ def project(
 def _message(rule: MessagePolicy, context: _Context, person_key: str) -> ProjectedMessage:
     """Build one payload from the policy's fields only, then validate it against the contract."""
     values = {name: _value(source, context) for name, source in rule.fields}
+    if context.substitutes and rule.model.CHARACTERS is CharacterForm.MJ:
+        values = {
+            k: v.translate(context.substitutes) if isinstance(v, str) else v
+            for k, v in values.items()
+        }
     return ProjectedMessage(
         recipient=rule.recipient,
         message=rule.message,

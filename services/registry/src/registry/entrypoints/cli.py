@@ -1,4 +1,5 @@
-"""Command line: `jumin-registry serve | relay | commands | migrate | dev-keys | token | audit`.
+"""Command line: `jumin-registry serve | relay | commands | migrate | dev-keys | token | audit |
+check-characters`.
 
 `jumin` is the same command under its former name.
 """
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
+import asyncpg
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
 from jumin_platform.devkeys import generate_keypair, issue_token
@@ -56,6 +58,27 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
     return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin-registry")
 
 
+def _check_characters(settings: Settings, _: argparse.Namespace) -> int:
+    """Report stored characters outside the set; exit 1 if there are any (never rewrites)."""
+    return asyncio.run(_report_characters(settings))
+
+
+async def _report_characters(settings: Settings) -> int:
+    from registry.service_layer.characters import stored_findings
+
+    connection = await asyncpg.connect(settings.database_url.get_secret_value())
+    found = 0
+    try:
+        async for finding in stored_findings(connection):
+            print(finding.line())
+            found += 1
+    finally:
+        await connection.close()
+    verdict = "outside the character set" if found else "all within the character set"
+    print(f"check-characters: {found} character(s) {verdict}", file=sys.stderr)
+    return 1 if found else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jumin-registry", description="Jumin registry")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
     token.set_defaults(run=_token)
+    commands.add_parser(
+        "check-characters",
+        help="report stored names and items holding characters outside the set (exit 1 if any)",
+    ).set_defaults(run=_check_characters)
     add_audit_commands(commands, "jumin-registry")
     commands.choices["audit"].set_defaults(run=_audit)
     return parser

@@ -42,6 +42,7 @@ from registry.domain.changes import Change, ChangeStatus
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
 from registry.domain.planning import plan_change, referenced_people
+from registry.service_layer.characters import refuse_unregistered_gaiji
 from registry.service_layer.handlers import Clock, load_view, record_approval
 from registry.service_layer.unit_of_work import UnitOfWork
 
@@ -267,6 +268,7 @@ async def _moj_notice(context: _Context, command: RegistryCommand) -> CommandRes
     )
     change_ids = []
     for request in requests:  # checked as a clerk's entry would be, then left for a reviewer
+        await refuse_unregistered_gaiji(uow, request)
         view = await load_view(uow, request, addresses=context.addresses, today=context.now.date())
         plan_change(request, view)
         change = _pending(request, maker=MOJ_MAKER, now=context.now)

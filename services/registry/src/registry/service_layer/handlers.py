@@ -16,6 +16,7 @@ from registry.domain.errors import NotFound, StateConflict
 from registry.domain.model import HistoryRow, Household, RecordStatus
 from registry.domain.planning import RegisterView, is_ex_officio, plan_change, referenced_people
 from registry.domain.rules import PlannedRow
+from registry.service_layer.characters import refuse_unregistered_gaiji, substitutes_for
 from registry.service_layer.code_assignment import assign_juminhyo_codes
 from registry.service_layer.numbering import Placeholders, assign_numbers
 from registry.service_layer.publication import messages_for
@@ -37,6 +38,7 @@ async def submit_change(
     """Check a change against the register as it is and store it as pending (仮登録)."""
     now = clock()
     async with uow:
+        await refuse_unregistered_gaiji(uow, request)
         view = await load_view(uow, request, addresses=addresses, today=now.date())
         plan_change(request, view)  # refuse now what approval would refuse
         change = Change(
@@ -93,7 +95,10 @@ async def _tell_recipients(
     protected = await uow.support_measures.protected_among(
         {row.atena_no for row in rows}, now.date()
     )
-    messages = messages_for(change, rows, view, publication=uow.publication, protected=protected)
+    gaiji = await substitutes_for(uow, rows)
+    messages = messages_for(
+        change, rows, view, publication=uow.publication, protected=protected, gaiji=gaiji
+    )
     await uow.outbox.add(
         messages, change=change, recorded_at=now, traceparent=current_traceparent()
     )

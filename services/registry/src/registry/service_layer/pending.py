@@ -12,6 +12,7 @@ from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
 from registry.domain.errors import NotFound, RegistryError, RuleViolation
 from registry.domain.planning import plan_change, referenced_people
+from registry.service_layer.characters import refuse_unregistered_gaiji
 from registry.service_layer.handlers import Clock, approve_change, load_view
 from registry.service_layer.unit_of_work import UnitOfWork
 
@@ -44,6 +45,7 @@ async def revise_change(
     async with uow:
         change = await _pending(uow, change_id)
         revised = change.revise(by=staff_id, request=request)
+        await refuse_unregistered_gaiji(uow, request)
         view = await load_view(uow, request, addresses=addresses, today=clock().date())
         plan_change(request, view)
         revised = revised.with_subjects(sorted(referenced_people(request)[0]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from jumin_platform.my_number_vault import MyNumberVault, is_sealed
@@ -49,8 +49,12 @@ def messages_for(
     *,
     publication: Publication,
     protected: set[str],
+    gaiji: Mapping[str, str] | None = None,
 ) -> list[ProjectedMessage]:
-    """Project an approved change's rows into the messages each recipient may receive."""
+    """Project an approved change's rows into the messages each recipient may receive.
+
+    ``gaiji`` maps each registered 外字 the rows hold to its substitute (the nearest MJ文字).
+    """
 
     def flags(atena_no: str) -> RecordFlags:
         # 印鑑登録 is not kept by the registry yet; certificates learn it when it is.
@@ -72,4 +76,5 @@ def messages_for(
         open_my_number=publication.open_my_number,
         record_flags=flags,
         household_head=head_of,
+        gaiji=gaiji or {},
     )

@@ -11,6 +11,7 @@ from jumin_platform.unit_of_work import PoolUnitOfWork
 from registry.adapters.change_repository import ChangeRepository
 from registry.adapters.code_pool import CodePool
 from registry.adapters.command_repository import CommandRepository
+from registry.adapters.gaiji_repository import GaijiRepository
 from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.outbox import Outbox
 from registry.adapters.search_repository import SearchRepository
@@ -28,6 +29,7 @@ class UnitOfWork(PoolUnitOfWork):
     outbox: Outbox
     commands: CommandRepository
     code_pool: CodePool
+    gaiji: GaijiRepository
 
     def __init__(
         self, pool: asyncpg.Pool[Any], vault: MyNumberVault, publication: Publication
@@ -44,3 +46,4 @@ class UnitOfWork(PoolUnitOfWork):
         self.outbox = Outbox(connection, self._vault)
         self.commands = CommandRepository(connection)
         self.code_pool = CodePool(connection)
+        self.gaiji = GaijiRepository(connection)

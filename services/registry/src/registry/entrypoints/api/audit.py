@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from registry.adapters.audit_queries import AuditQueries, Window
 from registry.domain.errors import RuleViolation
 from registry.domain.office_calendar import closed_days
-from registry.entrypoints.api.dependencies import RegistryDep
+from registry.entrypoints.api.dependencies import PlainText, RegistryDep
 
 router = APIRouter(prefix="/audit", tags=["監査 (audit)"], responses=PROBLEM_RESPONSES)
 
@@ -111,7 +111,7 @@ async def access_log(
     staff: Auditor,
     start: FromQuery,
     end: ToQuery,
-    operator: Annotated[str | None, Query(max_length=64, description="操作者ID")] = None,
+    operator: Annotated[PlainText | None, Query(max_length=64, description="操作者ID")] = None,
     atena_no: Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="宛名番号")] = None,
     limit: Limit = 100,
     offset: Offset = 0,

@@ -16,9 +16,10 @@ from registry.domain.changes import Change, ChangeStatus
 from registry.domain.errors import RuleViolation
 from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import (
-    NO_NUL,
     ChangeReader,
     Clerk,
+    MultilineText,
+    PlainText,
     RegistryDep,
     Reviewer,
 )
@@ -30,7 +31,7 @@ from registry.service_layer import handlers, pending
 router = APIRouter(prefix="/changes", tags=["異動 (changes)"], responses=PROBLEM_RESPONSES)
 
 RequestBody = Annotated[ChangeRequest, Body(description="届出・職権の内容 (kind で種類を選ぶ)")]
-Reason = Annotated[str, Field(min_length=1, max_length=500, pattern=NO_NUL)]
+Reason = Annotated[MultilineText, Field(min_length=1, max_length=500)]
 
 
 class ReasonIn(BaseModel):
@@ -46,12 +47,8 @@ class BatchApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     change_ids: list[UUID] = Field(default_factory=list, max_length=1000, description="異動ID")
     all: bool = Field(default=False, description="条件に合う仮登録をすべて決裁する")
-    terminal: str | None = Field(
-        default=None, max_length=64, pattern=NO_NUL, description="入力端末"
-    )
-    created_by: str | None = Field(
-        default=None, max_length=64, pattern=NO_NUL, description="入力者"
-    )
+    terminal: PlainText | None = Field(default=None, max_length=64, description="入力端末")
+    created_by: PlainText | None = Field(default=None, max_length=64, description="入力者")
 
 
 class BatchItemOut(BaseModel):
@@ -109,12 +106,8 @@ async def list_changes(
     registry: RegistryDep,
     staff: ChangeReader,
     status_: Annotated[ChangeStatus | None, Query(alias="status", description="状態")] = None,
-    created_by: Annotated[
-        str | None, Query(max_length=64, pattern=NO_NUL, description="入力者")
-    ] = None,
-    terminal: Annotated[
-        str | None, Query(max_length=64, pattern=NO_NUL, description="入力端末")
-    ] = None,
+    created_by: Annotated[PlainText | None, Query(max_length=64, description="入力者")] = None,
+    terminal: Annotated[PlainText | None, Query(max_length=64, description="入力端末")] = None,
     atena_no: Annotated[str | None, Query(pattern=r"^[0-9]{10}$", description="宛名番号")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

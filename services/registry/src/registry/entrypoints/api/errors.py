@@ -8,6 +8,7 @@ from jumin_platform.problems import problem_response
 
 from registry.domain.errors import (
     ChangeNotPending,
+    CharacterRefused,
     NotFound,
     NotMaker,
     RegistryError,
@@ -40,8 +41,17 @@ async def _on_registry_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RegistryError)
     status = status_of(exc)
     if status == 422:  # a 422 problem always carries a field list; a rule names no field
-        return problem_response(status, exc.title, exc.detail, instance=request.url.path, errors=[])
+        errors = _field_errors(exc)
+        return problem_response(
+            status, exc.title, exc.detail, instance=request.url.path, errors=errors
+        )
     return problem_response(status, exc.title, exc.detail, instance=request.url.path)
+
+
+def _field_errors(exc: RegistryError) -> list[dict[str, object]]:
+    if isinstance(exc, CharacterRefused):
+        return [{"loc": ["body", *exc.field], "msg": exc.message, "type": "value_error"}]
+    return []
 
 
 def install_registry_error_handlers(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from registry.bootstrap import Registry
 from registry.domain.errors import RuleViolation
 from registry.domain.model import Household
 from registry.entrypoints.api.access_logging import access_context
-from registry.entrypoints.api.dependencies import NO_NUL, RecordReader, RegistryDep
+from registry.entrypoints.api.dependencies import PlainText, RecordReader, RegistryDep, SearchText
 from registry.entrypoints.api.disclosure import (
     guard_people,
     open_my_number,
@@ -155,15 +155,11 @@ async def search_residents(
     registry: RegistryDep,
     staff: RecordReader,
     kana: Annotated[
-        str | None, Query(max_length=60, pattern=NO_NUL, description="フリガナ (前方一致)")
+        SearchText | None, Query(max_length=60, description="フリガナ (前方一致)")
     ] = None,
-    name: Annotated[
-        str | None, Query(max_length=60, pattern=NO_NUL, description="氏名の一部")
-    ] = None,
+    name: Annotated[SearchText | None, Query(max_length=60, description="氏名の一部")] = None,
     birth_date: Annotated[date | None, Query(description="生年月日")] = None,
-    address: Annotated[
-        str | None, Query(max_length=100, pattern=NO_NUL, description="住所の一部")
-    ] = None,
+    address: Annotated[SearchText | None, Query(max_length=100, description="住所の一部")] = None,
     juminhyo_code: Annotated[
         str | None, Query(pattern=r"^[0-9]{11}$", description="住民票コード")
     ] = None,
@@ -227,7 +223,7 @@ class TownOut(BaseModel):
 async def list_towns(
     registry: RegistryDep,
     staff: RecordReader,
-    prefix: Annotated[str, Query(max_length=30, description="町名・カナの前方一致")] = "",
+    prefix: Annotated[PlainText, Query(max_length=30, description="町名・カナの前方一致")] = "",
 ) -> list[TownOut]:
     return [
         TownOut(

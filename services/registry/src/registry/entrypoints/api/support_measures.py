@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from registry.domain.support_measures import SupportMeasure
 from registry.entrypoints.api.access_logging import access_context
-from registry.entrypoints.api.dependencies import NO_NUL, RegistryDep
+from registry.entrypoints.api.dependencies import MultilineText, RegistryDep
 from registry.service_layer import support_measures as measures
 
 router = APIRouter(
@@ -38,7 +38,7 @@ class EndIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     on: date = Field(description="終了日")
-    reason: str = Field(min_length=1, max_length=500, pattern=NO_NUL, description="終了理由")
+    reason: MultilineText = Field(min_length=1, max_length=500, description="終了理由")
 
 
 class MeasureOut(BaseModel):
