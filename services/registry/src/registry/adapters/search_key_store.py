@@ -7,10 +7,7 @@ in batches, each in its own transaction, walking the primary key.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import asyncpg
+from jumin_platform.db import AnyConnection
 
 from registry.adapters.rows import current_to_json, history_from_record
 from registry.domain.model import HistoryRow
@@ -48,7 +45,7 @@ _KEY_COLUMNS = (
 class SearchKeyStore:
     """Read rows whose keys are stale and write their fresh keys, on one connection."""
 
-    def __init__(self, connection: asyncpg.Connection[Any]) -> None:
+    def __init__(self, connection: AnyConnection) -> None:
         self._connection = connection
 
     async def stale_rows(
@@ -61,5 +58,5 @@ class SearchKeyStore:
     async def write_keys(self, rows: list[HistoryRow]) -> int:
         """Store the keys of each row computed now; return how many rows were updated."""
         keys = [{c: current_to_json(row)[c] for c in _KEY_COLUMNS} for row in rows]
-        status = await self._connection.execute(UPDATE_KEYS, json.dumps(keys, ensure_ascii=False))
+        status = await self._connection.execute(UPDATE_KEYS, keys)  # jsonb codec of the pool
         return int(status.split()[-1])

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-import asyncpg
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
+from jumin_platform.db import create_pool
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.service_cli import log_to_stderr, migrate, run_api
@@ -45,11 +45,12 @@ def _reindex_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _reindex(dsn: str, *, everything: bool = False) -> int:
-    connection = await asyncpg.connect(dsn)
+    pool = await create_pool(dsn, min_size=1, max_size=1)  # the service's codecs (jsonb)
     try:
-        return await refresh_search_keys(connection, everything=everything)
+        async with pool.acquire() as connection:
+            return await refresh_search_keys(connection, everything=everything)
     finally:
-        await connection.close()
+        await pool.close()
 
 
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:

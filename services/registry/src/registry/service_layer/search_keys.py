@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
+from jumin_platform.db import AnyConnection
 
 from registry.adapters.search_key_store import SearchKeyStore
 from registry.domain.search_keys import SEARCH_KEYS_VERSION
@@ -13,7 +11,7 @@ BATCH_SIZE = 2_000
 
 
 async def refresh_search_keys(
-    connection: asyncpg.Connection[Any], *, everything: bool = False, batch_size: int = BATCH_SIZE
+    connection: AnyConnection, *, everything: bool = False, batch_size: int = BATCH_SIZE
 ) -> int:
     """Recompute the keys of every row written under another SEARCH_KEYS_VERSION (or of every row
     with ``everything``), one transaction per batch so a stop loses at most a batch; return the
