@@ -8,7 +8,8 @@ Steps (each timed on its own):
    keys and indexes from the definitions read before dropping them; then VACUUM (ANALYZE);
 3. as the service role, on a pool from ``jumin_platform.db.create_pool``, run `BENCH_QUERIES`
    (default 1,000) random real inputs through the registry's own repositories — kana prefix
-   search, resident as-of, household as-of — and a bare primary-key lookup as the baseline.
+   search (as typed, and ignoring 清音・濁音・半濁音), resident as-of, household as-of — and a bare
+   primary-key lookup as the baseline.
 
 Environment: JUMIN_REGISTRY_DATABASE_URL (service role), JUMIN_REGISTRY_MIGRATION_DATABASE_URL
 (schema owner; its database name must contain "bench", the tables are emptied), BENCH_SCALE,
@@ -37,6 +38,7 @@ from jumin_platform.my_number_vault import MyNumberVault, generate_key_file, loa
 from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.search_repository import SearchCriteria, SearchRepository
 from registry.config import Settings
+from registry.domain.search_keys import kana_search_key
 
 from bench.common.database import bench_owner_dsn
 from bench.synthetic_ward.dates import REFERENCE_DAY
@@ -53,7 +55,13 @@ TARGET_LOAD_PER_S = 20_000
 TARGET_P99_MS = 20.0
 TABLES = ("households", "changes", "resident_history", "resident_current")  # COPY order
 PK_LOOKUP = "SELECT * FROM registry.resident_history WHERE atena_no = $1 AND history_no = $2"
-QUERY_NAMES = ("baseline_pk_lookup", "search_kana", "resident_as_of", "household_as_of")
+QUERY_NAMES = (
+    "baseline_pk_lookup",
+    "search_kana",
+    "search_kana_ignoring_voicing",
+    "resident_as_of",
+    "household_as_of",
+)
 
 
 @dataclass(frozen=True)
@@ -297,6 +305,18 @@ def _search_kana(rng: random.Random, ward: SyntheticWard, _: datetime) -> Query:
     return run
 
 
+def _search_kana_ignoring_voicing(rng: random.Random, ward: SyntheticWard, _: datetime) -> Query:
+    """Search by a real resident's family-name kana with 清音・濁音・半濁音 ignored (あいまい検索)."""
+    kana = kana_search_key(rng.choice(ward.residents).family_kana, ignore_voicing=True)
+    criteria = SearchCriteria(kana=kana, ignore_voicing=True)
+
+    async def run(connection: Any) -> int:
+        rows = await SearchRepository(connection).search(criteria, limit=SEARCH_LIMIT, offset=0)
+        return len(rows)
+
+    return run
+
+
 def _day_after(rng: random.Random, start: date) -> date:
     """Draw a day from `start` to REFERENCE_DAY."""
     return start + timedelta(days=rng.randint(0, max(0, (REFERENCE_DAY - start).days)))
@@ -331,6 +351,7 @@ def _household_as_of(rng: random.Random, ward: SyntheticWard, known_at: datetime
 QUERY_MAKERS = {
     "baseline_pk_lookup": _pk_lookup,
     "search_kana": _search_kana,
+    "search_kana_ignoring_voicing": _search_kana_ignoring_voicing,
     "resident_as_of": _resident_as_of,
     "household_as_of": _household_as_of,
 }

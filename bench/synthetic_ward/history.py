@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from jumin_contracts.codes import ChangeKind, ResidentType
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.kana import normalize_kana
 from registry.adapters.rows import current_to_json, history_to_json
 from registry.domain.model import HistoryRow, Person, RecordStatus
+from registry.domain.search_keys import kana_search_key
 
 if TYPE_CHECKING:
     from jumin_platform.my_number_vault import MyNumberVault
@@ -45,7 +45,7 @@ def add_person(
     out.history.extend(ward.history_shape.record(history_to_json(r) | sealed) for r in rows)
     out.current.append(ward.current_shape.record(current_to_json(rows[-1]) | sealed))
     entered_on = rows[0].occurred_on.sort_key()
-    kana = normalize_kana(person.family_name_kana)
+    kana = kana_search_key(person.family_name_kana)
     out.residents.append(ResidentSample(atena_no, kana, entered_on, len(rows)))
     for row in rows:
         ward.change_rows[row.change_id] = ward.change_rows.get(row.change_id, 0) + 1

@@ -19,7 +19,7 @@ class ResidentSample(NamedTuple):
     """Hold what the query benchmark needs about one resident."""
 
     atena_no: str
-    family_kana: str  # normalised 氏フリガナ: a prefix of the resident's kana_key
+    family_kana: str  # kana_search_key of the 氏フリガナ: a prefix of the resident's kana_key
     entered_on: date
     rows: int  # history rows (履歴番号 1..rows)
 

@@ -49,7 +49,8 @@ SELECT * FROM jsonb_populate_recordset(NULL::registry.resident_current, $1::json
 ON CONFLICT (atena_no) DO UPDATE
    SET history_no = EXCLUDED.history_no, status = EXCLUDED.status,
        household_no = EXCLUDED.household_no, is_head = EXCLUDED.is_head,
-       kana_key = EXCLUDED.kana_key, name_key = EXCLUDED.name_key,
+       kana_key = EXCLUDED.kana_key, kana_loose_key = EXCLUDED.kana_loose_key,
+       name_key = EXCLUDED.name_key, search_keys_version = EXCLUDED.search_keys_version,
        birth_date_sort = EXCLUDED.birth_date_sort, address = EXCLUDED.address,
        juminhyo_code = EXCLUDED.juminhyo_code, my_number_hash = EXCLUDED.my_number_hash
 """

@@ -13,6 +13,7 @@ from jumin_contracts.dates import PartialDate
 from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
+from registry.domain.search_keys import SEARCH_KEYS_VERSION
 
 _PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
 
@@ -104,7 +105,9 @@ def current_to_json(row: HistoryRow) -> dict[str, object]:
         "household_no": person.household_no,
         "is_head": person.is_head,
         "kana_key": person.kana_key,
+        "kana_loose_key": person.kana_key_ignoring_voicing,
         "name_key": person.name_key,
+        "search_keys_version": SEARCH_KEYS_VERSION,
         "birth_date_sort": person.birth_date.sort_key().isoformat(),
         "address": person.address,
         "juminhyo_code": person.juminhyo_code,

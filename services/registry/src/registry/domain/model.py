@@ -10,7 +10,8 @@ from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.kana import normalize_kana, normalize_name
+
+from registry.domain.search_keys import kana_search_key, name_search_key
 
 
 class RecordStatus(StrEnum):
@@ -92,14 +93,19 @@ class Person:
 
     @property
     def kana_key(self) -> str:
-        """Return the normalised full-name kana used by search (検索用カナ)."""
-        return normalize_kana(self.family_name_kana + self.given_name_kana)
+        """Return the full-name kana key search compares (カナ検索キー, spec 2.1.2)."""
+        return kana_search_key(self.family_name_kana + self.given_name_kana)
+
+    @property
+    def kana_key_ignoring_voicing(self) -> str:
+        """Return the kana key that also ignores 清音・濁音・半濁音 (searched on request)."""
+        return kana_search_key(self.family_name_kana + self.given_name_kana, ignore_voicing=True)
 
     @property
     def name_key(self) -> str:
-        """Return the normalised full name (氏名, 通称, alphabet) used by partial-name search."""
+        """Return the name key (氏名, 通称, alphabet) of partial-name search: no IVS, 異体字 folded."""
         names = [self.family_name + self.given_name, self.alias or "", self.name_alphabet or ""]
-        return " ".join(normalize_name(n) for n in names if n)
+        return " ".join(name_search_key(n) for n in names if n)
 
     def evolve(self, **changes: object) -> Person:
         """Return a copy with some items changed (記載事項の修正)."""

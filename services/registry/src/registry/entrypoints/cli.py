@@ -1,5 +1,5 @@
-"""Command line: `jumin-registry serve | relay | commands | migrate | dev-keys | token | audit |
-check-characters`.
+"""Command line: `jumin-registry serve | relay | commands | migrate | reindex-search | dev-keys |
+token | audit | check-characters`.
 
 `jumin` is the same command under its former name.
 """
@@ -16,6 +16,7 @@ from datetime import timedelta
 import asyncpg
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
+from jumin_platform.db import create_pool
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.service_cli import log_to_stderr, migrate, run_api
@@ -24,10 +25,33 @@ from jumin_platform.telemetry import configure as configure_telemetry
 from registry import bootstrap
 from registry.bootstrap import ACCESS_LOG
 from registry.config import MIGRATIONS_DIR, Settings
+from registry.service_layer.search_keys import refresh_search_keys
 
 
 def _migrate(settings: Settings, _: argparse.Namespace) -> int:
-    return migrate(settings, MIGRATIONS_DIR)
+    """Apply the SQL migrations, then fill the search keys SQL cannot compute (as the owner)."""
+    status = migrate(settings, MIGRATIONS_DIR)
+    if status == 0:
+        refreshed = asyncio.run(_reindex(settings.migration_database_url.get_secret_value()))
+        print(f"registry: {refreshed} search key row(s) refreshed")
+    return status
+
+
+def _reindex_search(settings: Settings, args: argparse.Namespace) -> int:
+    """Recompute stale search keys (or all of them with --all) as the service role."""
+    dsn = settings.database_url.get_secret_value()
+    refreshed = asyncio.run(_reindex(dsn, everything=args.all))
+    print(f"registry: {refreshed} search key row(s) refreshed")
+    return 0
+
+
+async def _reindex(dsn: str, *, everything: bool = False) -> int:
+    pool = await create_pool(dsn, min_size=1, max_size=1)  # the service's codecs (jsonb)
+    try:
+        async with pool.acquire() as connection:
+            return await refresh_search_keys(connection, everything=everything)
+    finally:
+        await pool.close()
 
 
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
@@ -84,9 +108,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, run) in _PROCESSES.items():
         commands.add_parser(name, help=help_text).set_defaults(run=run)
-    commands.add_parser("migrate", help="apply the registry's SQL migrations").set_defaults(
-        run=_migrate
+    commands.add_parser(
+        "migrate", help="apply the registry's SQL migrations, then refresh stale search keys"
+    ).set_defaults(run=_migrate)
+    reindex = commands.add_parser(
+        "reindex-search",
+        help="recompute the stored search keys written under older rules (run by migrate)",
     )
+    reindex.add_argument("--all", action="store_true", help="recompute every row's keys")
+    reindex.set_defaults(run=_reindex_search)
     commands.add_parser("dev-keys", help="create development JWT keys").set_defaults(run=_dev_keys)
     token = commands.add_parser("token", help="print a development staff token")
     token.add_argument("--sub", required=True, help="staff id (職員ID)")

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from jumin_contracts.commands import MyNumber
-from jumin_contracts.kana import normalize_kana, normalize_name
 from jumin_platform.auth import Staff
 from jumin_platform.problems import PROBLEM_RESPONSES
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,6 +15,7 @@ from registry.adapters.search_repository import SearchCriteria
 from registry.bootstrap import Registry
 from registry.domain.errors import RuleViolation
 from registry.domain.model import Household
+from registry.domain.search_keys import kana_search_key, name_search_key
 from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import PlainText, RecordReader, RegistryDep, SearchText
 from registry.entrypoints.api.disclosure import (
@@ -155,9 +155,28 @@ async def search_residents(
     registry: RegistryDep,
     staff: RecordReader,
     kana: Annotated[
-        SearchText | None, Query(max_length=60, description="フリガナ (前方一致)")
+        SearchText | None,
+        Query(
+            max_length=60,
+            description=(
+                "フリガナ (前方一致)。全角・半角・ひらがな、拗音・促音の大小、長音の有無、"
+                "ヂ/ジ・ヅ/ズ・ヴ/ブ・ヲ/オ、オ段の後のウ/オ、氏と名の間の空白を区別しない (spec 2.1.2)"
+            ),
+        ),
     ] = None,
-    name: Annotated[SearchText | None, Query(max_length=60, description="氏名の一部")] = None,
+    ignore_voicing: Annotated[
+        bool,
+        Query(
+            description="カナ検索で清音・濁音・半濁音 (と ワ/ハ) の違いを無視する (あいまい検索)"
+        ),
+    ] = False,
+    name: Annotated[
+        SearchText | None,
+        Query(
+            max_length=60,
+            description="氏名の一部。異体字セレクタ (IVS) を無視し、異体字は MJ縮退マップで寄せて探す",
+        ),
+    ] = None,
     birth_date: Annotated[date | None, Query(description="生年月日")] = None,
     address: Annotated[SearchText | None, Query(max_length=100, description="住所の一部")] = None,
     juminhyo_code: Annotated[
@@ -169,8 +188,9 @@ async def search_residents(
 ) -> Page[RecordOut]:
     _refuse_my_number_in_query(http)
     criteria = SearchCriteria(
-        kana=normalize_kana(kana) if kana else None,
-        name=normalize_name(name) if name else None,
+        kana=kana_search_key(kana, ignore_voicing=ignore_voicing) if kana else None,
+        ignore_voicing=ignore_voicing,
+        name=name_search_key(name) if name else None,
         birth_date=birth_date,
         address=address.strip() if address else None,
         juminhyo_code=juminhyo_code,
