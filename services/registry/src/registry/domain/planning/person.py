@@ -260,7 +260,7 @@ def planned_move_out_on(request: RemovalChange) -> date | None:
 def plan_amendment(
     request: Amendment, current: Mapping[str, HistoryRow], *, today: date
 ) -> list[PlannedRow]:
-    """Correct one person's items (職権修正・誤記修正・軽微な修正, spec 4.4)."""
+    """Correct one person's items (職権修正・誤記修正・軽微な修正, spec 4.2.3)."""
     row = current.get(request.atena_no)
     if row is None or row.person.status is RecordStatus.VOID:
         raise NotFound(f"宛名番号 {request.atena_no} の住民はいません / no such resident")
@@ -334,7 +334,7 @@ def require_type(person: Person, expected: ResidentType, kind: ChangeKind) -> No
 def plan_residence_status(
     request: ResidenceStatusChange, person: Person, *, today: date, atena_no: str
 ) -> PlannedRow:
-    """Record a new 在留資格・期間・カード番号 (法第30条の47, spec 4.4)."""
+    """Record a new 在留資格・期間・カード番号 (法第30条の47, spec 4.5.2)."""
     require_type(person, ResidentType.FOREIGN, request.kind)
     check_foreign_details(request.foreign, today)
     updated = person.evolve(**foreign_items(request.foreign))
