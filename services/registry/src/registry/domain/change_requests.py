@@ -195,6 +195,10 @@ class PersonPatch(_Strict):
     honseki: Text | None = None
     hittosha: Text | None = None
     nationality: Text | None = None
+    address: Text | None = Field(
+        default=None,
+        description="住所 (区内): 軽微な修正で表記だけを改める (8-1 → 8番1号); 住所が変われば転居",
+    )
     address_katagaki: Annotated[str, Field(max_length=200)] | None = None
     postal_code: str | None = Field(default=None, pattern=r"^[0-9]{7}$")
     voter_registered: bool | None = None

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from jumin_platform.telemetry import current_traceparent
 
+from registry.adapters.character_variants import unihan_variants
 from registry.adapters.search_repository import SearchCriteria
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import Cancellation, ChangeRequest
@@ -145,6 +146,7 @@ async def load_view(
         allocate_atena_no=placeholders.atena_no,
         allocate_household_no=placeholders.household_no,
         cancelled_rows=cancelled,
+        variants=unihan_variants,
     )
 
 

@@ -45,6 +45,7 @@ from registry.domain.rules import (
     household_after,
     is_late_filing,
 )
+from registry.domain.wording import CharacterVariants, no_variants
 
 
 @dataclass(kw_only=True)
@@ -62,6 +63,7 @@ class RegisterView:
     allocate_atena_no: Callable[[], str]
     allocate_household_no: Callable[[], str]
     cancelled_rows: Mapping[str, HistoryRow | None] = field(default_factory=dict)
+    variants: CharacterVariants = no_variants  # 異体字 pairs, for 軽微な修正 of 氏名
 
     def resident(self, atena_no: str) -> HistoryRow:
         """Return a person's current row, refusing anyone not on the register."""
@@ -194,7 +196,7 @@ def _plan_removal(request: ChangeRequest, view: RegisterView) -> list[PlannedRow
 
 def _plan_amendment(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, Amendment)
-    return pp.plan_amendment(request, view.current, today=view.today)
+    return pp.plan_amendment(request, view)
 
 
 def _plan_residence_status(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
