@@ -41,7 +41,8 @@ async def _on_registry_error(request: Request, exc: Exception) -> Response:
     status = status_of(exc)
     if status == 422:  # a 422 problem always carries a field list; a rule names no field
         return problem_response(status, exc.title, exc.detail, instance=request.url.path, errors=[])
-    return problem_response(status, exc.title, exc.detail, instance=request.url.path)
+    extra = getattr(exc, "extra", {})  # e.g. the dependent changes of a refused 取消し
+    return problem_response(status, exc.title, exc.detail, instance=request.url.path, **extra)
 
 
 def install_registry_error_handlers(app: FastAPI) -> None:
