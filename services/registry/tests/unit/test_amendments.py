@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -211,7 +212,8 @@ def test_a_minor_correction_may_reword_a_name_in_the_same_characters(
     addresses: PostalAddressBook, item: str, old: str, new: str
 ) -> None:
     home = addresses.parse_ward_address(HOME)
-    person = resident(MINJUN, household=YAMADA, at=home, foreign=True, **{item: old})
+    lodger = resident(MINJUN, household=YAMADA, at=home, foreign=True)
+    person = replace(lodger, person=lodger.person.evolve(**{item: old}))
     view = register(addresses, person)
     if old == new:
         with refused(RuleViolation, "変更する項目がありません"):
