@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
+from hypothesis import event
 from hypothesis import strategies as st
 from jumin_contracts.codes import HEAD, ChangeKind, ResidentType, Sex
 from registry.domain.change_requests import (
@@ -322,7 +323,9 @@ class RegisterPlans(RegisterModel):
     def _plan_cascade_cancellation(self, data: st.DataObject) -> Plan:
         """取消し of any live change together with every change that depends on it (also_cancel)."""
         index = data.draw(st.sampled_from(self._live()))
-        return self._restoring(index, self._dependents(index))
+        found = self._dependents(index)
+        event(f"cascade cancellation: {'with' if found else 'without'} dependents")
+        return self._restoring(index, found)
 
     def _restoring(self, index: int, found: list[Approved]) -> Plan:
         """Expect everyone the cancelled changes touched as before the earliest that touched them.
