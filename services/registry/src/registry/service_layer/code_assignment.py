@@ -1,9 +1,9 @@
 """Give each newborn a 住民票コード drawn at random from the pool of free codes (spec 4.3.1).
 
-A birth is approved even when the pool is empty: refusing a 出生 for want of a code would keep the
-child off the register (住基法8条 has the ward record it). The newborn is then recorded without a
-code and a warning is logged (change id only); giving such a child a code later is a 住民票コードの
-記載, not built yet. The log also warns once the free codes fall below `LOW_WATER` (spec 4.3.1:
+A birth is not approved while the pool is empty (409 `CodePoolEmpty`; the 出生 stays pending and
+can be approved as soon as CS has supplied codes): a record without a 住民票コード is incomplete
+(住基法7条13号) and CS refuses 本人確認情報 without one, blocking the person. The log warns
+(change id only) when that happens and once the free codes fall below `LOW_WATER` (spec 4.3.1:
 アラート when the pool runs low), so CS can be asked for more long before it is empty.
 """
 
@@ -18,6 +18,7 @@ from typing import Final, Protocol
 from jumin_contracts.codes import ChangeKind
 
 from registry.domain.changes import Change
+from registry.domain.errors import CodePoolEmpty
 from registry.domain.rules import PlannedRow
 
 logger = logging.getLogger("registry.code_pool")
@@ -50,11 +51,12 @@ async def assign_juminhyo_codes(
         if row.atena_no not in known and row.person.juminhyo_code is None:
             code = await pool.take(atena_no=row.atena_no, at=at)
             if code is None:
-                logger.warning(
-                    "no free 住民票コード: change %s approved without one", change.change_id
+                logger.warning("no free 住民票コード: change %s stays pending", change.change_id)
+                raise CodePoolEmpty(
+                    "住民票コードの在庫がありません。CSから住民票コードの払出しを受けてから"
+                    "承認してください / no free juminhyo code: approve once CS has supplied more"
                 )
-            else:
-                row = dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
+            row = dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
         result.append(row)
     free = await pool.free()
     if free < LOW_WATER:
