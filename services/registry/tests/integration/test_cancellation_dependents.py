@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from .helpers import (
     CLERK,
@@ -20,6 +21,7 @@ from .helpers import (
     enter_and_approve,
     family,
     is_problem,
+    juminhyo_code,
     move_in,
     move_within_ward,
     person,
@@ -27,6 +29,16 @@ from .helpers import (
     separation,
     view,
 )
+
+
+@pytest.fixture(autouse=True)
+async def free_codes(owner_connection: Any) -> None:
+    """Stock the pool of 住民票コード CS supplies: a 出生 draws one (an empty pool refuses it)."""
+    await owner_connection.executemany(
+        "INSERT INTO registry.juminhyo_code_pool (code, received_at) VALUES ($1, now())"
+        " ON CONFLICT DO NOTHING",
+        [(juminhyo_code(f"8{n:09d}"),) for n in range(20)],
+    )
 
 
 async def _family(client: httpx.AsyncClient, token: TokenFactory) -> tuple[Any, dict[str, Any]]:

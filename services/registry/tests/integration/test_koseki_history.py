@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import pytest
 
 from .helpers import (
     TokenFactory,
@@ -10,10 +13,21 @@ from .helpers import (
     death,
     enter_and_approve,
     family,
+    juminhyo_code,
     move_in,
     person,
     view,
 )
+
+
+@pytest.fixture(autouse=True)
+async def free_codes(owner_connection: Any) -> None:
+    """Stock the pool of 住民票コード CS supplies: a 出生 draws one (an empty pool refuses it)."""
+    await owner_connection.executemany(
+        "INSERT INTO registry.juminhyo_code_pool (code, received_at) VALUES ($1, now())"
+        " ON CONFLICT DO NOTHING",
+        [(juminhyo_code(f"8{n:09d}"),) for n in range(20)],
+    )
 
 
 async def test_history_shows_a_birth_as_ex_officio_on_a_birth_notification_received_elsewhere(
