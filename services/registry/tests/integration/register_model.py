@@ -49,11 +49,56 @@ Snapshot = dict[str, Fact]
 
 @dataclass(frozen=True)
 class Approved:
-    """One approved change, the register before it, and everyone it wrote a row for."""
+    """One approved change, the register before and after it, and everyone it wrote a row for.
+
+    ``relative_before`` is the model's map of whose 世帯主 each person's 続柄 refers to, before the
+    change; ``cancels`` the changes it cancelled, if it is a 取消し.
+    """
 
     change_id: UUID
     before: Snapshot
     touched: frozenset[str]
+    after: Snapshot
+    relative_before: dict[str, str]
+    cancels: frozenset[UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a change did, as the model reads it from its snapshots (dependence of a 取消し)."""
+
+    people: frozenset[str]
+    heads_set: frozenset[str]  # 世帯 whose head it set, removed or created
+    left: frozenset[str]  # 世帯 someone left
+    placed: frozenset[str]  # 世帯 it put someone into or gave a new 続柄 in
+
+    def depends_on(self, earlier: Footprint) -> bool:
+        """A later change depends on an earlier one: same people, or built on its 世帯主 changes."""
+        return bool(
+            self.people & earlier.people
+            or self.placed & earlier.heads_set
+            or self.heads_set & earlier.left
+        )
+
+
+def footprint(change: Approved) -> Footprint:
+    """Read a change's footprint off the snapshots before and after it."""
+    heads, left, placed = set(), set(), set()
+    for atena_no in change.touched:
+        was, now = change.before.get(atena_no), change.after[atena_no]
+        was_in = was is not None and was.status == "resident"
+        now_in = now.status == "resident"
+        same = was is not None and was.household_no == now.household_no
+        if now_in and now.is_head and not (was_in and was is not None and was.is_head and same):
+            heads.add(now.household_no)
+        if was_in and was is not None and was.is_head and not (now_in and now.is_head and same):
+            heads.add(was.household_no)
+        if was_in and was is not None and not (now_in and same):
+            left.add(was.household_no)
+        kept = was_in and same and was is not None and was.relationship == now.relationship
+        if now_in and not kept:
+            placed.add(now.household_no)
+    return Footprint(change.touched, frozenset(heads), frozenset(left), frozenset(placed))
 
 
 @dataclass(frozen=True)
@@ -64,6 +109,7 @@ class Plan:
     expect: Callable[[Snapshot, Snapshot], None]
     refused_by: type[RegistryError] | None = None
     may_be_refused: bool = False  # the model cannot tell (a 取消し into a changed 世帯)
+    dependents: frozenset[UUID] = frozenset()  # a refused 取消し must list exactly these
 
 
 @cache
@@ -77,6 +123,21 @@ class RegisterModel:
     state: Snapshot
     last_on: dict[str, date]
     approved: list[Approved]
+
+    def _live(self) -> list[int]:
+        """Return the indexes of approved changes no 取消し has cancelled."""
+        cancelled = set().union(*(a.cancels for a in self.approved))
+        return [i for i, a in enumerate(self.approved) if a.change_id not in cancelled]
+
+    def _dependents(self, index: int) -> list[Approved]:
+        """Return the live changes after approved[index] that depend on it, transitively."""
+        chosen = [footprint(self.approved[index])]
+        found = []
+        for i in self._live():
+            if i > index and any(footprint(self.approved[i]).depends_on(c) for c in chosen):
+                chosen.append(footprint(self.approved[i]))
+                found.append(self.approved[i])
+        return found
 
     def _households(self) -> dict[str, list[str]]:
         households: dict[str, list[str]] = {}

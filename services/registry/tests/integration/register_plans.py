@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from uuid import UUID
 
+from hypothesis import event
 from hypothesis import strategies as st
 from jumin_contracts.codes import HEAD, ChangeKind, ResidentType, Sex
 from registry.domain.change_requests import (
@@ -32,6 +33,7 @@ from .register_model import (
     NEW,
     RELATIONSHIPS,
     TODAY,
+    Approved,
     Fact,
     Plan,
     RegisterModel,
@@ -305,46 +307,52 @@ class RegisterPlans(RegisterModel):
         return Plan(request, _expect({atena_no: fact._replace(given_name=given)}))
 
     def _plan_cancellation(self, data: st.DataObject) -> Plan:
-        """取消し of the most recent change: the register is as it was before it."""
-        target = self.approved[-1]
-
-        def expect(before: Snapshot, after: Snapshot) -> None:
-            assert {a: f for a, f in after.items() if a in target.before} == target.before
-            assert all(f.status == "void" for a, f in after.items() if a not in target.before)
-
-        return Plan(_cancellation(target.change_id), expect)
-
-    def _touched_after(self, index: int) -> set[str]:
-        """Return who a change made after approved[index] touched, if it touched its people."""
-        later = set().union(*(c.touched for c in self.approved[index + 1 :]))
-        return later & self.approved[index].touched
+        """取消し of the most recent change: nothing depends on it, so it restores its people."""
+        return self._restoring(len(self.approved) - 1, [])
 
     def _plan_earlier_cancellation(self, data: st.DataObject) -> Plan:
-        """取消し of any approved change: refused once a later change touched its people."""
-        untouched_since = [i for i in range(len(self.approved)) if not self._touched_after(i)]
-        index = data.draw(st.sampled_from(untouched_since) | st.integers(0, len(self.approved) - 1))
-        target, later = self.approved[index], self._touched_after(index)
+        """取消し of any live change alone: refused, listing them, if later changes depend on it."""
+        index = data.draw(st.sampled_from(self._live()))
+        found = self._dependents(index)
+        if found:
+            target = self.approved[index].change_id
+            ids = frozenset(a.change_id for a in found)
+            return Plan(_cancellation(target), _expect({}), StateConflict, dependents=ids)
+        return self._restoring(index, [])
+
+    def _plan_cascade_cancellation(self, data: st.DataObject) -> Plan:
+        """取消し of any live change together with every change that depends on it (also_cancel)."""
+        index = data.draw(st.sampled_from(self._live()))
+        found = self._dependents(index)
+        event(f"cascade cancellation: {'with' if found else 'without'} dependents")
+        return self._restoring(index, found)
+
+    def _restoring(self, index: int, found: list[Approved]) -> Plan:
+        """Expect everyone the cancelled changes touched as before the earliest that touched them.
+
+        Nobody else changes, but for 4.0.4: someone left alone in a 世帯 becomes its head.
+        """
+        chain = [self.approved[index], *found]
+        request = _cancellation(chain[0].change_id)
+        if found:
+            request = request.model_copy(update={"also_cancel": [a.change_id for a in found]})
 
         def expect(before: Snapshot, after: Snapshot) -> None:
             fresh = {f.household_no for f in after.values()} - {
                 f.household_no for f in before.values()
             }
             for atena_no, fact in after.items():
-                was = (
-                    target.before.get(atena_no) if atena_no in target.touched else before[atena_no]
-                )
+                earliest = next((a for a in chain if atena_no in a.touched), None)
+                was = before[atena_no] if earliest is None else earliest.before.get(atena_no)
                 if was is None:
                     assert fact.status == "void", atena_no
                     continue
                 if fact.household_no in fresh:  # their 世帯 moved since: a new one at the old 住所
                     fact = fact._replace(household_no=was.household_no)
-                # someone left alone in a 世帯 becomes its head (spec 4.0.4)
                 assert fact in (was, self._placed(was, HEAD)), atena_no
 
-        if later:
-            return Plan(_cancellation(target.change_id), expect, StateConflict)
-        # the former 世帯 may have lost its head since: then 2+ returning members are refused
-        return Plan(_cancellation(target.change_id), expect, StateConflict, may_be_refused=True)
+        # 2+ people returning to a 世帯 that has moved away as a whole have no head: refused
+        return Plan(request, expect, StateConflict, may_be_refused=True)
 
     def _plans(self) -> dict[str, Callable[[st.DataObject], Plan]]:
         """Return the plans the register as it is allows."""
@@ -362,5 +370,7 @@ class RegisterPlans(RegisterModel):
             plans |= {"transfer": self._plan_transfer, "merger": self._plan_merger}
         if self.approved:
             plans["cancellation"] = self._plan_cancellation
+        if self._live():
             plans["earlier cancellation"] = self._plan_earlier_cancellation
+            plans["cascade cancellation"] = self._plan_cascade_cancellation
         return plans

@@ -7,7 +7,10 @@ by reviewer01) and, after every step, checks what the 住民記録 must never lo
 2. nobody is in two 世帯: one current row per person, and it is their last 履歴番号;
 3. 履歴番号 per person run 1..n without gaps;
 4. as-of answers (異動日, 処理日時) agree with the history rows;
-5. a refused change writes nothing.
+5. a refused change writes nothing;
+6. every 続柄 refers to the 世帯主 its 世帯 has now (the model notes whom each change related it to),
+   so no 取消し leaves a 世帯 in a state no change could make; a 取消し is refused, listing them,
+   while later changes depend on it, and cancels them with it when they are listed (also_cancel).
 
 Each rule also predicts the change's effect on its own model of who lives where (the register as
 read before the step), and a pending change (仮登録) must leave every read unchanged.
@@ -36,7 +39,7 @@ from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import load_vault
 from registry.bootstrap import Registry
 from registry.config import Settings
-from registry.domain.change_requests import ChangeRequest
+from registry.domain.change_requests import Cancellation, ChangeRequest
 from registry.domain.changes import ChangeStatus
 from registry.domain.errors import RegistryError
 from registry.service_layer.handlers import approve_change, get_change, submit_change
@@ -66,6 +69,12 @@ SELECT c.atena_no, c.status, c.household_no, c.is_head, h.relationship, h.family
 TOUCHED = "SELECT DISTINCT atena_no FROM registry.resident_history WHERE change_id = $1"
 
 Tables = dict[str, list[tuple[Any, ...]]]
+
+
+def _head_in(snapshot: Snapshot, household_no: str) -> str:
+    """Return the resident 世帯主 of a 世帯 in a snapshot ('' if it has none)."""
+    heads = (a for a, f in snapshot.items() if f.is_head and f.status == "resident")
+    return next((a for a in heads if snapshot[a].household_no == household_no), "")
 
 
 @cache
@@ -101,6 +110,7 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
         self.pending: list[UUID] = []
         self.state: Snapshot = {}
         self.last_on: dict[str, date] = {}
+        self.relative: dict[str, str] = {}  # 宛名番号 → the 世帯主 their 続柄 refers to
 
     def teardown(self) -> None:
         try:
@@ -180,7 +190,13 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
     def _check_refusal(self, plan: Plan, error: RegistryError, tables: Tables) -> None:
         assert plan.refused_by is not None, f"valid change refused: {error.detail} {plan.request}"
         assert isinstance(error, plan.refused_by), error.detail
-        assert not plan.may_be_refused or "世帯主" in error.detail, error.detail
+        if plan.dependents:  # a 取消し refused for its dependents lists exactly them, ids only
+            listed = {
+                UUID(c["change_id"]) for c in getattr(error, "extra", {})["dependent_changes"]
+            }
+            assert listed == plan.dependents, error.detail
+        else:
+            assert not plan.may_be_refused or "世帯主" in error.detail, error.detail
         assert self._tables() == tables, "a refused change wrote rows"
 
     def _carry_out(self, plan: Plan) -> None:
@@ -196,9 +212,41 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
         plan.expect(before, self.state)
 
     def _approved(self, change_id: UUID, before: Snapshot) -> None:
-        touched = self._run(self.owner.fetch(TOUCHED, change_id))
-        self.approved.append(Approved(change_id, before, frozenset(r[0] for r in touched)))
+        touched = frozenset(r[0] for r in self._run(self.owner.fetch(TOUCHED, change_id)))
+        request = self._run(get_change(uow=self.registry.uow(), change_id=change_id)).request
+        cancels: frozenset[UUID] = frozenset()
+        if isinstance(request, Cancellation):
+            cancels = frozenset({request.target_change_id, *request.also_cancel})
         self._run(self._read_state())
+        change = Approved(change_id, before, touched, self.state, dict(self.relative), cancels)
+        self._refer_relationships(change)
+        self.approved.append(change)
+
+    def _refer_relationships(self, change: Approved) -> None:
+        """Note whose 世帯主 each 続柄 the change wrote refers to (a 取消し: as it was before).
+
+        A change gives a 続柄 when it places someone (new, another 世帯, another 続柄) or makes
+        someone else head of their 世帯 (世帯主変更 relabels everyone, even with the same word).
+        """
+        chain = [a for a in self.approved if a.change_id in change.cancels]
+        for atena_no in change.touched:
+            now, was = change.after[atena_no], change.before.get(atena_no)
+            earliest = next((a for a in chain if atena_no in a.touched), None)
+            if earliest is not None:
+                self.relative.pop(atena_no, None)
+                if atena_no in earliest.relative_before:
+                    self.relative[atena_no] = earliest.relative_before[atena_no]
+            elif now.status == "resident":
+                head = _head_in(change.after, now.household_no)
+                placed = was is None or (was.status, was.household_no, was.relationship) != (
+                    now.status,
+                    now.household_no,
+                    now.relationship,
+                )
+                if placed or head != _head_in(change.before, now.household_no):
+                    self.relative[atena_no] = head
+            if now.is_head:
+                self.relative[atena_no] = atena_no
 
     # --- rules ------------------------------------------------------------------------------
 
@@ -267,11 +315,17 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
         """異動の取消し of the most recent change: everyone it touched is as before it."""
         self._carry_out(self._plan_cancellation(data))
 
-    @precondition(lambda self: self.approved)
+    @precondition(lambda self: self._live())
     @rule(data=st.data())
     def cancel_earlier(self, data: st.DataObject) -> None:
-        """異動の取消し of any approved change (refused if a later change touched its people)."""
+        """異動の取消し of any live change (refused, listing them, if later changes depend on it)."""
         self._carry_out(self._plan_earlier_cancellation(data))
+
+    @precondition(lambda self: self._live())
+    @rule(data=st.data())
+    def cancel_with_dependents(self, data: st.DataObject) -> None:
+        """異動の取消し of any live change and, in the same change, every change that depends on it."""
+        self._carry_out(self._plan_cascade_cancellation(data))
 
     @rule(data=st.data())
     def enter_pending(self, data: st.DataObject) -> None:
@@ -312,6 +366,18 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
         self._run(self._read_state())
         self._run(self._check_tables())
         self._run(self._check_reads())
+
+    @invariant()
+    def relationships_refer_to_the_head(self) -> None:
+        """Every 続柄 was given relative to the 世帯主 the 世帯 has now, as any change gives it.
+
+        A 取消し that brought someone back to a 世帯 whose head has changed since, or left a
+        newborn in a 世帯 whose 転入 it undid, would break this: no change makes that state.
+        """
+        for household_no, members in self._households().items():
+            head = self._head(household_no)
+            for atena_no in members:
+                assert self.relative.get(atena_no) == head, (atena_no, household_no)
 
 
 RegisterMachine.TestCase.settings = settings(

@@ -21,6 +21,7 @@ from jumin_contracts.check_digits import (
 from jumin_contracts.codes import HEAD, ChangeKind, ForeignResidentCategory, ResidentType, Sex
 from jumin_contracts.dates import PartialDate
 from pydantic import TypeAdapter
+from registry.adapters.character_variants import unihan_variants
 from registry.domain.addresses import AddressBook, WardAddress
 from registry.domain.change_requests import ChangeRequest
 from registry.domain.errors import RegistryError
@@ -170,6 +171,7 @@ def register(
         allocate_atena_no=numbers.atena_no,
         allocate_household_no=numbers.household_no,
         cancelled_rows=cancelled_rows or {},
+        variants=unihan_variants,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -184,11 +185,11 @@ def test_a_minor_correction_may_change_postal_code_voter_and_qualifications(
 @pytest.mark.parametrize(
     "patch",
     [
-        {"family_name": "髙田"},
+        {"family_name_kana": "ヤマタ"},
         {"birth_date": "1980-04-02"},
         {"sex": "female"},
         {"honseki": "大阪府大阪市北区梅田一丁目1番地"},
-        {"address_katagaki": "新宿ハイム101", "given_name": "太朗"},
+        {"address_katagaki": "新宿ハイム101", "sex": "female"},
     ],
 )
 def test_a_minor_correction_may_not_touch_other_items(
@@ -196,6 +197,88 @@ def test_a_minor_correction_may_not_touch_other_items(
 ) -> None:
     with refused(RuleViolation, "軽微な修正で変更できるのは"):
         amend(view, ChangeKind.MINOR_CORRECTION, TARO, **patch)
+
+
+@pytest.mark.parametrize(
+    ("item", "old", "new"),
+    [
+        ("family_name", "髙田", "高田"),  # 常用平易な文字への変更 (Unihan: semantic variants)
+        ("family_name", "﨑山", "崎山"),  # CJK互換漢字 → 常用の字
+        ("family_name", "葛\U000e0100城", "葛城"),  # 文字の同定: the IVS 字形 of the same 葛
+        ("alias", "金田民俊", "金田民俊"),  # nothing to reword
+    ],
+)
+def test_a_minor_correction_may_reword_a_name_in_the_same_characters(
+    addresses: PostalAddressBook, item: str, old: str, new: str
+) -> None:
+    home = addresses.parse_ward_address(HOME)
+    lodger = resident(MINJUN, household=YAMADA, at=home, foreign=True)
+    person = replace(lodger, person=lodger.person.evolve(**{item: old}))
+    view = register(addresses, person)
+    if old == new:
+        with refused(RuleViolation, "変更する項目がありません"):
+            amend(view, ChangeKind.MINOR_CORRECTION, MINJUN, **{item: new})
+        return
+
+    (row,) = amend(view, ChangeKind.MINOR_CORRECTION, MINJUN, **{item: new})
+
+    assert getattr(row.person, item) == new
+    assert row.person.family_name_kana == person.person.family_name_kana
+    assert row.ex_officio
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"family_name": "髙田"},  # 山 and 髙 are different characters: a new name
+        {"given_name": "太朗"},  # 郎 and 朗 are not variants
+        {"given_name": "太郎左"},  # a character more
+        {"family_name": "山"},  # a character less
+        {"former_surname": "田中"},  # from none to a value is no wording
+    ],
+)
+def test_a_minor_correction_refuses_a_name_that_changes_meaning(
+    view: RegisterView, patch: dict[str, Any]
+) -> None:
+    with refused(RuleViolation, "の軽微な修正は同じ文字の字体・表記の修正に限ります"):
+        amend(view, ChangeKind.MINOR_CORRECTION, TARO, **patch)
+
+
+def test_a_minor_correction_rewords_the_address_of_the_whole_household(
+    view: RegisterView,
+) -> None:
+    rows = amend(view, ChangeKind.MINOR_CORRECTION, HANAKO, address="西新宿２丁目８－１")
+
+    assert {row.atena_no for row in rows} == {TARO, HANAKO, MINJUN}  # not the removed GONE
+    for row in rows:
+        assert row.person.address == "東京都新宿区西新宿二丁目8-1 新宿ハイツ101"
+        assert row.person.address_katagaki == "新宿ハイツ101"  # kept: the new text names none
+        assert row.person.address_town_code == view.current[TARO].person.address_town_code
+        assert row.ex_officio
+
+
+def test_a_reworded_address_may_carry_a_new_katagaki(view: RegisterView) -> None:
+    rows = amend(view, ChangeKind.MINOR_CORRECTION, TARO, address="西新宿2-8-1 新宿ハイム101")
+
+    assert {row.person.address for row in rows} == {"東京都新宿区西新宿二丁目8-1 新宿ハイム101"}
+
+
+@pytest.mark.parametrize(
+    "address", ["西新宿二丁目8番2号 新宿ハイツ101", "西新宿一丁目8番1号", "高田馬場一丁目8番1号"]
+)
+def test_a_minor_correction_refuses_an_address_that_names_another_place(
+    view: RegisterView, address: str
+) -> None:
+    with refused(RuleViolation, "住所の修正は同じ場所の表記の修正"):
+        amend(view, ChangeKind.MINOR_CORRECTION, TARO, address=address)
+
+
+@pytest.mark.parametrize("kind", [ChangeKind.EX_OFFICIO_AMENDMENT, ChangeKind.CLERICAL_CORRECTION])
+def test_an_address_is_reworded_only_by_a_minor_correction(
+    view: RegisterView, kind: ChangeKind
+) -> None:
+    with refused(RuleViolation, "住所の表記は軽微な修正で改めます"):
+        amend(view, kind, TARO, address="西新宿2-8-1 新宿ハイツ101")
 
 
 def test_a_removed_record_gets_no_minor_correction(view: RegisterView) -> None:

@@ -344,7 +344,7 @@ def test_a_newborn_joins_the_parents_household(view: RegisterView, home: WardAdd
     assert person.became_resident_on == person.address_since == person.birth_date
     assert person.previous_address is None
     assert (person.my_number, person.juminhyo_code) == (None, None)
-    assert not row.ex_officio
+    assert row.ex_officio  # 職権記載 on the 出生届 (spec 4.2.1.2), not a 住民異動届
 
 
 def test_a_newborn_cannot_form_a_household(view: RegisterView) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +49,11 @@ SELECT * FROM registry.changes
    AND ($4::text IS NULL OR terminal = $4)
  ORDER BY created_at, change_id
  LIMIT $5 OFFSET $6
+"""
+
+CANCELLATIONS_SINCE = """
+SELECT request FROM registry.changes
+ WHERE kind = 'cancellation' AND status = 'approved' AND decided_at >= $1
 """
 
 SELECT_OLDEST_FIRST = """
@@ -169,6 +175,15 @@ class ChangeRepository:
             change.withdrawn_at,
             list(change.subjects),
         )
+
+    async def cancelled_since(self, since: datetime) -> set[UUID]:
+        """Return the changes that approved 取消し decided since a time have cancelled."""
+        cancelled: set[UUID] = set()
+        for record in await self._connection.fetch(CANCELLATIONS_SINCE, since):
+            request = record["request"]
+            cancelled.add(UUID(request["target_change_id"]))
+            cancelled |= {UUID(c) for c in request.get("also_cancel", [])}
+        return cancelled
 
     async def oldest_first(self, change_ids: Sequence[UUID]) -> list[UUID]:
         """Return those of the ids that exist, in the order they were entered."""

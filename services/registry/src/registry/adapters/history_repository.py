@@ -102,6 +102,28 @@ SELECT * FROM registry.resident_history
  LIMIT 1
 """
 
+CHANGES_TOUCHING_AFTER = """
+SELECT change_id FROM registry.resident_history
+ WHERE atena_no = ANY ($2::text[]) AND recorded_at > $1
+UNION
+SELECT change_id FROM registry.resident_history
+ WHERE household_no = ANY ($3::text[]) AND recorded_at > $1
+UNION
+SELECT h.change_id FROM registry.resident_history p
+  JOIN registry.resident_history h ON h.atena_no = p.atena_no AND h.history_no = p.history_no + 1
+ WHERE p.household_no = ANY ($3::text[]) AND h.recorded_at > $1
+"""
+
+ROWS_OF_CHANGES = """
+SELECT * FROM registry.resident_history WHERE change_id = ANY ($1::uuid[])
+ ORDER BY recorded_at, change_id, atena_no, history_no
+"""
+
+ROWS_BY_KEY = """
+SELECT h.* FROM unnest($1::text[], $2::integer[]) AS k (atena_no, history_no)
+  JOIN registry.resident_history h USING (atena_no, history_no)
+"""
+
 NEXT_ATENA = "SELECT nextval('registry.atena_seq')"
 NEXT_HOUSEHOLD = "SELECT nextval('registry.household_seq')"
 
@@ -168,6 +190,29 @@ class HistoryRepository:
         """Return a person's row just before a change touched them (None if it entered them)."""
         record = await self._connection.fetchrow(ROW_BEFORE_CHANGE, atena_no, change_id)
         return None if record is None else history_from_record(record)
+
+    async def changes_touching_after(
+        self, recorded_after: datetime, atena_nos: Iterable[str], household_nos: Iterable[str]
+    ) -> list[UUID]:
+        """Return the changes recorded later that wrote a row for these people or 世帯."""
+        records = await self._connection.fetch(
+            CHANGES_TOUCHING_AFTER, recorded_after, list(atena_nos), list(household_nos)
+        )
+        return [r["change_id"] for r in records]
+
+    async def rows_of_changes(self, change_ids: Iterable[UUID]) -> list[HistoryRow]:
+        """Return every row the changes wrote, in the order they were recorded."""
+        records = await self._connection.fetch(ROWS_OF_CHANGES, list(change_ids))
+        return [history_from_record(r) for r in records]
+
+    async def rows_by_key(
+        self, keys: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], HistoryRow]:
+        """Return the rows with these (宛名番号, 履歴番号)."""
+        atena_nos, history_nos = zip(*keys, strict=True) if keys else ((), ())
+        records = await self._connection.fetch(ROWS_BY_KEY, list(atena_nos), list(history_nos))
+        rows = (history_from_record(r) for r in records)
+        return {(row.atena_no, row.history_no): row for row in rows}
 
     async def new_atena_no(self) -> str:
         """Allocate a 宛名番号 (serial number + check digit, spec 1.1.13)."""

@@ -12,7 +12,7 @@ from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, ResidentT
 from jumin_contracts.dates import PartialDate
 from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 
-from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
+from registry.domain.model import HistoryRow, KosekiBasis, Person, Qualifications, RecordStatus
 from registry.domain.search_keys import SEARCH_KEYS_VERSION
 
 _PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person))
@@ -71,7 +71,28 @@ def history_to_json(row: HistoryRow) -> dict[str, object]:
         ex_officio=row.ex_officio,
         birth_date_sort=person.birth_date.sort_key(),
     )
-    return {name: _json_value(value) for name, value in columns.items()}
+    values = {name: _json_value(value) for name, value in columns.items()}
+    basis = row.koseki_basis
+    values["koseki_basis"] = None if basis is None else _basis_json(basis)
+    return values
+
+
+def _basis_json(basis: KosekiBasis) -> dict[str, object]:
+    return {name: _json_value(value) for name, value in dataclasses.asdict(basis).items()}
+
+
+def _basis_from(value: Mapping[str, Any] | None) -> KosekiBasis | None:
+    if value is None:
+        return None
+    notice = value.get("notice_received_on")
+    return KosekiBasis(
+        filing=value["filing"],
+        filed_on=date.fromisoformat(value["filed_on"]),
+        accepted_on=date.fromisoformat(value["accepted_on"]),
+        accepted_at=value.get("accepted_at"),
+        sent_from=value.get("sent_from"),
+        notice_received_on=date.fromisoformat(notice) if notice else None,
+    )
 
 
 def _read(name: str, value: Any) -> Any:
@@ -92,6 +113,7 @@ def history_from_record(record: Mapping[str, Any]) -> HistoryRow:
         recorded_at=record["recorded_at"],
         ex_officio=record["ex_officio"],
         person=person,
+        koseki_basis=_basis_from(record.get("koseki_basis")),
     )
 
 

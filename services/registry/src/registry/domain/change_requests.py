@@ -111,6 +111,23 @@ class NewPerson(_Strict):
     qualifications: QualificationsIn = Field(default_factory=QualificationsIn)
 
 
+class KosekiFilingIn(_Strict):
+    """戸籍届出 (出生届・死亡届) on which a 出生 / 死亡 is recorded 職権 (spec 4.2.0.3, 4.2.0.4).
+
+    The 届出日 is the change's ``notified_on``; these are the other facts of the 届出. Omitted:
+    the 届出 was accepted at this ward's counter on its 届出日.
+    """
+
+    accepted_on: date | None = Field(default=None, description="受理日 (省略時は届出日)")
+    accepted_at: Text | None = Field(
+        default=None, description="受理地 (市区町村名; 省略時は本区の窓口で受理)"
+    )
+    sent_from: Text | None = Field(
+        default=None, description="送付元 (住民票記載事項通知を送ってきた市区町村)"
+    )
+    notice_received_on: date | None = Field(default=None, description="通知日 (通知の受領日)")
+
+
 class _ChangeBase(_Strict):
     occurred_on: PartialDateField = Field(description="異動日")
     notified_on: date | None = Field(default=None, description="届出日 (職権処理ではなし)")
@@ -132,6 +149,9 @@ class EntryChange(_ChangeBase):
     join_household_no: HouseholdNo | None = Field(default=None, description="既存世帯へ入る場合")
     previous_address: Text | None = Field(default=None, description="従前の住所 (国内)")
     previous_country: Text | None = Field(default=None, description="従前の住所 (国外の国・地域)")
+    koseki_filing: KosekiFilingIn | None = Field(
+        default=None, description="出生・死亡: 基となった戸籍届出 (受理日・受理地・送付元・通知日)"
+    )
 
 
 class RemovalChange(_ChangeBase):
@@ -146,6 +166,9 @@ class RemovalChange(_ChangeBase):
     atena_nos: list[AtenaNo] = Field(min_length=1, max_length=30, description="異動者")
     destination: Text | None = Field(default=None, description="転出先 (国内: 都道府県市区町村…)")
     destination_country: Text | None = Field(default=None, description="転出先の国・地域 (国外)")
+    koseki_filing: KosekiFilingIn | None = Field(
+        default=None, description="出生・死亡: 基となった戸籍届出 (受理日・受理地・送付元・通知日)"
+    )
 
 
 class MoveWithinWard(_ChangeBase):
@@ -212,6 +235,10 @@ class PersonPatch(_Strict):
     honseki: Text | None = None
     hittosha: Text | None = None
     nationality: Text | None = None
+    address: Text | None = Field(
+        default=None,
+        description="住所 (区内): 軽微な修正で表記だけを改める (8-1 → 8番1号); 住所が変われば転居",
+    )
     address_katagaki: Annotated[str, Field(max_length=200)] | None = None
     postal_code: str | None = Field(default=None, pattern=r"^[0-9]{7}$")
     voter_registered: bool | None = None
@@ -285,6 +312,14 @@ class Cancellation(_ChangeBase):
     kind: Literal[ChangeKind.CANCELLATION]
     target_change_id: UUID = Field(description="取り消す異動")
     reason: Text = Field(description="取消の理由")
+    also_cancel: list[UUID] = Field(
+        default_factory=list,
+        max_length=50,
+        description=(
+            "まとめて取り消す後の異動: 取り消す異動に依存する異動 (409 の dependent_changes) を"
+            "すべて挙げると、一つの取消しとして審査・決裁される"
+        ),
+    )
 
 
 ChangeRequest = Annotated[

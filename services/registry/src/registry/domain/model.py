@@ -113,6 +113,20 @@ class Person:
 
 
 @dataclass(frozen=True, kw_only=True)
+class KosekiBasis:
+    """The 戸籍届出 a 出生 (職権記載) or 死亡 (職権消除) is recorded on (spec 4.2.0.3, 4.2.0.4)."""
+
+    filing: str  # 届出の種類: 出生届 / 死亡届
+    filed_on: (
+        date  # 届出日 (戸籍届出・通知日, kept with the 住民票's 届出年月日 as spec 4.2.0.4 allows)
+    )
+    accepted_on: date  # 受理日
+    accepted_at: str | None = None  # 受理地; None: this ward's counter
+    sent_from: str | None = None  # 送付元 of the 住民票記載事項通知
+    notice_received_on: date | None = None  # 通知日
+
+
+@dataclass(frozen=True, kw_only=True)
 class HistoryRow:
     """Hold one row of 異動履歴: the full record after a change (spec 1.2.1)."""
 
@@ -124,6 +138,7 @@ class HistoryRow:
     recorded_at: datetime  # 処理日時 (approval)
     ex_officio: bool  # 職権
     person: Person
+    koseki_basis: KosekiBasis | None = None  # 出生・死亡: the 戸籍届出 it is recorded on
 
 
 @dataclass(frozen=True)

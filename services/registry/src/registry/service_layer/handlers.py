@@ -8,14 +8,17 @@ from uuid import UUID
 
 from jumin_platform.telemetry import current_traceparent
 
+from registry.adapters.character_variants import unihan_variants
 from registry.adapters.search_repository import SearchCriteria
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import Cancellation, ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.errors import NotFound, StateConflict
+from registry.domain.errors import NotFound
 from registry.domain.model import HistoryRow, Household, RecordStatus
 from registry.domain.planning import RegisterView, is_ex_officio, plan_change, referenced_people
+from registry.domain.planning.koseki import koseki_basis
 from registry.domain.rules import PlannedRow
+from registry.service_layer.cancellation import Restoration, plan_inputs
 from registry.service_layer.characters import refuse_unregistered_gaiji, substitutes_for
 from registry.service_layer.code_assignment import assign_juminhyo_codes
 from registry.service_layer.numbering import Placeholders, assign_numbers
@@ -110,6 +113,7 @@ def _number_history(
     """Give each row the next 履歴番号 of its person (1, 2, 3 … without gaps)."""
     last = {atena_no: row.history_no for atena_no, row in view.current.items()}
     ex_officio = is_ex_officio(change.request)
+    basis = koseki_basis(change.request, recorded_at.date())
     rows = []
     for item in planned:
         last[item.atena_no] = last.get(item.atena_no, 0) + 1
@@ -123,6 +127,7 @@ def _number_history(
                 recorded_at=recorded_at,
                 ex_officio=ex_officio or item.ex_officio,
                 person=item.person,
+                koseki_basis=basis,
             )
         )
     return rows
@@ -133,9 +138,10 @@ async def load_view(
 ) -> RegisterView:
     """Lock and read everyone the change touches: named people and their households' members."""
     people, households = referenced_people(request)
-    cancelled: dict[str, HistoryRow | None] = {}
+    restoration = Restoration({}, {})
     if isinstance(request, Cancellation):
-        cancelled = await _cancelled_rows(uow, request.target_change_id)
+        restoration = await plan_inputs(uow, request)
+        cancelled = restoration.before
         people |= set(cancelled)
         households |= {r.person.household_no for r in cancelled.values() if r is not None}
     named = await uow.history.current(people)
@@ -149,26 +155,10 @@ async def load_view(
         addresses=addresses,
         allocate_atena_no=placeholders.atena_no,
         allocate_household_no=placeholders.household_no,
-        cancelled_rows=cancelled,
+        cancelled_rows=restoration.before,
+        restore_on=restoration.restore_on,
+        variants=unihan_variants,
     )
-
-
-async def _cancelled_rows(uow: UnitOfWork, target: UUID) -> dict[str, HistoryRow | None]:
-    """Map each person an approved change touched to their row before it (spec 4.6)."""
-    change = await uow.changes.get(target)
-    if change is None or change.status is not ChangeStatus.APPROVED:
-        raise NotFound("取り消す異動が本登録されていません / no such approved change")
-    written = await uow.history.rows_of_change(target)
-    latest = await uow.history.current(row.atena_no for row in written)
-    before: dict[str, HistoryRow | None] = {}
-    for row in written:
-        if latest[row.atena_no].history_no != row.history_no:
-            raise StateConflict(
-                "この異動の後に別の異動があるため取り消せません。後の異動から取り消してください / "
-                "a later change touched these people; cancel that one first"
-            )
-        before[row.atena_no] = await uow.history.row_before_change(row.atena_no, target)
-    return before
 
 
 async def get_change(*, uow: UnitOfWork, change_id: UUID) -> Change:

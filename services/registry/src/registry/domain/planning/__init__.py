@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from jumin_contracts.codes import HEAD, ResidentType
+from jumin_contracts.dates import PartialDate
 
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import (
@@ -36,6 +37,7 @@ from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.planning import household as hp
 from registry.domain.planning import person as pp
 from registry.domain.planning.inbound import plan_move_in_notice, plan_my_number_entry
+from registry.domain.planning.koseki import KOSEKI_KINDS, koseki_basis
 from registry.domain.rules import (
     EX_OFFICIO_KINDS,
     MOVE_OUT_KINDS,
@@ -45,6 +47,7 @@ from registry.domain.rules import (
     household_after,
     is_late_filing,
 )
+from registry.domain.wording import CharacterVariants, no_variants
 
 
 @dataclass(kw_only=True)
@@ -62,6 +65,8 @@ class RegisterView:
     allocate_atena_no: Callable[[], str]
     allocate_household_no: Callable[[], str]
     cancelled_rows: Mapping[str, HistoryRow | None] = field(default_factory=dict)
+    restore_on: Mapping[str, PartialDate] = field(default_factory=dict)  # 取消し: 異動日 per person
+    variants: CharacterVariants = no_variants  # 異体字 pairs, for 軽微な修正 of 氏名
 
     def resident(self, atena_no: str) -> HistoryRow:
         """Return a person's current row, refusing anyone not on the register."""
@@ -97,6 +102,7 @@ def plan_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
         notified_on=request.notified_on,
         today=view.today,
     )
+    koseki_basis(request, view.today)  # refuse 戸籍届出 facts that cannot be true
     rows = _PLANNERS[type(request)](request, view)
     rows = _resolve_headless(rows, view)
     _check_households(rows, view)
@@ -104,8 +110,11 @@ def plan_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
 
 
 def is_ex_officio(request: ChangeRequest) -> bool:
-    """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late)."""
-    if request.kind in EX_OFFICIO_KINDS:
+    """Say whether a change is recorded 職権 (incl. a 転出 filed over 14 days late).
+
+    出生 and 死亡 are 職権記載 / 職権消除 on a 戸籍届出 (``planning.koseki``).
+    """
+    if request.kind in EX_OFFICIO_KINDS or request.kind in KOSEKI_KINDS:
         return True
     is_move_out = request.kind in MOVE_OUT_KINDS
     return is_move_out and is_late_filing(request.occurred_on, request.notified_on)
@@ -194,7 +203,7 @@ def _plan_removal(request: ChangeRequest, view: RegisterView) -> list[PlannedRow
 
 def _plan_amendment(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, Amendment)
-    return pp.plan_amendment(request, view.current, today=view.today)
+    return pp.plan_amendment(request, view)
 
 
 def _plan_residence_status(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
@@ -231,8 +240,9 @@ def _plan_move_in_notice(request: ChangeRequest, view: RegisterView) -> list[Pla
 def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     """Restore everyone as before the cancelled change, from its 異動日 on (spec 4.6).
 
-    The restoring row keeps the cancelled row's 異動日, so an as-of read for any date after it
-    shows the change as never made, while a read as known before the 取消 still shows it.
+    The restoring row keeps the 異動日 of the person's earliest cancelled row, so an as-of read
+    for any date after it shows the change as never made, while a read as known before the 取消
+    still shows it.
     """
     assert isinstance(request, Cancellation)
     rehoused = _households_moved_away(view)
@@ -244,7 +254,8 @@ def _plan_cancellation(request: ChangeRequest, view: RegisterView) -> list[Plann
         else:
             household_no = before.person.household_no
             restored = before.person.evolve(household_no=rehoused.get(household_no, household_no))
-        rows.append(PlannedRow(atena_no, restored, True, occurred_on=cancelled.occurred_on))
+        occurred_on = view.restore_on.get(atena_no, cancelled.occurred_on)
+        rows.append(PlannedRow(atena_no, restored, True, occurred_on=occurred_on))
     return rows
 
 

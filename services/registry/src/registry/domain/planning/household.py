@@ -1,4 +1,4 @@
-"""Plan changes about households: 転居, 世帯分離, 世帯合併, 世帯変更, 世帯主変更 (spec 4.3)."""
+"""Plan changes about households: 転居 (spec 4.1.2), 世帯分離, 世帯合併, 世帯変更, 世帯主変更 (spec 4.1.4)."""
 
 from __future__ import annotations
 

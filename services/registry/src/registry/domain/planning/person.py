@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from registry.domain.change_requests import (
 )
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
+from registry.domain.planning.minor import check_minor, housemates, reworded_address
 from registry.domain.rules import (
     PlannedRow,
     check_birth_date,
@@ -34,9 +35,6 @@ from registry.domain.rules import (
 
 if TYPE_CHECKING:
     from registry.domain.planning import RegisterView
-
-MINOR_FIELDS = frozenset({"address_katagaki", "postal_code", "voter_registered", "qualifications"})
-"""Items a 軽微な修正 may touch; anything else needs 職権修正 or 誤記修正."""
 
 _REQUIRED_ITEMS = (
     "family_name",
@@ -257,37 +255,48 @@ def planned_move_out_on(request: RemovalChange) -> date | None:
     return None
 
 
-def plan_amendment(
-    request: Amendment, current: Mapping[str, HistoryRow], *, today: date
-) -> list[PlannedRow]:
-    """Correct one person's items (職権修正・誤記修正・軽微な修正, spec 4.4)."""
-    row = current.get(request.atena_no)
+def plan_amendment(request: Amendment, view: RegisterView) -> list[PlannedRow]:
+    """Correct one person's items (職権修正・誤記修正・軽微な修正, spec 4.2.3)."""
+    row = view.current.get(request.atena_no)
     if row is None or row.person.status is RecordStatus.VOID:
         raise NotFound(f"宛名番号 {request.atena_no} の住民はいません / no such resident")
     changes = request.patch.model_dump(exclude_unset=True)
     if "birth_date" in changes:  # model_dump turns a PartialDate into its storage text
         changes["birth_date"] = request.patch.birth_date
     if request.kind is ChangeKind.MINOR_CORRECTION:
-        _check_minor(changes, row.person)
+        check_minor(changes, row.person, view.variants)
+    elif "address" in changes:
+        raise RuleViolation(
+            "住所の表記は軽微な修正で改めます。住所が変わるときは転居です / "
+            "reword an address by a minor correction; a new address is a move"
+        )
+    if "address" in changes:
+        return _reword_address(request, row, changes, view)
     changes = _effective_changes(changes, row.person)
     if "address_katagaki" in changes:  # the printed 住所 ends with the 方書 (WardAddress.full_text)
         street, katagaki = row.person.address.split(" ")[0], changes["address_katagaki"]
         changes["address"] = f"{street} {katagaki}" if katagaki else street
     updated = row.person.evolve(**changes)
-    _check_amended(updated, today)
+    _check_amended(updated, view.today)
     return [PlannedRow(request.atena_no, updated, ex_officio=True)]
 
 
-def _check_minor(changes: Mapping[str, object], person: Person) -> None:
-    if not set(changes) <= MINOR_FIELDS:
-        raise RuleViolation(
-            "軽微な修正で変更できるのは方書・郵便番号・選挙・資格のみです / "
-            "a minor correction may change only katagaki, postal code, voter and qualifications"
-        )
-    if not person.is_resident:
-        raise StateConflict(
-            "除票に軽微な修正はできません / no minor correction of a removed record"
-        )
+def _reword_address(
+    request: Amendment, row: HistoryRow, changes: dict[str, object], view: RegisterView
+) -> list[PlannedRow]:
+    """Rewrite the 住所 of everyone in the 世帯 living there; the person's other items as asked."""
+    new = reworded_address(changes.pop("address"), row.person, view)
+    katagaki = changes.pop("address_katagaki", new.katagaki or row.person.address_katagaki)
+    place = replace(new, katagaki=str(katagaki) if katagaki else None)
+    wording = {k: v for k, v in address_items(place).items() if k != "postal_code"}
+    changes = _effective_changes({**wording, **changes}, row.person)
+    updated = row.person.evolve(**changes)
+    _check_amended(updated, view.today)
+    others = [
+        PlannedRow(other.atena_no, other.person.evolve(**wording), ex_officio=True)
+        for other in housemates(row, view)
+    ]
+    return [PlannedRow(request.atena_no, updated, ex_officio=True), *others]
 
 
 def _effective_changes(changes: dict[str, object], person: Person) -> dict[str, object]:
@@ -334,7 +343,7 @@ def require_type(person: Person, expected: ResidentType, kind: ChangeKind) -> No
 def plan_residence_status(
     request: ResidenceStatusChange, person: Person, *, today: date, atena_no: str
 ) -> PlannedRow:
-    """Record a new 在留資格・期間・カード番号 (法第30条の47, spec 4.4)."""
+    """Record a new 在留資格・期間・カード番号 (法第30条の47, spec 4.5.2)."""
     require_type(person, ResidentType.FOREIGN, request.kind)
     check_foreign_details(request.foreign, today)
     updated = person.evolve(**foreign_items(request.foreign))

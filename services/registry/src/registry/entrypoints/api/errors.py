@@ -45,7 +45,8 @@ async def _on_registry_error(request: Request, exc: Exception) -> Response:
         return problem_response(
             status, exc.title, exc.detail, instance=request.url.path, errors=errors
         )
-    return problem_response(status, exc.title, exc.detail, instance=request.url.path)
+    extra = getattr(exc, "extra", {})  # e.g. the dependent changes of a refused 取消し
+    return problem_response(status, exc.title, exc.detail, instance=request.url.path, **extra)
 
 
 def _field_errors(exc: RegistryError) -> list[dict[str, object]]:

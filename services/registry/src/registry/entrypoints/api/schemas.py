@@ -59,6 +59,13 @@ class RecordOut(BaseModel):
     occurred_on: DateOut = Field(description="異動日")
     recorded_at: datetime = Field(description="処理日時 (本登録)")
     ex_officio: bool = Field(description="職権")
+    recorded_as: str = Field(
+        description="記載事由・消除事由の区分: 届出 / 職権記載 / 職権消除 / 職権修正 等 (spec 1.2.2)"
+    )
+    koseki_basis: dict[str, Any] | None = Field(
+        default=None,
+        description="出生・死亡: 基となった戸籍届出 (届出の種類, 届出日, 受理日, 受理地, 送付元, 通知日)",
+    )
     record: dict[str, Any] = Field(description="記載事項 (氏名, 生年月日, 住所, 世帯主・続柄 …)")
 
 
@@ -87,8 +94,21 @@ def record_out(row: HistoryRow) -> RecordOut:
         occurred_on=_required(date_out(row.occurred_on)),
         recorded_at=row.recorded_at,
         ex_officio=row.ex_officio,
+        recorded_as=recorded_as(row),
+        koseki_basis=None if row.koseki_basis is None else dataclasses.asdict(row.koseki_basis),
         record=items,
     )
+
+
+_EX_OFFICIO = {"entry": "職権記載", "removal": "職権消除", "amendment": "職権修正"}
+
+
+def recorded_as(row: HistoryRow) -> str:
+    """Say how a row was recorded: on a 届出, or 職権 (記載・消除・修正), or by a 取消し."""
+    category = row.change_kind.category.value
+    if category == "cancellation":
+        return "異動の取消し"
+    return _EX_OFFICIO[category] if row.ex_officio else "届出"
 
 
 class HouseholdOut(BaseModel):
