@@ -39,6 +39,7 @@ class Stack:
             "JUMIN_REGISTRY_PORT": str(e.ports.registry),
             "JUMIN_CS_ADAPTER_PORT": str(e.ports.cs_adapter),
             "JUMIN_CS_SIMULATOR_PORT": str(e.ports.simulator),
+            "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
             "JUMIN_CS_ADAPTER_CS_BASE_URL": e.simulator_url,
             "JUMIN_REGISTRY_RELAY_POLL_SECONDS": str(e.relay_poll_seconds),
             "JUMIN_CS_ADAPTER_POLL_INTERVAL": str(e.cs_poll_interval),

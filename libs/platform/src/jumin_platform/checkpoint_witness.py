@@ -24,6 +24,7 @@ from typing import Protocol
 import aio_pika
 import asyncpg
 import httpx
+from aio_pika.exceptions import AMQPError
 from opentelemetry import trace
 from pydantic import BaseModel, ValidationError
 
@@ -36,6 +37,7 @@ from jumin_platform.topology import CHECKPOINT_ROUTING_KEY, EVENTS_EXCHANGE
 __all__ = [
     "AmqpCheckpointSender",
     "CheckpointLoop",
+    "CheckpointNotSent",
     "CheckpointPublisher",
     "CheckpointSender",
     "TailReport",
@@ -51,6 +53,10 @@ tracer = trace.get_tracer("jumin_platform.checkpoints")
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class CheckpointNotSent(Exception):
+    """The broker could not be reached, refused the checkpoint or did not route it."""
 
 
 class CheckpointSender(Protocol):
@@ -70,7 +76,14 @@ class AmqpCheckpointSender:
         self._url = amqp_url
 
     async def send(self, checkpoint: SignedCheckpoint) -> None:
-        connection = await aio_pika.connect(self._url)
+        """Publish and await the broker's confirm; raise CheckpointNotSent if it fails."""
+        try:
+            await self._publish(checkpoint)
+        except (OSError, TimeoutError, AMQPError) as error:
+            raise CheckpointNotSent(type(error).__name__) from error
+
+    async def _publish(self, checkpoint: SignedCheckpoint) -> None:
+        connection = await aio_pika.connect(self._url, timeout=10)
         async with connection:
             channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
@@ -92,6 +105,7 @@ class CheckpointPublisher:
     ring: SigningKeyRing
     sender: CheckpointSender
     clock: Callable[[], datetime] = _now
+    tracer: trace.Tracer = field(default_factory=lambda: tracer)
 
     async def publish(self, head: Checkpoint) -> SignedCheckpoint:
         """Sign `head` as taken now and send it; return what was sent."""
@@ -103,7 +117,7 @@ class CheckpointPublisher:
             "jumin.access_log": signed.log,
             "jumin.access_log.seq": signed.seq,
         }
-        with tracer.start_as_current_span(
+        with self.tracer.start_as_current_span(
             f"{CHECKPOINT_ROUTING_KEY} publish", kind=trace.SpanKind.PRODUCER, attributes=attributes
         ):
             await self.sender.send(signed)

@@ -119,6 +119,7 @@ MATRIX = (
     Endpoint("GET", "/audit/my-number-access", AUDITOR, params=PERIOD),
     Endpoint("GET", "/audit/failed-authentications", AUDITOR, params=PERIOD),
     Endpoint("GET", "/audit/access-log/verify", AUDITOR),
+    Endpoint("POST", "/audit/access-log/checkpoints", AUDITOR),
     Endpoint("GET", "/healthz", EVERYONE, public=True),
     Endpoint("GET", "/readyz", EVERYONE, public=True),
 )

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
+from jumin_platform.checkpoint_signing import generate_checkpoint_keys
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.service_cli import log_to_stderr, migrate, run_api
@@ -31,9 +32,11 @@ def _migrate(settings: Settings, _: argparse.Namespace) -> int:
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
     generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
     generate_key_file(settings.my_number_key_file)
+    generate_checkpoint_keys(settings.checkpoint_key_file, settings.checkpoint_public_key_file)
     print(
         f"development keys: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}, "
-        f"{settings.my_number_key_file}"
+        f"{settings.my_number_key_file}, {settings.checkpoint_key_file} "
+        f"(public: {settings.checkpoint_public_key_file})"
     )
     return 0
 
@@ -53,7 +56,13 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin-registry")
+    return run_audit(
+        args,
+        ACCESS_LOG,
+        settings.database_url.get_secret_value(),
+        "jumin-registry",
+        bootstrap.witness(settings),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply the registry's SQL migrations").set_defaults(
         run=_migrate
     )
-    commands.add_parser("dev-keys", help="create development JWT keys").set_defaults(run=_dev_keys)
+    commands.add_parser(
+        "dev-keys", help="create development JWT keys and the 個人番号 and checkpoint key rings"
+    ).set_defaults(run=_dev_keys)
     token = commands.add_parser("token", help="print a development staff token")
     token.add_argument("--sub", required=True, help="staff id (職員ID)")
     token.add_argument(
@@ -72,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--hours", type=float, default=8.0, help="validity in hours")
     token.set_defaults(run=_token)
-    add_audit_commands(commands, "jumin-registry")
+    add_audit_commands(commands, "jumin-registry", witness=True)
     commands.choices["audit"].set_defaults(run=_audit)
     return parser
 
@@ -95,7 +106,7 @@ def _relay(settings: Settings, _: argparse.Namespace) -> int:
     configure_telemetry("registry-relay")
     log_to_stderr()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(bootstrap.relay(settings).run_forever())
+        asyncio.run(bootstrap.run_relay(settings))
     return 0
 
 
@@ -109,7 +120,7 @@ def _commands(settings: Settings, _: argparse.Namespace) -> int:
 
 _PROCESSES = {
     "serve": ("run the HTTP API", _serve),
-    "relay": ("run the outbox relay", _relay),
+    "relay": ("run the outbox relay and the interval access-log checkpoints", _relay),
     "commands": ("run the consumer of the commands adapters send back (registry.in)", _commands),
 }
 
