@@ -28,6 +28,7 @@ import asyncpg
 from jumin_platform.access_log import AccessLog, ChainReport, Checkpoint, parse_checkpoints
 from jumin_platform.checkpoint_signing import SignedCheckpoint, VerifyingKeyRing
 from jumin_platform.checkpoint_witness import (
+    CheckpointNotSent,
     CheckpointPublisher,
     TailReport,
     WitnessClient,
@@ -123,7 +124,11 @@ def _checkpoint(log: AccessLog, dsn: str, program: str) -> int:
 
 def _publish(log: AccessLog, dsn: str, witness: Witness) -> int:
     publisher = witness.publisher()
-    signed: SignedCheckpoint = asyncio.run(_with_connection(dsn, publisher.publish_now))
+    try:
+        signed: SignedCheckpoint = asyncio.run(_with_connection(dsn, publisher.publish_now))
+    except CheckpointNotSent as error:
+        print(f"checkpoint NOT SENT to the witness (broker: {error})", file=sys.stderr)
+        return 1
     print(signed.checkpoint.line)
     print(
         f"access log checkpoint of {signed.log} at {signed.taken_at}: row {signed.seq}, signed"

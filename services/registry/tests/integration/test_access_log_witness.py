@@ -143,6 +143,24 @@ async def test_an_on_demand_checkpoint_is_signed_kept_by_the_witness_and_met(
     assert "1 checkpoint(s) met" in verified.stdout
 
 
+async def test_audit_checkpoint_publish_sends_the_head_to_the_witness(
+    client: httpx.AsyncClient,
+    token: TokenFactory,
+    owner_connection: Any,
+    via_witness: str,
+) -> None:
+    await register(client, token, person())
+    head = await last_seq(owner_connection)
+
+    taken = CLI.audit("checkpoint", "--publish")
+    kept = await _witness_holds(via_witness, head)
+
+    assert taken.returncode == 0, taken.stderr
+    assert taken.stdout.strip() == f"{head}:{kept['row_hash']}"
+    assert "sent to the witness" in taken.stderr
+    assert kept["seq"] == head
+
+
 async def test_a_tail_deleted_after_the_latest_checkpoint_is_reported(
     client: httpx.AsyncClient,
     token: TokenFactory,
