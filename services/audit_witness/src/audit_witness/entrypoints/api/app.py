@@ -38,7 +38,9 @@ class KeptCheckpoint(BaseModel):
     received_at: datetime
 
 
-router = APIRouter(tags=["checkpoints"])
+router = APIRouter(
+    tags=["checkpoints"], responses={k: PROBLEM_RESPONSES[k] for k in (400, 404, 422)}
+)
 health = APIRouter(tags=["health"])
 
 
@@ -51,7 +53,6 @@ def _witness(request: Request) -> Witness:
     "/checkpoints/latest",
     summary="最新のチェックポイント (the log's checkpoint with the highest row number)",
     response_model=KeptCheckpoint,
-    responses={404: PROBLEM_RESPONSES[404]},
 )
 async def latest(request: Request, log: LogName) -> KeptCheckpoint | JSONResponse:
     """Return the latest checkpoint of a log; 404 while none is kept."""

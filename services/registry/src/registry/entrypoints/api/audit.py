@@ -251,7 +251,9 @@ async def verify_chain(
     " rewrite it; `jumin-registry audit verify` then reports rows deleted after it. The active"
     " relay also publishes one every `JUMIN_REGISTRY_CHECKPOINT_INTERVAL_SECONDS`.",
     response_model=CheckpointOut,
-    responses={503: {"description": "送信できません (the broker is unreachable)"}},
+    responses={
+        503: {**PROBLEM_RESPONSES[409], "description": "送信できません (broker unreachable)"}
+    },
 )
 async def publish_checkpoint(registry: RegistryDep, staff: Auditor) -> CheckpointOut | JSONResponse:
     try:
