@@ -94,7 +94,7 @@ bench-registry: bootstrap ## provision jumin_bench, run bench/registry (python -
 
 bench-pipeline: bootstrap ## provision jumin_bench_pipeline, run bench/pipeline (outbox → relay → RabbitMQ → consumer kits)
 	$(LOCAL)/provision.sh $(BENCH_PIPELINE_DB)
-	JUMIN_AMQP_RECIPIENTS=cs,koseki,moj,intermediate,certificates \
+	JUMIN_AMQP_RECIPIENTS=cs,koseki,moj,intermediate,certificates,witness \
 	  $(LOCAL)/with-env.sh $(BENCH_PIPELINE_DB) $(UV_RUN) python -m bench.pipeline
 
 .PHONY: demo bench-e2e token

@@ -118,6 +118,11 @@ class AccessLog:
         self._scan = f"SELECT * FROM {table} WHERE seq > $1 ORDER BY seq LIMIT $2"
         self._hash_at = f"SELECT row_hash FROM {table} WHERE seq = $1"
 
+    @property
+    def table(self) -> str:
+        """Return the log's table, ``<schema>.access_log``: its name in signed checkpoints."""
+        return self._table
+
     async def append(self, connection: AnyConnection, entry: AccessEntry) -> int:
         """Append one entry in its own transaction; return its sequence number."""
         async with connection.transaction():

@@ -35,13 +35,14 @@ from jumin_platform.topology import (
 )
 from jumin_platform.topology.cli import admin_url, main
 
-RECIPIENTS = ("cs", "koseki", "moj", "intermediate", "certificates")
+RECIPIENTS = ("cs", "koseki", "moj", "intermediate", "certificates", "witness")
 SERVICE_USERS = {
     "cs": "jumin_cs_adapter",
     "koseki": "jumin_koseki_adapter",
     "moj": "jumin_moj_notify",
     "intermediate": "jumin_intermediate_server",
     "certificates": "jumin_certificates",
+    "witness": "jumin_audit_witness",
 }
 CONSUMER_ARGS = {
     "x-queue-type": "quorum",
@@ -208,10 +209,11 @@ def test_registry_matrix_is_the_agreed_one(topology: Topology) -> None:
     assert registry.permissions == Permissions("^$", r"^jumin\.events$", r"^registry\.in$")
     (topic,) = registry.topic_permissions
     assert topic.exchange == EVENTS_EXCHANGE
-    assert topic.write == r"^(cs|koseki|moj|intermediate|certificates)\."
+    assert topic.write == r"^(cs|koseki|moj|intermediate|certificates|witness)\."
     assert topic.read == NOTHING
     for key in ("cs.identity", "koseki.fuhyo_notice", "moj.municipal_notice",
-                "intermediate.household_info", "certificates.record"):  # fmt: skip
+                "intermediate.household_info", "certificates.record",
+                "witness.checkpoint"):  # fmt: skip
         assert _allows(topic.write, key)
     for key in ("registry.assign", "evil.cs.identity", "cs", "csx.identity", ""):
         assert not _allows(topic.write, key)
@@ -286,7 +288,7 @@ def test_adapter_topic_permissions_cover_exactly_their_own_keys(topology: Topolo
 
 def test_permission_matrix_lists_every_user_and_topic(topology: Topology) -> None:
     rows = permission_matrix(topology)
-    assert len(rows) == 7 + 1 + 5 * 3
+    assert len(rows) == 8 + 1 + 6 * 3  # admin, registry and one user per recipient
     assert rows[0] == {
         "user": "jumin_admin",
         "scope": "vhost jumin",
@@ -393,11 +395,11 @@ def test_bad_retry_delays_are_refused(spec: str) -> None:
 # ---- recipients whose service does not exist yet -------------------------------------------------
 def test_only_recipients_with_a_service_are_routed_by_default() -> None:
     topology = Topology()
-    assert topology.routed_recipients == {"cs"}
+    assert topology.routed_recipients == {"cs", "witness"}
     events = {
         (b.destination, b.routing_key) for b in topology.bindings() if b.source == EVENTS_EXCHANGE
     }
-    assert events == {("cs.events", "cs.#")}
+    assert events == {("cs.events", "cs.#"), ("witness.events", "witness.#")}
     # Their queues, users and permissions stay: a service built later finds them ready.
     assert {"koseki.events", "moj.events", "intermediate.events", "certificates.events"} <= {
         q.name for q in topology.queues()
@@ -427,7 +429,7 @@ def test_routed_recipients_come_from_the_environment() -> None:
         "cs",
         "koseki",
     }
-    assert topology_from_env({}).routed_recipients == {"cs"}
+    assert topology_from_env({}).routed_recipients == {"cs", "witness"}
     with pytest.raises(KeyError):
         topology_from_env({"JUMIN_AMQP_RECIPIENTS": "cs,nobody"})
     with pytest.raises(ValueError, match="bad recipient name"):

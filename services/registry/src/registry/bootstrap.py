@@ -9,6 +9,7 @@ settings. Tests build a `Registry` themselves or replace parts through `Override
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,14 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from fastapi import FastAPI
 from jumin_platform.access_log import AccessLog
+from jumin_platform.access_log_cli import Witness
+from jumin_platform.checkpoint_signing import load_signing_ring, load_verifying_ring
+from jumin_platform.checkpoint_witness import (
+    AmqpCheckpointSender,
+    CheckpointLoop,
+    CheckpointPublisher,
+    head_reader,
+)
 from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
 
@@ -60,6 +69,11 @@ class Registry:
         """Return the recipient policy for the configured ward (read and checked once), limited
         to the recipients the broker routes (`Settings.routed_recipients`)."""
         return load_policy(ward=self.settings.ward).only(self.settings.routed_recipients)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointPublisher:
+        """Return the publisher of signed access-log checkpoints (the key ring read once)."""
+        return checkpoint_publisher(self.settings)
 
     @property
     def publication(self) -> Publication:
@@ -129,6 +143,43 @@ def relay(settings: Settings) -> OutboxRelay:
         batch_size=settings.relay_batch_size,
     )
     return OutboxRelay(config, load_vault(settings.my_number_key_file), ward_now)
+
+
+def checkpoint_publisher(settings: Settings) -> CheckpointPublisher:
+    """Sign the access log's head with the checkpoint key ring and send it to the witness."""
+    return CheckpointPublisher(
+        log=ACCESS_LOG,
+        ring=load_signing_ring(settings.checkpoint_key_file),
+        sender=AmqpCheckpointSender(settings.amqp_url.get_secret_value()),
+    )
+
+
+def witness(settings: Settings) -> Witness:
+    """Where `audit checkpoint --publish` sends and `audit verify` reads checkpoints."""
+    return Witness(
+        url=settings.witness_url,
+        verifying=lambda: load_verifying_ring(settings.checkpoint_public_key_file),
+        publisher=lambda: checkpoint_publisher(settings),
+    )
+
+
+async def run_relay(settings: Settings) -> None:
+    """Run the outbox relay and, while it leads, the interval checkpoint publisher (`relay`).
+
+    Only the active relay publishes checkpoints (the standby's loop stays idle), so two relays
+    do not send each checkpoint twice; `checkpoint_interval_seconds` 0 leaves them on demand.
+    """
+    outbox = relay(settings)
+    if settings.checkpoint_interval_seconds <= 0:
+        await outbox.run_forever()
+        return
+    checkpoints = CheckpointLoop(
+        publisher=checkpoint_publisher(settings),
+        read_head=head_reader(ACCESS_LOG, settings.database_url.get_secret_value()),
+        interval_seconds=settings.checkpoint_interval_seconds,
+        active=lambda: outbox.is_leader,
+    )
+    await asyncio.gather(outbox.run_forever(), checkpoints.run_forever())
 
 
 def commands_consumer(registry: Registry) -> CommandConsumer:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 
 from jumin_platform.db import migrations_of
 from jumin_platform.settings import (
+    HttpUrl,
     LocalGovernmentCode,
     ServiceSettings,
     StaffTokenSettings,
@@ -57,6 +58,24 @@ class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     my_number_key_file: Path = Field(
         default=Path("var/keys/my-number-keys.json"),
         description="key ring sealing 個人番号 (AES-256-GCM keys + HMAC lookup key)",
+    )
+    checkpoint_key_file: Path = Field(
+        default=Path("var/keys/checkpoint-keys.json"),
+        description="key ring signing access-log checkpoints (Ed25519; the active key signs)",
+    )
+    checkpoint_public_key_file: Path = Field(
+        default=Path("var/keys/checkpoint-signers/registry.json"),
+        description="its public half: what the witness and `audit verify` check signatures with",
+    )
+    checkpoint_interval_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="the active relay publishes a signed access-log checkpoint this often when "
+        "the log has grown (0: only on demand)",
+    )
+    witness_url: HttpUrl = Field(
+        default="http://127.0.0.1:8310",
+        description="audit_witness API, where `audit verify` reads the latest checkpoint",
     )
     my_number_roles: tuple[str, ...] = Field(
         default=("reviewer",),

@@ -123,6 +123,7 @@ MATRIX = (
     Endpoint("GET", "/audit/access-log/verify", AUDITOR),
     Endpoint("POST", "/gaiji", ADMIN, body={"glyph_png": "", "reason": "r", "substitute": "葛"}),
     Endpoint("GET", "/gaiji", GAIJI_READERS),
+    Endpoint("POST", "/audit/access-log/checkpoints", AUDITOR),
     Endpoint("GET", "/healthz", EVERYONE, public=True),
     Endpoint("GET", "/readyz", EVERYONE, public=True),
 )

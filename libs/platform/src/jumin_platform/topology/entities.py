@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "ADMIN_PASSWORD_ENV",
     "ADMIN_USER",
+    "CHECKPOINT_ROUTING_KEY",
     "COMMANDS_EXCHANGE",
     "DEAD_LETTER_EXCHANGE",
     "DEFAULT_DELIVERY_LIMIT",
@@ -27,6 +28,7 @@ __all__ = [
     "RETRY_DELAYS_ENV",
     "RETRY_EXCHANGE",
     "VHOST_ENV",
+    "WITNESS_RECIPIENT",
     "ArgumentValue",
     "Binding",
     "BrokerUser",
@@ -59,6 +61,9 @@ REGISTRY_ROUTING_PREFIX: Final = "registry"
 PERSON_KEY_HEADER: Final = "person-key"
 PARTITION_WEIGHT: Final = "1"
 DEFAULT_RETRY_DELAYS: Final = (1, 10, 60)
+#: The audit witness: stores signed access-log checkpoints where the services cannot rewrite them.
+WITNESS_RECIPIENT: Final = "witness"
+CHECKPOINT_ROUTING_KEY: Final = "witness.checkpoint"
 DEFAULT_DELIVERY_LIMIT: Final = 10
 
 REGISTRY_USER: Final = "jumin_registry"
@@ -266,4 +271,7 @@ DEFAULT_RECIPIENTS: Final = (
     Recipient("moj", "jumin_moj_notify", commands=("moj_notice",), routed=False),
     Recipient("intermediate", "jumin_intermediate_server", routed=False),
     Recipient("certificates", "jumin_certificates", routed=False),
+    # Signed access-log checkpoints (チェックポイント) from the registry, kept append-only by the
+    # audit_witness service in its own schema (docs/architecture.md, "Audit").
+    Recipient(WITNESS_RECIPIENT, "jumin_audit_witness"),
 )

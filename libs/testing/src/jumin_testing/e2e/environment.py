@@ -53,6 +53,7 @@ class Ports:
     registry: int = field(default_factory=free_port)
     cs_adapter: int = field(default_factory=free_port)
     simulator: int = field(default_factory=free_port)
+    audit_witness: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import timedelta
 import asyncpg
 from jumin_platform.access_log_cli import add_audit_commands, run_audit
 from jumin_platform.auth import Role
+from jumin_platform.checkpoint_signing import generate_checkpoint_keys
 from jumin_platform.db import create_pool
 from jumin_platform.devkeys import generate_keypair, issue_token
 from jumin_platform.my_number_vault import generate_key_file
@@ -57,9 +58,11 @@ async def _reindex(dsn: str, *, everything: bool = False) -> int:
 def _dev_keys(settings: Settings, _: argparse.Namespace) -> int:
     generate_keypair(settings.jwt_private_key_file, settings.jwt_public_key_file)
     generate_key_file(settings.my_number_key_file)
+    generate_checkpoint_keys(settings.checkpoint_key_file, settings.checkpoint_public_key_file)
     print(
         f"development keys: {settings.jwt_private_key_file}, {settings.jwt_public_key_file}, "
-        f"{settings.my_number_key_file}"
+        f"{settings.my_number_key_file}, {settings.checkpoint_key_file} "
+        f"(public: {settings.checkpoint_public_key_file})"
     )
     return 0
 
@@ -79,7 +82,13 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), "jumin-registry")
+    return run_audit(
+        args,
+        ACCESS_LOG,
+        settings.database_url.get_secret_value(),
+        "jumin-registry",
+        bootstrap.witness(settings),
+    )
 
 
 def _check_characters(settings: Settings, _: argparse.Namespace) -> int:
@@ -117,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     reindex.add_argument("--all", action="store_true", help="recompute every row's keys")
     reindex.set_defaults(run=_reindex_search)
-    commands.add_parser("dev-keys", help="create development JWT keys").set_defaults(run=_dev_keys)
+    commands.add_parser(
+        "dev-keys", help="create development JWT keys and the 個人番号 and checkpoint key rings"
+    ).set_defaults(run=_dev_keys)
     token = commands.add_parser("token", help="print a development staff token")
     token.add_argument("--sub", required=True, help="staff id (職員ID)")
     token.add_argument(
@@ -129,7 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         "check-characters",
         help="report stored names and items holding characters outside the set (exit 1 if any)",
     ).set_defaults(run=_check_characters)
-    add_audit_commands(commands, "jumin-registry")
+    add_audit_commands(commands, "jumin-registry", witness=True)
     commands.choices["audit"].set_defaults(run=_audit)
     return parser
 
@@ -152,7 +163,7 @@ def _relay(settings: Settings, _: argparse.Namespace) -> int:
     configure_telemetry("registry-relay")
     log_to_stderr()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(bootstrap.relay(settings).run_forever())
+        asyncio.run(bootstrap.run_relay(settings))
     return 0
 
 
@@ -166,7 +177,7 @@ def _commands(settings: Settings, _: argparse.Namespace) -> int:
 
 _PROCESSES = {
     "serve": ("run the HTTP API", _serve),
-    "relay": ("run the outbox relay", _relay),
+    "relay": ("run the outbox relay and the interval access-log checkpoints", _relay),
     "commands": ("run the consumer of the commands adapters send back (registry.in)", _commands),
 }
 

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from jumin_platform.access_log import Checkpoint
 from jumin_platform.auth import Role, Staff, require_roles
-from jumin_platform.problems import PROBLEM_RESPONSES
+from jumin_platform.checkpoint_witness import CheckpointNotSent
+from jumin_platform.problems import PROBLEM_RESPONSES, problem_response
 from pydantic import BaseModel, Field
 
 from registry.adapters.audit_queries import AuditQueries, Window
@@ -70,6 +72,17 @@ class ChainOut(BaseModel):
     next: str | None = Field(
         description="続きの検証の起点 (チェックポイント seq:hash)。after に渡す"
     )
+
+
+class CheckpointOut(BaseModel):
+    """A signed checkpoint sent to the witness (署名付きチェックポイント)."""
+
+    log: str = Field(description="ログ (`registry.access_log`)")
+    seq: int = Field(description="この時点の最新の連番")
+    row_hash: str = Field(description="その行のハッシュ")
+    taken_at: datetime = Field(description="取得日時")
+    key_id: str = Field(description="署名鍵ID")
+    line: str = Field(description="`seq:hash` (`audit verify --expect` に渡せる)")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -226,4 +239,38 @@ async def verify_chain(
         head_seq=report.head_seq,
         complete=report.complete,
         next=report.next,
+    )
+
+
+@router.post(
+    "/access-log/checkpoints",
+    status_code=201,
+    summary="チェックポイントの発行 (sign the log's head and send it to the witness now)",
+    description="Sign the access log's current head (seq, hash, time) with the checkpoint key ring"
+    " and publish it to the witness (audit_witness), which keeps it where the registry cannot"
+    " rewrite it; `jumin-registry audit verify` then reports rows deleted after it. The active"
+    " relay also publishes one every `JUMIN_REGISTRY_CHECKPOINT_INTERVAL_SECONDS`.",
+    response_model=CheckpointOut,
+    responses={
+        503: {**PROBLEM_RESPONSES[409], "description": "送信できません (broker unreachable)"}
+    },
+)
+async def publish_checkpoint(registry: RegistryDep, staff: Auditor) -> CheckpointOut | JSONResponse:
+    try:
+        async with registry.pool.acquire() as connection:
+            signed = await registry.checkpoints.publish_now(connection)
+    except CheckpointNotSent:
+        return problem_response(
+            503,
+            "Service Unavailable",
+            "チェックポイントを送信できません。しばらくしてから再度実行してください。"
+            " (The checkpoint could not be sent to the witness; try again later.)",
+        )
+    return CheckpointOut(
+        log=signed.log,
+        seq=signed.seq,
+        row_hash=signed.row_hash,
+        taken_at=signed.taken_at,
+        key_id=signed.key_id,
+        line=signed.checkpoint.line,
     )
