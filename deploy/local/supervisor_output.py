@@ -13,7 +13,7 @@ import time
 
 from supervisor import childutils
 
-WIDTH = 12  # the longest process name (cs_simulator) plus a little
+WIDTH = 16  # the longest process name (koseki_simulator)
 
 
 def main() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cs_simulator.adapters.journal import SqliteJournal
+from jumin_simulator.journal import SqliteJournal
+
 from cs_simulator.config import Settings
 from cs_simulator.service_layer.simulator import Simulator
 

@@ -24,7 +24,13 @@ DEFAULT_VHOST = "jumin_e2e"
 
 #: Settings a caller's environment may carry for another database or vhost (with-env.sh exports the
 #: registry's for jumin_test): dropped, then set for the slice.
-FOREIGN_PREFIXES = ("JUMIN_REGISTRY_", "JUMIN_CS_ADAPTER_", "JUMIN_CS_SIMULATOR_", "OTEL_")
+FOREIGN_PREFIXES = (
+    "JUMIN_REGISTRY_",
+    "JUMIN_CS_ADAPTER_",
+    "JUMIN_CS_SIMULATOR_",
+    "JUMIN_KOSEKI_SIMULATOR_",
+    "OTEL_",
+)
 
 
 def free_port() -> int:
@@ -54,6 +60,7 @@ class Ports:
     cs_adapter: int = field(default_factory=free_port)
     simulator: int = field(default_factory=free_port)
     audit_witness: int = field(default_factory=free_port)
+    koseki_simulator: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,10 @@ class SliceEnvironment:
     @property
     def simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.simulator}"
+
+    @property
+    def koseki_simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.koseki_simulator}"
 
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:

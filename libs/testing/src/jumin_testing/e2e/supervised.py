@@ -9,7 +9,7 @@
 
 The processes listen on the environment's ports; supervisord's socket and pid file go to
 `run_dir` (a unix socket path must be short), process logs to `<workdir>/logs/supervised`, what
-the CS simulator holds to `<workdir>/cs-simulator.sqlite3`.
+the simulators hold to `<workdir>/cs-simulator.sqlite3` and `<workdir>/koseki-simulator.sqlite3`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ from .slice import http_ok
 
 CONF = ROOT / "deploy/local/supervisord.conf"
 #: Every program of deploy/local/supervisord.conf, as supervisorctl names them.
-PROGRAMS = ("cs_simulator", "registry", "relay:relay-0", "relay:relay-1", "commands", "cs_adapter")
+PROGRAMS = (
+    "cs_simulator",
+    "koseki_simulator",
+    "registry",
+    "relay:relay-0",
+    "relay:relay-1",
+    "commands",
+    "cs_adapter",
+    "audit_witness",
+)
 #: A line of `supervisorctl status`: `relay:relay-0   RUNNING   pid 17380, uptime 0:00:19`.
 STATUS_LINE = re.compile(r"^(?P<program>\S+)\s+(?P<state>[A-Z]+)(?:\s+pid (?P<pid>\d+))?")
 
@@ -46,6 +55,10 @@ class SupervisedStack:
             "JUMIN_RUN_DIR": str(run_dir),
             "JUMIN_LOG_DIR": str(e.logs / "supervised"),
             "JUMIN_CS_SIMULATOR_STATE_FILE": str(e.workdir / "cs-simulator.sqlite3"),
+            "JUMIN_KOSEKI_SIMULATOR_PORT": str(e.ports.koseki_simulator),
+            "JUMIN_KOSEKI_SIMULATOR_STATE_FILE": str(e.workdir / "koseki-simulator.sqlite3"),
+            "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
+            "JUMIN_REGISTRY_WITNESS_URL": f"http://127.0.0.1:{e.ports.audit_witness}",
         }
         self.up = ServiceProcess(
             "up", [str(ROOT / "deploy/local/up.sh"), e.database], self.env, e.logs / "up.log"
@@ -79,8 +92,10 @@ class SupervisedStack:
         e = self.environment
         health = {
             "cs_simulator": f"{e.simulator_url}/healthz",
+            "koseki_simulator": f"{e.koseki_simulator_url}/healthz",
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
+            "audit_witness": f"http://127.0.0.1:{e.ports.audit_witness}/healthz",
         }
         wanted = programs or PROGRAMS
         # the health checks first: they cost nothing while a process is still starting, when

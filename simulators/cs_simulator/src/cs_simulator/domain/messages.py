@@ -5,11 +5,8 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-
-from cs_simulator.domain.formats import (
+from jumin_simulator.formats import (
     ChangeReason,
-    CsDate,
     JuminhyoCode,
     MunicipalityCode,
     MyNumber,
@@ -18,7 +15,9 @@ from cs_simulator.domain.formats import (
     RequiredText,
     Sex,
     Text,
+    WireDate,
 )
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MessageType = Literal["identity", "fuhyo_notice", "my_number_request", "moveout_certificate"]
 
@@ -53,12 +52,12 @@ class IdentityBody(CsModel):
     alias: Name | None = None
     alias_kana: Name | None = None
     name_alphabet: Name | None = None
-    birth_date: CsDate
+    birth_date: WireDate
     sex: Sex
     address: Text | None = None
     record_status: RecordStatus
     change_reason: ChangeReason
-    change_date: CsDate
+    change_date: WireDate
 
 
 class FuhyoNoticeBody(CsModel):
@@ -73,12 +72,12 @@ class FuhyoNoticeBody(CsModel):
     address: Text | None = None
     moved_abroad: bool = False
     abroad_country: Name | None = None
-    address_since: CsDate | None = None
-    birth_date: CsDate | None = None
+    address_since: WireDate | None = None
+    birth_date: WireDate | None = None
     sex: Sex | None = None
     juminhyo_code: JuminhyoCode
     change_reason: ChangeReason
-    change_date: CsDate
+    change_date: WireDate
 
 
 class MyNumberRequestBody(CsModel):
@@ -95,15 +94,15 @@ class MoveoutCertificateBody(CsModel):
     my_number: MyNumber | None = None
     family_name: Name | None = None
     given_name: Name | None = None
-    birth_date: CsDate | None = None
+    birth_date: WireDate | None = None
     sex: Sex | None = None
     address: Text | None = None
     destination: Text | None = None
-    planned_on: CsDate
+    planned_on: WireDate
     head_name: Name | None = None
     relationship: Name | None = None
     change_reason: ChangeReason
-    change_date: CsDate
+    change_date: WireDate
 
 
 MessageBody = IdentityBody | FuhyoNoticeBody | MyNumberRequestBody | MoveoutCertificateBody
@@ -128,7 +127,7 @@ class MoveInNotice(CsModel):
     """転入通知 (住基法9条1項) from the municipality the person moved to."""
 
     juminhyo_code: JuminhyoCode
-    moved_in_on: CsDate
+    moved_in_on: WireDate
     new_address: Text
     new_municipality_code: MunicipalityCode
 

@@ -1,32 +1,24 @@
 """What the simulated CS remembers: transmissions, answers, free-code batches.
 
 The state lives in memory; with a journal (`Journal`, e.g. the SQLite file of
-`cs_simulator.adapters.journal`) every change is also appended to it, and `CsState.restore` replays
+`jumin_simulator.journal`) every change is also appended to it, and `CsState.restore` replays
 a journal, so a restarted simulator holds what it held before.
 """
 
 from __future__ import annotations
 
 import bisect
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
-from uuid import UUID, uuid4
+from typing import Any
+from uuid import UUID
+
+from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
+from jumin_simulator.journal import Entry, Journal
 
 from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
 
-Entry = dict[str, Any]
-
-
-class Journal(Protocol):
-    """Where the state's changes are appended, in order (JSON-able entries)."""
-
-    def append(self, entry: Entry) -> None: ...
-
-    def entries(self) -> list[Entry]: ...
-
-    def clear(self) -> None: ...
+__all__ = ["CsState", "EventCount", "FreeCodeBatch", "Journal", "Notification", "Transmission"]
 
 
 @dataclass(frozen=True)
@@ -57,18 +49,6 @@ class Transmission:
 
 
 @dataclass(frozen=True)
-class Notification:
-    """One answer waiting for the ward (個人番号生成の応答, 転入通知), in cursor order."""
-
-    cursor: int
-    notification_id: UUID
-    type: str
-    created_at: datetime
-    traceparent: str | None
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class FreeCodeBatch:
     """One batch of free 住民票コード (空きコード), kept to answer a repeated request."""
 
@@ -93,12 +73,12 @@ class CsState:
     transmissions: dict[UUID, Transmission] = field(default_factory=dict)
     counts: dict[UUID, EventCount] = field(default_factory=dict)
     identities: dict[str, Transmission] = field(default_factory=dict)
-    notifications: list[Notification] = field(default_factory=list)
+    #: Answers waiting for the ward (個人番号生成の応答, 転入通知). Cursors continue from the
+    #: start time, so a restarted (memory-less) simulator still hands out cursors above any the
+    #: ward stored before the restart.
+    feed: NotificationFeed = field(default_factory=NotificationFeed)
     free_code_batches: dict[UUID, FreeCodeBatch] = field(default_factory=dict)
     my_numbers: dict[str, str] = field(default_factory=dict)
-    #: Cursors continue from the start time in microseconds, so a restarted (memory-less)
-    #: simulator still hands out cursors above any the ward stored before the restart.
-    cursor_base: int = field(default_factory=lambda: time.time_ns() // 1_000)
     journal: Journal | None = None
     _receipt_seq: int = 0
 
@@ -108,9 +88,9 @@ class CsState:
         entries = journal.entries()
         if not entries:
             state = cls(journal=journal)
-            journal.append({"kind": "start", "cursor_base": state.cursor_base})
+            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
             return state
-        state = cls(cursor_base=entries[0]["cursor_base"])
+        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
         for entry in entries[1:]:
             state._replay(entry)
         state.journal = journal
@@ -134,13 +114,7 @@ class CsState:
                 traceparent=entry["traceparent"],
             )
         elif kind == "notify":
-            self.notify(
-                type_=entry["type"],
-                body=entry["body"],
-                now=datetime.fromisoformat(entry["at"]),
-                traceparent=entry["traceparent"],
-                notification_id=UUID(entry["id"]),
-            )
+            replay_entry(self.feed, entry)
         elif kind == "free_codes":
             self.keep_free_codes(
                 FreeCodeBatch(
@@ -182,7 +156,7 @@ class CsState:
         """The 受付番号 of the 個人番号生成要求 already answered."""
         return {
             str(n.body["request_receipt_no"])
-            for n in self.notifications
+            for n in self.feed.items
             if n.type == "my_number_generated"
         }
 
@@ -222,34 +196,20 @@ class CsState:
         body: dict[str, Any],
         now: datetime,
         traceparent: str | None,
-        notification_id: UUID | None = None,
     ) -> Notification:
         """Queue an answer for the ward with the next cursor."""
-        notification = Notification(
-            self.cursor_base + len(self.notifications) + 1,
-            notification_id or uuid4(),
-            type_,
-            now,
-            traceparent,
-            body,
-        )
-        self.notifications.append(notification)
-        self._record(
-            {
-                "kind": "notify",
-                "id": str(notification.notification_id),
-                "type": type_,
-                "body": body,
-                "at": now.isoformat(),
-                "traceparent": traceparent,
-            }
-        )
+        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
+        self._record(journal_entry(notification))
         return notification
 
+    @property
+    def notifications(self) -> list[Notification]:
+        """The answers queued so far, in cursor order."""
+        return self.feed.items
+
     def notifications_after(self, cursor: int, limit: int) -> list[Notification]:
-        """Return up to *limit* answers after *cursor* (base + 1, base + 2 … by position)."""
-        start = min(max(cursor - self.cursor_base, 0), len(self.notifications))
-        return self.notifications[start : start + limit]
+        """Return up to *limit* answers after *cursor*."""
+        return self.feed.after(cursor, limit)
 
     def identities_after(
         self, code: str | None, limit: int

@@ -7,16 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from jumin_platform.service_api import service_api
-from jumin_platform.telemetry import instrument_fastapi
+from jumin_simulator.app import equip
 
 from cs_simulator.bootstrap import build_simulator
 from cs_simulator.config import Settings
 from cs_simulator.entrypoints import cs_api, sim_api
-from cs_simulator.entrypoints.middleware import AttemptCounterMiddleware, FaultMiddleware
-from cs_simulator.entrypoints.problems import (
-    drop_default_validation_answers,
-    install_cs_error_handlers,
-)
 from cs_simulator.service_layer.handlers import answer_pending_requests
 
 DESCRIPTION = """市町村CS simulator — stands in for the ward's 住基ネット 市町村CS (see INTERFACE.md).
@@ -42,13 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         lifespan=lifespan,
     )
-    app.state.simulator = simulator
-    install_cs_error_handlers(app)
-    app.add_middleware(FaultMiddleware, simulator=simulator)
-    app.add_middleware(AttemptCounterMiddleware, simulator=simulator)  # outer: sees every POST
-    app.include_router(sim_api.health_router)
-    app.include_router(cs_api.router)
-    app.include_router(sim_api.router)
-    instrument_fastapi(app)
-    app.openapi_schema = drop_default_validation_answers(app.openapi())
-    return app
+    return equip(
+        app,
+        simulator=simulator,
+        system="市町村CS",
+        api_prefix="/cs/v1/",
+        message_path="/cs/v1/messages",
+        count_attempt=lambda event_id: simulator.state.count_attempt(event_id),
+        routers=[cs_api.router, sim_api.router],
+    )

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Query, Response
+from jumin_simulator.feed import NotificationPage
 
 from cs_simulator.domain.messages import FreeCodeRequest
 from cs_simulator.entrypoints.dependencies import SimulatorDep
@@ -15,8 +16,6 @@ from cs_simulator.entrypoints.schemas import (
     IdentityOut,
     IdentityPage,
     MessageReceipt,
-    NotificationOut,
-    NotificationPage,
 )
 from cs_simulator.service_layer.handlers import free_code_batch, receive_message
 
@@ -66,10 +65,7 @@ async def get_notifications(
     after: Annotated[int, Query(ge=0, description="last cursor acted on")] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> NotificationPage:
-    items = sim.state.notifications_after(after, limit)
-    return NotificationPage(
-        items=[NotificationOut.of(n) for n in items], next=items[-1].cursor if items else after
-    )
+    return NotificationPage.of(sim.state.feed, after, limit)
 
 
 @router.post(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from cs_simulator.domain.state import FreeCodeBatch, Notification, Transmission
+from cs_simulator.domain.state import FreeCodeBatch, Transmission
 from cs_simulator.service_layer.handlers import Receipt
 
 
@@ -26,29 +26,6 @@ class MessageReceipt(BaseModel):
         return cls(
             receipt_no=stored.receipt_no, received_at=stored.received_at, replayed=receipt.replayed
         )
-
-
-class NotificationOut(BaseModel):
-    """One answer from CS (個人番号生成の応答, 転入通知)."""
-
-    cursor: int
-    notification_id: UUID
-    type: str
-    created_at: datetime
-    traceparent: str | None
-    body: dict[str, Any]
-
-    @classmethod
-    def of(cls, notification: Notification) -> NotificationOut:
-        """Describe a notification."""
-        return cls.model_validate(notification, from_attributes=True)
-
-
-class NotificationPage(BaseModel):
-    """Answers after a cursor; `next` is the cursor to ask after next time."""
-
-    items: list[NotificationOut]
-    next: int
 
 
 class FreeCodeBatchOut(BaseModel):

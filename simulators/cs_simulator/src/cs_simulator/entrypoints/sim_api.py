@@ -20,12 +20,6 @@ from cs_simulator.entrypoints.schemas import (
 from cs_simulator.service_layer.handlers import queue_move_in_notice
 
 router = APIRouter(prefix="/sim", tags=["simulator"])
-health_router = APIRouter(tags=["health"])
-
-
-@health_router.get("/healthz", summary="Liveness")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 MALFORMED = cs_error_responses("E-FORMAT")

@@ -9,10 +9,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from jumin_platform.telemetry import context_from, current_traceparent
+from jumin_simulator.faults import rejects
+from jumin_simulator.idempotency import replay_of
 from opentelemetry import trace
 
-from cs_simulator.domain.errors import key_reused, rejected
-from cs_simulator.domain.faults import rejects
+from cs_simulator.domain.errors import rejected
 from cs_simulator.domain.messages import (
     FreeCodeRequest,
     MoveInNotice,
@@ -40,10 +41,10 @@ def receive_message(*, sim: Simulator, key: UUID, payload: Any) -> Receipt:
     Raises CsError: E-FORMAT (bad items), E-KEY-REUSED (same key, other message), E-REJECTED.
     """
     envelope, body = parse_message(payload, municipality_code=sim.municipality_code)
-    stored = sim.state.transmissions.get(key)
+    stored = replay_of(
+        sim.state.transmissions.get(key), same=lambda t: t.same_message(envelope, body)
+    )
     if stored is not None:
-        if not stored.same_message(envelope, body):
-            raise key_reused()
         return Receipt(stored, replayed=True)
     if rejects(sim.faults, body.juminhyo_code):
         raise rejected()
@@ -112,10 +113,10 @@ def free_code_batch(
     *, sim: Simulator, key: UUID, request: FreeCodeRequest
 ) -> tuple[FreeCodeBatch, bool]:
     """Hand out unused 住民票コード once per key; return the batch and whether it was a replay."""
-    stored = sim.state.free_code_batches.get(key)
+    stored = replay_of(
+        sim.state.free_code_batches.get(key), same=lambda b: b.count == request.count
+    )
     if stored is not None:
-        if stored.count != request.count:
-            raise key_reused()
         return stored, True
     codes = tuple(sim.numbers.new_juminhyo_code() for _ in range(request.count))
     batch = FreeCodeBatch(key, uuid4(), request.count, codes)

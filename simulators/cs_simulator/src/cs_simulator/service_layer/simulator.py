@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 
-from cs_simulator.domain.faults import FaultSettings
+from jumin_simulator.clock import now_jst
+from jumin_simulator.faults import FaultSettings
+
 from cs_simulator.domain.numbers import NumberIssuer
 from cs_simulator.domain.state import CsState, Journal
 
-JST = timezone(timedelta(hours=9), "JST")
-
-
-def now_jst() -> datetime:
-    """Return the current time in Japan (CS timestamps carry +09:00)."""
-    return datetime.now(JST)
+__all__ = ["Simulator", "now_jst"]
 
 
 @dataclass

@@ -1,81 +1,87 @@
-"""ASGI middleware on `/cs/v1/*`: count message attempts, then inject faults (simulator only)."""
+"""ASGI middleware on a simulated system's API: count message attempts, then inject faults."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cs_simulator.domain.errors import CsError
-from cs_simulator.domain.faults import Fault, draw_fault
-from cs_simulator.entrypoints.problems import cs_problem
-from cs_simulator.service_layer.simulator import Simulator
-
-CS_PREFIX = "/cs/v1/"
-MESSAGES_PATH = "/cs/v1/messages"
-
-_BUSY = CsError(
-    503, "E-BUSY", "市町村CSが混雑しています。後で再送してください。 (CS busy; retry later.)"
-)
-_DOWN = CsError(503, "E-DOWN", "市町村CSが停止しています。 (CS is down.)")
+from jumin_simulator.errors import CodedError
+from jumin_simulator.faults import Fault, FaultSource, draw_fault
+from jumin_simulator.problems import coded_problem
 
 
 class AttemptCounterMiddleware:
     """Count every POST of a message per event id before faults or validation can answer it."""
 
-    def __init__(self, app: ASGIApp, *, simulator: Simulator) -> None:
+    def __init__(self, app: ASGIApp, *, path: str, count: Callable[[UUID], None]) -> None:
         self.app = app
-        self.simulator = simulator
+        self.path = path
+        self.count = count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["method"], scope["path"]) != ("POST", MESSAGES_PATH):
+        if scope["type"] != "http" or (scope["method"], scope["path"]) != ("POST", self.path):
             await self.app(scope, receive, send)
             return
         messages, body = await _read_request(receive)
         event_id = _event_id(body)
         if event_id is not None:
-            self.simulator.state.count_attempt(event_id)
+            self.count(event_id)
         await self.app(scope, _replaying(messages, receive), send)
 
 
 class FaultMiddleware:
-    """Delay, refuse, hang, lose the reply or pretend to be down on `/cs/v1/*`, as the fault
-    settings say."""
+    """Delay, refuse, hang, lose the reply or pretend to be down on the paths under `prefix`, as
+    the fault settings say; a lost reply only on a POST to `message_path`."""
 
-    def __init__(self, app: ASGIApp, *, simulator: Simulator) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        simulator: FaultSource,
+        prefix: str,
+        message_path: str,
+        busy: CodedError,
+        down: CodedError,
+    ) -> None:
         self.app = app
         self.simulator = simulator
+        self.prefix = prefix
+        self.message_path = message_path
+        self.busy = busy
+        self.down = down
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(CS_PREFIX):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         sim = self.simulator
         faults = sim.faults
-        is_message = (scope["method"], scope["path"]) == ("POST", MESSAGES_PATH)
+        is_message = (scope["method"], scope["path"]) == ("POST", self.message_path)
         fault = draw_fault(faults, sim.fault_rng, message=is_message)
         if fault is Fault.DOWN:
-            await cs_problem(_DOWN, instance=scope["path"])(scope, receive, send)
+            await coded_problem(self.down, instance=scope["path"])(scope, receive, send)
             return
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
         if fault is Fault.HANG:
             await _hang_up(receive, send, seconds=sim.timeout_hang)
         elif fault is Fault.BUSY:
-            await cs_problem(_BUSY, instance=scope["path"])(scope, receive, send)
+            await coded_problem(self.busy, instance=scope["path"])(scope, receive, send)
         elif fault is Fault.LOST_REPLY:
             await self.app(scope, receive, _swallow)  # processed and stored as usual …
-            await cs_problem(_BUSY, instance=scope["path"])(scope, receive, send)  # … reply lost
+            await coded_problem(self.busy, instance=scope["path"])(scope, receive, send)  # … lost
         else:
             await self.app(scope, receive, send)
 
 
 async def _swallow(message: Message) -> None:
-    """Drop a response (the lost reply): the client never sees what CS answered."""
+    """Drop a response (the lost reply): the client never sees what the system answered."""
 
 
 async def _hang_up(receive: Receive, send: Send, *, seconds: float) -> None:

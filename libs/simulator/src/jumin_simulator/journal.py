@@ -2,8 +2,8 @@
 
 SQLite (the standard library's) rather than a schema in PostgreSQL: the simulator stands in for
 an outside system, so it gets no roles, migrations or provisioning of the ward's database, and a
-file per stack (var/cs-simulator/<database>.sqlite3 for `make up`) keeps two stacks apart. Each
-append commits (WAL), so a SIGKILLed simulator keeps everything it answered.
+file per stack and simulator (var/<simulator>/<database>.sqlite3 for `make up`) keeps two stacks
+apart. Each append commits (WAL), so a SIGKILLed simulator keeps everything it answered.
 """
 
 from __future__ import annotations
@@ -12,8 +12,20 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any, Protocol
 
-from cs_simulator.domain.state import Entry
+Entry = dict[str, Any]
+"""One journaled change, JSON-able."""
+
+
+class Journal(Protocol):
+    """Where a simulator's state changes are appended, in order (JSON-able entries)."""
+
+    def append(self, entry: Entry) -> None: ...
+
+    def entries(self) -> list[Entry]: ...
+
+    def clear(self) -> None: ...
 
 
 class SqliteJournal:
@@ -21,7 +33,7 @@ class SqliteJournal:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600, exist_ok=True)  # what CS holds is personal data (made up)
+        path.touch(mode=0o600, exist_ok=True)  # what it holds is personal data (made up)
         os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")

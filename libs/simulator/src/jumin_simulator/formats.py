@@ -1,4 +1,7 @@
-"""CS 電文 item formats as annotated types; error messages name the rule, never the value."""
+"""電文 item formats shared by the simulated systems (市町村CS, 戸籍附票システム).
+
+Annotated types; error messages name the rule, never the value.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from jumin_contracts.check_digits import (
 from pydantic import AfterValidator, StringConstraints
 
 
-def _cs_date(value: str) -> str:
+def _wire_date(value: str) -> str:
     """Accept `YYYYMMDD` with zeros for unknown parts (年月日不詳), else raise without the value."""
     if not re.fullmatch(r"[0-9]{8}", value):
         raise ValueError("年月日は8桁の半角数字 YYYYMMDD です / date must be 8 digits YYYYMMDD")
@@ -57,7 +60,7 @@ def _municipality_code(value: str) -> str:
     return value
 
 
-CsDate = Annotated[str, AfterValidator(_cs_date)]
+WireDate = Annotated[str, AfterValidator(_wire_date)]
 """年月日: `YYYYMMDD`, unknown parts zero (`20210400`, `00000000`)."""
 
 JuminhyoCode = Annotated[str, AfterValidator(_juminhyo_code)]

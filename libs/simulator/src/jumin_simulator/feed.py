@@ -1,0 +1,121 @@
+"""A cursor feed of notices a simulated system has for the ward, fetched by cursor.
+
+Cursors are `cursor_base + 1, + 2, …` by position; the base is the start time in microseconds, so
+a restarted simulator without a journal still hands out cursors above any the ward stored before.
+Fetching is idempotent (nothing is removed by reading).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One notice waiting for the ward, in cursor order."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+    created_at: datetime
+    traceparent: str | None
+    body: dict[str, Any]
+
+
+def new_cursor_base() -> int:
+    """A base above every cursor handed out before now (the time in microseconds)."""
+    return time.time_ns() // 1_000
+
+
+@dataclass
+class NotificationFeed:
+    """The notices in cursor order."""
+
+    cursor_base: int = field(default_factory=new_cursor_base)
+    items: list[Notification] = field(default_factory=list)
+
+    def append(
+        self,
+        *,
+        type_: str,
+        body: dict[str, Any],
+        now: datetime,
+        traceparent: str | None,
+        notification_id: UUID | None = None,
+    ) -> Notification:
+        """Queue a notice with the next cursor."""
+        notification = Notification(
+            self.cursor_base + len(self.items) + 1,
+            notification_id or uuid4(),
+            type_,
+            now,
+            traceparent,
+            body,
+        )
+        self.items.append(notification)
+        return notification
+
+    def after(self, cursor: int, limit: int) -> list[Notification]:
+        """Return up to *limit* notices after *cursor*."""
+        start = min(max(cursor - self.cursor_base, 0), len(self.items))
+        return self.items[start : start + limit]
+
+
+def journal_entry(notification: Notification) -> dict[str, Any]:
+    """The journal's record of a queued notice (replayed by `replay_entry`)."""
+    return {
+        "kind": "notify",
+        "id": str(notification.notification_id),
+        "type": notification.type,
+        "body": notification.body,
+        "at": notification.created_at.isoformat(),
+        "traceparent": notification.traceparent,
+    }
+
+
+def replay_entry(feed: NotificationFeed, entry: dict[str, Any]) -> Notification:
+    """Queue again a notice from its journal record."""
+    return feed.append(
+        type_=entry["type"],
+        body=entry["body"],
+        now=datetime.fromisoformat(entry["at"]),
+        traceparent=entry["traceparent"],
+        notification_id=UUID(entry["id"]),
+    )
+
+
+class NotificationOut(BaseModel):
+    """One notice for the ward."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+    created_at: datetime
+    traceparent: str | None
+    body: dict[str, Any]
+
+    @classmethod
+    def of(cls, notification: Notification) -> NotificationOut:
+        """Describe a notification."""
+        return cls.model_validate(notification, from_attributes=True)
+
+
+class NotificationPage(BaseModel):
+    """Notices after a cursor; `next` is the cursor to ask after next time."""
+
+    items: list[NotificationOut]
+    next: int
+
+    @classmethod
+    def of(cls, feed: NotificationFeed, after: int, limit: int) -> NotificationPage:
+        """The page of *feed* after *after*."""
+        items = feed.after(after, limit)
+        return cls(
+            items=[NotificationOut.of(n) for n in items], next=items[-1].cursor if items else after
+        )

@@ -1,0 +1,1 @@
+"""戸籍附票システム simulator (INTERFACE.md)."""

@@ -1,0 +1,34 @@
+"""Simulator settings, all from JUMIN_KOSEKI_SIMULATOR_* environment variables with local defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jumin_platform.settings import LocalGovernmentCode, ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    """Configure the 戸籍附票システム simulator."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="JUMIN_KOSEKI_SIMULATOR_", env_file=".env", extra="ignore"
+    )
+
+    port: int = Field(default=8901, ge=1, le=65535)
+    timeout_hang: float = Field(
+        default=30.0, ge=0, description="seconds a 'timeout' fault hangs before closing"
+    )
+    municipality_code: LocalGovernmentCode = Field(
+        default="131041", description="地方公共団体コード of the ward whose 戸籍 it keeps (新宿区)"
+    )
+    collation_notice_on_mismatch: bool = Field(
+        default=True,
+        description="queue a 戸籍照合通知 (住基法19条2項) when a notice disagrees with the 戸籍",
+    )
+    state_file: Path | None = Field(
+        default=None,
+        description="SQLite file that keeps what the system holds across restarts (none: memory)",
+    )
+    seed: int | None = Field(default=None, description="seed for the fault draws (repeatable runs)")

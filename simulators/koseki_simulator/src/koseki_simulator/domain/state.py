@@ -1,0 +1,188 @@
+"""What the simulated 戸籍附票システム remembers: 戸籍 and 附票, answered notices, its outbox.
+
+The state lives in memory; with a journal (`jumin_simulator.journal`) every change is also
+appended to it — a changed 戸籍 as a whole, an answer, a queued notice, an attempt — and
+`FuhyoState.restore` replays it, so a restarted simulator holds what it held before.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
+from jumin_simulator.journal import Entry, Journal
+
+from koseki_simulator.domain.fuhyo import Koseki, KosekiKey, Member
+from koseki_simulator.domain.notices import Envelope, FuhyoNoticeBody
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One received 附票記載事項通知 (first receipt under its key) and its 照合結果."""
+
+    idempotency_key: UUID
+    envelope: Envelope
+    body: FuhyoNoticeBody
+    receipt_no: str
+    received_at: datetime
+    traceparent: str | None
+    mismatches: tuple[str, ...]
+    """Mismatch codes, first the one the answer names; empty: accepted."""
+
+    @property
+    def accepted(self) -> bool:
+        return not self.mismatches
+
+    def same_message(self, envelope: Envelope, body: FuhyoNoticeBody) -> bool:
+        """Tell whether a resend carries the same notice (its own `sent_at` aside)."""
+        mine = self.envelope
+        return (mine.event_id, mine.municipality_code, self.body) == (
+            envelope.event_id,
+            envelope.municipality_code,
+            body,
+        )
+
+    def dump(self) -> Entry:
+        return {
+            "kind": "answer",
+            "key": str(self.idempotency_key),
+            "envelope": self.envelope.model_dump(mode="json"),
+            "receipt_no": self.receipt_no,
+            "at": self.received_at.isoformat(),
+            "traceparent": self.traceparent,
+            "mismatches": list(self.mismatches),
+        }
+
+    @classmethod
+    def load(cls, entry: Entry) -> Answer:
+        envelope = Envelope.model_validate(entry["envelope"])
+        return cls(
+            UUID(entry["key"]),
+            envelope,
+            FuhyoNoticeBody.model_validate(envelope.body),
+            entry["receipt_no"],
+            datetime.fromisoformat(entry["at"]),
+            entry["traceparent"],
+            tuple(entry["mismatches"]),
+        )
+
+
+@dataclass
+class EventCount:
+    """How often an event was received (distinct keys) and how often it was sent at all."""
+
+    accepted: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class FuhyoState:
+    """Everything the simulator holds; replaced wholesale by a reset."""
+
+    koseki: dict[KosekiKey, Koseki] = field(default_factory=dict)
+    answers: dict[UUID, Answer] = field(default_factory=dict)
+    counts: dict[UUID, EventCount] = field(default_factory=dict)
+    feed: NotificationFeed = field(default_factory=NotificationFeed)
+    journal: Journal | None = None
+
+    @classmethod
+    def restore(cls, journal: Journal) -> FuhyoState:
+        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
+        entries = journal.entries()
+        if not entries:
+            state = cls(journal=journal)
+            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
+            return state
+        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
+        for entry in entries[1:]:
+            state._replay(entry)
+        state.journal = journal
+        return state
+
+    def _record(self, entry: Entry) -> None:
+        if self.journal is not None:
+            self.journal.append(entry)
+
+    def _replay(self, entry: Entry) -> None:
+        kind = entry["kind"]
+        if kind == "attempt":
+            self.count_attempt(UUID(entry["event_id"]))
+        elif kind == "koseki":
+            self.keep(Koseki.load(entry["koseki"]))
+        elif kind == "drop":
+            self.drop((entry["honseki"], entry["hittosha"]))
+        elif kind == "answer":
+            self.keep_answer(Answer.load(entry))
+        elif kind == "notify":
+            replay_entry(self.feed, entry)
+        else:
+            raise ValueError(f"unknown journal entry {kind!r}")
+
+    def count_attempt(self, event_id: UUID) -> None:
+        """Count one POST of a notice for this event, whatever its fate."""
+        self.counts.setdefault(event_id, EventCount()).attempts += 1
+        self._record({"kind": "attempt", "event_id": str(event_id)})
+
+    def keep(self, koseki: Koseki) -> None:
+        """Hold a 戸籍 as it is now (new, seeded again or changed)."""
+        self.koseki[koseki.key] = koseki
+        self._record({"kind": "koseki", "koseki": koseki.dump()})
+
+    def drop(self, key: KosekiKey) -> None:
+        """Forget a 戸籍 (its 本籍 left the ward: the 附票 is kept by the new 本籍地)."""
+        self.koseki.pop(key, None)
+        self._record({"kind": "drop", "honseki": key[0], "hittosha": key[1]})
+
+    def next_receipt_no(self) -> str:
+        """The 受付番号 of the next first receipt."""
+        return f"FH-{len(self.answers) + 1:06d}"
+
+    def keep_answer(self, answer: Answer) -> None:
+        """Store a first receipt and its 照合結果 under its key."""
+        self.answers[answer.idempotency_key] = answer
+        self.counts.setdefault(answer.envelope.event_id, EventCount()).accepted += 1
+        self._record(answer.dump())
+
+    def notify(
+        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
+    ) -> Notification:
+        """Queue a notice for the ward with the next cursor."""
+        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
+        self._record(journal_entry(notification))
+        return notification
+
+    def find(self, honseki: str, hittosha: str | None) -> Koseki | None:
+        """The 戸籍 of (本籍, 筆頭者); without 筆頭者, the only 戸籍 at that 本籍."""
+        if hittosha is not None:
+            return self.koseki.get((honseki, hittosha))
+        found = [k for k in self.koseki.values() if k.honseki == honseki]
+        return found[0] if len(found) == 1 else None
+
+    def fuhyo_after(
+        self, code: str | None, limit: int
+    ) -> tuple[list[tuple[Koseki, Member]], str | None]:
+        """A page of 附票, one per 住民票コード in code order, and the code to continue after."""
+        by_code = {
+            m.juminhyo_code: (k, m)
+            for k in self.koseki.values()
+            for m in k.present()
+            if m.juminhyo_code is not None
+        }
+        codes = sorted(by_code)
+        start = bisect.bisect_right(codes, code) if code is not None else 0
+        page = codes[start : start + limit]
+        more = start + limit < len(codes)
+        return [by_code[c] for c in page], (page[-1] if more and page else None)
+
+    def received(self, *, event_id: UUID | None, juminhyo_code: str | None) -> list[Answer]:
+        """Received notices in receipt order, filtered by what is given."""
+        return [
+            a
+            for a in self.answers.values()
+            if (event_id is None or a.envelope.event_id == event_id)
+            and (juminhyo_code is None or a.body.juminhyo_code == juminhyo_code)
+        ]

@@ -1,0 +1,154 @@
+"""What the HTTP API answers (OpenAPI response models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from koseki_simulator.domain.fuhyo import Koseki, Member
+from koseki_simulator.domain.notices import AddressEntry
+from koseki_simulator.domain.state import Answer
+from koseki_simulator.service_layer.handlers import Receipt
+
+
+class NoticeReceipt(BaseModel):
+    """照合結果 accepted: the 受付番号 and whether this answer replays a stored one."""
+
+    receipt_no: str
+    received_at: datetime
+    result: Literal["accepted"]
+    replayed: bool
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> NoticeReceipt:
+        """Describe an accepted receipt."""
+        answer = receipt.answer
+        return cls(
+            receipt_no=answer.receipt_no,
+            received_at=answer.received_at,
+            result="accepted",
+            replayed=receipt.replayed,
+        )
+
+
+class FuhyoOut(BaseModel):
+    """One person's 附票 (住基法17条): 戸籍の表示, identity items, the current 住所 line and all."""
+
+    juminhyo_code: str
+    honseki: str
+    hittosha: str
+    family_name: str
+    given_name: str
+    birth_date: str
+    sex: str
+    address: str | None
+    address_since: str | None
+    moved_abroad: bool
+    abroad_country: str | None
+    addresses: list[AddressEntry]
+
+    @classmethod
+    def of(cls, koseki: Koseki, member: Member) -> FuhyoOut:
+        """Describe a member's 附票."""
+        assert member.juminhyo_code is not None
+        latest = member.addresses[-1] if member.addresses else None
+        return cls(
+            juminhyo_code=member.juminhyo_code,
+            honseki=koseki.honseki,
+            hittosha=koseki.hittosha,
+            family_name=member.family_name,
+            given_name=member.given_name,
+            birth_date=member.birth_date,
+            sex=member.sex,
+            address=latest.address if latest else None,
+            address_since=latest.address_since if latest else None,
+            moved_abroad=latest.moved_abroad if latest else False,
+            abroad_country=latest.abroad_country if latest else None,
+            addresses=list(member.addresses),
+        )
+
+
+class FuhyoPage(BaseModel):
+    """A page of 附票; `next` is the 住民票コード to ask after, null on the last page."""
+
+    items: list[FuhyoOut]
+    next: str | None
+
+
+class KosekiOut(BaseModel):
+    """A held 戸籍 with every member, also those 除籍 (`in_koseki` false)."""
+
+    honseki: str
+    hittosha: str
+    members: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, koseki: Koseki) -> KosekiOut:
+        """Describe a 戸籍."""
+        dumped = koseki.dump()
+        return cls(honseki=koseki.honseki, hittosha=koseki.hittosha, members=dumped["members"])
+
+
+class KosekiList(BaseModel):
+    """Held 戸籍."""
+
+    items: list[KosekiOut]
+
+
+class ReceivedOut(BaseModel):
+    """A received notice and its 照合結果 (simulator inspection)."""
+
+    idempotency_key: UUID
+    event_id: UUID
+    municipality_code: str
+    sent_at: datetime
+    body: dict[str, Any]
+    receipt_no: str
+    received_at: datetime
+    traceparent: str | None
+    mismatches: list[str]
+
+    @classmethod
+    def of(cls, a: Answer) -> ReceivedOut:
+        """Describe a received notice."""
+        return cls(
+            idempotency_key=a.idempotency_key,
+            event_id=a.envelope.event_id,
+            municipality_code=a.envelope.municipality_code,
+            sent_at=a.envelope.sent_at,
+            body=a.body.model_dump(mode="json"),
+            receipt_no=a.receipt_no,
+            received_at=a.received_at,
+            traceparent=a.traceparent,
+            mismatches=list(a.mismatches),
+        )
+
+
+class ReceivedList(BaseModel):
+    """Received notices in receipt order."""
+
+    items: list[ReceivedOut]
+
+
+class EventCountOut(BaseModel):
+    """Received (distinct keys) and attempted (every POST) notices of one event."""
+
+    accepted: int
+    attempts: int
+
+
+class QueuedNotice(BaseModel):
+    """Where a queued notice sits."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+
+
+class QueuedNotices(BaseModel):
+    """The notices an injected event queued, in cursor order."""
+
+    items: list[QueuedNotice]
