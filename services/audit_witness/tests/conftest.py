@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from jumin_platform.checkpoint_signing import generate_checkpoint_keys, load_signing_ring
-
-from .signing import Signer
+from jumin_testing.checkpoint_signer import Signer
 
 
 @pytest.fixture

@@ -22,12 +22,11 @@ from audit_witness.config import Settings
 from audit_witness.entrypoints.api.app import create_app
 from fastapi import FastAPI
 from jumin_platform.checkpoint_witness import AmqpCheckpointSender
+from jumin_testing.checkpoint_signer import Signer
 from jumin_testing.fuzzing import CHECKS, fuzzing_schema, use_query_values
 from jumin_testing.waiting import eventually
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
-
-from ..signing import Signer
 
 schema = fuzzing_schema(create_app(Settings()))
 

@@ -20,9 +20,8 @@ from audit_witness.config import Settings
 from audit_witness.entrypoints.api.app import create_app
 from jumin_platform.checkpoint_signing import SignedCheckpoint
 from jumin_platform.checkpoint_witness import AmqpCheckpointSender
+from jumin_testing.checkpoint_signer import Signer
 from jumin_testing.waiting import eventually
-
-from ..signing import Signer
 
 PUBLISHER_AMQP_URL = "JUMIN_REGISTRY_AMQP_URL"
 

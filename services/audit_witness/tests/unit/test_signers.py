@@ -6,8 +6,7 @@ from pathlib import Path
 
 from audit_witness.adapters.signer_keys import load_signers
 from audit_witness.domain.signers import Signers
-
-from ..signing import Signer
+from jumin_testing.checkpoint_signer import Signer
 
 
 def test_a_checkpoint_signed_by_its_services_key_is_accepted(

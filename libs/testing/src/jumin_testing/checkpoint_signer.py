@@ -1,4 +1,4 @@
-"""A signer of checkpoints for the witness's tests: a service name and its key ring."""
+"""A signer of checkpoints for the audit witness's tests: a service name and its key ring."""
 
 from __future__ import annotations
 
