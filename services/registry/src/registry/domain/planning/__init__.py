@@ -68,6 +68,12 @@ class RegisterView:
         row = self.current.get(atena_no)
         if row is None:
             raise NotFound(f"宛名番号 {atena_no} の住民はいません / no such resident")
+        if not row.person.is_resident and row.occurred_on.sort_key() > self.today:
+            raise StateConflict(
+                f"宛名番号 {atena_no} は転出予定者です (転出予定日 {row.occurred_on.sort_key()})。"
+                "先に転出を取り消してください / the person's move-out is already approved for a "
+                "later day; cancel it first"
+            )
         if not row.person.is_resident:
             raise StateConflict(
                 f"宛名番号 {atena_no} は既に消除されています / the person is no longer resident"
