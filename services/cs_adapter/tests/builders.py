@@ -38,6 +38,7 @@ def identity(**changes: Any) -> CsIdentity:
         "juminhyo_code": juminhyo_code(123_456_789),
         "my_number": my_number(12_345_678_901),
         "record_status": RecordState.RESIDENT,
+        "previous_juminhyo_code": None,
     }
     return CsIdentity(**(values | changes))
 

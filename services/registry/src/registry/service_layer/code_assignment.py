@@ -1,5 +1,8 @@
 """Give each newborn a 住民票コード drawn at random from the pool of free codes (spec 4.3.1).
 
+A 住民票コードの変更 (住基法30条の4) also takes its new code here; without a free code it is not
+approved (the person keeps the old code meanwhile, nothing is lost by waiting).
+
 A birth is approved even when the pool is empty: refusing a 出生 for want of a code would keep the
 child off the register (住基法8条 has the ward record it). The newborn is then recorded without a
 code and a warning is logged (change id only); giving such a child a code later is a 住民票コードの
@@ -18,6 +21,7 @@ from typing import Final, Protocol
 from jumin_contracts.codes import ChangeKind
 
 from registry.domain.changes import Change
+from registry.domain.errors import StateConflict
 from registry.domain.rules import PlannedRow
 
 logger = logging.getLogger("registry.code_pool")
@@ -42,21 +46,42 @@ async def assign_juminhyo_codes(
     at: datetime,
     known: Collection[str],
 ) -> list[PlannedRow]:
-    """Give a 出生's newborns (people not in `known`) a code from the pool, if they have none."""
-    if change.request.kind is not ChangeKind.BIRTH:
+    """Give a 出生's newborns (people not in `known`) a code from the pool, if they have none,
+    and a 住民票コードの変更 its new code (spec 4.3.1: 変更異動の場合も自動付番)."""
+    kind = change.request.kind
+    if kind is ChangeKind.JUMINHYO_CODE_CHANGE:
+        result = [await _new_code(row, change, pool, at=at) for row in planned]
+    elif kind is ChangeKind.BIRTH:
+        result = [await _newborn_code(row, change, pool, at=at, known=known) for row in planned]
+    else:
         return list(planned)
-    result = []
-    for row in planned:
-        if row.atena_no not in known and row.person.juminhyo_code is None:
-            code = await pool.take(atena_no=row.atena_no, at=at)
-            if code is None:
-                logger.warning(
-                    "no free 住民票コード: change %s approved without one", change.change_id
-                )
-            else:
-                row = dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
-        result.append(row)
     free = await pool.free()
     if free < LOW_WATER:
         logger.warning("only %d free 住民票コード left; request more from CS", free)
     return result
+
+
+async def _newborn_code(
+    row: PlannedRow, change: Change, pool: CodeSource, *, at: datetime, known: Collection[str]
+) -> PlannedRow:
+    if row.atena_no in known or row.person.juminhyo_code is not None:
+        return row
+    code = await pool.take(atena_no=row.atena_no, at=at)
+    if code is None:
+        logger.warning("no free 住民票コード: change %s approved without one", change.change_id)
+        return row
+    return dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
+
+
+async def _new_code(
+    row: PlannedRow, change: Change, pool: CodeSource, *, at: datetime
+) -> PlannedRow:
+    """Draw the new code of a 住民票コードの変更; with none free the change waits (not approved)."""
+    code = await pool.take(atena_no=row.atena_no, at=at)
+    if code is None:
+        logger.warning("no free 住民票コード: change %s not approved", change.change_id)
+        raise StateConflict(
+            "新規付番用の住民票コードがありません。CSから空きコードを取得してから決裁してください / "
+            "no free 住民票コード in the pool; fetch codes from CS, then approve"
+        )
+    return dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))

@@ -23,9 +23,11 @@ from registry.domain.change_requests import (
     HouseholdMerger,
     HouseholdSeparation,
     HouseholdTransfer,
+    JuminhyoCodeChange,
     LossOfNationality,
     MoveInNotice,
     MoveWithinWard,
+    MyNumberChange,
     MyNumberEntry,
     Naturalization,
     RemovalChange,
@@ -34,6 +36,7 @@ from registry.domain.change_requests import (
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.planning import household as hp
+from registry.domain.planning import numbers
 from registry.domain.planning import person as pp
 from registry.domain.planning.inbound import plan_move_in_notice, plan_my_number_entry
 from registry.domain.rules import (
@@ -134,7 +137,7 @@ def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
             return {request.new_head}, {request.household_no}
         case Amendment() | ResidenceStatusChange() | Naturalization() | LossOfNationality():
             return {request.atena_no}, set()
-        case MyNumberEntry() | MoveInNotice():
+        case MyNumberEntry() | MoveInNotice() | MyNumberChange() | JuminhyoCodeChange():
             return {request.atena_no}, set()
         case Cancellation():
             return set(), set()
@@ -229,6 +232,16 @@ def _plan_my_number(request: ChangeRequest, view: RegisterView) -> list[PlannedR
     return plan_my_number_entry(request, view)
 
 
+def _plan_my_number_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, MyNumberChange)
+    return numbers.plan_my_number_change(request, view, ex_officio=is_ex_officio(request))
+
+
+def _plan_juminhyo_code_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, JuminhyoCodeChange)
+    return numbers.plan_juminhyo_code_change(request, view)
+
+
 def _plan_move_in_notice(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, MoveInNotice)
     return plan_move_in_notice(request, view)
@@ -290,6 +303,8 @@ _PLANNERS: dict[type, Planner] = {
     Naturalization: _plan_naturalization,
     LossOfNationality: _plan_loss,
     MyNumberEntry: _plan_my_number,
+    MyNumberChange: _plan_my_number_change,
+    JuminhyoCodeChange: _plan_juminhyo_code_change,
     MoveInNotice: _plan_move_in_notice,
     Cancellation: _plan_cancellation,
 }
