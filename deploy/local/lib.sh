@@ -19,9 +19,10 @@ export PATH
 : "${JUMIN_AMQP_VHOST:=jumin}"
 : "${JUMIN_AMQP_HOST:=127.0.0.1}"
 : "${JUMIN_AMQP_PORT:=5672}"
-: "${JUMIN_AMQP_ADMIN_PASSWORD:=jumin_admin}"
+# The machine's random passwords (jumin_platform.secrets; made by provision.sh, mode 0600).
+: "${JUMIN_SECRETS_DIR:=$JUMIN_ROOT/var/secrets}"
 export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST JUMIN_AMQP_HOST JUMIN_AMQP_PORT
-export JUMIN_AMQP_ADMIN_PASSWORD
+export JUMIN_SECRETS_DIR
 
 # ---- services ------------------------------------------------------------------------------------
 # Every service with its own schema, in the order provisioning migrates them. Adding a service is
@@ -38,15 +39,30 @@ JUMIN_AMQP_ADMIN_USER=jumin_admin
 # service_prefix NAME: the prefix of the service's variables (cs_adapter → JUMIN_CS_ADAPTER).
 service_prefix() { printf 'JUMIN_%s' "${1^^}"; }
 
-# service_password NAME OWNER|DB|AMQP: $JUMIN_<NAME>_<KIND>_PASSWORD, by default the role's name.
+# load_secrets: export every password of $JUMIN_SECRETS_DIR/passwords.env that the environment
+# does not already set (the environment wins). The file is written by `ensure_secrets`.
+load_secrets() {
+  local file="$JUMIN_SECRETS_DIR/passwords.env" name value
+  [[ -f $file ]] || return 0
+  while IFS='=' read -r name value; do
+    [[ $name =~ ^JUMIN_[A-Z0-9_]+_PASSWORD$ && -n $value ]] || continue
+    [[ -n ${!name-} ]] || export "$name=$value"
+  done <"$file"
+}
+
+# ensure_secrets: give every role and broker user a random password unless it has one, then load
+# them (python -m jumin_platform.secrets ensure; needs the synced workspace).
+ensure_secrets() {
+  (cd "$JUMIN_ROOT" && uv run --locked python -m jumin_platform.secrets ensure "${JUMIN_SERVICES[@]}")
+  load_secrets
+}
+
+# service_password NAME OWNER|DB|AMQP: $JUMIN_<NAME>_<KIND>_PASSWORD (environment or secrets file).
 service_password() {
   local var
   var="$(service_prefix "$1")_$2_PASSWORD"
-  if [[ $2 == OWNER ]]; then
-    printf '%s' "${!var:-jumin_$1_owner}"
-  else
-    printf '%s' "${!var:-jumin_$1}"
-  fi
+  [[ -n ${!var-} ]] || die "no password in $var: run 'make provision' (it makes $JUMIN_SECRETS_DIR/passwords.env)"
+  printf '%s' "${!var}"
 }
 
 # ---- logging -------------------------------------------------------------------------------------
@@ -138,6 +154,8 @@ amqp_url() {
 service_env() {
   local name=$1 db=$2 prefix amqp_var
   valid_db_name "$db" || die "bad database name '$db' (want [a-z_][a-z0-9_]*)"
+  service_password "$name" DB >/dev/null # dies here, naming the variable, when one is missing
+  service_password "$name" OWNER >/dev/null
   prefix=$(service_prefix "$name")
   export "${prefix}_DATABASE_URL=$(pg_url "jumin_$name" "$(service_password "$name" DB)" "$db")"
   export "${prefix}_MIGRATION_DATABASE_URL=$(pg_url "jumin_${name}_owner" "$(service_password "$name" OWNER)" "$db")"
@@ -150,3 +168,5 @@ services_env() {
   local name
   for name in "${JUMIN_SERVICES[@]}"; do service_env "$name" "$1"; done
 }
+
+load_secrets

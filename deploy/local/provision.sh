@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provision Jumin's database, roles, schemas, broker vhost, users and topology; run migrations; make
 # dev keys.
-# Idempotent: re-running keeps everything as is and re-syncs passwords to the environment.
+# Idempotent: re-running keeps everything as is and re-syncs passwords to the environment or, for
+# those it does not set, to var/secrets/passwords.env (random, made on the first run).
 #
 #   deploy/local/provision.sh [dbname]      (default: $JUMIN_DB_NAME, i.e. jumin)
 #
@@ -159,6 +160,8 @@ provision_service() {
 
 main() {
   log "provisioning database '$DB_NAME' and vhost '$JUMIN_AMQP_VHOST'"
+  log "passwords: $JUMIN_SECRETS_DIR/passwords.env (random, made once; mode 0600)"
+  ensure_secrets
   provision_database
   provision_database_objects
   provision_vhost

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jumin_contracts.check_digits import is_valid_local_government_code
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jumin_platform.auth import TokenVerifier
+from jumin_platform.secrets import service_password_variables, stored_secret
 
 __all__ = [
     "AmqpUrl",
@@ -76,14 +77,17 @@ LocalGovernmentCode = Annotated[str, AfterValidator(_local_government_code)]
 """地方公共団体コード with its check digit (新宿区 131041)."""
 
 
-def local_postgres_url(role: str) -> SecretStr:
-    """Return the development DSN of a role (its password is its name) on database `jumin`."""
-    return SecretStr(f"postgresql://{role}:{role}@127.0.0.1:5432/jumin")
+def local_postgres_url(role: str, password_variable: str) -> SecretStr:
+    """Return the development DSN of a role on database `jumin`, its password read from
+    `password_variable` (environment, `.env`, then the provisioned `var/secrets/`)."""
+    password = quote(environment_value(password_variable), safe="")
+    return SecretStr(f"postgresql://{role}:{password}@127.0.0.1:5432/jumin")
 
 
-def local_amqp_url(user: str) -> SecretStr:
-    """Return the development URL of a broker user (its password is its name) on vhost `jumin`."""
-    return SecretStr(f"amqp://{user}:{user}@127.0.0.1:5672/jumin")
+def local_amqp_url(user: str, password_variable: str) -> SecretStr:
+    """Return the development URL of a broker user on vhost `jumin` (password as above)."""
+    password = quote(environment_value(password_variable), safe="")
+    return SecretStr(f"amqp://{user}:{password}@127.0.0.1:5672/jumin")
 
 
 class StaffTokenSettings(BaseSettings):
@@ -109,8 +113,8 @@ class StoreSettings(BaseSettings):
 
     Every such service has the PostgreSQL roles `jumin_<service>` (DML) and `jumin_<service>_owner`
     (owns the schema, runs the migrations) and the broker user `jumin_<service>`, made by
-    `deploy/local/provision.sh`; unset URLs default to those roles on this machine, whose
-    development passwords are their names.
+    `deploy/local/provision.sh`; unset URLs default to those roles on this machine, with the
+    random passwords provisioning made (`jumin_platform.secrets`).
     """
 
     service: ClassVar[str]
@@ -131,9 +135,13 @@ class StoreSettings(BaseSettings):
     def _local_defaults(cls, data: Any) -> Any:
         if isinstance(data, dict):
             role = f"jumin_{cls.service}"
-            data.setdefault("database_url", local_postgres_url(role))
-            data.setdefault("migration_database_url", local_postgres_url(f"{role}_owner"))
-            data.setdefault("amqp_url", local_amqp_url(role))
+            owner_pw, db_pw, amqp_pw = service_password_variables(cls.service)
+            if "database_url" not in data:
+                data["database_url"] = local_postgres_url(role, db_pw)
+            if "migration_database_url" not in data:
+                data["migration_database_url"] = local_postgres_url(f"{role}_owner", owner_pw)
+            if "amqp_url" not in data:
+                data["amqp_url"] = local_amqp_url(role, amqp_pw)
         return data
 
 
@@ -156,12 +164,13 @@ class _OneVariable(BaseSettings):
 
 
 def environment_value(name: str) -> str:
-    """Return one variable the way settings are read (environment, then `.env`), '' if unset.
+    """Return one variable the way settings are read (environment, then `.env`), then the
+    password provisioning stored under that name (`var/secrets/`); '' if none.
 
-    For the per-service broker passwords (`JUMIN_<SERVICE>_AMQP_PASSWORD`), whose names come
-    from the topology's users rather than from fields declared in advance.
+    For the passwords (`JUMIN_<SERVICE>_AMQP_PASSWORD`, `_DB_PASSWORD` …), whose names come
+    from the services and the topology's users rather than from fields declared in advance.
     """
     model = create_model(
         "EnvironmentValue", __base__=_OneVariable, value=(str, Field(default="", alias=name))
     )
-    return str(model().value)  # type: ignore[attr-defined]
+    return str(model().value) or stored_secret(name)  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from jumin_platform.settings import (
     AmqpUrl,
@@ -115,13 +117,19 @@ def test_a_malformed_broker_setting_stops_the_start(
         BrokerSettings()
 
 
-def test_a_service_password_is_read_like_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_service_password_is_read_like_every_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("JUMIN_SECRETS_DIR", str(tmp_path))
+    monkeypatch.delenv("JUMIN_CS_ADAPTER_AMQP_PASSWORD", raising=False)
     user = Topology().user("jumin_cs_adapter")
-    assert user.password() == "jumin_cs_adapter"  # development default: the user name
+    assert user.password() == ""  # nothing provisioned: no password (never the user's name)
+
+    (tmp_path / "passwords.env").write_text("JUMIN_CS_ADAPTER_AMQP_PASSWORD=stored\n")
+    assert user.password() == "stored"  # what provisioning stored
 
     monkeypatch.setenv("JUMIN_CS_ADAPTER_AMQP_PASSWORD", "s3cret")
-
-    assert user.password() == "s3cret"
+    assert user.password() == "s3cret"  # the environment wins
 
 
 @pytest.mark.parametrize(

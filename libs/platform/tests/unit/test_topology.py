@@ -190,7 +190,6 @@ def test_user_names_and_password_variables(topology: Topology) -> None:
     assert users["jumin_admin"].password_env == ADMIN_PASSWORD_ENV == "JUMIN_AMQP_ADMIN_PASSWORD"
     assert users["jumin_registry"].password_env == "JUMIN_REGISTRY_AMQP_PASSWORD"
     assert users["jumin_cs_adapter"].password_env == "JUMIN_CS_ADAPTER_AMQP_PASSWORD"
-    assert users["jumin_moj_notify"].password({}) == "jumin_moj_notify"
     assert users["jumin_moj_notify"].password({"JUMIN_MOJ_NOTIFY_AMQP_PASSWORD": "s3cret"}) == (
         "s3cret"
     )

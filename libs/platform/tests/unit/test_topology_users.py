@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
+from jumin_platform.secrets import read_secrets, secrets_file
 from jumin_platform.topology import (
     BrokerUser,
     Permissions,
@@ -103,14 +105,16 @@ class FakeRabbitmqctl:
 
 
 def test_provision_users_creates_everything_then_only_resyncs_passwords(
-    topology: Topology,
+    topology: Topology, stored_passwords: dict[str, str]
 ) -> None:
     ctl = FakeRabbitmqctl()
-    env = {"JUMIN_KOSEKI_ADAPTER_AMQP_PASSWORD": "k-pass"}
+    env = {**stored_passwords, "JUMIN_KOSEKI_ADAPTER_AMQP_PASSWORD": "k-pass"}
     first = provision_users(topology, ["sudo", "rabbitmqctl"], environ=env, runner=ctl)
     assert set(first.created) == {u.name for u in topology.users()}
-    assert ctl.users["jumin_koseki_adapter"][0] == "k-pass"
-    assert ctl.users["jumin_cs_adapter"][0] == "jumin_cs_adapter"
+    assert ctl.users["jumin_koseki_adapter"][0] == "k-pass"  # the environment wins
+    stored = read_secrets(secrets_file(stored_passwords))
+    assert ctl.users["jumin_cs_adapter"][0] == stored["JUMIN_CS_ADAPTER_AMQP_PASSWORD"]
+    assert all(ctl.users[u.name][0] != u.name for u in topology.users())
     for user in topology.users():
         p = user.permissions
         assert ctl.perms[("jumin", user.name)] == (p.configure, p.write, p.read)
@@ -125,15 +129,19 @@ def test_provision_users_creates_everything_then_only_resyncs_passwords(
     assert ctl.writes() == ["change_password"] * len(topology.users())
 
 
-def test_provision_users_repairs_drift_and_reports_strangers(topology: Topology) -> None:
+def test_provision_users_repairs_drift_and_reports_strangers(
+    topology: Topology, stored_passwords: dict[str, str]
+) -> None:
     ctl = FakeRabbitmqctl()
-    provision_users(topology, ["sudo", "rabbitmqctl"], environ={}, runner=ctl)
+    provision_users(topology, ["sudo", "rabbitmqctl"], environ=stored_passwords, runner=ctl)
     ctl.perms[("jumin", "jumin_cs_adapter")] = (".*", ".*", ".*")
     ctl.topics[("jumin", "jumin_cs_adapter", "amq.topic")] = (".*", ".*")
     ctl.users["jumin_registry"] = ("jumin_registry", ["management"])
     ctl.perms[("jumin", "guest")] = (".*", ".*", ".*")
 
-    report = provision_users(topology, ["sudo", "rabbitmqctl"], environ={}, runner=ctl)
+    report = provision_users(
+        topology, ["sudo", "rabbitmqctl"], environ=stored_passwords, runner=ctl
+    )
     assert set(report.updated_permissions) == {"jumin_cs_adapter"}
     assert report.unmanaged == ("guest",)
     assert any("guest" in line for line in report.lines())
@@ -143,18 +151,30 @@ def test_provision_users_repairs_drift_and_reports_strangers(topology: Topology)
     assert ctl.users["jumin_registry"][1] == []
 
 
-def test_provision_users_checks_passwords_before_touching_the_broker(topology: Topology) -> None:
+def test_provision_users_checks_passwords_before_touching_the_broker(
+    topology: Topology, stored_passwords: dict[str, str]
+) -> None:
     ctl = FakeRabbitmqctl()
     with pytest.raises(ValueError, match="jumin_certificates"):
         provision_users(
             topology,
             ["sudo", "rabbitmqctl"],
-            environ={"JUMIN_CERTIFICATES_AMQP_PASSWORD": "bad$pw"},
+            environ={**stored_passwords, "JUMIN_CERTIFICATES_AMQP_PASSWORD": "bad$pw"},
             runner=ctl,
+        )
+    assert ctl.calls == []
+
+
+def test_a_user_without_a_password_stops_provisioning(topology: Topology, tmp_path: Path) -> None:
+    ctl = FakeRabbitmqctl()
+    with pytest.raises(ValueError, match="empty AMQP password for jumin_admin"):
+        provision_users(
+            topology, ["rabbitmqctl"], environ={"JUMIN_SECRETS_DIR": str(tmp_path)}, runner=ctl
         )
     assert ctl.calls == []
 
 
 def test_broker_user_is_a_plain_value() -> None:
     user = BrokerUser("jumin_x", "JUMIN_X_AMQP_PASSWORD", Permissions("^$", "^$", "^$"))
-    assert user.password({"JUMIN_X_AMQP_PASSWORD": ""}) == "jumin_x"  # empty → development default
+    nowhere = {"JUMIN_SECRETS_DIR": "/nonexistent", "JUMIN_X_AMQP_PASSWORD": ""}
+    assert user.password(nowhere) == ""  # nothing set or stored: no password, never the name

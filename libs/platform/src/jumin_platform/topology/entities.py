@@ -45,6 +45,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
+from jumin_platform.secrets import stored_secret
 from jumin_platform.settings import environment_value
 
 DEFAULT_VHOST: Final = "jumin"
@@ -143,11 +144,11 @@ class BrokerUser:
     topic_permissions: tuple[TopicPermission, ...] = ()
 
     def password(self, environ: Mapping[str, str] | None = None) -> str:
-        """Read the password from the environment (or a given mapping); the user name is the
-        development default."""
+        """Read the password from the environment (or a given mapping), else the one provisioning
+        stored (`jumin_platform.secrets`); '' when there is none — never the user's name."""
         if environ is None:
-            return environment_value(self.password_env) or self.name
-        return environ.get(self.password_env) or self.name
+            return environment_value(self.password_env)
+        return environ.get(self.password_env) or stored_secret(self.password_env, environ)
 
 
 def password_env_for(user: str) -> str:

@@ -35,10 +35,6 @@ def free_port() -> int:
         return port
 
 
-def _password(variable: str, default: str) -> str:
-    return environment_value(variable) or default
-
-
 class SliceSettings(BaseSettings):
     """Where the slice's PostgreSQL and RabbitMQ are and which database and vhost it takes."""
 
@@ -106,22 +102,22 @@ class SliceEnvironment:
     @property
     def registry_dsn(self) -> str:
         return self.pg_url(
-            "jumin_registry", _password("JUMIN_REGISTRY_DB_PASSWORD", "jumin_registry")
+            "jumin_registry", environment_value("JUMIN_REGISTRY_DB_PASSWORD")
         )
 
     @property
     def registry_owner_dsn(self) -> str:
-        password = _password("JUMIN_REGISTRY_OWNER_PASSWORD", "jumin_registry_owner")
+        password = environment_value("JUMIN_REGISTRY_OWNER_PASSWORD")
         return self.pg_url("jumin_registry_owner", password)
 
     @property
     def cs_adapter_dsn(self) -> str:
-        password = _password("JUMIN_CS_ADAPTER_DB_PASSWORD", "jumin_cs_adapter")
+        password = environment_value("JUMIN_CS_ADAPTER_DB_PASSWORD")
         return self.pg_url("jumin_cs_adapter", password)
 
     @property
     def cs_adapter_owner_dsn(self) -> str:
-        password = _password("JUMIN_CS_ADAPTER_OWNER_PASSWORD", "jumin_cs_adapter_owner")
+        password = environment_value("JUMIN_CS_ADAPTER_OWNER_PASSWORD")
         return self.pg_url("jumin_cs_adapter_owner", password)
 
     def amqp_url(self, user: str) -> str:
