@@ -12,6 +12,7 @@ from jumin_contracts.messages import (
     CsFuhyoNotice,
     CsIdentity,
     CsMoveOutCertificate,
+    CsMyNumberChangeRequest,
     RecipientMessage,
     RecordState,
 )
@@ -81,6 +82,15 @@ def moveout(**changes: Any) -> CsMoveOutCertificate:
         "my_number": my_number(12_345_678_901),
     }
     return CsMoveOutCertificate(**(values | changes))
+
+
+def my_number_change(**changes: Any) -> CsMyNumberChangeRequest:
+    values: dict[str, Any] = {
+        "change_kind": ChangeKind.MY_NUMBER_CHANGE_REQUEST,
+        "occurred_on": "2026-04-12",
+        "juminhyo_code": juminhyo_code(123_456_789),
+    }
+    return CsMyNumberChangeRequest(**(values | changes))
 
 
 def person() -> str:

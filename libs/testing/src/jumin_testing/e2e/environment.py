@@ -101,9 +101,7 @@ class SliceEnvironment:
 
     @property
     def registry_dsn(self) -> str:
-        return self.pg_url(
-            "jumin_registry", environment_value("JUMIN_REGISTRY_DB_PASSWORD")
-        )
+        return self.pg_url("jumin_registry", environment_value("JUMIN_REGISTRY_DB_PASSWORD"))
 
     @property
     def registry_owner_dsn(self) -> str:
