@@ -76,7 +76,8 @@ class IdentityOut(BaseModel):
         """Describe a held identity."""
         return cls(
             juminhyo_code=transmission.juminhyo_code,
-            body=transmission.body.model_dump(mode="json"),
+            # the former code only told CS to move the person; it is not an item CS holds
+            body=transmission.body.model_dump(mode="json", exclude={"previous_juminhyo_code"}),
             receipt_no=transmission.receipt_no,
             received_at=transmission.received_at,
         )
