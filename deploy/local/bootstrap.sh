@@ -5,7 +5,8 @@
 #   deploy/local/bootstrap.sh
 #
 # Steps: uv · PostgreSQL (installed, cluster running) · RabbitMQ (installed, running, plugins) ·
-#        uv sync of every workspace package plus the dev group.
+#        curl and python3 (the README's commands) · uv sync of every workspace package plus the
+#        dev group.
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -56,6 +57,15 @@ link_uv_for_every_shell() {
   [[ $uv == /usr/local/bin/uv ]] && return 0
   ln -sf "$uv" /usr/local/bin/uv
   log "uv linked into /usr/local/bin"
+}
+
+# The README's commands (Try it) read the running services with curl and python3.
+ensure_readme_tools() {
+  local tool missing=()
+  for tool in curl python3; do
+    have "$tool" || missing+=("$tool")
+  done
+  [[ ${#missing[@]} -eq 0 ]] || apt_install "${missing[@]}"
 }
 
 ensure_uv() {
@@ -202,6 +212,32 @@ ensure_rabbit_running() {
   log "rabbitmq up"
 }
 
+# management_open: the management API listens beyond loopback (0.0.0.0 or [::]).
+management_open() {
+  have ss || return 1
+  ss -Hltn 2>/dev/null | awk '{print $4}' | grep -E ':15672$' | grep -qvE '^(127\.0\.0\.1|\[::1\]):'
+}
+
+# ensure_management_on_loopback: Jumin enables the management plugin, so it also says where the
+# plugin listens — 127.0.0.1 only, on a broker it did not install too. Recorded in rabbitmq.conf for
+# the next boot, and set in the running node (persistent application env) before the plugin starts;
+# a listener already open is moved by restarting the plugin (AMQP connections are not touched).
+ensure_management_on_loopback() {
+  local conf=/etc/rabbitmq/rabbitmq.conf
+  if ! grep -qE '^[[:space:]]*management\.tcp\.ip[[:space:]]*=' "$conf" 2>/dev/null; then
+    log "rabbitmq: management API on 127.0.0.1 (added to $conf)"
+    printf '# Added by Jumin'"'"'s deploy/local/bootstrap.sh: management API from this machine only.\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = 15672\n' |
+      as_root tee -a "$conf" >/dev/null
+  fi
+  rabbit rabbitmqctl -q eval \
+    'application:set_env(rabbitmq_management, tcp_config, [{ip, "127.0.0.1"}, {port, 15672}], [{persistent, true}]).' >/dev/null
+  if management_open; then
+    log "rabbitmq: moving the running management API to 127.0.0.1 (plugin restart)"
+    rabbit rabbitmq-plugins -q disable rabbitmq_management >/dev/null
+    rabbit rabbitmq-plugins -q enable rabbitmq_management >/dev/null
+  fi
+}
+
 ensure_rabbit_plugins() {
   local enabled missing=() p
   enabled=$(rabbit rabbitmq-plugins list -q -e -m 2>/dev/null || true)
@@ -229,9 +265,12 @@ main() {
   ensure_postgres_running
   ensure_rabbit_installed
   ensure_rabbit_running
+  ensure_management_on_loopback
   ensure_rabbit_plugins
+  ensure_management_on_loopback
   warn_if_open
   link_uv_for_every_shell
+  ensure_readme_tools
   sync_workspace
   log "done"
 }

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,64 +19,14 @@ import pytest
 from jumin_testing.e2e.clients import Outbox, RegistryClient, SimulatorClient
 from jumin_testing.e2e.environment import SliceEnvironment, SliceSettings
 from jumin_testing.e2e.people import family
-from jumin_testing.e2e.processes import ROOT, ServiceProcess, script
 from jumin_testing.e2e.scenarios import moved_in
-from jumin_testing.e2e.slice import http_ok, provision
+from jumin_testing.e2e.slice import provision
+from jumin_testing.e2e.supervised import PROGRAMS, SupervisedStack
 from jumin_testing.waiting import eventually
 
-CONF = ROOT / "deploy/local/supervisord.conf"
-PROGRAMS = ("cs_simulator", "registry", "relay:relay-0", "relay:relay-1", "commands", "cs_adapter")
 
-
-class Stack:
-    """`deploy/local/up.sh` as a subprocess, and supervisorctl against its supervisord."""
-
-    def __init__(self, environment: SliceEnvironment, run_dir: Path) -> None:
-        e = self.environment = environment
-        self.env = {
-            **e.base(),
-            "JUMIN_REGISTRY_PORT": str(e.ports.registry),
-            "JUMIN_CS_ADAPTER_PORT": str(e.ports.cs_adapter),
-            "JUMIN_CS_SIMULATOR_PORT": str(e.ports.simulator),
-            "JUMIN_CS_ADAPTER_CS_BASE_URL": e.simulator_url,
-            "JUMIN_REGISTRY_RELAY_POLL_SECONDS": str(e.relay_poll_seconds),
-            "JUMIN_CS_ADAPTER_POLL_INTERVAL": str(e.cs_poll_interval),
-            "JUMIN_CS_SIMULATOR_MY_NUMBER_DELAY": str(e.my_number_delay),
-            "JUMIN_RUN_DIR": str(run_dir),  # short: it holds a unix socket
-            "JUMIN_LOG_DIR": str(e.logs / "supervised"),
-            "JUMIN_CS_SIMULATOR_STATE_FILE": str(e.workdir / "cs-simulator.sqlite3"),
-        }
-        self.up = ServiceProcess(
-            "up", [str(ROOT / "deploy/local/up.sh"), e.database], self.env, e.logs / "up.log"
-        )
-        self.up.ready = self.serving
-
-    def ctl(self, *args: str) -> str:
-        argv = [script("supervisorctl"), "-c", str(CONF), *args]
-        done = subprocess.run(argv, env=self.env, capture_output=True, text=True, check=False)
-        return done.stdout.strip()
-
-    def pid(self, program: str) -> int:
-        out = self.ctl("pid", program)
-        return int(out) if out.isdigit() else 0
-
-    def pids(self) -> dict[str, int]:
-        return {program: self.pid(program) for program in PROGRAMS}
-
-    async def serving(self, *programs: str) -> bool:
-        """Each program (all by default) is RUNNING; an HTTP one also answers its health check."""
-        e = self.environment
-        health = {
-            "cs_simulator": f"{e.simulator_url}/healthz",
-            "registry": f"{e.registry_url}/readyz",
-            "cs_adapter": f"{e.cs_adapter_url}/healthz",
-        }
-        for program in programs or PROGRAMS:
-            if "RUNNING" not in self.ctl("status", program):
-                return False
-            if program in health and not await http_ok(health[program]):
-                return False
-        return True
+class Stack(SupervisedStack):
+    """The supervised stack, and a killed program's return."""
 
     async def came_back(self, program: str, old_pid: int) -> None:
         """supervisord started the program again (a new pid) and it serves."""

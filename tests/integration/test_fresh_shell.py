@@ -48,3 +48,24 @@ def test_a_development_token_can_be_made_in_a_fresh_shell(command: str) -> None:
     token = done.stdout.strip().splitlines()[-1]
     assert claims(token)["sub"] == "reviewer01"
     assert claims(token)["roles"] == ["reviewer"]
+
+
+@pytest.mark.parametrize(
+    ("missing", "installed"),
+    [("curl", "curl"), ("curl python3", "curl python3"), ("", None)],
+)
+def test_bootstrap_installs_the_tools_the_readme_uses_when_missing(
+    missing: str, installed: str | None
+) -> None:
+    """The README's Try it reads the services with curl and python3: bootstrap.sh installs
+    whichever is missing (apt stubbed here: only the decision is tested)."""
+    script = f"""
+        . {ROOT}/deploy/local/bootstrap.sh
+        have() {{ [[ " {missing} " != *" $1 "* ]]; }}
+        apt_install() {{ echo "apt_install $*"; }}
+        ensure_readme_tools
+    """
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (f"apt_install {installed}" if installed else "")

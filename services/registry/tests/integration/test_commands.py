@@ -6,7 +6,8 @@ What is proven:
 - 個人番号 assigned → a 個人番号の職権記載 by system:cs approved by system:registry: the record shows
   a number, CS gets a cs.identity message with it, the access log names the system;
 - free 住民票コード → pooled (not the ones in use); a later 出生 draws one at random and it leaves
-  the pool; with the pool empty the birth is still approved, without a code, and a warning logged;
+  the pool; with the pool empty the birth stays pending (409) until codes arrive, and no
+  cs.identity is ever written for a person without a code;
 - 転入通知 → the removed record keeps the 予定 転出 date and address beside the 確定 ones;
 - 長官通知 → a pending change (system:moj) listed for reviewers, invisible until one approves it;
 - unknown people are recorded `unmatched` and refusals `refused`, without raising or retrying;
@@ -54,6 +55,7 @@ from .helpers import (
     move_in,
     my_number,
     person,
+    submit,
     view,
 )
 
@@ -232,19 +234,74 @@ async def test_codes_are_drawn_at_random(registry: Registry) -> None:
     assert len(drawn) >= 5, "30 draws from 50 codes should not keep hitting the same few"
 
 
-async def test_a_birth_with_the_pool_empty_is_approved_without_a_code(
-    client: httpx.AsyncClient, token: TokenFactory, caplog: pytest.LogCaptureFixture
+async def test_a_birth_with_the_pool_empty_stays_pending_until_codes_arrive(
+    client: httpx.AsyncClient,
+    token: TokenFactory,
+    registry: Registry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     (taro,) = await register(client, token, person(juminhyo_code=CODE))
     household_no = (await record(client, token, taro))["record"]["household_no"]
+    change = await submit(client, token, birth(household_no, date.today()))
 
     with caplog.at_level(logging.WARNING, logger="registry.code_pool"):
-        change = await enter_and_approve(client, token, birth(household_no, date.today()))
+        refused = await client.post(
+            f"/changes/{change['change_id']}/approve", headers=auth(token, REVIEWER, "reviewer")
+        )
 
-    (child,) = (a for a in change["subjects"] if a != taro)
-    assert (await record(client, token, child))["record"]["juminhyo_code"] is None
+    assert refused.status_code == 409
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "住民票コードの在庫がありません" in refused.json()["detail"]
     assert any("no free 住民票コード" in r.getMessage() for r in caplog.records)
     assert all(CODE not in r.getMessage() for r in caplog.records)
+    pending = await client.get(
+        f"/changes/{change['change_id']}", headers=auth(token, REVIEWER, "reviewer")
+    )
+    assert pending.json()["status"] == "pending"  # nothing recorded, nothing sent
+    assert await cs_identities(registry, change["change_id"]) == []
+
+    fresh = juminhyo_code("9100000000")
+    await apply(registry, FreeCodesReceived(command_id=uuid4(), sent_at=sent(), codes=[fresh]))
+    approved = await approve(client, token, change["change_id"])
+
+    (child,) = (a for a in approved["subjects"] if a != taro)
+    assert (await record(client, token, child))["record"]["juminhyo_code"] == fresh
+    assert [p["juminhyo_code"] for p in await cs_identities(registry, change["change_id"])] == [
+        fresh
+    ]
+
+
+async def test_no_cs_identity_is_written_for_a_person_without_a_code(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> None:
+    entered = await enter_and_approve(
+        client,
+        token,
+        move_in(
+            person(),
+            person(
+                juminhyo_code=CODE,
+                relationship="妻",
+                given_name="花子",
+                given_name_kana="ハナコ",
+                sex="female",
+            ),
+        ),
+    )
+
+    sent_codes = [p["juminhyo_code"] for p in await cs_identities(registry, entered["change_id"])]
+
+    assert sent_codes == [CODE]  # the member without a 住民票コード is not told to CS
+
+
+async def cs_identities(registry: Registry, change_id: str | UUID) -> list[dict[str, Any]]:
+    """The payloads of the unpublished cs.identity messages of one change."""
+    async with registry.pool.acquire() as connection:
+        rows = await Outbox(connection, registry.vault).unpublished(1000)
+    envelopes = [
+        Envelope.model_validate_json(r.body) for r in rows if r.routing_key == "cs.identity"
+    ]
+    return [dict(e.payload) for e in envelopes if str(e.change_id) == str(change_id)]
 
 
 # ---- 転入通知 -------------------------------------------------------------------------------------

@@ -237,7 +237,7 @@ async def test_a_code_change_with_no_free_code_waits_and_changes_nothing(
     )
 
     assert is_problem(response, 409), response.text
-    assert "新規付番用の住民票コードがありません" in response.json()["detail"]
+    assert "住民票コードの在庫がありません" in response.json()["detail"]
     assert len(await _history(client, token, taro)) == 1
     still = await client.get(
         f"/changes/{pending['change_id']}", headers=auth(token, REVIEWER, "reviewer")

@@ -41,6 +41,7 @@ from registry.domain.changes import ChangeStatus
 from registry.domain.errors import RegistryError
 from registry.service_layer.handlers import approve_change, get_change, submit_change
 
+from .helpers import juminhyo_code
 from .register_checks import RegisterChecks
 from .register_model import START, Approved, Fact, Plan, Snapshot, address_book
 from .register_plans import RegisterPlans
@@ -49,7 +50,9 @@ T = TypeVar("T")
 
 CLERK, REVIEWER = "clerk01", "reviewer01"
 RECORD_TABLES = ("resident_current", "resident_history", "households")
-TABLES = (*RECORD_TABLES, "changes")
+TABLES = (*RECORD_TABLES, "changes", "juminhyo_code_pool")
+FREE_CODES = 500
+"""住民票コード CS supplied before the run: every 出生 draws one (an empty pool refuses it)."""
 
 SNAPSHOT = """
 SELECT c.atena_no, c.status, c.household_no, c.is_head, h.relationship, h.family_name,
@@ -93,6 +96,7 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
             vault=load_vault(settings_.my_number_key_file),
             clock=self._now,
         )
+        self._run(self._supply_codes())
         self.approved: list[Approved] = []
         self.pending: list[UUID] = []
         self.state: Snapshot = {}
@@ -116,6 +120,12 @@ class RegisterMachine(RegisterPlans, RegisterChecks, RuleBasedStateMachine):
 
     async def _clean(self) -> None:
         await self.owner.execute(f"TRUNCATE {', '.join(f'registry.{t}' for t in TABLES)} CASCADE")
+
+    async def _supply_codes(self) -> None:
+        codes = [juminhyo_code(f"7{n:09d}") for n in range(FREE_CODES)]
+        async with self.registry.uow() as uow:
+            await uow.code_pool.add(codes, received_at=START)
+            await uow.commit()
 
     async def _read_state(self) -> None:
         records = await self.owner.fetch(SNAPSHOT)

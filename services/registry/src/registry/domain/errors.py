@@ -59,3 +59,10 @@ class NothingToChange(RuleViolation):
     """The request would record what the register already says (変更する項目がありません)."""
 
     title = "Nothing to change"
+
+
+class CodePoolEmpty(StateConflict):
+    """No free 住民票コード is left to give a newborn (spec 4.3.1): the 出生 stays pending until CS
+    supplies more, so no one is recorded — or sent to CS — without a code."""
+
+    title = "No free juminhyo code"

@@ -127,7 +127,15 @@ def _my_number_key(person: Person | None) -> str | None:
 
 
 def identity_changed(i: ProjectionInput) -> bool:
-    """Send 本人確認情報 on every 記載・消除 and every 修正 touching its items (住基法30条の6)."""
+    """Send 本人確認情報 on every 記載・消除 and every 修正 touching its items (住基法30条の6).
+
+    Never for a person without a 住民票コード: CS keys 本人確認情報 by it and refuses a record
+    without one (E-FORMAT, the person blocked). A 出生 cannot be approved without a code (the pool
+    must have one); a person entered without one is told to CS by the change that records their
+    code — that change touches an identity item, so the whole identity goes then.
+    """
+    if i.person.juminhyo_code is None:
+        return False
     return i.changed(*CS_ITEMS) or _my_number_key(i.previous) != _my_number_key(i.person)
 
 

@@ -1,13 +1,12 @@
 """Give each newborn a 住民票コード drawn at random from the pool of free codes (spec 4.3.1).
 
-A 住民票コードの変更 (住基法30条の4) also takes its new code here; without a free code it is not
-approved (the person keeps the old code meanwhile, nothing is lost by waiting).
-
-A birth is approved even when the pool is empty: refusing a 出生 for want of a code would keep the
-child off the register (住基法8条 has the ward record it). The newborn is then recorded without a
-code and a warning is logged (change id only); giving such a child a code later is a 住民票コードの
-記載, not built yet. The log also warns once the free codes fall below `LOW_WATER` (spec 4.3.1:
-アラート when the pool runs low), so CS can be asked for more long before it is empty.
+A birth is not approved while the pool is empty (409 `CodePoolEmpty`; the 出生 stays pending and
+can be approved as soon as CS has supplied codes): a record without a 住民票コード is incomplete
+(住基法7条13号) and CS refuses 本人確認情報 without one, blocking the person. A 住民票コードの変更
+(住基法30条の4) takes its new code here too and waits the same way (the person keeps the old code
+meanwhile). The log warns (change id only) when that happens and once the free codes fall below
+`LOW_WATER` (spec 4.3.1: アラート when the pool runs low), so CS can be asked for more long
+before it is empty.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Final, Protocol
 from jumin_contracts.codes import ChangeKind
 
 from registry.domain.changes import Change
-from registry.domain.errors import StateConflict
+from registry.domain.errors import CodePoolEmpty
 from registry.domain.rules import PlannedRow
 
 logger = logging.getLogger("registry.code_pool")
@@ -66,22 +65,18 @@ async def _newborn_code(
 ) -> PlannedRow:
     if row.atena_no in known or row.person.juminhyo_code is not None:
         return row
-    code = await pool.take(atena_no=row.atena_no, at=at)
-    if code is None:
-        logger.warning("no free 住民票コード: change %s approved without one", change.change_id)
-        return row
-    return dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
+    return await _new_code(row, change, pool, at=at)
 
 
 async def _new_code(
     row: PlannedRow, change: Change, pool: CodeSource, *, at: datetime
 ) -> PlannedRow:
-    """Draw the new code of a 住民票コードの変更; with none free the change waits (not approved)."""
+    """Draw a code at random; with none free the change stays pending (CodePoolEmpty)."""
     code = await pool.take(atena_no=row.atena_no, at=at)
     if code is None:
-        logger.warning("no free 住民票コード: change %s not approved", change.change_id)
-        raise StateConflict(
-            "新規付番用の住民票コードがありません。CSから空きコードを取得してから決裁してください / "
-            "no free 住民票コード in the pool; fetch codes from CS, then approve"
+        logger.warning("no free 住民票コード: change %s stays pending", change.change_id)
+        raise CodePoolEmpty(
+            "住民票コードの在庫がありません。CSから住民票コードの払出しを受けてから"
+            "承認してください / no free juminhyo code: approve once CS has supplied more"
         )
     return dataclasses.replace(row, person=row.person.evolve(juminhyo_code=code))
