@@ -12,6 +12,7 @@ from jumin_contracts.messages import (
     CsFuhyoNotice,
     CsIdentity,
     CsMoveOutCertificate,
+    CsMyNumberChangeRequest,
     RecipientMessage,
     RecordState,
 )
@@ -38,6 +39,7 @@ def identity(**changes: Any) -> CsIdentity:
         "juminhyo_code": juminhyo_code(123_456_789),
         "my_number": my_number(12_345_678_901),
         "record_status": RecordState.RESIDENT,
+        "previous_juminhyo_code": None,
     }
     return CsIdentity(**(values | changes))
 
@@ -80,6 +82,15 @@ def moveout(**changes: Any) -> CsMoveOutCertificate:
         "my_number": my_number(12_345_678_901),
     }
     return CsMoveOutCertificate(**(values | changes))
+
+
+def my_number_change(**changes: Any) -> CsMyNumberChangeRequest:
+    values: dict[str, Any] = {
+        "change_kind": ChangeKind.MY_NUMBER_CHANGE_REQUEST,
+        "occurred_on": "2026-04-12",
+        "juminhyo_code": juminhyo_code(123_456_789),
+    }
+    return CsMyNumberChangeRequest(**(values | changes))
 
 
 def person() -> str:

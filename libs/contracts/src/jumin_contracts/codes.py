@@ -40,6 +40,9 @@ class ChangeKind(StrEnum):
     RESIDENCE_STATUS_30_47 = "residence_status_30_47"  # 法第30条の47届出
     MY_NUMBER_ENTRY = "my_number_entry"  # 個人番号の職権記載 (J-LIS → CS, spec 7.1.2.1)
     MOVE_IN_NOTICE = "move_in_notice"  # 転入通知受理 (spec 4.1.3.1)
+    MY_NUMBER_CHANGE_REQUEST = "my_number_change_request"  # 個人番号の変更請求 (番号法7条2項)
+    MY_NUMBER_EX_OFFICIO_CHANGE = "my_number_ex_officio_change"  # 職権による個人番号の変更
+    JUMINHYO_CODE_CHANGE = "juminhyo_code_change"  # 住民票コードの変更請求 (住基法30条の4)
     CANCELLATION = "cancellation"  # 異動の取消し
 
     @property
@@ -76,6 +79,9 @@ _JAPANESE: dict[ChangeKind, str] = {
     ChangeKind.RESIDENCE_STATUS_30_47: "法第30条の47届出",
     ChangeKind.MY_NUMBER_ENTRY: "個人番号の職権記載",
     ChangeKind.MOVE_IN_NOTICE: "転入通知受理",
+    ChangeKind.MY_NUMBER_CHANGE_REQUEST: "個人番号の変更請求",
+    ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE: "職権による個人番号の変更",
+    ChangeKind.JUMINHYO_CODE_CHANGE: "住民票コードの変更",
     ChangeKind.CANCELLATION: "異動の取消し",
 }
 

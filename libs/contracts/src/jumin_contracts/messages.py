@@ -134,14 +134,31 @@ class CsIdentity(_ChangeItems):
         description="個人番号 (平文12桁; 登録システムが送信時に復号する。付番前は空)"
     )
     record_status: RecordState = Field(description="記載・消除の別")
+    previous_juminhyo_code: JuminhyoCode | None = Field(
+        description="変更前の住民票コード (住民票コードが変わったときだけ; CSはこれで本人を引き継ぐ)",
+    )
 
 
 IDENTITY_ITEMS: tuple[str, ...] = tuple(
-    name for name in CsIdentity.model_fields if name not in _ChangeItems.model_fields
+    name
+    for name in CsIdentity.model_fields
+    if name not in _ChangeItems.model_fields and name != "previous_juminhyo_code"
 )
 """The 本人確認情報 items proper (住基法30条の6), in the contract's order: every field of
 `CsIdentity` but the change's kind and date. The one list the registry's policy, the adapter's
 整合性確認 and the tests take theirs from."""
+
+
+class CsMyNumberChangeRequest(_ChangeItems):
+    """個人番号の変更要求 to J-LIS through 市町村CS (番号法7条2項; spec 7.1.2.1).
+
+    Sent when a 個人番号の変更請求 or a 職権による変更 is approved; J-LIS answers with a new
+    number, which comes back as `registry.my_number_assigned` and is recorded like the first.
+    """
+
+    ROUTING_KEY: ClassVar[str] = "cs.my_number_change"
+
+    juminhyo_code: JuminhyoCode = Field(description="住民票コード (変更要求の対象者)")
 
 
 class CsMoveOutCertificate(_ChangeItems):
@@ -319,6 +336,7 @@ MESSAGE_MODELS: dict[str, type[RecipientMessage]] = {
         CsIdentity,
         CsFuhyoNotice,
         CsMoveOutCertificate,
+        CsMyNumberChangeRequest,
         KosekiFuhyoNotice,
         MojMunicipalNotice,
         IntermediateHouseholdInfo,

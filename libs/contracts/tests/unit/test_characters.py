@@ -145,6 +145,7 @@ def _identity(**names: str) -> dict[str, object]:
         "sex": "male",
         "address": "東京都新宿区西新宿二丁目8番1号",
         "juminhyo_code": None,
+        "previous_juminhyo_code": None,
         "my_number": None,
         "record_status": "resident",
         **names,

@@ -149,6 +149,12 @@ SAMPLES["certificates.record"] = {
     "support_measure_active": False,
     "seal_registered": True,
 }
+SAMPLES["cs.identity"] = {**SAMPLES["cs.identity"], "previous_juminhyo_code": None}
+SAMPLES["cs.my_number_change"] = {
+    "change_kind": "my_number_change_request",
+    "occurred_on": "2026-12-05",
+    "juminhyo_code": "12345678901",
+}
 EVERY_MODEL = pytest.mark.parametrize("routing_key", sorted(MESSAGE_MODELS))
 
 

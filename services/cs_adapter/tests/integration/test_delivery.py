@@ -31,7 +31,7 @@ from jumin_platform.db import create_pool
 from jumin_platform.my_number_vault import load_vault
 from jumin_testing.waiting import eventually
 
-from ..builders import identity, moveout, person, wrap
+from ..builders import identity, moveout, my_number_change, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
 from .conftest import RegistrySide, Running
 
@@ -141,6 +141,44 @@ async def test_a_newborn_gets_one_number_request_and_the_answer_goes_to_the_regi
         until=lambda answered: answered is not None,
         what="the request marked answered",
     )
+
+
+async def test_a_number_change_is_a_second_request_for_the_same_code_and_its_answer_returns(
+    adapter: Running, registry: RegistrySide, fake_cs: FakeCs, db: Db
+) -> None:
+    baby, code = person(), juminhyo_code(43)
+    birth = wrap(
+        identity(change_kind=ChangeKind.BIRTH, my_number=None, juminhyo_code=code), baby, 1
+    )
+    change = wrap(my_number_change(juminhyo_code=code), baby, 2)
+    await registry.publish(birth)
+    await registry.publish(change)
+    await registry.publish(change)  # redelivered: still one 変更要求
+
+    rows = await eventually(
+        lambda: deliveries(db, baby), until=lambda r: len(r) == 3, what="the 変更要求 sent"
+    )
+    assert statuses(rows)[1:] == [("my_number_request", "sent"), ("my_number_request", "sent")]
+    requests = fake_cs.of_type("my_number_request")
+    assert [r.body for r in requests] == [
+        {"juminhyo_code": code, "reason": "new"},
+        {"juminhyo_code": code, "reason": "change"},
+    ]
+    kept = await db.fetch(
+        "SELECT reason FROM cs_adapter.my_number_requests WHERE juminhyo_code = $1 ORDER BY id",
+        code,
+    )
+    assert [r["reason"] for r in kept] == ["new", "change"]
+    commands: list[Any] = []
+
+    async def taken() -> list[Any]:  # registry.commands() takes what came since the last call
+        commands.extend(await registry.commands())
+        return commands
+
+    await eventually(taken, until=lambda c: len(c) == 2, what="both answers as commands")
+    numbers = [json.loads(c.body)["my_number"] for c in commands]
+    assert [c.routing_key for c in commands] == ["registry.my_number_assigned"] * 2
+    assert numbers[0] != numbers[1], "the change brings a new number"
 
 
 async def test_a_busy_cs_is_retried_with_the_same_key(

@@ -6,7 +6,7 @@ import pytest
 from cs_adapter.domain.cs_messages import MessageType, cs_date, my_number_request, to_outgoing
 from jumin_contracts.codes import ChangeKind, Sex
 
-from ..builders import fuhyo, identity, moveout
+from ..builders import fuhyo, identity, moveout, my_number_change
 from ..fake_cs import juminhyo_code
 
 
@@ -68,3 +68,22 @@ def test_a_resend_may_change_the_reason_of_a_message_but_a_request_has_none() ->
     assert message.change_reason == "clerical_correction"
     assert request.change_reason is None
     assert request.body == {"juminhyo_code": juminhyo_code(5), "reason": "new"}
+
+
+def test_an_approved_number_change_becomes_a_generation_request_with_reason_change() -> None:
+    code = juminhyo_code(7)
+
+    message = to_outgoing(my_number_change(juminhyo_code=code))
+
+    assert message.type is MessageType.MY_NUMBER_REQUEST
+    assert message.body == {"juminhyo_code": code, "reason": "change"}
+
+
+def test_an_identity_names_the_code_it_replaces_only_when_the_code_changed() -> None:
+    old, new = juminhyo_code(8), juminhyo_code(9)
+
+    changed = to_outgoing(identity(juminhyo_code=new, previous_juminhyo_code=old)).body
+    unchanged = to_outgoing(identity(juminhyo_code=new)).body
+
+    assert (changed["juminhyo_code"], changed["previous_juminhyo_code"]) == (new, old)
+    assert "previous_juminhyo_code" not in unchanged

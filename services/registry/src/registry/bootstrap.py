@@ -13,10 +13,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from fastapi import FastAPI
@@ -36,13 +35,12 @@ from registry.adapters.address_dictionary import PostalAddressBook
 from registry.config import Settings
 from registry.domain.addresses import AddressBook
 from registry.domain.recipient_policy import RecipientPolicy
+from registry.domain.register_time import WARD_TIME, ReadPoint, read_point
 from registry.entrypoints.commands_consumer import CommandConsumer, ConsumerConfig
 from registry.entrypoints.relay import OutboxRelay, RelayConfig
 from registry.policy import load_policy
 from registry.service_layer.publication import Publication
 from registry.service_layer.unit_of_work import UnitOfWork
-
-WARD_TIME = ZoneInfo("Asia/Tokyo")
 
 
 def ward_now() -> datetime:
@@ -79,6 +77,11 @@ class Registry:
     def publication(self) -> Publication:
         """Return what approvals need to tell recipients (policy + sealing keys)."""
         return Publication(policy=self.policy, vault=self.vault)
+
+    def read_point(self, *, on: date | None = None, known_at: datetime | None = None) -> ReadPoint:
+        """Return where a read looks: what it asks for, else the ward's today and every
+        approved row (the one meaning of "now" for reads, registry.domain.register_time)."""
+        return read_point(self.clock(), on=on, known_at=known_at)
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the pool."""

@@ -9,8 +9,10 @@ from typing import Any
 import asyncpg
 from registry.bootstrap import Registry
 from registry.domain.errors import NotFound
-from registry.domain.model import HistoryRow, RecordStatus
-from registry.service_layer.handlers import get_history, get_household, get_resident
+from registry.domain.model import HistoryRow, Household, RecordStatus
+from registry.domain.register_time import read_point
+from registry.service_layer import reading
+from registry.service_layer.handlers import get_history
 
 from .register_model import FAR_FUTURE, TODAY, RegisterModel
 
@@ -63,13 +65,7 @@ class RegisterChecks(RegisterModel):
     async def _check_reads(self) -> None:
         members_seen: list[str] = []
         for household_no, members in self._households().items():
-            household = await get_household(
-                uow=self.registry.uow(),
-                household_no=household_no,
-                on=FAR_FUTURE,
-                known_at=None,
-                clock=self._now,
-            )
+            household = await self._household(household_no, on=FAR_FUTURE)
             assert sorted(m.atena_no for m in household.members) == members
             assert household.head is not None
             assert household.members[0].atena_no == self._head(household_no)
@@ -96,16 +92,20 @@ class RegisterChecks(RegisterModel):
     async def _resident(
         self, atena_no: str, *, on: date | None, known_at: datetime | None
     ) -> HistoryRow | None:
+        point = read_point(self._now(), on=on, known_at=known_at)
         try:
-            return await get_resident(
-                uow=self.registry.uow(),
-                atena_no=atena_no,
-                on=on,
-                known_at=known_at,
-                clock=self._now,
+            found = await reading.get_resident(
+                uow=self.registry.uow(), atena_no=atena_no, point=point
             )
         except NotFound:
             return None
+        return found.row
+
+    async def _household(self, household_no: str, *, on: date | None) -> Household:
+        found = await reading.get_household(
+            uow=self.registry.uow(), household_no=household_no, point=read_point(self._now(), on=on)
+        )
+        return Household(found.household_no, tuple(m.row for m in found.members))
 
     async def _reads(self) -> dict[tuple[str, str], object]:
         """Read everything a user can: each record, its history, each household (now and ever)."""
@@ -119,12 +119,8 @@ class RegisterChecks(RegisterModel):
         for household_no in {f.household_no for f in self.state.values()}:
             for on in (None, FAR_FUTURE):
                 try:
-                    reads[f"household {on}", household_no] = await get_household(
-                        uow=self.registry.uow(),
-                        household_no=household_no,
-                        on=on,
-                        known_at=None,
-                        clock=self._now,
+                    reads[f"household {on}", household_no] = await self._household(
+                        household_no, on=on
                     )
                 except NotFound:
                     reads[f"household {on}", household_no] = None

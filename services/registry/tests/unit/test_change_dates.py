@@ -53,8 +53,10 @@ FILED = {
     ChangeKind.HOUSEHOLD_TRANSFER,
     ChangeKind.HEAD_CHANGE,
     ChangeKind.RESIDENCE_STATUS_30_47,
+    ChangeKind.MY_NUMBER_CHANGE_REQUEST,
+    ChangeKind.JUMINHYO_CODE_CHANGE,
 }
-"""Kinds that come from a 届出 and need its date."""
+"""Kinds that come from a 届出 (or 本人の請求) and need its date."""
 
 EX_OFFICIO = {
     ChangeKind.EX_OFFICIO_ENTRY,
@@ -66,6 +68,7 @@ EX_OFFICIO = {
     ChangeKind.LOSS_OF_NATIONALITY,
     ChangeKind.MY_NUMBER_ENTRY,
     ChangeKind.MOVE_IN_NOTICE,
+    ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE,
     ChangeKind.CANCELLATION,
 }
 """Kinds the ward records on its own authority: no 届出日."""
@@ -146,6 +149,9 @@ def valid_fields(kind: ChangeKind, occurred_on: date) -> dict[str, Any]:
             "confirmed_on": (occurred_on - timedelta(days=1)).isoformat(),
             "confirmed_destination": NAKANO,
         },
+        ChangeKind.MY_NUMBER_CHANGE_REQUEST: {"atena_no": TARO, "reason": "漏えいのおそれ"},
+        ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE: {"atena_no": TARO, "reason": "漏えいのおそれ"},
+        ChangeKind.JUMINHYO_CODE_CHANGE: {"atena_no": TARO},
         ChangeKind.CANCELLATION: {"target_change_id": uuid4(), "reason": "誤って入力したため"},
     }
     return catalogue[kind]

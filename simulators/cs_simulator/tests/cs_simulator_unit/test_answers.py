@@ -186,6 +186,26 @@ async def test_identities_hold_the_latest_body_per_code_with_paging(
     assert first["items"][0]["receipt_no"] == "CS-000004"
 
 
+async def test_an_identity_with_a_changed_code_moves_the_person_to_the_new_code(
+    client: httpx.AsyncClient,
+) -> None:
+    old, new, other = juminhyo_code(11), juminhyo_code(12), juminhyo_code(13)
+    await send(client, message("identity", identity_body(old)))
+    await send(client, message("identity", identity_body(other)))
+
+    await send(
+        client,
+        message(
+            "identity",
+            identity_body(new, previous_juminhyo_code=old, change_reason="juminhyo_code_change"),
+        ),
+    )
+
+    held = (await client.get("/cs/v1/identities")).json()["items"]
+    assert [i["juminhyo_code"] for i in held] == [new, other]
+    assert "previous_juminhyo_code" not in held[0]["body"], "a marker, not an item CS holds"
+
+
 async def test_free_codes_skip_codes_the_ward_already_uses(
     client: httpx.AsyncClient, settings: Settings
 ) -> None:

@@ -122,6 +122,7 @@ def identity(person_key: str, seq: int) -> Envelope:
         juminhyo_code=None,
         my_number=None,
         record_status="resident",
+        previous_juminhyo_code=None,
     )
     return Envelope.wrap(
         notice,

@@ -212,7 +212,8 @@ class DeliveryRepository:
     async def claim_my_number_request(
         self, *, juminhyo_code: str, person_key: str, event_id: UUID, key: UUID, reason: str
     ) -> bool:
-        """Record a 生成要求 for a code; False when one was already made (one per code)."""
+        """Record a 生成要求; False when it was already made (one 新規付番 per code, one 変更要求
+        per key)."""
         claimed = await self._c.fetchval(
             CLAIM_REQUEST, juminhyo_code, person_key, event_id, key, reason
         )

@@ -19,6 +19,7 @@ from jumin_contracts.messages import (
     CsFuhyoNotice,
     CsIdentity,
     CsMoveOutCertificate,
+    CsMyNumberChangeRequest,
     RecipientMessage,
 )
 
@@ -103,6 +104,8 @@ def to_outgoing(payload: RecipientMessage) -> Outgoing:
         return Outgoing(MessageType.FUHYO_NOTICE, fuhyo_body(payload))
     if isinstance(payload, CsMoveOutCertificate):
         return Outgoing(MessageType.MOVEOUT_CERTIFICATE, moveout_body(payload))
+    if isinstance(payload, CsMyNumberChangeRequest):
+        return my_number_request(payload.juminhyo_code, reason="change")
     raise ValueError(f"no CS message for {type(payload).__name__}")
 
 
@@ -111,8 +114,12 @@ def _change(kind: ChangeKind, occurred_on: str) -> dict[str, str]:
 
 
 def identity_body(p: CsIdentity) -> dict[str, Any]:
-    """本人確認情報 (INTERFACE.md, `identity`)."""
+    """本人確認情報 (INTERFACE.md, `identity`); the former code only when the code changed."""
+    changed_code = (
+        {"previous_juminhyo_code": p.previous_juminhyo_code} if p.previous_juminhyo_code else {}
+    )
     return {
+        **changed_code,
         "juminhyo_code": p.juminhyo_code,
         MY_NUMBER_FIELD: p.my_number,
         "family_name": p.family_name,

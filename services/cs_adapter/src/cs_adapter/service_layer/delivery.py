@@ -3,7 +3,8 @@
 Runs inside the kit's transaction, on its connection: map the payload to the 電文, send it with
 the event id as idempotency key, and record the transmission (提供・移転の記録) — or, in 手動連携
 or behind the person's held messages, record it as held without sending. A 本人確認情報 of a new
-resident without a 個人番号 is followed by a 個人番号生成要求, once per 住民票コード.
+resident without a 個人番号 is followed by a 個人番号生成要求, once per 住民票コード (新規付番); a
+`cs.my_number_change` is a 生成要求 with reason `change`, once per approved change.
 
 A failure rolls the kit's savepoint back, so the records of this attempt (including a message
 CS did accept before a later one failed) are written in a separate transaction before the error
@@ -19,7 +20,7 @@ from typing import Any
 
 import asyncpg
 from jumin_contracts.envelope import Envelope
-from jumin_contracts.messages import CsIdentity, RecipientMessage
+from jumin_contracts.messages import CsIdentity, CsMyNumberChangeRequest, RecipientMessage
 from jumin_platform.consumer import PermanentError, TransientError
 from jumin_platform.my_number_vault import MyNumberVault
 from opentelemetry import trace
@@ -94,6 +95,8 @@ class CsDelivery:
     async def _messages(
         self, repo: DeliveryRepository, envelope: Envelope, payload: RecipientMessage
     ) -> list[tuple[Outgoing, Any]]:
+        if isinstance(payload, CsMyNumberChangeRequest):
+            return await self._change_request(repo, envelope, payload)
         messages: list[tuple[Outgoing, Any]] = [(to_outgoing(payload), envelope.event_id)]
         if isinstance(payload, CsIdentity) and needs_my_number_request(payload):
             assert payload.juminhyo_code is not None
@@ -107,6 +110,20 @@ class CsDelivery:
             ):
                 messages.append((my_number_request(payload.juminhyo_code), key))
         return messages
+
+    async def _change_request(
+        self, repo: DeliveryRepository, envelope: Envelope, payload: CsMyNumberChangeRequest
+    ) -> list[tuple[Outgoing, Any]]:
+        """A 変更要求 (reason change) is a request of its own: one per approved change, even for
+        a code that already had its 新規付番 (spec 7.1.2.1)."""
+        claimed = await repo.claim_my_number_request(
+            juminhyo_code=payload.juminhyo_code,
+            person_key=envelope.person_key,
+            event_id=envelope.event_id,
+            key=envelope.event_id,
+            reason="change",
+        )
+        return [(to_outgoing(payload), envelope.event_id)] if claimed else []
 
     async def _send(self, attempt: _Attempt, message: Outgoing, key: Any) -> None:
         envelope = attempt.envelope

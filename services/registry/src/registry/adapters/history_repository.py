@@ -48,6 +48,7 @@ INSERT INTO registry.resident_current AS c
 SELECT * FROM jsonb_populate_recordset(NULL::registry.resident_current, $1::jsonb)
 ON CONFLICT (atena_no) DO UPDATE
    SET history_no = EXCLUDED.history_no, status = EXCLUDED.status,
+       occurred_on_sort = EXCLUDED.occurred_on_sort,
        household_no = EXCLUDED.household_no, is_head = EXCLUDED.is_head,
        kana_key = EXCLUDED.kana_key, kana_loose_key = EXCLUDED.kana_loose_key,
        name_key = EXCLUDED.name_key, search_keys_version = EXCLUDED.search_keys_version,
@@ -61,11 +62,26 @@ SELECT unnest($1::text[]), $2
 ON CONFLICT DO NOTHING
 """
 
-AS_OF = """
-SELECT * FROM registry.resident_history
- WHERE atena_no = $1 AND occurred_on_sort <= $2 AND recorded_at <= $3
- ORDER BY history_no DESC
- LIMIT 1
+# A NULL 処理時点 means every approved row (the default reads' "latest known", register_time).
+IN_FORCE = """
+SELECT h.* FROM unnest($1::text[]) AS p (atena_no)
+CROSS JOIN LATERAL (
+    SELECT * FROM registry.resident_history r
+     WHERE r.atena_no = p.atena_no AND r.occurred_on_sort <= $2
+       AND r.recorded_at <= coalesce($3::timestamptz, 'infinity')
+     ORDER BY r.history_no DESC
+     LIMIT 1
+) h
+"""
+
+LATEST_KNOWN = """
+SELECT h.* FROM unnest($1::text[]) AS p (atena_no)
+CROSS JOIN LATERAL (
+    SELECT * FROM registry.resident_history r
+     WHERE r.atena_no = p.atena_no AND r.recorded_at <= coalesce($2::timestamptz, 'infinity')
+     ORDER BY r.history_no DESC
+     LIMIT 1
+) h
 """
 
 HISTORY = """
@@ -79,7 +95,8 @@ WITH candidates AS (
 SELECT h.* FROM candidates c
 CROSS JOIN LATERAL (
     SELECT * FROM registry.resident_history r
-     WHERE r.atena_no = c.atena_no AND r.occurred_on_sort <= $2 AND r.recorded_at <= $3
+     WHERE r.atena_no = c.atena_no AND r.occurred_on_sort <= $2
+       AND r.recorded_at <= coalesce($3::timestamptz, 'infinity')
      ORDER BY r.history_no DESC
      LIMIT 1
 ) h
@@ -165,17 +182,29 @@ class HistoryRepository:
             UPSERT_CURRENT, [current_to_json(r) for r in latest.values()]
         )
 
-    async def as_of(self, atena_no: str, *, on: date, known_at: datetime) -> HistoryRow | None:
-        """Return the row in force on 異動日 ``on`` as the register knew it at ``known_at``."""
-        record = await self._connection.fetchrow(AS_OF, atena_no, on, known_at)
-        return None if record is None else history_from_record(record)
+    async def in_force(
+        self, atena_nos: Iterable[str], *, on: date, known_at: datetime | None
+    ) -> dict[str, HistoryRow]:
+        """Return each person's row in force on 異動日 ``on`` as known at ``known_at``.
+
+        ``known_at`` None means every approved row (the latest the register knows).
+        """
+        records = await self._connection.fetch(IN_FORCE, list(atena_nos), on, known_at)
+        return {r["atena_no"]: history_from_record(r) for r in records}
+
+    async def latest_known(
+        self, atena_nos: Iterable[str], *, known_at: datetime | None
+    ) -> dict[str, HistoryRow]:
+        """Return each person's last row approved by ``known_at`` (None: the latest of all)."""
+        records = await self._connection.fetch(LATEST_KNOWN, list(atena_nos), known_at)
+        return {r["atena_no"]: history_from_record(r) for r in records}
 
     async def history(self, atena_no: str) -> list[HistoryRow]:
         """Return every row of a person, 履歴番号 ascending."""
         return [history_from_record(r) for r in await self._connection.fetch(HISTORY, atena_no)]
 
     async def household_as_of(
-        self, household_no: str, *, on: date, known_at: datetime
+        self, household_no: str, *, on: date, known_at: datetime | None
     ) -> list[HistoryRow]:
         """Return the members of a household on a date, head first (世帯構成)."""
         records = await self._connection.fetch(HOUSEHOLD_AS_OF, household_no, on, known_at)

@@ -123,6 +123,7 @@ def current_to_json(row: HistoryRow) -> dict[str, object]:
     return {
         "atena_no": row.atena_no,
         "history_no": row.history_no,
+        "occurred_on_sort": row.occurred_on.sort_key().isoformat(),
         "status": person.status.value,
         "household_no": person.household_no,
         "is_head": person.is_head,

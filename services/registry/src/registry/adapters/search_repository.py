@@ -28,11 +28,13 @@ BIRTH_DATE = "c.birth_date_sort = {p}"
 ADDRESS_PART = "c.address LIKE '%' || {p} || '%'"
 JUMINHYO_CODE = "c.juminhyo_code = {p}"
 MY_NUMBER_HASH = "c.my_number_hash = {p}"
-RESIDENTS_ONLY = "c.status = 'resident'"
+# A latest row dated after today (a 転出予定日) is not in force yet: that person is still a
+# resident today (registry.domain.register_time); the service layer shows the row in force.
+RESIDENTS_ONLY = "(c.status = 'resident' OR c.occurred_on_sort > {p})"
+NOT_VOID = "(c.status <> 'void' OR c.occurred_on_sort > {p})"
 # Results come in the order of the kana key searched, so a kana search reads its index in order.
 KANA_ORDER = "c.kana_key"
 KANA_LOOSE_ORDER = "c.kana_loose_key"
-NOT_VOID = "c.status <> 'void'"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +73,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(criteria: SearchCriteria) -> tuple[list[str], list[object]]:
+def _conditions(criteria: SearchCriteria, today: date) -> tuple[list[str], list[object]]:
     chosen: list[tuple[str, object]] = []
     if criteria.kana:
         prefix = KANA_LOOSE_PREFIX if criteria.ignore_voicing else KANA_PREFIX
@@ -86,8 +88,8 @@ def _conditions(criteria: SearchCriteria) -> tuple[list[str], list[object]]:
         chosen.append((JUMINHYO_CODE, criteria.juminhyo_code))
     if criteria.my_number_hash:
         chosen.append((MY_NUMBER_HASH, criteria.my_number_hash))
+    chosen.append((NOT_VOID if criteria.include_removed else RESIDENTS_ONLY, today))
     fragments = [frag.format(p=f"${i}") for i, (frag, _) in enumerate(chosen, start=1)]
-    fragments.append(NOT_VOID if criteria.include_removed else RESIDENTS_ONLY)
     return fragments, [value for _, value in chosen]
 
 
@@ -98,10 +100,11 @@ class SearchRepository:
         self._connection = connection
 
     async def search(
-        self, criteria: SearchCriteria, *, limit: int, offset: int
+        self, criteria: SearchCriteria, *, today: date, limit: int, offset: int
     ) -> list[HistoryRow]:
-        """Return up to ``limit`` current records matching every criterion, by kana order."""
-        fragments, params = _conditions(criteria)
+        """Return the latest rows of up to ``limit`` people matching every criterion on ``today``,
+        by kana order (a latest row dated after ``today`` is returned for the caller to resolve)."""
+        fragments, params = _conditions(criteria, today)
         order = KANA_LOOSE_ORDER if criteria.kana and criteria.ignore_voicing else KANA_ORDER
         query = SEARCH.format(
             conditions=" AND ".join(fragments), order=order, limit=int(limit), offset=int(offset)

@@ -294,6 +294,25 @@ class MyNumberEntry(_ChangeBase):
     my_number: str = Field(pattern=r"^[0-9]{12}$", description="個人番号")
 
 
+class MyNumberChange(_ChangeBase):
+    """個人番号の変更: 本人の請求 (番号法7条2項, 施行令3条4項) or 職権 (施行令4条1項); spec 4.4, 7.1.2.1.
+
+    Approval records the request and sends CS the 変更要求; the new number J-LIS generates comes
+    back as a command and is recorded like the first (個人番号の職権記載).
+    """
+
+    kind: Literal[ChangeKind.MY_NUMBER_CHANGE_REQUEST, ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE]
+    atena_no: AtenaNo
+    reason: Text = Field(description="変更の理由 (例: 個人番号が漏えいして不正に用いられるおそれ)")
+
+
+class JuminhyoCodeChange(_ChangeBase):
+    """住民票コードの変更請求 (住基法30条の4; spec 4.3.2): a new code from the pool (spec 4.3.1)."""
+
+    kind: Literal[ChangeKind.JUMINHYO_CODE_CHANGE]
+    atena_no: AtenaNo
+
+
 class MoveInNotice(_ChangeBase):
     """転入通知受理: 転出 date and address as confirmed by the new municipality (spec 4.1.3.1.1).
 
@@ -335,6 +354,8 @@ ChangeRequest = Annotated[
     | Naturalization
     | LossOfNationality
     | MyNumberEntry
+    | MyNumberChange
+    | JuminhyoCodeChange
     | MoveInNotice
     | Cancellation,
     Field(discriminator="kind"),

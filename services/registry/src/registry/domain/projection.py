@@ -213,6 +213,14 @@ def _my_number_plain(context: _Context) -> str | None:
     return None if sealed is None else context.open_my_number(sealed, context.item.after.atena_no)
 
 
+def _previous_juminhyo_code(context: _Context) -> str | None:
+    """Name the code CS knows the person by when this row replaced it (住基法30条の4)."""
+    before, code = context.item.previous, context.item.person.juminhyo_code
+    if before is None or before.juminhyo_code in (None, code):
+        return None
+    return before.juminhyo_code
+
+
 def _flags(context: _Context) -> RecordFlags:
     return context.record_flags(context.item.after.atena_no)
 
@@ -231,6 +239,7 @@ _DERIVED: dict[str, Callable[[_Context], object]] = {
     "destination_municipality_code": lambda c: None,
     "notice_class": lambda c: notice_class(c.item.change_kind),
     "head_name": _head_name,
+    "previous_juminhyo_code": _previous_juminhyo_code,
     "support_measure_active": lambda c: _flags(c).support_measure_active,
     "seal_registered": lambda c: _flags(c).seal_registered,
 }

@@ -216,6 +216,16 @@ def domestic_move_out(i: ProjectionInput) -> bool:
     )
 
 
+MY_NUMBER_CHANGE_KINDS = frozenset(
+    {ChangeKind.MY_NUMBER_CHANGE_REQUEST, ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE}
+)
+
+
+def my_number_change_requested(i: ProjectionInput) -> bool:
+    """Ask J-LIS (via CS) for a new 個人番号 when its change is approved (番号法7条2項)."""
+    return i.change_kind in MY_NUMBER_CHANGE_KINDS and i.person.juminhyo_code is not None
+
+
 def always(i: ProjectionInput) -> bool:
     """Send on every approved change (the certificates read model mirrors the register)."""
     return True
@@ -232,6 +242,7 @@ CONDITIONS: dict[str, Condition] = {
         foreign_and_notifiable,
         household_related,
         domestic_move_out,
+        my_number_change_requested,
         always,
     )
 }
@@ -277,6 +288,7 @@ DERIVED_SOURCES: dict[str, str] = {
     "destination_municipality_code": "本籍地の地方公共団体コード (not held: always None)",
     "notice_class": "市町村通知の区分 by 異動事由 (notice_class())",
     "head_name": "世帯主の氏名 (this change's rows first, then the register)",
+    "previous_juminhyo_code": "住民票コード before this row, when this row changed it (else None)",
     "support_measure_active": "支援措置 in force today",
     "seal_registered": "印鑑登録 held",
 }

@@ -43,9 +43,11 @@ FILED_KINDS = frozenset(
         ChangeKind.HOUSEHOLD_TRANSFER,
         ChangeKind.HEAD_CHANGE,
         ChangeKind.RESIDENCE_STATUS_30_47,
+        ChangeKind.MY_NUMBER_CHANGE_REQUEST,  # 本人の請求: its 請求日 is the 届出日
+        ChangeKind.JUMINHYO_CODE_CHANGE,
     }
 )
-"""Kinds that come from a 届出 and therefore need a 届出日."""
+"""Kinds that come from a 届出 (or a 請求) and therefore need a 届出日."""
 
 EX_OFFICIO_KINDS = frozenset(
     {
@@ -58,6 +60,7 @@ EX_OFFICIO_KINDS = frozenset(
         ChangeKind.LOSS_OF_NATIONALITY,
         ChangeKind.MY_NUMBER_ENTRY,
         ChangeKind.MOVE_IN_NOTICE,
+        ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE,
         ChangeKind.CANCELLATION,
     }
 )

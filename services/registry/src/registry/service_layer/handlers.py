@@ -9,12 +9,11 @@ from uuid import UUID
 from jumin_platform.telemetry import current_traceparent
 
 from registry.adapters.character_variants import unihan_variants
-from registry.adapters.search_repository import SearchCriteria
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import Cancellation, ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
 from registry.domain.errors import NotFound
-from registry.domain.model import HistoryRow, Household, RecordStatus
+from registry.domain.model import HistoryRow
 from registry.domain.planning import RegisterView, is_ex_officio, plan_change, referenced_people
 from registry.domain.planning.koseki import koseki_basis
 from registry.domain.rules import PlannedRow
@@ -170,21 +169,6 @@ async def get_change(*, uow: UnitOfWork, change_id: UUID) -> Change:
     return change
 
 
-async def get_resident(
-    *, uow: UnitOfWork, atena_no: str, on: date | None, known_at: datetime | None, clock: Clock
-) -> HistoryRow:
-    """Return a person's record now, as of an 異動日, or as the register knew it at a time."""
-    async with uow:
-        if on is None and known_at is None:
-            row = (await uow.history.current([atena_no])).get(atena_no)
-        else:
-            now = clock()
-            row = await uow.history.as_of(atena_no, on=on or now.date(), known_at=known_at or now)
-    if row is None or row.person.status is RecordStatus.VOID:
-        raise NotFound(f"宛名番号 {atena_no} の記録はありません / no record for that date")
-    return row
-
-
 async def get_history(*, uow: UnitOfWork, atena_no: str) -> list[HistoryRow]:
     """Return every history row of a person (異動履歴照会, spec 2.2.1)."""
     async with uow:
@@ -192,27 +176,3 @@ async def get_history(*, uow: UnitOfWork, atena_no: str) -> list[HistoryRow]:
     if not rows:
         raise NotFound(f"宛名番号 {atena_no} の記録はありません / no such person")
     return rows
-
-
-async def get_household(
-    *, uow: UnitOfWork, household_no: str, on: date | None, known_at: datetime | None, clock: Clock
-) -> Household:
-    """Return the members of a household on a date (世帯構成), head first."""
-    now = clock()
-    async with uow:
-        members = await uow.history.household_as_of(
-            household_no, on=on or now.date(), known_at=known_at or now
-        )
-    if not members:
-        raise NotFound(
-            f"世帯番号 {household_no} の世帯はその日にありません / no such household then"
-        )
-    return Household(household_no=household_no, members=tuple(members))
-
-
-async def search(
-    *, uow: UnitOfWork, criteria: SearchCriteria, limit: int, offset: int
-) -> list[HistoryRow]:
-    """Search current records (住民検索, spec 2.1); asks for one extra row to tell if more exist."""
-    async with uow:
-        return await uow.search.search(criteria, limit=limit + 1, offset=offset)

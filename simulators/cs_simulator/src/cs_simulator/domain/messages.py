@@ -58,6 +58,7 @@ class IdentityBody(CsModel):
     record_status: RecordStatus
     change_reason: ChangeReason
     change_date: WireDate
+    previous_juminhyo_code: JuminhyoCode | None = None  # 住民票コードの変更 (住基法30条の4)
 
 
 class FuhyoNoticeBody(CsModel):

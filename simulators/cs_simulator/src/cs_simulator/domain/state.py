@@ -177,6 +177,9 @@ class CsState:
         self.transmissions[key] = transmission
         self.counts.setdefault(envelope.event_id, EventCount()).accepted += 1
         if envelope.type == "identity":
+            previous = getattr(body, "previous_juminhyo_code", None)
+            if previous is not None:  # 住民票コードの変更: the person now goes by the new code
+                self.identities.pop(previous, None)
             self.identities[transmission.juminhyo_code] = transmission
         self._record(
             {

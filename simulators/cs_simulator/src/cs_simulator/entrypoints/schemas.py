@@ -40,6 +40,13 @@ class FreeCodeBatchOut(BaseModel):
         return cls(batch_id=batch.batch_id, codes=list(batch.codes))
 
 
+def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    """Show the former 住民票コード only on an identity that carried one (a code change)."""
+    if body.get("previous_juminhyo_code", "") is None:
+        del body["previous_juminhyo_code"]
+    return body
+
+
 class IdentityOut(BaseModel):
     """本人確認情報 CS holds for one 住民票コード: the latest accepted identity body."""
 
@@ -53,7 +60,8 @@ class IdentityOut(BaseModel):
         """Describe a held identity."""
         return cls(
             juminhyo_code=transmission.juminhyo_code,
-            body=transmission.body.model_dump(mode="json"),
+            # the former code only told CS to move the person; it is not an item CS holds
+            body=transmission.body.model_dump(mode="json", exclude={"previous_juminhyo_code"}),
             receipt_no=transmission.receipt_no,
             received_at=transmission.received_at,
         )
@@ -88,7 +96,7 @@ class TransmissionOut(BaseModel):
             type=t.envelope.type,
             municipality_code=t.envelope.municipality_code,
             sent_at=t.envelope.sent_at,
-            body=t.body.model_dump(mode="json"),
+            body=_as_sent(t.body.model_dump(mode="json")),
             receipt_no=t.receipt_no,
             received_at=t.received_at,
             traceparent=t.traceparent,

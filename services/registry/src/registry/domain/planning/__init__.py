@@ -24,9 +24,11 @@ from registry.domain.change_requests import (
     HouseholdMerger,
     HouseholdSeparation,
     HouseholdTransfer,
+    JuminhyoCodeChange,
     LossOfNationality,
     MoveInNotice,
     MoveWithinWard,
+    MyNumberChange,
     MyNumberEntry,
     Naturalization,
     RemovalChange,
@@ -35,6 +37,7 @@ from registry.domain.change_requests import (
 from registry.domain.errors import NotFound, RuleViolation, StateConflict
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.planning import household as hp
+from registry.domain.planning import numbers
 from registry.domain.planning import person as pp
 from registry.domain.planning.inbound import plan_move_in_notice, plan_my_number_entry
 from registry.domain.planning.koseki import KOSEKI_KINDS, koseki_basis
@@ -73,6 +76,12 @@ class RegisterView:
         row = self.current.get(atena_no)
         if row is None:
             raise NotFound(f"宛名番号 {atena_no} の住民はいません / no such resident")
+        if not row.person.is_resident and row.occurred_on.sort_key() > self.today:
+            raise StateConflict(
+                f"宛名番号 {atena_no} は転出予定者です (転出予定日 {row.occurred_on.sort_key()})。"
+                "先に転出を取り消してください / the person's move-out is already approved for a "
+                "later day; cancel it first"
+            )
         if not row.person.is_resident:
             raise StateConflict(
                 f"宛名番号 {atena_no} は既に消除されています / the person is no longer resident"
@@ -137,7 +146,7 @@ def referenced_people(request: ChangeRequest) -> tuple[set[str], set[str]]:
             return {request.new_head}, {request.household_no}
         case Amendment() | ResidenceStatusChange() | Naturalization() | LossOfNationality():
             return {request.atena_no}, set()
-        case MyNumberEntry() | MoveInNotice():
+        case MyNumberEntry() | MoveInNotice() | MyNumberChange() | JuminhyoCodeChange():
             return {request.atena_no}, set()
         case Cancellation():
             return set(), set()
@@ -232,6 +241,16 @@ def _plan_my_number(request: ChangeRequest, view: RegisterView) -> list[PlannedR
     return plan_my_number_entry(request, view)
 
 
+def _plan_my_number_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, MyNumberChange)
+    return numbers.plan_my_number_change(request, view, ex_officio=is_ex_officio(request))
+
+
+def _plan_juminhyo_code_change(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
+    assert isinstance(request, JuminhyoCodeChange)
+    return numbers.plan_juminhyo_code_change(request, view)
+
+
 def _plan_move_in_notice(request: ChangeRequest, view: RegisterView) -> list[PlannedRow]:
     assert isinstance(request, MoveInNotice)
     return plan_move_in_notice(request, view)
@@ -295,6 +314,8 @@ _PLANNERS: dict[type, Planner] = {
     Naturalization: _plan_naturalization,
     LossOfNationality: _plan_loss,
     MyNumberEntry: _plan_my_number,
+    MyNumberChange: _plan_my_number_change,
+    JuminhyoCodeChange: _plan_juminhyo_code_change,
     MoveInNotice: _plan_move_in_notice,
     Cancellation: _plan_cancellation,
 }

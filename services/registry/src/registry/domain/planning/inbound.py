@@ -36,7 +36,10 @@ def plan_my_number_entry(request: MyNumberEntry, view: RegisterView) -> list[Pla
     check_numbers(my_number=request.my_number, juminhyo_code=None)
     # plain digits: history.append seals them and computes the lookup hash
     person = row.person.evolve(my_number=request.my_number, my_number_hash=None)
-    return [PlannedRow(request.atena_no, person, ex_officio=True)]
+    # On top of a 転出 dated later (転出予定者) the row keeps that date: dated today, the copy of
+    # the removal would remove the person today.
+    later = row.occurred_on if row.occurred_on.sort_key() > view.today else None
+    return [PlannedRow(request.atena_no, person, ex_officio=True, occurred_on=later)]
 
 
 def plan_move_in_notice(request: MoveInNotice, view: RegisterView) -> list[PlannedRow]:

@@ -26,7 +26,7 @@ from registry.entrypoints.api.dependencies import (
 from registry.entrypoints.api.disclosure import guard_people, withhold_protected_changes
 from registry.entrypoints.api.errors import status_of
 from registry.entrypoints.api.schemas import ChangeOut, Page, change_out
-from registry.service_layer import handlers, pending
+from registry.service_layer import handlers, pending, reading
 
 router = APIRouter(prefix="/changes", tags=["異動 (changes)"], responses=PROBLEM_RESPONSES)
 
@@ -121,8 +121,11 @@ async def list_changes(
     shown = await withhold_protected_changes(http, registry, staff, changes[:limit])
     for change in shown:
         _touch(http, change)
+    people = await reading.people_now(
+        uow=registry.uow(), atena_nos=reading.subjects_of(shown), point=registry.read_point()
+    )
     return Page[ChangeOut](
-        items=[change_out(c) for c in shown],
+        items=[change_out(c, people) for c in shown],
         limit=limit,
         offset=offset,
         has_more=len(changes) > limit,
@@ -135,7 +138,10 @@ async def get_change(
 ) -> ChangeOut:
     change = await handlers.get_change(uow=registry.uow(), change_id=change_id)
     await guard_people(http, registry, staff, list(change.subjects))
-    return change_out(_touch(http, change))
+    people = await reading.people_now(
+        uow=registry.uow(), atena_nos=change.subjects, point=registry.read_point()
+    )
+    return change_out(_touch(http, change), people)
 
 
 @router.put(

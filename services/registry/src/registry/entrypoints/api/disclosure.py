@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from fastapi import Request
 from jumin_platform.auth import AuthorizationError, Role, Staff
@@ -11,9 +12,16 @@ from jumin_platform.my_number_vault import VaultError
 from registry.bootstrap import Registry
 from registry.domain.changes import Change
 from registry.domain.errors import StateConflict
-from registry.domain.model import HistoryRow
 from registry.entrypoints.api.access_logging import access_context
 from registry.service_layer.support_measures import protected_among, refuse_protected
+
+
+class _Someone(Protocol):
+    @property
+    def atena_no(self) -> str: ...
+
+
+Shown = TypeVar("Shown", bound=_Someone)
 
 
 def may_see_protected(staff: Staff) -> bool:
@@ -23,7 +31,7 @@ def may_see_protected(staff: Staff) -> bool:
 
 async def _protected(registry: Registry, atena_nos: Sequence[str]) -> set[str]:
     return await protected_among(
-        uow=registry.uow(), atena_nos=atena_nos, on=registry.clock().date()
+        uow=registry.uow(), atena_nos=atena_nos, on=registry.read_point().on
     )
 
 
@@ -40,8 +48,8 @@ async def guard_people(
 
 
 async def withhold_protected(
-    http: Request, registry: Registry, staff: Staff, rows: Sequence[HistoryRow]
-) -> list[HistoryRow]:
+    http: Request, registry: Registry, staff: Staff, rows: Sequence[Shown]
+) -> list[Shown]:
     """Drop protected people from a list (search, household) and log that they were withheld."""
     if may_see_protected(staff):
         access_context(http).touch(*(r.atena_no for r in rows))

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from registry.adapters.search_repository import SearchCriteria
 from registry.bootstrap import Registry
 from registry.domain.errors import RuleViolation
-from registry.domain.model import Household
 from registry.domain.search_keys import kana_search_key, name_search_key
 from registry.entrypoints.api.access_logging import access_context
 from registry.entrypoints.api.dependencies import PlainText, RecordReader, RegistryDep, SearchText
@@ -29,15 +28,23 @@ from registry.entrypoints.api.schemas import (
     Page,
     RecordOut,
     household_out,
+    reading_out,
     record_out,
 )
 from registry.service_layer import handlers
+from registry.service_layer import reading as reading_service
+from registry.service_layer.reading import HouseholdReading
 
 router = APIRouter(tags=["住民記録 (register)"], responses=PROBLEM_RESPONSES)
 
 AtenaNoPath = Annotated[str, Path(pattern=r"^[0-9]{10}$", description="宛名番号")]
-OnQuery = Annotated[date | None, Query(description="基準日 (異動日 as of)")]
-KnownAtQuery = Annotated[datetime | None, Query(description="処理日時 as known at (bitemporal)")]
+OnQuery = Annotated[
+    date | None, Query(description="基準日 (異動日 as of); 省略時は区の今日 (Asia/Tokyo)")
+]
+KnownAtQuery = Annotated[
+    datetime | None,
+    Query(description="処理日時 as known at (bitemporal); 省略時は本登録済みのすべて"),
+]
 
 
 @router.get("/residents/{atena_no}", summary="住民票の照会 (現在・基準日・処理時点)")
@@ -54,11 +61,12 @@ async def get_resident(
 ) -> RecordOut:
     if show_my_number:
         require_my_number_role(registry, staff)
-    row = await handlers.get_resident(
-        uow=registry.uow(), atena_no=atena_no, on=on, known_at=known_at, clock=registry.clock
+    reading = await reading_service.get_resident(
+        uow=registry.uow(), atena_no=atena_no, point=registry.read_point(on=on, known_at=known_at)
     )
+    row = reading.row
     await guard_people(http, registry, staff, [row.atena_no])
-    shown = record_out(row)
+    shown = reading_out(reading)
     if show_my_number and row.person.my_number is not None:
         access_context(http).my_number_accessed = True
         shown.record["my_number"] = open_my_number(registry, row.person.my_number, atena_no)
@@ -83,16 +91,13 @@ async def get_household(
     on: OnQuery = None,
     known_at: KnownAtQuery = None,
 ) -> HouseholdOut:
-    household = await handlers.get_household(
-        uow=registry.uow(),
-        household_no=household_no,
-        on=on,
-        known_at=known_at,
-        clock=registry.clock,
+    point = registry.read_point(on=on, known_at=known_at)
+    household = await reading_service.get_household(
+        uow=registry.uow(), household_no=household_no, point=point
     )
     visible = await withhold_protected(http, registry, staff, list(household.members))
-    shown = Household(household_no=household.household_no, members=tuple(visible))
-    return household_out(shown, on or registry.clock().date())
+    shown = HouseholdReading(household_no=household.household_no, members=tuple(visible))
+    return household_out(shown, point.on)
 
 
 MY_NUMBER_SEARCH_PATH = "/residents/search/by-my-number"
@@ -132,13 +137,19 @@ async def _search_page(
     offset: int,
 ) -> Page[RecordOut]:
     """Run a search, withhold people under a 支援措置 and log those shown (アクセスログ)."""
-    rows = await handlers.search(uow=registry.uow(), criteria=criteria, limit=limit, offset=offset)
-    visible = await withhold_protected(http, registry, staff, rows[:limit])
-    return Page[RecordOut](
-        items=[record_out(r) for r in visible],
+    found = await reading_service.search(
+        uow=registry.uow(),
+        criteria=criteria,
+        point=registry.read_point(),
         limit=limit,
         offset=offset,
-        has_more=len(rows) > limit,
+    )
+    visible = await withhold_protected(http, registry, staff, found[:limit])
+    return Page[RecordOut](
+        items=[reading_out(r) for r in visible],
+        limit=limit,
+        offset=offset,
+        has_more=len(found) > limit,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -13,7 +14,9 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from registry.domain.change_requests import ChangeRequest
 from registry.domain.changes import Change, ChangeStatus
-from registry.domain.model import HistoryRow, Household
+from registry.domain.model import HistoryRow, RecordStatus
+from registry.domain.register_time import PlannedDeparture
+from registry.service_layer.reading import HouseholdReading, Reading
 
 _REQUEST = TypeAdapter[ChangeRequest](ChangeRequest)
 
@@ -48,6 +51,27 @@ def _required(value: DateOut | None) -> DateOut:
     return value
 
 
+class DepartureOut(BaseModel):
+    """転出予定: an approved 転出 that takes effect after the 基準日 (the person is still resident)."""
+
+    kind: ChangeKind = Field(description="異動事由 (国内転出 / 国外転出)")
+    kind_name: str = Field(description="異動事由名")
+    planned_on: date = Field(description="転出予定日: 住民として扱うのはこの日の前日まで")
+    destination: str | None = Field(description="転出先 (予定)")
+
+
+def departure_out(departure: PlannedDeparture | None) -> DepartureOut | None:
+    """Render a 転出予定 mark."""
+    if departure is None:
+        return None
+    return DepartureOut(
+        kind=departure.kind,
+        kind_name=departure.kind.japanese,
+        planned_on=departure.planned_on,
+        destination=departure.destination,
+    )
+
+
 class RecordOut(BaseModel):
     """住民票の記載事項 of one history row (異動履歴の一行)."""
 
@@ -67,6 +91,16 @@ class RecordOut(BaseModel):
         description="出生・死亡: 基となった戸籍届出 (届出の種類, 届出日, 受理日, 受理地, 送付元, 通知日)",
     )
     record: dict[str, Any] = Field(description="記載事項 (氏名, 生年月日, 住所, 世帯主・続柄 …)")
+    departure: DepartureOut | None = Field(
+        default=None, description="転出予定 (転出予定者のみ: 予定日の前日までは住民)"
+    )
+
+
+def reading_out(reading: Reading) -> RecordOut:
+    """Render a person as a read found them: the row in force and any 転出予定."""
+    shown = record_out(reading.row)
+    shown.departure = departure_out(reading.departure)
+    return shown
 
 
 def record_out(row: HistoryRow) -> RecordOut:
@@ -119,13 +153,34 @@ class HouseholdOut(BaseModel):
     members: list[RecordOut] = Field(description="世帯員")
 
 
-def household_out(household: Household, on: date) -> HouseholdOut:
+def household_out(household: HouseholdReading, on: date) -> HouseholdOut:
     """Render a household."""
     return HouseholdOut(
         household_no=household.household_no,
         on=on,
-        members=[record_out(m) for m in household.members],
+        members=[reading_out(m) for m in household.members],
     )
+
+
+class SubjectOut(BaseModel):
+    """異動者 as the register shows them today (住民・除票, 転出予定)."""
+
+    atena_no: str = Field(description="宛名番号")
+    status: RecordStatus = Field(description="今日の状態: resident = 住民, removed = 除票")
+    departure: DepartureOut | None = Field(description="転出予定 (転出予定者のみ)")
+
+
+def subjects_out(change: Change, people: Mapping[str, Reading]) -> list[SubjectOut]:
+    """Render the people a change names who are on the register (new people have no row yet)."""
+    return [
+        SubjectOut(
+            atena_no=a,
+            status=people[a].row.person.status,
+            departure=departure_out(people[a].departure),
+        )
+        for a in change.subjects
+        if a in people
+    ]
 
 
 class ChangeOut(BaseModel):
@@ -145,11 +200,14 @@ class ChangeOut(BaseModel):
     withdrawn_by: str | None = Field(description="取下げた職員 (入力者)")
     withdrawn_at: datetime | None = Field(description="取下げ日時")
     subjects: list[str] = Field(description="異動者の宛名番号")
+    subjects_now: list[SubjectOut] | None = Field(
+        default=None, description="異動者の今日の状態 (一覧・照会のみ; 転出予定者に印)"
+    )
     request: dict[str, Any] = Field(description="届出・職権の内容")
 
 
-def change_out(change: Change) -> ChangeOut:
-    """Render a change."""
+def change_out(change: Change, people: Mapping[str, Reading] | None = None) -> ChangeOut:
+    """Render a change (with its people as they stand today, when read for a list or a view)."""
     return ChangeOut(
         change_id=change.change_id,
         kind=change.request.kind,
@@ -165,6 +223,7 @@ def change_out(change: Change) -> ChangeOut:
         withdrawn_by=change.withdrawn_by,
         withdrawn_at=change.withdrawn_at,
         subjects=list(change.subjects),
+        subjects_now=None if people is None else subjects_out(change, people),
         request=_redacted(_REQUEST.dump_python(change.request, mode="json")),
     )
 
