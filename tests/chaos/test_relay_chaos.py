@@ -44,6 +44,7 @@ import aio_pika.abc
 import asyncpg
 import httpx
 import pytest
+from jumin_contracts.check_digits import juminhyo_code_check_digit
 from jumin_contracts.envelope import Envelope
 from jumin_platform.devkeys import issue_token
 from jumin_platform.topology import EVENTS_EXCHANGE, Topology
@@ -335,6 +336,11 @@ async def registry_api(settings: Settings) -> AsyncIterator[RegistryApi]:
             app.state.registry.pool.terminate()
 
 
+def juminhyo_code(body: str) -> str:
+    """A valid 住民票コード: ten digits and their check digit."""
+    return body + juminhyo_code_check_digit(body)
+
+
 def change_body(n: int, atena_nos: list[str]) -> dict[str, Any]:
     """Change n of the stream: first PEOPLE 国内転入 (one person each), then 転居 round robin."""
     if n < PEOPLE:
@@ -356,6 +362,8 @@ def change_body(n: int, atena_nos: list[str]) -> dict[str, Any]:
                     # half are 管内本籍 (戸籍附票 messages), half 管外 (CS 附票通知)
                     "honseki": INSIDE_HONSEKI if n % 2 == 0 else OUTSIDE_HONSEKI,
                     "hittosha": f"山田{given}",
+                    # the code a 転入 brings: CS hears only of a person who has one
+                    "juminhyo_code": juminhyo_code(f"4{n:09d}"),
                 }
             ],
             "address": ADDRESSES[0],
