@@ -173,9 +173,141 @@ class MojDirectorNotice(RegistryCommand):
         return self
 
 
+class KosekiEvent(StrEnum):
+    """The 戸籍届 a 住民票記載事項通知 reports (住基法9条2項)."""
+
+    MARRIAGE = "marriage"  # 婚姻
+    DIVORCE = "divorce"  # 離婚
+    TRANSFER = "transfer"  # 転籍
+    NAME_CHANGE = "name_change"  # 氏名の変更
+    BIRTH = "birth"  # 出生
+    DEATH = "death"  # 死亡
+
+
+class KosekiRecordNotice(RegistryCommand):
+    """住民票記載事項通知 from the ward's 戸籍 side (住基法9条2項): becomes a pending 職権 change.
+
+    One per person. 婚姻・離婚・転籍・氏名の変更 → 職権修正 (氏, 名, 本籍, 筆頭者 after the event);
+    出生 → 職権記載 unless a 出生 change for the child exists; 死亡 → 職権消除. Never approved by
+    the registry itself: a clerk checks it and a reviewer approves it.
+    """
+
+    ROUTING_KEY: ClassVar[str] = f"{ROUTING_PREFIX}.koseki_record_notice"
+
+    notification_id: UUID = Field(
+        description="通知番号 of the 戸籍附票システム (the command_id derives from it)"
+    )
+    event: KosekiEvent = Field(description="届出の種別")
+    event_date: date = Field(description="届出・事件の年月日 (異動日)")
+    juminhyo_code: JuminhyoCode | None = Field(
+        description="住民票コード the 附票 holds (null: none yet, e.g. a new-born)"
+    )
+    family_name: Text = Field(description="氏 (after the event)")
+    given_name: Text = Field(description="名 (after the event)")
+    birth_date: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
+        description="出生の年月日 as the 戸籍 states it (西暦 YYYY-MM-DD)"
+    )
+    sex: Sex = Field(description="男女の別")
+    honseki: Text = Field(description="本籍 (after the event)")
+    hittosha: Text | None = Field(description="筆頭者の氏名 (after the event)")
+    honseki_municipality_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")] = Field(
+        description="本籍地の地方公共団体コード after the event (another code: the 本籍 left the ward)"
+    )
+    previous_honseki: Text | None = Field(default=None, description="本籍 before the event")
+    previous_hittosha: Text | None = Field(default=None, description="筆頭者 before the event")
+    previous_family_name: Text | None = Field(default=None, description="氏 before the event")
+    previous_given_name: Text | None = Field(default=None, description="名 before the event")
+    parent_juminhyo_codes: list[JuminhyoCode] = Field(
+        default_factory=list,
+        max_length=2,
+        description="出生: the parents' 住民票コード (世帯を探す)",
+    )
+
+    @model_validator(mode="after")
+    def _names_the_person(self) -> KosekiRecordNotice:
+        if self.juminhyo_code is None and self.event is not KosekiEvent.BIRTH:
+            raise ValueError(
+                "出生以外は住民票コードが必要です / juminhyo_code is required but for a birth"
+            )
+        return self
+
+
+class CollationItem(StrEnum):
+    """An item a 戸籍照合通知 says disagrees with the 戸籍 (住基法19条2項)."""
+
+    KOSEKI = "koseki"  # 戸籍の表示 (no 戸籍 with that 本籍・筆頭者)
+    PERSON = "person"  # the person is not (or no longer) in that 戸籍
+    NAME = "name"
+    BIRTH_DATE = "birth_date"
+    SEX = "sex"
+
+
+class KosekiItems(BaseModel):
+    """What the 戸籍 states for a person, as a 戸籍照合通知 quotes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    family_name: Text = Field(description="氏")
+    given_name: Text = Field(description="名")
+    birth_date: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
+        description="出生の年月日 (YYYY-MM-DD)"
+    )
+    sex: Sex = Field(description="男女の別")
+
+
+class KosekiCollationNotice(RegistryCommand):
+    """戸籍照合通知 (住基法19条2項): what the ward notified disagrees with the 戸籍.
+
+    Becomes a staff work item (check, 職権修正, resend) — never an automatic write.
+    """
+
+    ROUTING_KEY: ClassVar[str] = f"{ROUTING_PREFIX}.koseki_collation_notice"
+
+    notification_id: UUID = Field(description="通知番号 of the 戸籍附票システム")
+    honseki: Text = Field(description="本籍 the ward notified")
+    hittosha: Text | None = Field(description="筆頭者 the ward notified")
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード the ward notified")
+    differing_items: list[CollationItem] = Field(
+        min_length=1, max_length=5, description="一致しない項目"
+    )
+    koseki_items: KosekiItems | None = Field(
+        description="戸籍の記載 (null: the person was not found in the 戸籍)"
+    )
+    receipt_no: Text | None = Field(description="受付番号 of the 附票記載事項通知 it answers")
+
+
+class HonsekiTransferNotice(RegistryCommand):
+    """本籍転属通知 (住基法19条3項): the person's 本籍 now belongs to another 本籍地.
+
+    Content unconfirmed by any source (docs/domain.md): becomes a staff work item (check the
+    本籍, 職権修正, re-route) — never an automatic write.
+    """
+
+    ROUTING_KEY: ClassVar[str] = f"{ROUTING_PREFIX}.honseki_transfer_notice"
+
+    notification_id: UUID = Field(description="通知番号 of the 戸籍附票システム")
+    juminhyo_code: JuminhyoCode = Field(description="住民票コード")
+    previous_honseki: Text = Field(description="本籍 before")
+    previous_hittosha: Text | None = Field(description="筆頭者 before")
+    honseki: Text = Field(description="本籍 after")
+    hittosha: Text | None = Field(description="筆頭者 after")
+    honseki_municipality_code: Annotated[str, Field(pattern=r"^[0-9]{6}$")] = Field(
+        description="本籍地の地方公共団体コード after"
+    )
+    event_date: date = Field(description="転属の年月日")
+
+
 COMMAND_MODELS: Final[dict[str, type[RegistryCommand]]] = {
     model.ROUTING_KEY: model
-    for model in (MyNumberAssigned, FreeCodesReceived, MoveInNoticeReceived, MojDirectorNotice)
+    for model in (
+        MyNumberAssigned,
+        FreeCodesReceived,
+        MoveInNoticeReceived,
+        MojDirectorNotice,
+        KosekiRecordNotice,
+        KosekiCollationNotice,
+        HonsekiTransferNotice,
+    )
 }
 """Command model by routing key on ``jumin.commands``."""
 

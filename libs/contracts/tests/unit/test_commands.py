@@ -13,6 +13,9 @@ from jumin_contracts.check_digits import juminhyo_code_check_digit, my_number_ch
 from jumin_contracts.commands import (
     COMMAND_MODELS,
     FreeCodesReceived,
+    HonsekiTransferNotice,
+    KosekiCollationNotice,
+    KosekiRecordNotice,
     MojDirectorNotice,
     MoveInNoticeReceived,
     MyNumberAssigned,
@@ -48,6 +51,46 @@ def body(model: type[RegistryCommand], **fields: Any) -> dict[str, Any]:
             "corrections": {"period_of_stay": "3年", "stay_expires_on": "2029-11-20"},
             "notice_text": "在留期間更新許可",
         },
+        KosekiRecordNotice: {
+            "notification_id": str(uuid4()),
+            "event": "marriage",
+            "event_date": "2026-11-20",
+            "juminhyo_code": CODE,
+            "family_name": "佐藤",
+            "given_name": "花子",
+            "birth_date": "1990-04-01",
+            "sex": "female",
+            "honseki": "東京都新宿区西新宿二丁目8番",
+            "hittosha": "佐藤太郎",
+            "honseki_municipality_code": "131041",
+            "previous_honseki": "東京都新宿区歌舞伎町一丁目4番",
+            "previous_hittosha": "山田一郎",
+            "previous_family_name": "山田",
+        },
+        KosekiCollationNotice: {
+            "notification_id": str(uuid4()),
+            "honseki": "東京都新宿区西新宿二丁目8番",
+            "hittosha": "佐藤太郎",
+            "juminhyo_code": CODE,
+            "differing_items": ["birth_date"],
+            "koseki_items": {
+                "family_name": "佐藤",
+                "given_name": "花子",
+                "birth_date": "1990-04-02",
+                "sex": "female",
+            },
+            "receipt_no": "FH-000001",
+        },
+        HonsekiTransferNotice: {
+            "notification_id": str(uuid4()),
+            "juminhyo_code": CODE,
+            "previous_honseki": "東京都新宿区西新宿二丁目8番",
+            "previous_hittosha": "佐藤太郎",
+            "honseki": "大阪府大阪市北区中之島一丁目3番",
+            "hittosha": "佐藤太郎",
+            "honseki_municipality_code": "271276",
+            "event_date": "2026-11-20",
+        },
     }
     return {"command_id": str(uuid4()), "sent_at": SENT, **valid[model], **fields}
 
@@ -65,6 +108,9 @@ def test_each_routing_key_is_a_registry_key_of_its_own_model() -> None:
         "registry.free_codes",
         "registry.move_in_notice",
         "registry.moj_notice",
+        "registry.koseki_record_notice",
+        "registry.koseki_collation_notice",
+        "registry.honseki_transfer_notice",
     }
     for key, model in COMMAND_MODELS.items():
         assert key == model.ROUTING_KEY
@@ -80,7 +126,7 @@ def test_a_valid_command_round_trips_through_json(model: type[RegistryCommand]) 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_an_unknown_field_is_refused(model: type[RegistryCommand]) -> None:
     with pytest.raises(ValidationError, match="extra_forbidden"):
-        parse(model, body(model, family_name="山田"))
+        parse(model, body(model, nickname="やまちゃん"))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -118,6 +164,11 @@ def test_an_unknown_routing_key_is_not_a_command() -> None:
         (FreeCodesReceived, "codes", []),
         (MojDirectorNotice, "juminhyo_code", _bad_digit(CODE)),
         (MojDirectorNotice, "residence_card_no", "ab12345678cd"),
+        (KosekiRecordNotice, "juminhyo_code", _bad_digit(CODE)),
+        (KosekiRecordNotice, "birth_date", "19900401"),
+        (KosekiRecordNotice, "honseki_municipality_code", "13104"),
+        (KosekiCollationNotice, "differing_items", []),
+        (HonsekiTransferNotice, "juminhyo_code", _bad_digit(CODE)),
     ],
 )
 def test_numbers_with_a_wrong_check_digit_or_shape_are_refused(
@@ -166,3 +217,14 @@ def test_a_moj_notice_may_clear_an_item_by_giving_null() -> None:
 def test_a_moj_notice_text_fits_a_change_note() -> None:
     with pytest.raises(ValidationError, match="notice_text"):
         parse(MojDirectorNotice, body(MojDirectorNotice, notice_text="あ" * 501))
+
+
+def test_a_record_notice_names_its_person_by_code_except_for_a_birth() -> None:
+    with pytest.raises(ValidationError, match="juminhyo_code is required"):
+        parse(KosekiRecordNotice, body(KosekiRecordNotice, juminhyo_code=None))
+    birth = parse(
+        KosekiRecordNotice,
+        body(KosekiRecordNotice, event="birth", juminhyo_code=None, parent_juminhyo_codes=[CODE]),
+    )
+    assert isinstance(birth, KosekiRecordNotice)
+    assert birth.juminhyo_code is None
