@@ -16,17 +16,16 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+from jumin_platform.inbound.notifications import Notification, notification_from
 from jumin_platform.telemetry import inject_headers
 from opentelemetry import trace
 
 from cs_adapter.domain.cs_messages import Outgoing
 from cs_adapter.domain.deliveries import CsReply
-from cs_adapter.domain.notifications import CsNotification
 
 __all__ = [
     "CsClient",
     "CsIdentityRecord",
-    "CsNotification",
     "CsUnavailable",
     "FreeCodeBatch",
 ]
@@ -94,10 +93,10 @@ class CsClient:
             return CsReply(None, code=type(exc).__name__)
         return _reply(response)
 
-    async def notifications(self, *, after: int, limit: int = 100) -> list[CsNotification]:
+    async def notifications(self, *, after: int, limit: int = 100) -> list[Notification]:
         """Fetch answers after a cursor, in cursor order."""
         data = await self._read("/cs/v1/notifications", {"after": after, "limit": limit})
-        return [_notification(item) for item in _items(data)]
+        return [notification_from(item) for item in _items(data)]
 
     async def free_codes(self, *, key: UUID, count: int) -> FreeCodeBatch:
         """Ask for a batch of free 住民票コード; the same key returns the same batch."""
@@ -210,18 +209,6 @@ def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if not isinstance(items, list):
         raise CsUnavailable("CS answered without an items list")
     return [item for item in items if isinstance(item, Mapping)]
-
-
-def _notification(item: Mapping[str, Any]) -> CsNotification:
-    body = item.get("body")
-    return CsNotification(
-        cursor=int(item["cursor"]),
-        notification_id=UUID(str(item["notification_id"])),
-        type=str(item["type"]),
-        created_at=_text(item.get("created_at")),
-        traceparent=_text(item.get("traceparent")),
-        body=body if isinstance(body, Mapping) else {},
-    )
 
 
 def _text(value: object) -> str | None:

@@ -7,9 +7,7 @@ returned; logs get counts only.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +49,7 @@ async def run_check(
         after = upto
     result = report.as_json()
     async with uow() as unit:
-        check_id, finished_at = await unit.state.add_check(
+        check_id, finished_at = await unit.checks.add(
             started_at=started_at, operator=operator, result=result
         )
         await unit.commit()
@@ -64,24 +62,6 @@ async def run_check(
         len(report.mismatched),
     )
     return {"id": check_id, "started_at": started_at, "finished_at": finished_at, **result}
-
-
-async def run_periodically(
-    uow: UnitsOfWork,
-    cs: CsClient,
-    vault: MyNumberVault,
-    *,
-    every: float,
-    clock: Callable[[], datetime],
-    page: int = PAGE,
-) -> None:
-    """Run a check every `every` seconds (定期的な整合性確認), recorded as by `scheduler`."""
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await run_check(uow, cs, vault, operator="scheduler", started_at=clock(), page=page)
-        except Exception as exc:  # CS, the database: the next round tries again
-            logger.warning("scheduled consistency check failed: %s", type(exc).__name__)
 
 
 def _ours(snapshot: Snapshot) -> Side:
