@@ -61,6 +61,7 @@ class Ports:
     simulator: int = field(default_factory=free_port)
     audit_witness: int = field(default_factory=free_port)
     koseki_simulator: int = field(default_factory=free_port)
+    koseki_adapter: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
