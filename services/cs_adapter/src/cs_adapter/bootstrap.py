@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
-from jumin_platform.consistency_checks import run_periodically
+from jumin_platform.consistency.checks import run_periodically
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
 from jumin_platform.inbound.publisher import CommandPublisher

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jumin_platform.consistency_checks import CheckStore
+from jumin_platform.consistency.checks import CheckStore
 from jumin_platform.inbound.store import InboundStore
 from jumin_platform.unit_of_work import PoolUnitOfWork
 

@@ -1,8 +1,10 @@
-"""整合性確認 results of an adapter, stored in its own schema, and the periodic schedule.
+"""整合性確認 runs: paging through the external system, storing results, the schedule.
 
 What is compared is the adapter's (CS's 本人確認情報, the 戸籍附票); what every adapter shares is
-where results go — one row per check: when, who (an operator or `scheduler`), and a JSON result
-naming people by person key and fields by name, never values — and how checks run on a timer.
+the walk (the external system's records a page at a time in 住民票コード order, the adapter's for
+the same code range), where results go — one row per check: when, who (an operator or
+`scheduler`), and a JSON result naming people by person key and fields by name, never values —
+and how checks run on a timer.
 A service puts `consistency_checks_ddl(...)` in one of its migrations (cs_adapter's table came
 from its own 0002 migration, in the same shape).
 """
@@ -11,18 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
+from jumin_platform.consistency.compare import Record, Report, compare_range
 from jumin_platform.db import AnyConnection, check_identifier
 
-__all__ = ["SCHEDULER", "CheckStore", "consistency_checks_ddl", "run_periodically"]
+__all__ = [
+    "SCHEDULER",
+    "CheckStore",
+    "Page",
+    "compare_in_pages",
+    "consistency_checks_ddl",
+    "run_periodically",
+]
 
 logger = logging.getLogger("jumin_platform.consistency_checks")
 
 SCHEDULER: Final = "scheduler"
 """The operator recorded for a scheduled check."""
+
+Page = tuple[Sequence[Record], str | None]
+"""One page of the external system's records and the code to continue after (None: the last)."""
 
 _TABLE: Final = """
 CREATE TABLE IF NOT EXISTS {s}.consistency_checks (
@@ -74,6 +87,26 @@ class CheckStore:
         return [
             {**{k: v for k, v in row.items() if k != "result"}, **row["result"]} for row in rows
         ]
+
+
+async def compare_in_pages(
+    report: Report,
+    *,
+    theirs: Callable[[str | None], Awaitable[Page]],
+    ours: Callable[[str | None, str | None], Awaitable[Iterable[Record]]],
+    names: Sequence[str],
+) -> Report:
+    """Walk the external system's pages (`theirs(after)`), each against the adapter's records of
+    the same code range (`ours(after, upto)`, upto None: all the rest); memory stays at a page."""
+    after: str | None = None
+    while True:
+        records, following = await theirs(after)
+        last_page = following is None or not records
+        upto = None if last_page else records[-1].juminhyo_code
+        compare_range(report, await ours(after, upto), records, names)
+        if last_page:
+            return report
+        after = upto
 
 
 async def run_periodically(
