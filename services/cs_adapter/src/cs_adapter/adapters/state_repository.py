@@ -1,4 +1,4 @@
-"""SQL over the adapter's operating state: 手動連携 switch, CS cursor, answers taken in, free codes,
+"""SQL over the adapter's operating state: CS cursor, answers taken in, free codes,
 整合性確認 results (asyncpg, one connection)."""
 
 from __future__ import annotations
@@ -10,18 +10,7 @@ from uuid import UUID
 
 from jumin_platform.db import AnyConnection
 
-__all__ = ["ManualMode", "OpenSupply", "StateRepository"]
-
-GET_MANUAL: Final = "SELECT manual, changed_at, changed_by, reason FROM cs_adapter.manual_mode"
-SET_MANUAL: Final = """
-UPDATE cs_adapter.manual_mode SET manual = $1, changed_at = now(), changed_by = $2, reason = $3
-"""
-ADD_MANUAL_HISTORY: Final = """
-INSERT INTO cs_adapter.manual_mode_history (operator, manual, reason) VALUES ($1, $2, $3)
-"""
-MANUAL_HISTORY: Final = """
-SELECT at, operator, manual, reason FROM cs_adapter.manual_mode_history ORDER BY id DESC LIMIT $1
-"""
+__all__ = ["OpenSupply", "StateRepository"]
 
 GET_CURSOR: Final = "SELECT cursor FROM cs_adapter.notification_cursor"
 SET_CURSOR: Final = """
@@ -82,14 +71,6 @@ ORDER BY id DESC LIMIT $1
 
 
 @dataclass(frozen=True)
-class ManualMode:
-    manual: bool
-    changed_at: datetime
-    changed_by: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class OpenSupply:
     """A free-code request whose key is stored and whose batch is not yet with the registry."""
 
@@ -103,18 +84,6 @@ class StateRepository:
 
     def __init__(self, connection: AnyConnection) -> None:
         self._c = connection
-
-    async def manual_mode(self) -> ManualMode:
-        row = await self._c.fetchrow(GET_MANUAL)
-        assert row is not None  # the migration inserts the only row
-        return ManualMode(**dict(row))
-
-    async def set_manual_mode(self, *, manual: bool, operator: str, reason: str) -> None:
-        await self._c.execute(SET_MANUAL, manual, operator, reason)
-        await self._c.execute(ADD_MANUAL_HISTORY, operator, manual, reason)
-
-    async def manual_history(self, limit: int) -> list[dict[str, Any]]:
-        return [dict(row) for row in await self._c.fetch(MANUAL_HISTORY, limit)]
 
     async def cursor(self) -> int:
         return int(await self._c.fetchval(GET_CURSOR))

@@ -31,9 +31,8 @@ async def readyz(request: Request) -> JSONResponse:
     report: dict[str, Any] = {"status": "ready", "broker": _broker(adapter)}
     try:
         async with asyncio.timeout(2), adapter.uow() as unit:
-            state = unit.state
-            report["manual_mode"] = (await state.manual_mode()).manual
-            report["notification_cursor"] = await state.cursor()
+            report["manual_mode"] = await unit.deliveries.manual_mode()
+            report["notification_cursor"] = await unit.state.cursor()
         report["database"] = "ok"
     except Exception:  # any failure to answer means not ready
         report["database"] = "unreachable"
