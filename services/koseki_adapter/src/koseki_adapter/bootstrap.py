@@ -1,4 +1,4 @@
-"""Composition root: build settings, the pool, the 戸籍附票システム client and the loops once.
+"""Composition root: build settings, the pool, the 戸籍附票システム client, the kit and loops once.
 
 One process runs everything (`jumin-koseki-adapter serve`): the consumer kit on `koseki.*` and
 the operator API, started and stopped by the FastAPI lifespan.
@@ -13,19 +13,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
 from fastapi import FastAPI
+from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
-from jumin_platform.topology import Topology
+from jumin_platform.topology import Topology, topology_from_env
 
 from koseki_adapter.adapters.fuhyo_client import FuhyoClient
 from koseki_adapter.config import SCHEMA, Settings
+from koseki_adapter.service_layer.delivery import FuhyoDelivery
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("koseki_adapter")
@@ -56,25 +60,30 @@ class KosekiAdapter:
     settings: Settings
     pool: asyncpg.Pool[Any]
     fuhyo: FuhyoClient
+    kit: ConsumerKit
     access_log: Appender = ACCESS_LOG
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
-        """Start consuming and the background loops."""
+        """Start consuming (the background loops, once there are any, start here too)."""
+        await self.kit.start()
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the adapter's pool."""
         return UnitOfWork(self.pool)
 
     async def close(self) -> None:
-        """Stop the loops; close the client and the pool."""
+        """Stop the loops and the consumer; close the client and the pool."""
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.fuhyo.aclose()
-        await self.pool.close()
+        try:
+            await self.kit.stop()
+        finally:
+            await self.fuhyo.aclose()
+            await self.pool.close()
 
 
 async def open_adapter(settings: Settings, overrides: Overrides | None = None) -> KosekiAdapter:
@@ -89,7 +98,17 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         municipality_code=settings.municipality_code,
         transport=overrides.fuhyo_transport,
     )
-    return KosekiAdapter(settings, pool, fuhyo)
+    kit = ConsumerKit(
+        recipient=RECIPIENT,
+        schema=SCHEMA,
+        amqp_url=settings.amqp_url.get_secret_value(),
+        database_url=settings.database_url.get_secret_value(),
+        handler=FuhyoDelivery(fuhyo=fuhyo, uow=partial(UnitOfWork, pool)),
+        models=MESSAGE_MODELS,
+        topology=overrides.topology or topology_from_env(),
+        prefetch=settings.prefetch,
+    )
+    return KosekiAdapter(settings, pool, fuhyo, kit)
 
 
 @asynccontextmanager

@@ -1,7 +1,8 @@
-"""Unit of work of the adapter: one transaction over its records.
+"""Unit of work of the adapter: one transaction over its delivery record.
 
 Use cases take a factory of them (`UnitsOfWork`), never the pool: each `async with uow()` is one
-transaction, committed only by `await uow.commit()`. Unit tests hand in a fake.
+transaction, committed only by `await uow.commit()`. Unit tests hand in a fake
+(`jumin_testing.fake_ledger`).
 """
 
 from __future__ import annotations
@@ -9,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jumin_platform.deliveries import DeliveryLedger
 from jumin_platform.unit_of_work import PoolUnitOfWork
+
+from koseki_adapter.config import SCHEMA
 
 
 class UnitOfWork(PoolUnitOfWork):
-    """The adapter's records."""
+    """The adapter's records (送信記録, 手動連携)."""
+
+    deliveries: DeliveryLedger
 
     def _attach(self, connection: Any) -> None:
-        self.connection = connection
+        self.deliveries = DeliveryLedger(connection, SCHEMA)
 
 
 UnitsOfWork = Callable[[], UnitOfWork]
