@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -19,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.adapter_lifespan import lifespan_of
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
 from jumin_platform.topology import Topology, topology_from_env
@@ -31,8 +28,6 @@ from koseki_adapter.adapters.fuhyo_client import FuhyoClient
 from koseki_adapter.config import SCHEMA, Settings
 from koseki_adapter.service_layer.delivery import FuhyoDelivery
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
-
-logger = logging.getLogger("koseki_adapter")
 
 RECIPIENT = "koseki"
 WARD_TIME = ZoneInfo("Asia/Tokyo")
@@ -111,19 +106,5 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
     return KosekiAdapter(settings, pool, fuhyo, kit)
 
 
-@asynccontextmanager
-async def adapter_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open and start the adapter with the app; stop it when the app stops."""
-    adapter = await open_adapter(app.state.settings, app.state.overrides)
-    try:
-        await adapter.start()
-    except BaseException:
-        await adapter.close()
-        raise
-    app.state.adapter = adapter
-    logger.info("koseki_adapter running")
-    try:
-        yield
-    finally:
-        app.state.adapter = None
-        await adapter.close()
+adapter_lifespan = lifespan_of(open_adapter, name="koseki_adapter")
+"""Open and start the adapter with the app; stop it when the app stops."""
