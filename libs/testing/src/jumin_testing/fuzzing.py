@@ -1,4 +1,4 @@
-"""The set-up every schemathesis fuzz test shares (registry, cs_adapter, CS simulator).
+"""The set-up every schemathesis fuzz test shares (registry, the adapters, the simulators).
 
 Each service fuzzes its own OpenAPI, in-process over ASGI, with the same checks and the same
 bounded, derandomized generation: MAX_EXAMPLES examples per operation in the fuzzing phase (the
@@ -9,11 +9,15 @@ reported instead of minutes spent shrinking, no replay of examples saved by earl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from jumin_platform.devkeys import issue_token
+from jumin_platform.terminal import TERMINAL_HEADER
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -22,7 +26,15 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-__all__ = ["CHECKS", "MAX_EXAMPLES", "built_app", "fuzzing_schema"]
+__all__ = [
+    "CHECKS",
+    "MAX_EXAMPLES",
+    "SeededLedger",
+    "built_app",
+    "fuzzing_schema",
+    "staff_headers",
+    "use_query_values",
+]
 
 MAX_EXAMPLES = 25
 """Examples per operation in the fuzzing phase."""
@@ -69,3 +81,43 @@ def use_query_values(case: schemathesis.Case[Any], values: Mapping[str, Any]) ->
     overrides = {k: v for k, v in values.items() if k in declared}
     if overrides:
         case.query = {**(case.query or {}), **overrides}
+
+
+@dataclass(frozen=True)
+class SeededLedger:
+    """Identifiers of an adapter's delivery record seeded before fuzzing (a sent and a held
+    message), put into the cases that name such things so success answers are checked too."""
+
+    person_key: str
+    event_id: str
+    sent_id: int
+    held_id: int
+
+    def apply(self, case: schemathesis.Case[Any]) -> None:
+        """Point the case's identifiers at the seeded records."""
+        if case.path_parameters and "event_id" in case.path_parameters:
+            case.path_parameters["event_id"] = self.event_id
+        use_query_values(case, {"event_id": self.event_id, "person_key": self.person_key})
+        body: Any = case.body
+        if not isinstance(body, dict):
+            return
+        for name, value in (("ids", [self.held_id]), ("delivery_ids", [self.sent_id])):
+            if name in body:
+                body[name] = value
+        if "delivery_ids" in body:  # 再送信 selects by ids or by range, not both
+            body.pop("from", None)
+            body.pop("to", None)
+
+
+def staff_headers(
+    keys: Path, *, issuer: str, audience: str, sub: str = "fuzzer01", role: str = "admin"
+) -> dict[str, str]:
+    """Authorization of a staff member (システム管理 by default) at the fuzzing terminal."""
+    token = issue_token(
+        private_key_pem=(keys / "private.pem").read_text(),
+        sub=sub,
+        roles=[role],
+        issuer=issuer,
+        audience=audience,
+    )
+    return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: "fuzz-01"}

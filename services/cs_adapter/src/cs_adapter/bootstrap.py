@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -20,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.adapter_lifespan import lifespan_of
 from jumin_platform.consistency.checks import run_periodically
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
@@ -38,8 +35,6 @@ from cs_adapter.service_layer.consistency import run_check
 from cs_adapter.service_layer.delivery import CsDelivery
 from cs_adapter.service_layer.notifications import CsPoller, cs_poller
 from cs_adapter.service_layer.unit_of_work import UnitOfWork
-
-logger = logging.getLogger("cs_adapter")
 
 RECIPIENT = "cs"
 WARD_TIME = ZoneInfo("Asia/Tokyo")
@@ -169,19 +164,5 @@ def _own_partitions(settings: Settings, topology: Topology) -> tuple[int, ...] |
     return settings.replica.partitions(topology.recipient(RECIPIENT))
 
 
-@asynccontextmanager
-async def adapter_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open and start the adapter with the app; stop it when the app stops."""
-    adapter = await open_adapter(app.state.settings, app.state.overrides)
-    try:
-        await adapter.start()
-    except BaseException:
-        await adapter.close()
-        raise
-    app.state.adapter = adapter
-    logger.info("cs_adapter running")
-    try:
-        yield
-    finally:
-        app.state.adapter = None
-        await adapter.close()
+adapter_lifespan = lifespan_of(open_adapter, name="cs_adapter")
+"""Open and start the adapter with the app; stop it when the app stops."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +35,15 @@ from cs_adapter.bootstrap import Overrides
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
 from fastapi import FastAPI
-from jumin_platform.devkeys import issue_token
-from jumin_platform.terminal import TERMINAL_HEADER
 from jumin_platform.topology import COMMANDS_EXCHANGE
 from jumin_testing.broker import Sandbox
-from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
+from jumin_testing.fuzzing import (
+    CHECKS,
+    SeededLedger,
+    built_app,
+    fuzzing_schema,
+    staff_headers,
+)
 from jumin_testing.waiting import eventually
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
@@ -50,32 +53,11 @@ from ..fake_cs import FakeCs, juminhyo_code
 from .conftest import TABLES, RegistrySide, Running
 from .test_delivery import Db
 
-FUZZER = "fuzzer01"
-
-
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-cs-adapter dev-keys")
 )
-
-
-@dataclass(frozen=True)
-class Seeded:
-    """Identifiers of what was recorded before fuzzing."""
-
-    person_key: str
-    event_id: str
-    sent_id: int
-    held_id: int
-
-    def query_values(self) -> dict[str, str]:
-        """Return seeded values of query parameters (applied where an operation has them)."""
-        return {"event_id": self.event_id, "person_key": self.person_key}
-
-    def body_values(self) -> dict[str, list[int]]:
-        """Return seeded values of body members (applied where a body has them)."""
-        return {"ids": [self.held_id], "delivery_ids": [self.sent_id]}
 
 
 async def _fresh_record(settings: Settings, sandbox: Sandbox) -> None:
@@ -121,7 +103,7 @@ def fuzz_cs() -> FakeCs:
 @pytest.fixture(scope="module")
 async def seeded(
     settings: Settings, sandbox: Sandbox, fuzz_cs: FakeCs, admin_headers: dict[str, str]
-) -> Seeded:
+) -> SeededLedger:
     """Record a sent and a held 電文, a 転入通知 and a 整合性確認 with a seeding adapter."""
     await _fresh_record(settings, sandbox)
     app = create_app(
@@ -161,7 +143,7 @@ async def seeded(
             checked = await api.post("/operator/consistency-checks", headers=admin)
             assert checked.status_code == 201, checked.text
     assert [(r["person_key"], r["status"]) for r in rows] == [(alice, "sent"), (bob, "held")]
-    return Seeded(
+    return SeededLedger(
         person_key=alice, event_id=str(sent.event_id), sent_id=rows[0]["id"], held_id=rows[1]["id"]
     )
 
@@ -175,7 +157,7 @@ def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_cs: FakeCs) -> FastAPI:
 
 
 @pytest.fixture
-def app_lifespan(seeded: Seeded) -> Iterator[None]:
+def app_lifespan(seeded: SeededLedger) -> Iterator[None]:
     """Stop the app's lifespan (closing its pool and consumer) once an operation's cases have run."""
     yield
     shutdown_lifespans()
@@ -184,28 +166,7 @@ def app_lifespan(seeded: Seeded) -> Iterator[None]:
 @pytest.fixture(scope="module")
 def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
     """Authorization of a システム管理 (admin) staff member at a terminal."""
-    token = issue_token(
-        private_key_pem=(keys / "private.pem").read_text(),
-        sub=FUZZER,
-        roles=["admin"],
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
-    return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: "fuzz-01"}
-
-
-def _use_seeded(case: Case, seeded: Seeded) -> None:
-    """Point the case's identifiers at the seeded records."""
-    if case.path_parameters and "event_id" in case.path_parameters:
-        case.path_parameters["event_id"] = seeded.event_id
-    use_query_values(case, seeded.query_values())
-    if isinstance(case.body, dict):
-        for name, value in seeded.body_values().items():
-            if name in case.body:
-                case.body[name] = value
-        if "delivery_ids" in case.body:  # 再送信 selects by ids or by range, not both
-            case.body.pop("from", None)
-            case.body.pop("to", None)
+    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 
 
 _CASES = itertools.count()
@@ -217,13 +178,13 @@ _CASES = itertools.count()
 @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_documented(
     case: Case,
-    seeded: Seeded,
+    seeded: SeededLedger,
     fuzz_app: FastAPI,
     app_lifespan: None,
     admin_headers: dict[str, str],
 ) -> None:
     if next(_CASES) % 2:  # every other case is about the seeded records
-        _use_seeded(case, seeded)
+        seeded.apply(case)
     case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
 
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -20,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
-from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.adapter_lifespan import lifespan_of
 from jumin_platform.consistency.checks import run_periodically
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
@@ -37,8 +34,6 @@ from koseki_adapter.service_layer.consistency import run_check
 from koseki_adapter.service_layer.delivery import FuhyoDelivery
 from koseki_adapter.service_layer.inbound import KosekiPoller, koseki_poller
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
-
-logger = logging.getLogger("koseki_adapter")
 
 RECIPIENT = "koseki"
 WARD_TIME = ZoneInfo("Asia/Tokyo")
@@ -144,19 +139,5 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
     return KosekiAdapter(settings, pool, fuhyo, kit, reads, publisher, poller)
 
 
-@asynccontextmanager
-async def adapter_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open and start the adapter with the app; stop it when the app stops."""
-    adapter = await open_adapter(app.state.settings, app.state.overrides)
-    try:
-        await adapter.start()
-    except BaseException:
-        await adapter.close()
-        raise
-    app.state.adapter = adapter
-    logger.info("koseki_adapter running")
-    try:
-        yield
-    finally:
-        app.state.adapter = None
-        await adapter.close()
+adapter_lifespan = lifespan_of(open_adapter, name="koseki_adapter")
+"""Open and start the adapter with the app; stop it when the app stops."""

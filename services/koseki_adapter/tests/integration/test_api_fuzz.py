@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,15 @@ import asyncpg
 import hypothesis
 import pytest
 from fastapi import FastAPI
-from jumin_platform.devkeys import issue_token
-from jumin_platform.terminal import TERMINAL_HEADER
 from jumin_testing.adapter_harness import registry_side, running_app
 from jumin_testing.broker import Sandbox
-from jumin_testing.fuzzing import CHECKS, built_app, fuzzing_schema, use_query_values
+from jumin_testing.fuzzing import (
+    CHECKS,
+    SeededLedger,
+    built_app,
+    fuzzing_schema,
+    staff_headers,
+)
 from jumin_testing.waiting import eventually
 from koseki_adapter.bootstrap import Overrides
 from koseki_adapter.config import Settings
@@ -42,27 +45,9 @@ from ..builders import fuhyo_notice, juminhyo_code, koseki, member, person, wrap
 from ..simulated import Simulated, simulated
 from .conftest import TABLES
 
-FUZZER = "fuzzer01"
-
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys")
 )
-
-
-@dataclass(frozen=True)
-class Seeded:
-    """Identifiers of what was recorded before fuzzing."""
-
-    person_key: str
-    event_id: str
-    sent_id: int
-    held_id: int
-
-    def query_values(self) -> dict[str, str]:
-        return {"event_id": self.event_id, "person_key": self.person_key}
-
-    def body_values(self) -> dict[str, list[int]]:
-        return {"ids": [self.held_id], "delivery_ids": [self.sent_id]}
 
 
 async def _owner(settings: Settings) -> asyncpg.Connection:
@@ -103,7 +88,7 @@ async def fuzz_system() -> AsyncIterator[Simulated]:
 @pytest.fixture(scope="module")
 async def seeded(
     settings: Settings, sandbox: Sandbox, fuzz_system: Simulated, admin_headers: dict[str, str]
-) -> Seeded:
+) -> SeededLedger:
     """Record a sent and a held notice with a seeding adapter."""
     await _fresh_record(settings, sandbox)
     app = create_app(
@@ -125,7 +110,7 @@ async def seeded(
         switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
         assert switched.status_code == 200, switched.text
     assert [(r["person_key"], r["status"]) for r in rows] == [(hanako, "sent"), (taro, "held")]
-    return Seeded(hanako, str(sent.event_id), rows[0]["id"], rows[1]["id"])
+    return SeededLedger(hanako, str(sent.event_id), rows[0]["id"], rows[1]["id"])
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +122,7 @@ def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_system: Simulated) -> Fa
 
 
 @pytest.fixture
-def app_lifespan(seeded: Seeded) -> Iterator[None]:
+def app_lifespan(seeded: SeededLedger) -> Iterator[None]:
     """Stop the app's lifespan (closing its pool and consumer) once an operation's cases ran."""
     yield
     shutdown_lifespans()
@@ -145,28 +130,7 @@ def app_lifespan(seeded: Seeded) -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
-    token = issue_token(
-        private_key_pem=(keys / "private.pem").read_text(),
-        sub=FUZZER,
-        roles=["admin"],
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-    )
-    return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: "fuzz-01"}
-
-
-def _use_seeded(case: Case, seeded: Seeded) -> None:
-    """Point the case's identifiers at the seeded records."""
-    if case.path_parameters and "event_id" in case.path_parameters:
-        case.path_parameters["event_id"] = seeded.event_id
-    use_query_values(case, seeded.query_values())
-    if isinstance(case.body, dict):
-        for name, value in seeded.body_values().items():
-            if name in case.body:
-                case.body[name] = value
-        if "delivery_ids" in case.body:  # 再送信 selects by ids or by range, not both
-            case.body.pop("from", None)
-            case.body.pop("to", None)
+    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 
 
 _CASES = itertools.count()
@@ -176,11 +140,11 @@ _CASES = itertools.count()
 @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_documented(
     case: Case,
-    seeded: Seeded,
+    seeded: SeededLedger,
     fuzz_app: FastAPI,
     app_lifespan: None,
     admin_headers: dict[str, str],
 ) -> None:
     if next(_CASES) % 2:  # every other case is about the seeded records
-        _use_seeded(case, seeded)
+        seeded.apply(case)
     case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
