@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
+from jumin_simulator.feed import Notification, journal_entry, replay_entry
 from jumin_simulator.journal import Entry, Journal
+from jumin_simulator.state import JournaledState
 
 from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
 
@@ -67,7 +68,7 @@ class EventCount:
 
 
 @dataclass
-class CsState:
+class CsState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     transmissions: dict[UUID, Transmission] = field(default_factory=dict)
@@ -76,29 +77,9 @@ class CsState:
     #: Answers waiting for the ward (個人番号生成の応答, 転入通知). Cursors continue from the
     #: start time, so a restarted (memory-less) simulator still hands out cursors above any the
     #: ward stored before the restart.
-    feed: NotificationFeed = field(default_factory=NotificationFeed)
     free_code_batches: dict[UUID, FreeCodeBatch] = field(default_factory=dict)
     my_numbers: dict[str, str] = field(default_factory=dict)
-    journal: Journal | None = None
     _receipt_seq: int = 0
-
-    @classmethod
-    def restore(cls, journal: Journal) -> CsState:
-        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
-        entries = journal.entries()
-        if not entries:
-            state = cls(journal=journal)
-            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
-            return state
-        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
-        for entry in entries[1:]:
-            state._replay(entry)
-        state.journal = journal
-        return state
-
-    def _record(self, entry: Entry) -> None:
-        if self.journal is not None:
-            self.journal.append(entry)
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
-from jumin_simulator.journal import Entry, Journal
+from jumin_simulator.feed import Notification, journal_entry, replay_entry
+from jumin_simulator.journal import Entry
+from jumin_simulator.state import JournaledState
 
 from koseki_simulator.domain.fuhyo import Koseki, KosekiKey, Member
 from koseki_simulator.domain.notices import Envelope, FuhyoNoticeBody
@@ -80,32 +81,12 @@ class EventCount:
 
 
 @dataclass
-class FuhyoState:
+class FuhyoState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     koseki: dict[KosekiKey, Koseki] = field(default_factory=dict)
     answers: dict[UUID, Answer] = field(default_factory=dict)
     counts: dict[UUID, EventCount] = field(default_factory=dict)
-    feed: NotificationFeed = field(default_factory=NotificationFeed)
-    journal: Journal | None = None
-
-    @classmethod
-    def restore(cls, journal: Journal) -> FuhyoState:
-        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
-        entries = journal.entries()
-        if not entries:
-            state = cls(journal=journal)
-            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
-            return state
-        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
-        for entry in entries[1:]:
-            state._replay(entry)
-        state.journal = journal
-        return state
-
-    def _record(self, entry: Entry) -> None:
-        if self.journal is not None:
-            self.journal.append(entry)
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
