@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from jumin_simulator.control import control_router
 
-from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.domain.messages import MessageType, MoveInNotice
 from cs_simulator.entrypoints.dependencies import SimulatorDep
 from cs_simulator.entrypoints.problems import cs_error_responses
@@ -24,6 +24,8 @@ router = APIRouter(prefix="/sim", tags=["simulator"])
 
 MALFORMED = cs_error_responses("E-FORMAT")
 """Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
+
+router.include_router(control_router(MALFORMED))
 
 
 @router.get("/received", summary="Stored transmissions, filtered", responses=MALFORMED)
@@ -54,26 +56,3 @@ async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
 async def post_move_in_notice(sim: SimulatorDep, notice: MoveInNotice) -> QueuedNotice:
     queued = queue_move_in_notice(sim=sim, notice=notice)
     return QueuedNotice(cursor=queued.cursor, notification_id=queued.notification_id)
-
-
-@router.get("/faults", summary="Current fault settings")
-async def get_faults(sim: SimulatorDep) -> FaultSettings:
-    return sim.faults
-
-
-@router.put("/faults", summary="Replace the fault settings", responses=MALFORMED)
-async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
-    sim.faults = faults
-    return sim.faults
-
-
-@router.delete("/faults", summary="Reset the fault settings (no faults)")
-async def delete_faults(sim: SimulatorDep) -> FaultSettings:
-    sim.faults = FaultSettings()
-    return sim.faults
-
-
-@router.post("/reset", status_code=204, summary="Forget everything (tests)")
-async def reset(sim: SimulatorDep) -> Response:
-    sim.reset()
-    return Response(status_code=204)

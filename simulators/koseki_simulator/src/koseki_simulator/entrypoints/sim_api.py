@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Response
-from jumin_simulator.faults import FaultSettings
+from fastapi import APIRouter, Body, Query
+from jumin_simulator.control import control_router
 from jumin_simulator.feed import Notification
 
 from koseki_simulator.domain.notices import (
@@ -37,6 +37,8 @@ router = APIRouter(prefix="/sim", tags=["simulator"])
 
 MALFORMED = koseki_error_responses("E-FORMAT")
 """Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
+
+router.include_router(control_router(MALFORMED))
 
 
 def _queued(notification: Notification) -> QueuedNotice:
@@ -114,26 +116,3 @@ async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
         str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
         for event_id, c in sim.state.counts.items()
     }
-
-
-@router.get("/faults", summary="Current fault settings")
-async def get_faults(sim: SimulatorDep) -> FaultSettings:
-    return sim.faults
-
-
-@router.put("/faults", summary="Replace the fault settings", responses=MALFORMED)
-async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
-    sim.faults = faults
-    return sim.faults
-
-
-@router.delete("/faults", summary="Reset the fault settings (no faults)")
-async def delete_faults(sim: SimulatorDep) -> FaultSettings:
-    sim.faults = FaultSettings()
-    return sim.faults
-
-
-@router.post("/reset", status_code=204, summary="Forget everything (tests)")
-async def reset(sim: SimulatorDep) -> Response:
-    sim.reset()
-    return Response(status_code=204)
