@@ -1,12 +1,13 @@
 """`/sim/faults` and `/sim/reset`: the test side every simulator has, on the app's simulator."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the fault model is the factory's argument, and FastAPI
+# reads the routes' annotations as objects at definition time.
 
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
 
-from jumin_simulator.faults import FaultSettings
+from jumin_simulator.faults import Faults, FaultSettings
 
 __all__ = ["Controllable", "control_router"]
 
@@ -14,7 +15,7 @@ __all__ = ["Controllable", "control_router"]
 class Controllable(Protocol):
     """A simulator whose faults can be set and whose state can be forgotten."""
 
-    faults: FaultSettings
+    faults: Any  # its own `Faults` model
 
     def reset(self) -> None: ...
 
@@ -24,25 +25,32 @@ def _simulator(request: Request) -> Controllable:
     return simulator
 
 
-def control_router(malformed: dict[int | str, dict[str, Any]]) -> APIRouter:
-    """Return the routes to read, replace and clear the fault settings and to reset (no prefix:
-    include it in the simulator's `/sim` router). *malformed* documents its 400 answer."""
+def control_router(
+    malformed: dict[int | str, dict[str, Any]], model: type[Faults] = FaultSettings
+) -> APIRouter:
+    """Return the routes to read, replace and clear the fault settings (a *model*, by default
+    `FaultSettings`) and to reset (no prefix: include it in the simulator's `/sim` router).
+    *malformed* documents its 400 answer."""
     router = APIRouter()
 
-    @router.get("/faults", summary="Current fault settings")
-    async def get_faults(request: Request) -> FaultSettings:
-        return _simulator(request).faults
+    @router.get("/faults", summary="Current fault settings", response_model=model)
+    async def get_faults(request: Request) -> Faults:
+        faults: Faults = _simulator(request).faults
+        return faults
 
-    @router.put("/faults", summary="Replace the fault settings", responses=malformed)
-    async def put_faults(request: Request, faults: FaultSettings) -> FaultSettings:
+    @router.put(
+        "/faults", summary="Replace the fault settings", responses=malformed, response_model=model
+    )
+    async def put_faults(request: Request, faults: model) -> Faults:  # type: ignore[valid-type]
         _simulator(request).faults = faults
         return faults
 
-    @router.delete("/faults", summary="Reset the fault settings (no faults)")
-    async def delete_faults(request: Request) -> FaultSettings:
+    @router.delete("/faults", summary="Reset the fault settings (no faults)", response_model=model)
+    async def delete_faults(request: Request) -> Faults:
         simulator = _simulator(request)
-        simulator.faults = FaultSettings()
-        return simulator.faults
+        simulator.faults = model()
+        faults: Faults = simulator.faults
+        return faults
 
     @router.post("/reset", status_code=204, summary="Forget everything (tests)")
     async def reset(request: Request) -> Response:
