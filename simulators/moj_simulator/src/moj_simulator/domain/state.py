@@ -1,0 +1,184 @@
+"""What the simulated ministry remembers: received notices and their results, its record of
+foreign residents, and its outbox (the feed).
+
+The state lives in memory; with a journal every change is also appended to it — a receipt, a
+result issued, a record kept, a queued notice, an attempt — and `MojState.restore` replays it, so
+a restarted simulator holds what it held (results not yet due stay pending).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from jumin_simulator.feed import Notification, journal_entry, replay_entry
+from jumin_simulator.journal import Entry
+from jumin_simulator.state import JournaledState
+
+from moj_simulator.domain.notices import (
+    MUNICIPAL_NOTICE,
+    Envelope,
+    MunicipalNoticeBody,
+    MunicipalTransmissionBody,
+    NoticeBody,
+)
+from moj_simulator.domain.records import Resident
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One received notice (first receipt under its key) and when its result is due."""
+
+    idempotency_key: UUID
+    envelope: Envelope
+    body: NoticeBody
+    receipt_no: str
+    received_at: datetime
+    result_due_at: datetime
+    traceparent: str | None
+
+    def same_message(self, envelope: Envelope, body: NoticeBody) -> bool:
+        """Tell whether a resend carries the same notice (its own `sent_at` aside)."""
+        mine = self.envelope
+        return (mine.event_id, mine.municipality_code, mine.type, self.body) == (
+            envelope.event_id,
+            envelope.municipality_code,
+            envelope.type,
+            body,
+        )
+
+    def dump(self) -> Entry:
+        return {
+            "kind": "receipt",
+            "key": str(self.idempotency_key),
+            "envelope": self.envelope.model_dump(mode="json"),
+            "receipt_no": self.receipt_no,
+            "at": self.received_at.isoformat(),
+            "due": self.result_due_at.isoformat(),
+            "traceparent": self.traceparent,
+        }
+
+    @classmethod
+    def load(cls, entry: Entry) -> Receipt:
+        envelope = Envelope.model_validate(entry["envelope"])
+        return cls(
+            UUID(entry["key"]),
+            envelope,
+            body_of(envelope),
+            entry["receipt_no"],
+            datetime.fromisoformat(entry["at"]),
+            datetime.fromisoformat(entry["due"]),
+            entry["traceparent"],
+        )
+
+
+def body_of(envelope: Envelope) -> NoticeBody:
+    """The (already validated) body of an envelope as its type's model."""
+    if envelope.type == MUNICIPAL_NOTICE:
+        return MunicipalNoticeBody.model_validate(envelope.body)
+    return MunicipalTransmissionBody.model_validate(envelope.body)
+
+
+@dataclass(frozen=True)
+class IssuedResult:
+    """The processing result sent for a receipt: 正常 (no code) or its error code."""
+
+    error_code: str | None
+
+
+@dataclass
+class EventCount:
+    """How often an event was received (distinct keys) and how often it was sent at all."""
+
+    accepted: int = 0
+    attempts: int = 0
+
+
+@dataclass
+class MojState(JournaledState):
+    """Everything the simulator holds; replaced wholesale by a reset."""
+
+    receipts: dict[UUID, Receipt] = field(default_factory=dict)
+    results: dict[str, IssuedResult] = field(default_factory=dict)
+    residents: dict[str, Resident] = field(default_factory=dict)
+    counts: dict[UUID, EventCount] = field(default_factory=dict)
+    director_notices: int = 0
+
+    def _replay(self, entry: Entry) -> None:
+        kind = entry["kind"]
+        if kind == "attempt":
+            self.count_attempt(UUID(entry["event_id"]))
+        elif kind == "receipt":
+            self.keep_receipt(Receipt.load(entry))
+        elif kind == "result":
+            self.results[entry["receipt_no"]] = IssuedResult(entry["error_code"])
+        elif kind == "resident":
+            self.keep_resident(Resident.model_validate(entry["resident"]))
+        elif kind == "director_notice":
+            self.director_notices += 1
+        elif kind == "notify":
+            replay_entry(self.feed, entry)
+        else:
+            raise ValueError(f"unknown journal entry {kind!r}")
+
+    def count_attempt(self, event_id: UUID) -> None:
+        """Count one POST of a notice for this event, whatever its fate."""
+        self.counts.setdefault(event_id, EventCount()).attempts += 1
+        self._record({"kind": "attempt", "event_id": str(event_id)})
+
+    def next_receipt_no(self) -> str:
+        """The 受付番号 of the next first receipt."""
+        return f"MJ-{len(self.receipts) + 1:06d}"
+
+    def keep_receipt(self, receipt: Receipt) -> None:
+        """Store a first receipt under its key."""
+        self.receipts[receipt.idempotency_key] = receipt
+        self.counts.setdefault(receipt.envelope.event_id, EventCount()).accepted += 1
+        self._record(receipt.dump())
+
+    def keep_result(self, receipt_no: str, error_code: str | None) -> None:
+        """Mark a receipt's result sent (its own, or one injected in its place)."""
+        self.results[receipt_no] = IssuedResult(error_code)
+        self._record({"kind": "result", "receipt_no": receipt_no, "error_code": error_code})
+
+    def keep_resident(self, resident: Resident) -> None:
+        """Hold a foreign resident's record as it is now."""
+        self.residents[resident.card_no] = resident
+        self._record({"kind": "resident", "resident": resident.model_dump(mode="json")})
+
+    def next_director_notice_no(self) -> str:
+        """The 通知番号 of the next 長官通知."""
+        self.director_notices += 1
+        self._record({"kind": "director_notice"})
+        return f"DN-{self.director_notices:06d}"
+
+    def notify(
+        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
+    ) -> Notification:
+        """Queue a notice for the ward with the next cursor."""
+        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
+        self._record(journal_entry(notification))
+        return notification
+
+    def due(self, now: datetime) -> list[Receipt]:
+        """Receipts whose result is due and not yet sent, in receipt order."""
+        return [
+            r
+            for r in self.receipts.values()
+            if r.receipt_no not in self.results and r.result_due_at <= now
+        ]
+
+    def by_receipt_no(self, receipt_no: str) -> Receipt | None:
+        """The receipt with this 受付番号, if held."""
+        return next((r for r in self.receipts.values() if r.receipt_no == receipt_no), None)
+
+    def received(self, *, event_id: UUID | None, card_no: str | None) -> list[Receipt]:
+        """Received notices in receipt order, filtered by what is given."""
+        return [
+            r
+            for r in self.receipts.values()
+            if (event_id is None or r.envelope.event_id == event_id)
+            and (card_no is None or r.body.card_no == card_no)
+        ]
