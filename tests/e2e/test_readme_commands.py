@@ -34,7 +34,9 @@ from jumin_testing.e2e.supervised import PROGRAMS, SupervisedStack
 
 README = ROOT / "README.md"
 #: The ports the README's commands name.
-README_PORTS = Ports(registry=8100, cs_adapter=8301, simulator=8900, koseki_simulator=8901)
+README_PORTS = Ports(
+    registry=8100, cs_adapter=8301, simulator=8900, koseki_simulator=8901, moj_simulator=8902
+)
 #: Where `make status` (deploy/local/ctl.sh) finds supervisord when nothing says otherwise.
 DEFAULT_RUN_DIR = ROOT / "var/run"
 

@@ -61,6 +61,7 @@ class Ports:
     simulator: int = field(default_factory=free_port)
     audit_witness: int = field(default_factory=free_port)
     koseki_simulator: int = field(default_factory=free_port)
+    moj_simulator: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ class SliceEnvironment:
     @property
     def koseki_simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.koseki_simulator}"
+
+    @property
+    def moj_simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.moj_simulator}"
 
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:
