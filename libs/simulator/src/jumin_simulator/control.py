@@ -6,10 +6,12 @@
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from jumin_simulator.faults import Faults, FaultSettings
+from jumin_simulator.state import JournaledState
 
-__all__ = ["Controllable", "control_router"]
+__all__ = ["Controllable", "EventCountOut", "control_router"]
 
 
 class Controllable(Protocol):
@@ -17,7 +19,17 @@ class Controllable(Protocol):
 
     faults: Any  # its own `Faults` model
 
+    @property
+    def state(self) -> JournaledState: ...
+
     def reset(self) -> None: ...
+
+
+class EventCountOut(BaseModel):
+    """Received (distinct keys) and attempted (every POST) messages of one event."""
+
+    accepted: int
+    attempts: int
 
 
 def _simulator(request: Request) -> Controllable:
@@ -29,8 +41,8 @@ def control_router(
     malformed: dict[int | str, dict[str, Any]], model: type[Faults] = FaultSettings
 ) -> APIRouter:
     """Return the routes to read, replace and clear the fault settings (a *model*, by default
-    `FaultSettings`) and to reset (no prefix: include it in the simulator's `/sim` router).
-    *malformed* documents its 400 answer."""
+    `FaultSettings`), to count messages per event and to reset (no prefix: include it in the
+    simulator's `/sim` router). *malformed* documents its 400 answer."""
     router = APIRouter()
 
     @router.get("/faults", summary="Current fault settings", response_model=model)
@@ -51,6 +63,17 @@ def control_router(
         simulator.faults = model()
         faults: Faults = simulator.faults
         return faults
+
+    @router.get(
+        "/received/counts",
+        summary="Received (distinct keys) and attempted (every POST) messages per event id",
+    )
+    async def get_counts(request: Request) -> dict[str, EventCountOut]:
+        counts = _simulator(request).state.counts
+        return {
+            str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
+            for event_id, c in counts.items()
+        }
 
     @router.post("/reset", status_code=204, summary="Forget everything (tests)")
     async def reset(request: Request) -> Response:

@@ -106,6 +106,23 @@ class NotificationOut(BaseModel):
         return cls.model_validate(notification, from_attributes=True)
 
 
+class QueuedNotice(BaseModel):
+    """Where a notice queued through the test API sits."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+
+    @classmethod
+    def of(cls, notification: Notification) -> QueuedNotice:
+        """Describe a queued notification."""
+        return cls(
+            cursor=notification.cursor,
+            notification_id=notification.notification_id,
+            type=notification.type,
+        )
+
+
 class NotificationPage(BaseModel):
     """Notices after a cursor; `next` is the cursor to ask after next time."""
 

@@ -10,22 +10,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Self
+from uuid import UUID
 
 from jumin_simulator.feed import NotificationFeed
 from jumin_simulator.journal import Entry, Journal
 
-__all__ = ["JournaledState"]
+__all__ = ["EventCount", "JournaledState"]
+
+
+@dataclass
+class EventCount:
+    """How often an event was received (distinct keys) and how often it was sent at all."""
+
+    accepted: int = 0
+    attempts: int = 0
 
 
 @dataclass
 class JournaledState:
-    """Base of a simulator's state: its notification feed and the journal that records it.
+    """Base of a simulator's state: its notification feed, the count of messages per event, and
+    the journal that records them.
 
     Subclasses are dataclasses whose own fields all have defaults; they record each change with
-    `_record` and replay one in `_replay` (the entry kinds are theirs)."""
+    `_record` and replay one in `_replay` (the entry kinds are theirs, but `attempt`)."""
 
     feed: NotificationFeed = field(default_factory=NotificationFeed)
     journal: Journal | None = None
+    counts: dict[UUID, EventCount] = field(default_factory=dict)
 
     @classmethod
     def restore(cls, journal: Journal) -> Self:
@@ -37,7 +48,10 @@ class JournaledState:
             return state
         state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
         for entry in entries[1:]:
-            state._replay(entry)
+            if entry["kind"] == "attempt":
+                state.count_attempt(UUID(entry["event_id"]))
+            else:
+                state._replay(entry)
         state.journal = journal
         return state
 
@@ -48,6 +62,15 @@ class JournaledState:
             return cls()
         journal.clear()
         return cls.restore(journal)
+
+    def count_attempt(self, event_id: UUID) -> None:
+        """Count one POST of a message for this event, whatever its fate."""
+        self.counts.setdefault(event_id, EventCount()).attempts += 1
+        self._record({"kind": "attempt", "event_id": str(event_id)})
+
+    def count_accepted(self, event_id: UUID) -> None:
+        """Count a first receipt of a message for this event (journaled with the receipt)."""
+        self.counts.setdefault(event_id, EventCount()).accepted += 1
 
     def _record(self, entry: Entry) -> None:
         if self.journal is not None:

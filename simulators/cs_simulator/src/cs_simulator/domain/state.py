@@ -19,7 +19,7 @@ from jumin_simulator.state import JournaledState
 
 from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
 
-__all__ = ["CsState", "EventCount", "FreeCodeBatch", "Journal", "Notification", "Transmission"]
+__all__ = ["CsState", "FreeCodeBatch", "Journal", "Notification", "Transmission"]
 
 
 @dataclass(frozen=True)
@@ -60,19 +60,10 @@ class FreeCodeBatch:
 
 
 @dataclass
-class EventCount:
-    """How often an event was accepted (distinct keys) and how often it was sent at all."""
-
-    accepted: int = 0
-    attempts: int = 0
-
-
-@dataclass
 class CsState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     transmissions: dict[UUID, Transmission] = field(default_factory=dict)
-    counts: dict[UUID, EventCount] = field(default_factory=dict)
     identities: dict[str, Transmission] = field(default_factory=dict)
     #: Answers waiting for the ward (個人番号生成の応答, 転入通知). Cursors continue from the
     #: start time, so a restarted (memory-less) simulator still hands out cursors above any the
@@ -83,9 +74,7 @@ class CsState(JournaledState):
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
-        if kind == "attempt":
-            self.count_attempt(UUID(entry["event_id"]))
-        elif kind == "accept":
+        if kind == "accept":
             envelope = Envelope.model_validate(entry["envelope"])
             self.accept(
                 key=UUID(entry["key"]),
@@ -109,11 +98,6 @@ class CsState(JournaledState):
             self.keep_my_number(entry["code"], entry["number"])
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def count_attempt(self, event_id: UUID) -> None:
-        """Count one POST of a message for this event, whatever its fate."""
-        self.counts.setdefault(event_id, EventCount()).attempts += 1
-        self._record({"kind": "attempt", "event_id": str(event_id)})
 
     def keep_free_codes(self, batch: FreeCodeBatch) -> None:
         """Remember a batch handed out, to answer a repeated request with it."""
@@ -156,7 +140,7 @@ class CsState(JournaledState):
             key, envelope, body, f"CS-{self._receipt_seq:06d}", now, traceparent
         )
         self.transmissions[key] = transmission
-        self.counts.setdefault(envelope.event_id, EventCount()).accepted += 1
+        self.count_accepted(envelope.event_id)
         if envelope.type == "identity":
             previous = getattr(body, "previous_juminhyo_code", None)
             if previous is not None:  # 住民票コードの変更: the person now goes by the new code

@@ -7,16 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from jumin_simulator.control import control_router
+from jumin_simulator.feed import QueuedNotice
 
 from cs_simulator.domain.messages import MessageType, MoveInNotice
 from cs_simulator.entrypoints.dependencies import SimulatorDep
 from cs_simulator.entrypoints.problems import cs_error_responses
-from cs_simulator.entrypoints.schemas import (
-    EventCountOut,
-    QueuedNotice,
-    TransmissionList,
-    TransmissionOut,
-)
+from cs_simulator.entrypoints.schemas import TransmissionList, TransmissionOut
 from cs_simulator.service_layer.handlers import queue_move_in_notice
 
 router = APIRouter(prefix="/sim", tags=["simulator"])
@@ -39,14 +35,6 @@ async def get_received(
     return TransmissionList(items=[TransmissionOut.of(t) for t in found])
 
 
-@router.get("/received/counts", summary="Accepted and attempted transmissions per event id")
-async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
-    return {
-        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
-        for event_id, c in sim.state.counts.items()
-    }
-
-
 @router.post(
     "/move-in-notices",
     status_code=201,
@@ -54,5 +42,4 @@ async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
     responses=MALFORMED,
 )
 async def post_move_in_notice(sim: SimulatorDep, notice: MoveInNotice) -> QueuedNotice:
-    queued = queue_move_in_notice(sim=sim, notice=notice)
-    return QueuedNotice(cursor=queued.cursor, notification_id=queued.notification_id)
+    return QueuedNotice.of(queue_move_in_notice(sim=sim, notice=notice))

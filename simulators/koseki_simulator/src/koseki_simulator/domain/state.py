@@ -73,26 +73,15 @@ class Answer:
 
 
 @dataclass
-class EventCount:
-    """How often an event was received (distinct keys) and how often it was sent at all."""
-
-    accepted: int = 0
-    attempts: int = 0
-
-
-@dataclass
 class FuhyoState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     koseki: dict[KosekiKey, Koseki] = field(default_factory=dict)
     answers: dict[UUID, Answer] = field(default_factory=dict)
-    counts: dict[UUID, EventCount] = field(default_factory=dict)
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
-        if kind == "attempt":
-            self.count_attempt(UUID(entry["event_id"]))
-        elif kind == "koseki":
+        if kind == "koseki":
             self.keep(Koseki.load(entry["koseki"]))
         elif kind == "drop":
             self.drop((entry["honseki"], entry["hittosha"]))
@@ -102,11 +91,6 @@ class FuhyoState(JournaledState):
             replay_entry(self.feed, entry)
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def count_attempt(self, event_id: UUID) -> None:
-        """Count one POST of a notice for this event, whatever its fate."""
-        self.counts.setdefault(event_id, EventCount()).attempts += 1
-        self._record({"kind": "attempt", "event_id": str(event_id)})
 
     def keep(self, koseki: Koseki) -> None:
         """Hold a 戸籍 as it is now (new, seeded again or changed)."""
@@ -125,7 +109,7 @@ class FuhyoState(JournaledState):
     def keep_answer(self, answer: Answer) -> None:
         """Store a first receipt and its 照合結果 under its key."""
         self.answers[answer.idempotency_key] = answer
-        self.counts.setdefault(answer.envelope.event_id, EventCount()).accepted += 1
+        self.count_accepted(answer.envelope.event_id)
         self._record(answer.dump())
 
     def notify(

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Query
 from jumin_simulator.control import control_router
-from jumin_simulator.feed import Notification
+from jumin_simulator.feed import QueuedNotice
 
 from koseki_simulator.domain.notices import (
     CollationNoticeIn,
@@ -18,10 +18,8 @@ from koseki_simulator.domain.notices import (
 from koseki_simulator.entrypoints.dependencies import SimulatorDep
 from koseki_simulator.entrypoints.problems import koseki_error_responses
 from koseki_simulator.entrypoints.schemas import (
-    EventCountOut,
     KosekiList,
     KosekiOut,
-    QueuedNotice,
     QueuedNotices,
     ReceivedList,
     ReceivedOut,
@@ -39,14 +37,6 @@ MALFORMED = koseki_error_responses("E-FORMAT")
 """Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
 
 router.include_router(control_router(MALFORMED))
-
-
-def _queued(notification: Notification) -> QueuedNotice:
-    return QueuedNotice(
-        cursor=notification.cursor,
-        notification_id=notification.notification_id,
-        type=notification.type,
-    )
 
 
 @router.put(
@@ -75,7 +65,7 @@ async def get_koseki(sim: SimulatorDep, honseki: str | None = None) -> KosekiLis
 async def post_koseki_event(
     sim: SimulatorDep, event: Annotated[KosekiEvent, Body()]
 ) -> QueuedNotices:
-    return QueuedNotices(items=[_queued(n) for n in apply_event(sim=sim, event=event)])
+    return QueuedNotices(items=[QueuedNotice.of(n) for n in apply_event(sim=sim, event=event)])
 
 
 @router.post(
@@ -85,7 +75,7 @@ async def post_koseki_event(
     responses=MALFORMED,
 )
 async def post_collation_notice(sim: SimulatorDep, notice: CollationNoticeIn) -> QueuedNotice:
-    return _queued(queue_collation_notice(sim=sim, notice=notice))
+    return QueuedNotice.of(queue_collation_notice(sim=sim, notice=notice))
 
 
 @router.post(
@@ -97,7 +87,7 @@ async def post_collation_notice(sim: SimulatorDep, notice: CollationNoticeIn) ->
 async def post_honseki_transfer_notice(
     sim: SimulatorDep, notice: HonsekiTransferNoticeIn
 ) -> QueuedNotice:
-    return _queued(queue_honseki_transfer_notice(sim=sim, notice=notice))
+    return QueuedNotice.of(queue_honseki_transfer_notice(sim=sim, notice=notice))
 
 
 @router.get("/received", summary="Received notices, filtered", responses=MALFORMED)
@@ -108,11 +98,3 @@ async def get_received(
 ) -> ReceivedList:
     found = sim.state.received(event_id=event_id, juminhyo_code=juminhyo_code)
     return ReceivedList(items=[ReceivedOut.of(a) for a in found])
-
-
-@router.get("/received/counts", summary="Received and attempted notices per event id")
-async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
-    return {
-        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
-        for event_id, c in sim.state.counts.items()
-    }

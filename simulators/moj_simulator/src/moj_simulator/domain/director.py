@@ -7,7 +7,7 @@ record changes with it, and the notice is queued for the ward. A 特別永住者
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from jumin_contracts.codes import ForeignResidentCategory
 from jumin_simulator.formats import JuminhyoCode, Name, Sex, WireDate
@@ -25,7 +25,8 @@ DirectorNoticeKind = Literal[
 """在留期間更新 / 在留資格変更 / 在留カード交付 (再交付・切替: new number) / 記載事項の変更・訂正
 (氏名・生年月日・性別・国籍・地域) / 在留の終了 (出国による在留期間満了, 在留資格取消: 消除)."""
 
-NoticeText = Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$")
+NoticeText = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
+"""通知文: what the clerk reads (shown as the change's 備考)."""
 
 
 class Corrections(WireModel):
@@ -67,7 +68,7 @@ class DirectorNoticeIn(WireModel):
     )
     effective_date: WireDate = Field(description="異動日: when the change took effect")
     corrections: Corrections = Field(default_factory=Corrections)
-    notice_text: str = NoticeText
+    notice_text: NoticeText
 
     @model_validator(mode="after")
     def _complete(self) -> DirectorNoticeIn:

@@ -74,8 +74,4 @@ def _differs(record: Resident, body: NoticeBody, name: str) -> bool:
 
 
 def _card_item(body: NoticeBody) -> str:
-    return (
-        "residence_card_no"
-        if getattr(body, "residence_card_no", None)
-        else "special_permanent_cert_no"
-    )
+    return "residence_card_no" if body.residence_card_no else "special_permanent_cert_no"

@@ -89,28 +89,17 @@ class IssuedResult:
 
 
 @dataclass
-class EventCount:
-    """How often an event was received (distinct keys) and how often it was sent at all."""
-
-    accepted: int = 0
-    attempts: int = 0
-
-
-@dataclass
 class MojState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     receipts: dict[UUID, Receipt] = field(default_factory=dict)
     results: dict[str, IssuedResult] = field(default_factory=dict)
     residents: dict[str, Resident] = field(default_factory=dict)
-    counts: dict[UUID, EventCount] = field(default_factory=dict)
     director_notices: int = 0
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
-        if kind == "attempt":
-            self.count_attempt(UUID(entry["event_id"]))
-        elif kind == "receipt":
+        if kind == "receipt":
             self.keep_receipt(Receipt.load(entry))
         elif kind == "result":
             self.results[entry["receipt_no"]] = IssuedResult(entry["error_code"])
@@ -123,11 +112,6 @@ class MojState(JournaledState):
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
 
-    def count_attempt(self, event_id: UUID) -> None:
-        """Count one POST of a notice for this event, whatever its fate."""
-        self.counts.setdefault(event_id, EventCount()).attempts += 1
-        self._record({"kind": "attempt", "event_id": str(event_id)})
-
     def next_receipt_no(self) -> str:
         """The 受付番号 of the next first receipt."""
         return f"MJ-{len(self.receipts) + 1:06d}"
@@ -135,7 +119,7 @@ class MojState(JournaledState):
     def keep_receipt(self, receipt: Receipt) -> None:
         """Store a first receipt under its key."""
         self.receipts[receipt.idempotency_key] = receipt
-        self.counts.setdefault(receipt.envelope.event_id, EventCount()).accepted += 1
+        self.count_accepted(receipt.envelope.event_id)
         self._record(receipt.dump())
 
     def keep_result(self, receipt_no: str, error_code: str | None) -> None:

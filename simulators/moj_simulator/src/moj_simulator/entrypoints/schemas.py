@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification
 from pydantic import BaseModel
 
 from moj_simulator.domain.state import IssuedResult, Receipt
@@ -86,27 +85,3 @@ class ReceivedList(BaseModel):
     """Received notices in receipt order."""
 
     items: list[ReceivedOut]
-
-
-class EventCountOut(BaseModel):
-    """Received (distinct keys) and attempted (every POST) notices of one event."""
-
-    accepted: int
-    attempts: int
-
-
-class QueuedNotice(BaseModel):
-    """Where a queued notice sits."""
-
-    cursor: int
-    notification_id: UUID
-    type: str
-
-    @classmethod
-    def of(cls, notification: Notification) -> QueuedNotice:
-        """Describe a queued notification."""
-        return cls(
-            cursor=notification.cursor,
-            notification_id=notification.notification_id,
-            type=notification.type,
-        )

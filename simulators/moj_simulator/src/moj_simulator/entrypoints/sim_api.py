@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from jumin_simulator.control import control_router
+from jumin_simulator.feed import QueuedNotice
 
 from moj_simulator.domain.director import DirectorNoticeIn
 from moj_simulator.domain.faults import MojFaults
@@ -15,12 +16,7 @@ from moj_simulator.domain.records import Resident
 from moj_simulator.domain.results import ResultIn
 from moj_simulator.entrypoints.dependencies import SimulatorDep
 from moj_simulator.entrypoints.problems import moj_error_responses
-from moj_simulator.entrypoints.schemas import (
-    EventCountOut,
-    QueuedNotice,
-    ReceivedList,
-    ReceivedOut,
-)
+from moj_simulator.entrypoints.schemas import ReceivedList, ReceivedOut
 from moj_simulator.service_layer.handlers import (
     inject_result,
     issue_due_results,
@@ -80,11 +76,3 @@ async def get_received(
     found = sim.state.received(event_id=event_id, card_no=card_no)
     results = sim.state.results
     return ReceivedList(items=[ReceivedOut.of(r, results.get(r.receipt_no)) for r in found])
-
-
-@router.get("/received/counts", summary="Received and attempted notices per event id")
-async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
-    return {
-        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
-        for event_id, c in sim.state.counts.items()
-    }
