@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Response
-from jumin_simulator.feed import NotificationPage
+from fastapi import APIRouter, Body, Response
+from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.idempotency import IdempotencyKey
 
 from moj_simulator.entrypoints.dependencies import SimulatorDep
 from moj_simulator.entrypoints.problems import moj_error_responses
@@ -16,10 +16,6 @@ from moj_simulator.service_layer.handlers import issue_due_results, receive_noti
 router = APIRouter(
     prefix="/moj/v1", tags=["moj"], responses=moj_error_responses("E-BUSY", "E-DOWN")
 )
-
-IdempotencyKey = Annotated[
-    UUID, Header(alias="Idempotency-Key", description="冪等キー: one per transmission (UUID)")
-]
 
 _NOTICE_DOC = """市町村通知 (入管法61条の8の2) or 市町村伝達 (入管令2条) of one person. 201 received
 (its processing result follows on the feed once due), 200 a replay of the stored receipt.
@@ -56,8 +52,8 @@ async def post_notice(
 )
 async def get_notifications(
     sim: SimulatorDep,
-    after: Annotated[int, Query(ge=0, description="last cursor acted on")] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: AfterCursor = 0,
+    limit: PageLimit = 100,
 ) -> NotificationPage:
     issue_due_results(sim)
     return NotificationPage.of(sim.state.feed, after, limit)
