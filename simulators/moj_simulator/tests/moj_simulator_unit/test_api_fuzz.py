@@ -7,7 +7,7 @@ code documented, content types, bodies and headers as declared.
 
 The simulator is not empty: a foreign resident is known, a notice received and its result and a
 長官通知 queued first, and every other case has its identifiers (Idempotency-Key, event id, card
-number, cursor) replaced by the seeded ones, so replays, key reuse and pages with items are
+number, 受付番号, cursor) replaced by the seeded ones, so replays, key reuse and pages with items are
 exercised too.
 """
 
@@ -88,6 +88,16 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     overrides = {k: v for k, v in values.items() if k in declared}
     if overrides:
         case.query = {**(case.query or {}), **overrides}
+    body_ids = BODY_IDS.get(case.operation.path, {})
+    if body_ids and isinstance(case.body, dict):  # a 長官通知 or result about what is held
+        case.body = {**case.body, **body_ids}
+
+
+BODY_IDS: dict[str, dict[str, Any]] = {
+    "/sim/director-notices": {"residence_card_no": CARD},
+    "/sim/results": {"receipt_no": "MJ-000001"},
+}
+"""Identifiers put into fuzzed bodies so that they name the seeded person and notice."""
 
 
 _CASES = itertools.count()

@@ -176,12 +176,16 @@ async def test_a_special_permanent_residents_notice_is_flagged(
         {"corrections": {"residence_card_no": "AB123"}},
         {"corrections": {"passport_no": "TZ1234567"}},
         {"notice_text": ""},
+        {"corrections": {"birth_date": None}},
+        {"corrections": {"foreign_category": None, "period_of_stay": None}},
     ],
 )
 async def test_malformed_director_notices_are_refused(
     client: httpx.AsyncClient, changes: dict[str, Any]
 ) -> None:
+    await seed(client)
     response = await client.post("/sim/director-notices", json=director_notice(**changes))
 
     assert (response.status_code, response.json()["code"]) == (400, "E-FORMAT"), response.text
     assert await feed(client) == []
+    assert (await client.get("/sim/residents")).json() == [resident(replaced_by=None)]

@@ -47,9 +47,23 @@ class Corrections(WireModel):
         default=None, description="特別永住者証明書番号 (新)"
     )
 
+    @model_validator(mode="after")
+    def _keep_what_every_record_has(self) -> Corrections:
+        cleared = [name for name in ALWAYS_RECORDED if self.given().get(name, "") is None]
+        if cleared:
+            raise ValueError(
+                "生年月日・性別・国籍・地域・区分は消せません / these items cannot be cleared: "
+                + ", ".join(cleared)
+            )
+        return self
+
     def given(self) -> dict[str, Any]:
         """The items the notice states (null included: cleared)."""
         return self.model_dump(mode="json", exclude_unset=True)
+
+
+ALWAYS_RECORDED = ("birth_date", "sex", "nationality", "foreign_category")
+"""Items every foreign resident's record has: a 長官通知 may change them, never clear them."""
 
 
 class DirectorNoticeIn(WireModel):
