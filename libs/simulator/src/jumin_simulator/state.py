@@ -9,13 +9,53 @@ every cursor it handed out (the feed's cursor base is the journal's first entry)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Self
+from datetime import datetime
+from typing import Any, Generic, Self, TypeVar
 from uuid import UUID
 
-from jumin_simulator.feed import NotificationFeed
+from pydantic import BaseModel
+
+from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
 from jumin_simulator.journal import Entry, Journal
 
-__all__ = ["EventCount", "JournaledState"]
+__all__ = ["EventCount", "JournaledState", "Received"]
+
+_Envelope = TypeVar("_Envelope", bound=BaseModel)
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Received(Generic[_Envelope, _Body]):
+    """A message stored at its first receipt under an idempotency key, with its 受付番号.
+
+    Simulators subclass it with what they add (an answer, a due time)."""
+
+    idempotency_key: UUID
+    envelope: _Envelope
+    body: _Body
+    receipt_no: str
+    received_at: datetime
+    traceparent: str | None
+
+    def same_message(self, envelope: _Envelope, body: _Body) -> bool:
+        """Tell whether a resend carries the same message: the same envelope items but its own
+        `sent_at`, and the same body after validation."""
+        return (_sender_items(self.envelope), self.body) == (_sender_items(envelope), body)
+
+    def journal_items(self) -> Entry:
+        """The journal's record of the receipt (its subclass adds `kind` and its own items)."""
+        return {
+            "key": str(self.idempotency_key),
+            "envelope": self.envelope.model_dump(mode="json"),
+            "receipt_no": self.receipt_no,
+            "at": self.received_at.isoformat(),
+            "traceparent": self.traceparent,
+        }
+
+
+def _sender_items(envelope: BaseModel) -> dict[str, Any]:
+    """The envelope's items that make a message the same message (not when it was sent)."""
+    return envelope.model_dump(exclude={"sent_at", "body"})
 
 
 @dataclass
@@ -32,7 +72,8 @@ class JournaledState:
     the journal that records them.
 
     Subclasses are dataclasses whose own fields all have defaults; they record each change with
-    `_record` and replay one in `_replay` (the entry kinds are theirs, but `attempt`)."""
+    `_record` and replay one in `_replay` (the entry kinds are theirs, but `attempt` and
+    `notify`)."""
 
     feed: NotificationFeed = field(default_factory=NotificationFeed)
     journal: Journal | None = None
@@ -50,6 +91,8 @@ class JournaledState:
         for entry in entries[1:]:
             if entry["kind"] == "attempt":
                 state.count_attempt(UUID(entry["event_id"]))
+            elif entry["kind"] == "notify":
+                replay_entry(state.feed, entry)
             else:
                 state._replay(entry)
         state.journal = journal
@@ -62,6 +105,14 @@ class JournaledState:
             return cls()
         journal.clear()
         return cls.restore(journal)
+
+    def notify(
+        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
+    ) -> Notification:
+        """Queue a notice for the ward with the next cursor."""
+        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
+        self._record(journal_entry(notification))
+        return notification
 
     def count_attempt(self, event_id: UUID) -> None:
         """Count one POST of a message for this event, whatever its fate."""

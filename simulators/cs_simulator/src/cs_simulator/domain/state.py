@@ -10,12 +10,11 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, journal_entry, replay_entry
+from jumin_simulator.feed import Notification
 from jumin_simulator.journal import Entry, Journal
-from jumin_simulator.state import JournaledState
+from jumin_simulator.state import JournaledState, Received
 
 from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
 
@@ -23,25 +22,8 @@ __all__ = ["CsState", "FreeCodeBatch", "Journal", "Notification", "Transmission"
 
 
 @dataclass(frozen=True)
-class Transmission:
+class Transmission(Received[Envelope, MessageBody]):
     """One accepted transmission (受信電文) and the reply it got."""
-
-    idempotency_key: UUID
-    envelope: Envelope
-    body: MessageBody
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
-
-    def same_message(self, envelope: Envelope, body: MessageBody) -> bool:
-        """Tell whether a resend carries the same message (its own `sent_at` aside)."""
-        mine = self.envelope
-        return (mine.type, mine.event_id, mine.municipality_code, self.body) == (
-            envelope.type,
-            envelope.event_id,
-            envelope.municipality_code,
-            body,
-        )
 
     @property
     def juminhyo_code(self) -> str:
@@ -83,8 +65,6 @@ class CsState(JournaledState):
                 now=datetime.fromisoformat(entry["at"]),
                 traceparent=entry["traceparent"],
             )
-        elif kind == "notify":
-            replay_entry(self.feed, entry)
         elif kind == "free_codes":
             self.keep_free_codes(
                 FreeCodeBatch(
@@ -156,19 +136,6 @@ class CsState(JournaledState):
             }
         )
         return transmission
-
-    def notify(
-        self,
-        *,
-        type_: str,
-        body: dict[str, Any],
-        now: datetime,
-        traceparent: str | None,
-    ) -> Notification:
-        """Queue an answer for the ward with the next cursor."""
-        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
-        self._record(journal_entry(notification))
-        return notification
 
     @property
     def notifications(self) -> list[Notification]:

@@ -10,27 +10,19 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, journal_entry, replay_entry
 from jumin_simulator.journal import Entry
-from jumin_simulator.state import JournaledState
+from jumin_simulator.state import JournaledState, Received
 
 from koseki_simulator.domain.fuhyo import Koseki, KosekiKey, Member
 from koseki_simulator.domain.notices import Envelope, FuhyoNoticeBody
 
 
 @dataclass(frozen=True)
-class Answer:
+class Answer(Received[Envelope, FuhyoNoticeBody]):
     """One received 附票記載事項通知 (first receipt under its key) and its 照合結果."""
 
-    idempotency_key: UUID
-    envelope: Envelope
-    body: FuhyoNoticeBody
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
     mismatches: tuple[str, ...]
     """Mismatch codes, first the one the answer names; empty: accepted."""
 
@@ -38,25 +30,8 @@ class Answer:
     def accepted(self) -> bool:
         return not self.mismatches
 
-    def same_message(self, envelope: Envelope, body: FuhyoNoticeBody) -> bool:
-        """Tell whether a resend carries the same notice (its own `sent_at` aside)."""
-        mine = self.envelope
-        return (mine.event_id, mine.municipality_code, self.body) == (
-            envelope.event_id,
-            envelope.municipality_code,
-            body,
-        )
-
     def dump(self) -> Entry:
-        return {
-            "kind": "answer",
-            "key": str(self.idempotency_key),
-            "envelope": self.envelope.model_dump(mode="json"),
-            "receipt_no": self.receipt_no,
-            "at": self.received_at.isoformat(),
-            "traceparent": self.traceparent,
-            "mismatches": list(self.mismatches),
-        }
+        return {"kind": "answer", **self.journal_items(), "mismatches": list(self.mismatches)}
 
     @classmethod
     def load(cls, entry: Entry) -> Answer:
@@ -87,8 +62,6 @@ class FuhyoState(JournaledState):
             self.drop((entry["honseki"], entry["hittosha"]))
         elif kind == "answer":
             self.keep_answer(Answer.load(entry))
-        elif kind == "notify":
-            replay_entry(self.feed, entry)
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
 
@@ -111,14 +84,6 @@ class FuhyoState(JournaledState):
         self.answers[answer.idempotency_key] = answer
         self.count_accepted(answer.envelope.event_id)
         self._record(answer.dump())
-
-    def notify(
-        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
-    ) -> Notification:
-        """Queue a notice for the ward with the next cursor."""
-        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
-        self._record(journal_entry(notification))
-        return notification
 
     def find(self, honseki: str, hittosha: str | None) -> Koseki | None:
         """The 戸籍 of (本籍, 筆頭者); without 筆頭者, the only 戸籍 at that 本籍."""

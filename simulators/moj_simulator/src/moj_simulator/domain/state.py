@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, journal_entry, replay_entry
 from jumin_simulator.journal import Entry
-from jumin_simulator.state import JournaledState
+from jumin_simulator.state import JournaledState, Received
 
 from moj_simulator.domain.notices import (
     MUNICIPAL_NOTICE,
@@ -28,37 +26,13 @@ from moj_simulator.domain.records import Resident
 
 
 @dataclass(frozen=True)
-class Receipt:
+class Receipt(Received[Envelope, NoticeBody]):
     """One received notice (first receipt under its key) and when its result is due."""
 
-    idempotency_key: UUID
-    envelope: Envelope
-    body: NoticeBody
-    receipt_no: str
-    received_at: datetime
     result_due_at: datetime
-    traceparent: str | None
-
-    def same_message(self, envelope: Envelope, body: NoticeBody) -> bool:
-        """Tell whether a resend carries the same notice (its own `sent_at` aside)."""
-        mine = self.envelope
-        return (mine.event_id, mine.municipality_code, mine.type, self.body) == (
-            envelope.event_id,
-            envelope.municipality_code,
-            envelope.type,
-            body,
-        )
 
     def dump(self) -> Entry:
-        return {
-            "kind": "receipt",
-            "key": str(self.idempotency_key),
-            "envelope": self.envelope.model_dump(mode="json"),
-            "receipt_no": self.receipt_no,
-            "at": self.received_at.isoformat(),
-            "due": self.result_due_at.isoformat(),
-            "traceparent": self.traceparent,
-        }
+        return {"kind": "receipt", **self.journal_items(), "due": self.result_due_at.isoformat()}
 
     @classmethod
     def load(cls, entry: Entry) -> Receipt:
@@ -69,8 +43,8 @@ class Receipt:
             body_of(envelope),
             entry["receipt_no"],
             datetime.fromisoformat(entry["at"]),
-            datetime.fromisoformat(entry["due"]),
             entry["traceparent"],
+            datetime.fromisoformat(entry["due"]),
         )
 
 
@@ -107,8 +81,6 @@ class MojState(JournaledState):
             self.keep_resident(Resident.model_validate(entry["resident"]))
         elif kind == "director_notice":
             self.director_notices += 1
-        elif kind == "notify":
-            replay_entry(self.feed, entry)
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
 
@@ -137,14 +109,6 @@ class MojState(JournaledState):
         self.director_notices += 1
         self._record({"kind": "director_notice"})
         return f"DN-{self.director_notices:06d}"
-
-    def notify(
-        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
-    ) -> Notification:
-        """Queue a notice for the ward with the next cursor."""
-        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
-        self._record(journal_entry(notification))
-        return notification
 
     def due(self, now: datetime) -> list[Receipt]:
         """Receipts whose result is due and not yet sent, in receipt order."""

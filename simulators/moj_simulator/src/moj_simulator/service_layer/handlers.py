@@ -59,8 +59,8 @@ def receive_notice(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgemen
             body,
             state.next_receipt_no(),
             now,
-            now + sim.result_delay,
             current_traceparent(),
+            now + sim.result_delay,
         )
         state.keep_receipt(receipt)
         span.set_attribute("moj.receipt_no", receipt.receipt_no)
