@@ -79,6 +79,8 @@ class SliceEnvironment:
     #: Seconds between the cs_adapter's polls of CS (answers come back faster in tests).
     cs_poll_interval: float = 0.2
     my_number_delay: float = 0.3
+    #: Seconds until the 法務省 simulator's processing result of a notice (5 under `make up`).
+    moj_result_delay: float = 0.3
     relay_poll_seconds: float = 0.5
     #: False: every process runs with OTEL_SDK_DISABLED=true (no spans; for benchmarks)
     tracing: bool = True

@@ -60,6 +60,7 @@ class SupervisedStack:
             "JUMIN_KOSEKI_SIMULATOR_PORT": str(e.ports.koseki_simulator),
             "JUMIN_KOSEKI_SIMULATOR_STATE_FILE": str(e.workdir / "koseki-simulator.sqlite3"),
             "JUMIN_MOJ_SIMULATOR_PORT": str(e.ports.moj_simulator),
+            "JUMIN_MOJ_SIMULATOR_RESULT_DELAY": str(e.moj_result_delay),
             "JUMIN_MOJ_SIMULATOR_STATE_FILE": str(e.workdir / "moj-simulator.sqlite3"),
             "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
             "JUMIN_REGISTRY_WITNESS_URL": f"http://127.0.0.1:{e.ports.audit_witness}",
