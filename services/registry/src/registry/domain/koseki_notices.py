@@ -33,6 +33,7 @@ from registry.domain.change_requests import (
 )
 from registry.domain.errors import NothingToChange, RuleViolation
 from registry.domain.model import HistoryRow, Person
+from registry.domain.search_keys import name_search_key
 
 FILINGS: Final[dict[KosekiEvent, str]] = {
     KosekiEvent.MARRIAGE: "婚姻",
@@ -143,6 +144,16 @@ def _newborn(notice: KosekiRecordNotice, *, relationship: str) -> NewPerson:
         honseki=notice.honseki,
         hittosha=notice.hittosha,
     )
+
+
+def names_the_child(notice: KosekiRecordNotice, family_name: str, given_name: str) -> bool:
+    """Say whether a 氏名 entered for a child born the same day is the notice's child.
+
+    Compared as search compares names: 異体字 folded, spaces and variation selectors dropped
+    (the clerk may have typed 高 for the 戸籍's 髙).
+    """
+    wanted = name_search_key(notice.family_name + notice.given_name)
+    return name_search_key(family_name + given_name) == wanted
 
 
 def birth_date_of(notice: KosekiRecordNotice) -> PartialDate:

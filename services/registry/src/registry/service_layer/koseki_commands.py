@@ -34,10 +34,10 @@ from registry.domain.koseki_notices import (
     birth_date_of,
     birth_for,
     death_for,
+    names_the_child,
 )
 from registry.domain.model import HistoryRow
 from registry.domain.projection import municipality_of
-from registry.domain.search_keys import name_search_key
 from registry.domain.work_items import WorkItem, collation_item, transfer_item
 from registry.service_layer.command_context import (
     UNMATCHED,
@@ -114,16 +114,11 @@ async def _parents_on_register(context: CommandContext, codes: Sequence[str]) ->
 async def _birth_entered(
     context: CommandContext, command: KosekiRecordNotice, parents: Sequence[HistoryRow]
 ) -> bool:
-    """Say whether a pending or approved 出生 enters this child into a parent's household.
-
-    The same child: same 生年月日 and the same 氏名 once 異体字 and spaces are folded (the clerk
-    may have typed 髙 for 高).
-    """
+    """Say whether a pending or approved 出生 enters this child into a parent's household."""
     households = sorted({p.person.household_no for p in parents})
     born = birth_date_of(command).to_storage()
-    wanted = name_search_key(command.family_name + command.given_name)
     entered = await context.uow.changes.births_into(households, birth_date=born)
-    return any(name_search_key(family + given) == wanted for family, given in entered)
+    return any(names_the_child(command, family, given) for family, given in entered)
 
 
 def _sender(command: KosekiRecordNotice) -> str:
