@@ -266,7 +266,13 @@ DEFAULT_RECIPIENTS: Final = (
     ),
     # Not built yet: routed=False until the service exists (docs/adding-a-service.md, step 3), so
     # their queues never fill with messages nobody consumes. JUMIN_AMQP_RECIPIENTS overrides.
-    Recipient("koseki", "jumin_koseki_adapter", routed=False),
+    # 住民票記載事項通知 (住基法9条2項), 戸籍照合通知 and 本籍転属通知 (19条2項・3項) from the 戸籍 side.
+    Recipient(
+        "koseki",
+        "jumin_koseki_adapter",
+        commands=("koseki_record_notice", "koseki_collation_notice", "honseki_transfer_notice"),
+        routed=False,
+    ),
     # 長官通知 from 出入国在留管理庁 (住基法30条の50).
     Recipient("moj", "jumin_moj_notify", commands=("moj_notice",), routed=False),
     Recipient("intermediate", "jumin_intermediate_server", routed=False),
