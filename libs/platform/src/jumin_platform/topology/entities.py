@@ -264,8 +264,8 @@ DEFAULT_RECIPIENTS: Final = (
     Recipient(
         "cs", "jumin_cs_adapter", commands=("my_number_assigned", "free_codes", "move_in_notice")
     ),
-    # 附票記載事項通知 to the ward's 戸籍附票システム (住基法19条1項), sent by koseki_adapter;
-    # 住民票記載事項通知 (住基法9条2項), 戸籍照合通知 and 本籍転属通知 (19条2項・3項) from the 戸籍 side.
+    # 附票記載事項通知 to the ward's 戸籍附票システム (住基法19条1項), sent by koseki_adapter; from the
+    # 戸籍 side 住民票記載事項通知 (住基法9条2項), 戸籍照合通知 and 本籍転属通知 (19条2項・3項).
     Recipient(
         "koseki",
         "jumin_koseki_adapter",
