@@ -96,6 +96,8 @@ def test_a_birth_without_a_code_keeps_unknown_birth_date_parts_and_the_parents()
         previous_family_name=None,
         previous_given_name=None,
         parent_juminhyo_codes=[code(1), code(2)],
+        family_name_kana="シンジュク",
+        given_name_kana="ジロウ",
     )
 
     command = to_command(notification("residence_record_notice", body), now=NOW)
@@ -107,6 +109,7 @@ def test_a_birth_without_a_code_keeps_unknown_birth_date_parts_and_the_parents()
         Sex.MALE,
     )
     assert command.parent_juminhyo_codes == [code(1), code(2)]
+    assert (command.family_name_kana, command.given_name_kana) == ("シンジュク", "ジロウ")
 
 
 def test_a_collation_notice_quotes_the_koseki_in_the_commands_forms() -> None:

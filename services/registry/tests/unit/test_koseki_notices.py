@@ -21,6 +21,7 @@ from registry.domain.change_requests import Amendment, EntryChange, RemovalChang
 from registry.domain.errors import NothingToChange, RuleViolation
 from registry.domain.koseki_notices import (
     amendment_for,
+    birth_date_of,
     birth_for,
     death_for,
     names_the_child,
@@ -235,6 +236,20 @@ def test_a_birth_date_that_is_no_calendar_date_is_refused(view: RegisterView) ->
             sent_from="東京都新宿区",
             received_on=TODAY,
         )
+
+
+@pytest.mark.parametrize(
+    ("wire", "stored"),
+    [("1980-02-00", "1980-02-xx"), ("1980-00-00", "1980-xx-xx"), ("0000-00-00", "xxxx-xx-xx")],
+)
+def test_zeros_in_a_birth_date_are_its_unknown_parts(wire: str, stored: str) -> None:
+    assert birth_date_of(notice(KosekiEvent.BIRTH, birth_date=wire)).to_storage() == stored
+
+
+@pytest.mark.parametrize("wire", ["1980-00-05", "0000-02-00", "1980-13-00"])
+def test_unknown_parts_must_be_the_last_ones_and_the_known_ones_calendar(wire: str) -> None:
+    with refused(RuleViolation, "暦にない"):
+        birth_date_of(notice(KosekiEvent.BIRTH, birth_date=wire))
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,7 @@ async def test_a_marriage_moves_the_person_to_the_new_koseki_and_notifies_the_wa
         new_honseki=NEW_HONSEKI,
         new_hittosha="大久保 次郎",
         new_family_name="大久保",
+        new_family_name_kana="オオクボ",
     )
 
     assert response.status_code == 201, response.text
@@ -54,6 +55,8 @@ async def test_a_marriage_moves_the_person_to_the_new_koseki_and_notifies_the_wa
         "juminhyo_code": MOTHER,
         "family_name": "大久保",
         "given_name": "花子",
+        "family_name_kana": "オオクボ",
+        "given_name_kana": None,  # the 戸籍 as seeded has no 振り仮名 (an older one)
         "birth_date": "19820202",
         "sex": "2",
         "honseki": NEW_HONSEKI,
@@ -212,6 +215,8 @@ async def test_a_birth_enters_the_child_and_names_the_parents(client: httpx.Asyn
         event="birth",
         family_name="新宿",
         given_name="二郎",
+        family_name_kana="シンジュク",
+        given_name_kana="ジロウ",
         birth_date="20261125",
         sex="1",
         parent_juminhyo_codes=[FATHER, MOTHER],
@@ -219,6 +224,10 @@ async def test_a_birth_enters_the_child_and_names_the_parents(client: httpx.Asyn
 
     [sent] = await feed(client)
     assert sent["body"]["event"] == "birth"
+    assert (sent["body"]["family_name_kana"], sent["body"]["given_name_kana"]) == (
+        "シンジュク",
+        "ジロウ",
+    )
     assert (sent["body"]["juminhyo_code"], sent["body"]["parent_juminhyo_codes"]) == (
         None,
         [FATHER, MOTHER],

@@ -78,6 +78,8 @@ def _record_notice(body: Body, source: UUID, now: datetime) -> RegistryCommand:
         juminhyo_code=body.get("juminhyo_code"),
         family_name=_item(body, "family_name"),
         given_name=_item(body, "given_name"),
+        family_name_kana=body.get("family_name_kana"),
+        given_name_kana=body.get("given_name_kana"),
         birth_date=_item(body, "birth_date", partial_date),
         sex=_item(body, "sex", _sex),
         honseki=_item(body, "honseki"),

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from jumin_contracts.codes import HEAD, ChangeKind, ResidentType, is_valid_relationship
 from jumin_contracts.commands import KosekiEvent, KosekiRecordNotice
-from jumin_contracts.dates import PartialDate
+from jumin_contracts.dates import DatePrecision, PartialDate
 
 from registry.domain.change_requests import (
     Amendment,
@@ -157,9 +157,22 @@ def names_the_child(notice: KosekiRecordNotice, family_name: str, given_name: st
 
 
 def birth_date_of(notice: KosekiRecordNotice) -> PartialDate:
-    """Return the 出生の年月日 the 戸籍 states, refusing one that is no calendar date."""
+    """Return the 出生の年月日 the 戸籍 states, refusing one that is no calendar date.
+
+    Zeros stand for unknown parts, as on the wire (`1980-02-00`: 1980年2月, day unknown — a
+    不詳日 of spec 1.1.8); the known parts must still be a calendar year and month."""
+    year, month, day = (int(part) for part in notice.birth_date.split("-"))
     try:
-        return PartialDate.parse(notice.birth_date)
+        if day and month and year:
+            return PartialDate.parse(notice.birth_date)
+        if day or (month and not year):  # a day without its month, a month without its year
+            raise ValueError(notice.birth_date)
+        return PartialDate(
+            year=year or None,
+            month=month or None,
+            day=None,
+            precision=DatePrecision.UNKNOWN,
+        )
     except ValueError:
         raise RuleViolation(
             "出生の年月日が暦にない日付です / the date of birth is not a calendar date"

@@ -28,6 +28,8 @@ class Member:
     juminhyo_code: str | None = None
     addresses: list[AddressEntry] = field(default_factory=list)
     in_koseki: bool = True
+    family_name_kana: str | None = None  # 振り仮名 (戸籍法13条; none on an older 戸籍)
+    given_name_kana: str | None = None
 
     @classmethod
     def of(cls, member: MemberIn) -> Member:
@@ -39,6 +41,8 @@ class Member:
             member.sex,
             member.juminhyo_code,
             list(member.addresses),
+            family_name_kana=member.family_name_kana,
+            given_name_kana=member.given_name_kana,
         )
 
     def dump(self) -> dict[str, Any]:
@@ -47,6 +51,8 @@ class Member:
             "juminhyo_code": self.juminhyo_code,
             "family_name": self.family_name,
             "given_name": self.given_name,
+            "family_name_kana": self.family_name_kana,
+            "given_name_kana": self.given_name_kana,
             "birth_date": self.birth_date,
             "sex": self.sex,
             "in_koseki": self.in_koseki,
@@ -64,6 +70,8 @@ class Member:
             data["juminhyo_code"],
             [AddressEntry.model_validate(a) for a in data["addresses"]],
             data["in_koseki"],
+            data.get("family_name_kana"),
+            data.get("given_name_kana"),
         )
 
     def record_address(self, entry: AddressEntry) -> None:

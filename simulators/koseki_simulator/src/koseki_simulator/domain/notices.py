@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
+from jumin_contracts.kana import is_kana
 from jumin_simulator.formats import (
     ChangeReason,
     JuminhyoCode,
@@ -19,10 +20,28 @@ from jumin_simulator.formats import (
     Text,
     WireDate,
 )
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 RequiredName = Annotated[Name, Field(min_length=1)]
 """A name item that must say something (氏, 名, 筆頭者)."""
+
+
+def _kana(value: str) -> str:
+    if not is_kana(value):
+        raise ValueError("振り仮名はカナで書きます / furigana must be kana")
+    return value
+
+
+Kana = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_kana)]
+"""氏名の振り仮名 as the 戸籍 states it (戸籍法13条, since 2025-05-26; older 戸籍 may have none)."""
 
 
 class WireModel(BaseModel):
@@ -83,6 +102,8 @@ class MemberIn(WireModel):
     juminhyo_code: JuminhyoCode | None = None
     family_name: RequiredName
     given_name: RequiredName
+    family_name_kana: Kana | None = None
+    given_name_kana: Kana | None = None
     birth_date: WireDate
     sex: Sex
     addresses: list[AddressEntry] = Field(default_factory=list, max_length=100)
@@ -112,6 +133,7 @@ class Marriage(PersonEvent):
     new_honseki: RequiredText
     new_hittosha: RequiredName
     new_family_name: RequiredName
+    new_family_name_kana: Kana | None = None
     new_honseki_municipality_code: MunicipalityCode | None = Field(
         default=None, description="本籍地 of the new 戸籍 (default: this ward)"
     )
@@ -123,6 +145,8 @@ class NameChange(PersonEvent):
     event: Literal["name_change"]
     new_family_name: RequiredName | None = None
     new_given_name: RequiredName | None = None
+    new_family_name_kana: Kana | None = None
+    new_given_name_kana: Kana | None = None
 
     @model_validator(mode="after")
     def _changes_something(self) -> NameChange:
@@ -159,6 +183,8 @@ class Birth(WireModel):
     juminhyo_code: JuminhyoCode | None = None
     family_name: RequiredName
     given_name: RequiredName
+    family_name_kana: Kana | None = None
+    given_name_kana: Kana | None = None
     birth_date: WireDate
     sex: Sex
     parent_juminhyo_codes: list[JuminhyoCode] = Field(default_factory=list, max_length=2)

@@ -48,6 +48,8 @@ def residence_record_notice(
         "juminhyo_code": member.juminhyo_code,
         "family_name": member.family_name,
         "given_name": member.given_name,
+        "family_name_kana": member.family_name_kana,
+        "given_name_kana": member.given_name_kana,
         "birth_date": member.birth_date,
         "sex": member.sex,
         "honseki": koseki.honseki,

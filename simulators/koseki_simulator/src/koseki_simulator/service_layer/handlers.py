@@ -144,6 +144,7 @@ def _marriage(sim: Simulator, event: Marriage) -> Notification:
     new_key = (event.new_honseki, event.new_hittosha)
     if new_key == koseki.key:
         member.family_name = event.new_family_name
+        member.family_name_kana = event.new_family_name_kana or member.family_name_kana
         state.keep(koseki)
         target, moved = koseki, member
     else:
@@ -156,6 +157,8 @@ def _marriage(sim: Simulator, event: Marriage) -> Notification:
             member.sex,
             member.juminhyo_code,
             list(member.addresses),
+            family_name_kana=event.new_family_name_kana or member.family_name_kana,
+            given_name_kana=member.given_name_kana,
         )
         in_ward = municipality == sim.municipality_code
         target = (state.koseki.get(new_key) if in_ward else None) or Koseki(*new_key)
@@ -182,6 +185,8 @@ def _name_change(sim: Simulator, event: NameChange) -> Notification:
     before = Before.of(koseki, member)
     member.family_name = event.new_family_name or member.family_name
     member.given_name = event.new_given_name or member.given_name
+    member.family_name_kana = event.new_family_name_kana or member.family_name_kana
+    member.given_name_kana = event.new_given_name_kana or member.given_name_kana
     sim.state.keep(koseki)
     return _notify(sim, RESIDENCE_RECORD_NOTICE, _in_ward(sim, event, koseki, member, before))
 
@@ -197,7 +202,13 @@ def _death(sim: Simulator, event: Death) -> Notification:
 def _birth(sim: Simulator, event: Birth) -> Notification:
     koseki = _koseki(sim, event.honseki, event.hittosha)
     child = Member(
-        event.family_name, event.given_name, event.birth_date, event.sex, event.juminhyo_code
+        event.family_name,
+        event.given_name,
+        event.birth_date,
+        event.sex,
+        event.juminhyo_code,
+        family_name_kana=event.family_name_kana,
+        given_name_kana=event.given_name_kana,
     )
     koseki.members.append(child)
     sim.state.keep(koseki)
