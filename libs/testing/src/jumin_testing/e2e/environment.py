@@ -29,6 +29,7 @@ FOREIGN_PREFIXES = (
     "JUMIN_CS_ADAPTER_",
     "JUMIN_CS_SIMULATOR_",
     "JUMIN_KOSEKI_SIMULATOR_",
+    "JUMIN_KOSEKI_ADAPTER_",
     "OTEL_",
 )
 
@@ -61,6 +62,7 @@ class Ports:
     simulator: int = field(default_factory=free_port)
     audit_witness: int = field(default_factory=free_port)
     koseki_simulator: int = field(default_factory=free_port)
+    koseki_adapter: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class SliceEnvironment:
     amqp_port: int = field(default_factory=lambda: SliceSettings().amqp_port)
     #: Seconds between the cs_adapter's polls of CS (answers come back faster in tests).
     cs_poll_interval: float = 0.2
+    #: Seconds between the koseki_adapter's polls of the 戸籍附票システム's notices.
+    koseki_poll_interval: float = 0.2
     my_number_delay: float = 0.3
     relay_poll_seconds: float = 0.5
     #: False: every process runs with OTEL_SDK_DISABLED=true (no spans; for benchmarks)
@@ -126,6 +130,16 @@ class SliceEnvironment:
         password = environment_value("JUMIN_CS_ADAPTER_OWNER_PASSWORD")
         return self.pg_url("jumin_cs_adapter_owner", password)
 
+    @property
+    def koseki_adapter_dsn(self) -> str:
+        password = environment_value("JUMIN_KOSEKI_ADAPTER_DB_PASSWORD")
+        return self.pg_url("jumin_koseki_adapter", password)
+
+    @property
+    def koseki_adapter_owner_dsn(self) -> str:
+        password = environment_value("JUMIN_KOSEKI_ADAPTER_OWNER_PASSWORD")
+        return self.pg_url("jumin_koseki_adapter_owner", password)
+
     def amqp_url(self, user: str) -> str:
         password = self.topology.user(user).password()
         return (
@@ -148,6 +162,10 @@ class SliceEnvironment:
     @property
     def koseki_simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.koseki_simulator}"
+
+    @property
+    def koseki_adapter_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.koseki_adapter}"
 
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:
@@ -198,4 +216,22 @@ class SliceEnvironment:
             "JUMIN_CS_SIMULATOR_PORT": str(self.ports.simulator),
             "JUMIN_CS_SIMULATOR_MY_NUMBER_DELAY": str(self.my_number_delay),
             "JUMIN_CS_SIMULATOR_TIMEOUT_HANG": "2",
+        }
+
+    def koseki_simulator(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_KOSEKI_SIMULATOR_PORT": str(self.ports.koseki_simulator),
+            "JUMIN_KOSEKI_SIMULATOR_TIMEOUT_HANG": "2",
+        }
+
+    def koseki_adapter(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_KOSEKI_ADAPTER_DATABASE_URL": self.koseki_adapter_dsn,
+            "JUMIN_KOSEKI_ADAPTER_MIGRATION_DATABASE_URL": self.koseki_adapter_owner_dsn,
+            "JUMIN_KOSEKI_ADAPTER_AMQP_URL": self.amqp_url("jumin_koseki_adapter"),
+            "JUMIN_KOSEKI_ADAPTER_PORT": str(self.ports.koseki_adapter),
+            "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": self.koseki_simulator_url,
+            "JUMIN_KOSEKI_ADAPTER_POLL_INTERVAL": str(self.koseki_poll_interval),
         }
