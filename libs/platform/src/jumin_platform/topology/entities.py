@@ -264,9 +264,10 @@ DEFAULT_RECIPIENTS: Final = (
     Recipient(
         "cs", "jumin_cs_adapter", commands=("my_number_assigned", "free_codes", "move_in_notice")
     ),
+    # 附票記載事項通知 to the ward's 戸籍附票システム (住基法19条1項), sent by koseki_adapter.
+    Recipient("koseki", "jumin_koseki_adapter"),
     # Not built yet: routed=False until the service exists (docs/adding-a-service.md, step 3), so
     # their queues never fill with messages nobody consumes. JUMIN_AMQP_RECIPIENTS overrides.
-    Recipient("koseki", "jumin_koseki_adapter", routed=False),
     # 長官通知 from 出入国在留管理庁 (住基法30条の50).
     Recipient("moj", "jumin_moj_notify", commands=("moj_notice",), routed=False),
     Recipient("intermediate", "jumin_intermediate_server", routed=False),

@@ -32,6 +32,7 @@ PROGRAMS = (
     "relay:relay-1",
     "commands",
     "cs_adapter",
+    "koseki_adapter",
     "audit_witness",
 )
 #: A line of `supervisorctl status`: `relay:relay-0   RUNNING   pid 17380, uptime 0:00:19`.
@@ -56,6 +57,8 @@ class SupervisedStack:
             "JUMIN_LOG_DIR": str(e.logs / "supervised"),
             "JUMIN_CS_SIMULATOR_STATE_FILE": str(e.workdir / "cs-simulator.sqlite3"),
             "JUMIN_KOSEKI_SIMULATOR_PORT": str(e.ports.koseki_simulator),
+            "JUMIN_KOSEKI_ADAPTER_PORT": str(e.ports.koseki_adapter),
+            "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": e.koseki_simulator_url,
             "JUMIN_KOSEKI_SIMULATOR_STATE_FILE": str(e.workdir / "koseki-simulator.sqlite3"),
             "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
             "JUMIN_REGISTRY_WITNESS_URL": f"http://127.0.0.1:{e.ports.audit_witness}",
@@ -95,6 +98,7 @@ class SupervisedStack:
             "koseki_simulator": f"{e.koseki_simulator_url}/healthz",
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
+            "koseki_adapter": f"http://127.0.0.1:{e.ports.koseki_adapter}/healthz",
             "audit_witness": f"http://127.0.0.1:{e.ports.audit_witness}/healthz",
         }
         wanted = programs or PROGRAMS

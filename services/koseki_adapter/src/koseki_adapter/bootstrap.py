@@ -1,0 +1,110 @@
+"""Composition root: build settings, the pool, the 戸籍附票システム client and the loops once.
+
+One process runs everything (`jumin-koseki-adapter serve`): the consumer kit on `koseki.*` and
+the operator API, started and stopped by the FastAPI lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from jumin_platform.access_log import AccessLog
+from jumin_platform.access_logging import Appender
+from jumin_platform.db import create_pool
+from jumin_platform.topology import Topology
+
+from koseki_adapter.adapters.fuhyo_client import FuhyoClient
+from koseki_adapter.config import SCHEMA, Settings
+from koseki_adapter.service_layer.unit_of_work import UnitOfWork
+
+logger = logging.getLogger("koseki_adapter")
+
+RECIPIENT = "koseki"
+WARD_TIME = ZoneInfo("Asia/Tokyo")
+ACCESS_LOG = AccessLog(f"{SCHEMA}.access_log")
+"""アクセスログ of the operator API (spec 10.2), hash-chained."""
+
+
+def ward_now() -> datetime:
+    """Return the current time in Japan time."""
+    return datetime.now(UTC).astimezone(WARD_TIME)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overrides:
+    """What tests replace: the 戸籍附票システム behind an in-process transport, the topology."""
+
+    fuhyo_transport: httpx.AsyncBaseTransport | None = None
+    topology: Topology | None = None
+
+
+@dataclass
+class KosekiAdapter:
+    """Everything the running adapter holds."""
+
+    settings: Settings
+    pool: asyncpg.Pool[Any]
+    fuhyo: FuhyoClient
+    access_log: Appender = ACCESS_LOG
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Start consuming and the background loops."""
+
+    def uow(self) -> UnitOfWork:
+        """Start a new unit of work on the adapter's pool."""
+        return UnitOfWork(self.pool)
+
+    async def close(self) -> None:
+        """Stop the loops; close the client and the pool."""
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.fuhyo.aclose()
+        await self.pool.close()
+
+
+async def open_adapter(settings: Settings, overrides: Overrides | None = None) -> KosekiAdapter:
+    """Build the adapter (its pool is open; nothing consumes until `start`)."""
+    overrides = overrides or Overrides()
+    pool = await create_pool(
+        settings.database_url.get_secret_value(), max_size=settings.pool_max_size
+    )
+    fuhyo = FuhyoClient(
+        base_url=settings.fuhyo_base_url,
+        timeout=settings.fuhyo_timeout,
+        municipality_code=settings.municipality_code,
+        transport=overrides.fuhyo_transport,
+    )
+    return KosekiAdapter(settings, pool, fuhyo)
+
+
+@asynccontextmanager
+async def adapter_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open and start the adapter with the app; stop it when the app stops."""
+    adapter = await open_adapter(app.state.settings, app.state.overrides)
+    try:
+        await adapter.start()
+    except BaseException:
+        await adapter.close()
+        raise
+    app.state.adapter = adapter
+    logger.info("koseki_adapter running")
+    try:
+        yield
+    finally:
+        app.state.adapter = None
+        await adapter.close()

@@ -1,0 +1,37 @@
+"""Liveness and readiness: database (and, once consuming, the broker)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from koseki_adapter.bootstrap import KosekiAdapter
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Readiness: database and broker")
+async def readyz(request: Request) -> JSONResponse:
+    """503 when the database or the broker is away; the 戸籍附票システム being away is reported."""
+    adapter: KosekiAdapter | None = getattr(request.app.state, "adapter", None)
+    if adapter is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    report: dict[str, Any] = {"status": "ready"}
+    try:
+        async with asyncio.timeout(2), adapter.uow() as unit:
+            await unit.connection.fetchval("SELECT 1")
+        report["database"] = "ok"
+    except Exception:  # any failure to answer means not ready
+        report["database"] = "unreachable"
+    ready = report["database"] == "ok"
+    if not ready:
+        report["status"] = "not ready"
+    return JSONResponse(report, status_code=200 if ready else 503)
