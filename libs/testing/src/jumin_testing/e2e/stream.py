@@ -104,6 +104,20 @@ class Delivery:
         return dict(order)
 
 
+async def arrived(
+    system: SimulatorTestSide, event_ids: set[str], within: float = 30.0
+) -> list[Body]:
+    """Wait until the system (CS, the 戸籍附票システム) has received every one of these events;
+    return their transmissions, in the order it received them."""
+    return await eventually(
+        lambda: system.of_events(event_ids),
+        lambda rows: {r["event_id"] for r in rows} >= event_ids,
+        what=f"{len(event_ids)} events received",
+        within=within,
+        every=0.2,
+    )
+
+
 async def delivery(
     system: SimulatorTestSide,
     outbox: Outbox,
