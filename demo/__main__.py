@@ -135,7 +135,7 @@ async def day_at_the_counter(counter: Counter) -> None:
     print("  市町村CSが受信:")
     show_received(await cs_receives(counter, codes, len(members)))
     print("  戸籍附票システムが受信 (住所を定めた年月日は転居の日):")
-    show_fuhyo_received(await fuhyo_receives(counter, codes, len(members)))
+    show_fuhyo_received(await fuhyo_receives(counter, codes, len(codes)))
 
     ichiro, ichiro_code = members[2], family[2]["juminhyo_code"]
     await marriage(counter, ichiro, ichiro_code)
