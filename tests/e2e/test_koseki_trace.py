@@ -12,14 +12,14 @@ processes' logs and spans and the people entered here.)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from jumin_testing.e2e.clients import KosekiSimulatorClient, Outbox, RegistryClient
 from jumin_testing.e2e.koseki import in_ward, seed
-from jumin_testing.e2e.people import Family, move_within_ward, ward_address
+from jumin_testing.e2e.people import Family, cs_date, move_within_ward, ward_address
 from jumin_testing.e2e.scenarios import moved_in
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Trace, read_spans, traceparent_ids
+from jumin_testing.e2e.spans import Span, Trace, read_spans, traceparent_ids
 from jumin_testing.e2e.stream import arrived
 from jumin_testing.waiting import eventually
 
@@ -70,3 +70,64 @@ async def test_one_trace_from_the_approval_to_the_fuhyo_system(
     trace = Trace.of(read_spans(ward.environment.traces), trace_id)
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
     assert trace.hops(span) == OUTBOUND
+
+
+INBOUND = ["koseki-simulator", "koseki-adapter", "registry-commands"]
+
+
+async def notification_traceparent(koseki: KosekiSimulatorClient, cursor: int) -> str:
+    """The traceparent the 附票 system's feed gives the notification at `cursor`."""
+    page = await koseki.http.get(
+        "/koseki/v1/notifications", params={"after": cursor - 1, "limit": 1}
+    )
+    (item,) = page.json()["items"]
+    assert item["cursor"] == cursor
+    return str(item["traceparent"])
+
+
+async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
+    ward: Slice,
+    registry: RegistryClient,
+    koseki: KosekiSimulatorClient,
+    seen: set[str],
+) -> None:
+    someone = in_ward()
+    household = Family((someone,))
+    seen.update(household.secrets)
+    await seed(koseki, someone)
+    (atena_no,) = (await moved_in(registry, household))["subjects"]
+    seen.add(f"{someone.family_name}琥珀")
+
+    (queued,) = await koseki.file_event(
+        {
+            "event": "name_change",
+            "honseki": someone.honseki,
+            "hittosha": someone.full_name,
+            "juminhyo_code": someone.juminhyo_code,
+            "new_given_name": "琥珀",
+            "event_date": cs_date(date.today() - timedelta(days=1)),
+        }
+    )
+
+    await eventually(
+        lambda: registry.changes(status="pending", atena_no=atena_no),
+        lambda rows: len(rows) == 1,
+        what="the pending 職権修正 of the 氏名の変更",
+        within=45,
+        every=0.3,
+    )
+    traceparent = await notification_traceparent(koseki, queued["cursor"])
+    trace_id, _ = traceparent_ids(traceparent)
+
+    def recorded(spans: list[Span]) -> list[Span]:
+        return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]
+
+    entered = await eventually(
+        lambda: recorded(read_spans(ward.environment.traces)),
+        lambda found: len(found) > 0,
+        what="the registry command consumer's spans in the notice's trace",
+        every=0.2,
+    )
+    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    assert not trace.orphans(), "every hop's parent span is in some process's span file"
+    assert {tuple(trace.hops(s.span_id)) for s in entered} == {tuple(INBOUND)}

@@ -80,6 +80,16 @@ class RegistryClient:
         response = await self.http.get(f"/residents/{atena_no}/history", headers=self.reviewer)
         return list(_checked(response, 200))
 
+    async def changes(self, **filters: str) -> list[Body]:
+        """The changes (異動の一覧) matching the filters (status, atena_no …), first page."""
+        response = await self.http.get("/changes", params=filters, headers=self.reviewer)
+        return list(_checked(response, 200)["items"])
+
+    async def work_items(self, **filters: str) -> list[Body]:
+        """Staff work items (作業: 戸籍照合通知, 本籍転属通知) matching the filters, first page."""
+        response = await self.http.get("/work-items", params=filters, headers=self.clerk)
+        return list(_checked(response, 200)["items"])
+
 
 class SimulatorTestSide:
     """What both simulators' test sides (/sim/*) offer: what they received, and faults."""

@@ -19,7 +19,9 @@ from .people import PREVIOUS_ADDRESS, TOWNS, WARD, Person, cs_date, person
 WARD_CODE = "131041"
 #: where the seeded people lived before they moved into the ward, and since when
 LIVED_BEFORE_SINCE = date(2001, 4, 1)
-ELSEWHERE = ("大阪府大阪市北区中之島一丁目", "北海道札幌市中央区北一条西二丁目")
+#: a 本籍地 outside the ward (大阪市北区) and its 地方公共団体コード
+ELSEWHERE = "大阪府大阪市北区中之島一丁目"
+ELSEWHERE_CODE = "271276"
 
 _rng = random.SystemRandom()
 
@@ -31,7 +33,7 @@ def honseki_in_ward() -> str:
 
 def honseki_elsewhere() -> str:
     """A 本籍 outside the ward (its 附票 is another municipality's: the notice goes via CS)."""
-    return f"{_rng.choice(ELSEWHERE)}{_rng.randint(30, 999)}番地"
+    return f"{ELSEWHERE}{_rng.randint(30, 999)}番地"
 
 
 def of_koseki(head: Person, *others: Person, honseki: str | None = None) -> tuple[Person, ...]:
