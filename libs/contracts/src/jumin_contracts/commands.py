@@ -21,6 +21,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from jumin_contracts.check_digits import is_valid_juminhyo_code, is_valid_my_number
 from jumin_contracts.codes import RESIDENCE_CARD_NO, ForeignResidentCategory, Sex
+from jumin_contracts.kana import is_kana
 
 ROUTING_PREFIX: Final = "registry"
 """Every command's routing key starts with ``registry.`` (the adapters' topic permission)."""
@@ -44,6 +45,12 @@ def _card_no(value: str) -> str:
     return value
 
 
+def _kana(value: str) -> str:
+    if not is_kana(value):
+        raise ValueError("振り仮名はカナで書きます / furigana must be kana")
+    return value
+
+
 JuminhyoCode = Annotated[
     str,
     Field(pattern=r"^[0-9]{11}$", description="住民票コード (10 digits + check digit)"),
@@ -62,6 +69,7 @@ CardNo = Annotated[
     AfterValidator(_card_no),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+Kana = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_kana)]
 
 
 class RegistryCommand(BaseModel):
@@ -221,6 +229,14 @@ class KosekiRecordNotice(RegistryCommand):
         default_factory=list,
         max_length=2,
         description="出生: the parents' 住民票コード (世帯を探す)",
+    )
+    family_name_kana: Kana | None = Field(
+        default=None,
+        description="氏の振り仮名 (after the event; a 戸籍 item since 2025-05-26, 戸籍法13条): "
+        "a 出生 cannot be recorded without it",
+    )
+    given_name_kana: Kana | None = Field(
+        default=None, description="名の振り仮名 (after the event; 戸籍法13条)"
     )
 
     @model_validator(mode="after")

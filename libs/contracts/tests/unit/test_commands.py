@@ -228,3 +228,14 @@ def test_a_record_notice_names_its_person_by_code_except_for_a_birth() -> None:
     )
     assert isinstance(birth, KosekiRecordNotice)
     assert birth.juminhyo_code is None
+
+
+def test_a_record_notice_may_carry_the_furigana_the_koseki_records() -> None:
+    with_kana = parse(
+        KosekiRecordNotice,
+        body(KosekiRecordNotice, family_name_kana="サトウ", given_name_kana="はなこ"),
+    )
+    assert isinstance(with_kana, KosekiRecordNotice)
+    assert (with_kana.family_name_kana, with_kana.given_name_kana) == ("サトウ", "はなこ")
+    with pytest.raises(ValidationError, match="furigana must be kana"):
+        parse(KosekiRecordNotice, body(KosekiRecordNotice, given_name_kana="花子"))

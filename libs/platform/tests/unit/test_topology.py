@@ -244,7 +244,7 @@ def test_adapters_read_only_their_own_queues_and_no_exchange(partitions: int) ->
 
 def test_adapters_write_only_retry_dead_letters_and_their_commands(topology: Topology) -> None:
     everything = _names(topology) | {"amq.default", "amq.topic", "amq.direct"}
-    senders = {"cs", "moj"}  # the services that send commands back to the registry
+    senders = {"cs", "koseki", "moj"}  # the services that send commands back to the registry
     for name in RECIPIENTS:
         write = topology.user(SERVICE_USERS[name]).permissions.write
         commands = {COMMANDS_EXCHANGE} if name in senders else set()
@@ -265,6 +265,11 @@ def test_registry_reaches_only_jumin_events_and_registry_in(topology: Topology) 
 OWN_COMMANDS = {
     "cs": {"registry.my_number_assigned", "registry.free_codes", "registry.move_in_notice"},
     "moj": {"registry.moj_notice"},
+    "koseki": {
+        "registry.koseki_record_notice",
+        "registry.koseki_collation_notice",
+        "registry.honseki_transfer_notice",
+    },
 }
 
 

@@ -264,8 +264,13 @@ DEFAULT_RECIPIENTS: Final = (
     Recipient(
         "cs", "jumin_cs_adapter", commands=("my_number_assigned", "free_codes", "move_in_notice")
     ),
-    # 附票記載事項通知 to the ward's 戸籍附票システム (住基法19条1項), sent by koseki_adapter.
-    Recipient("koseki", "jumin_koseki_adapter"),
+    # 附票記載事項通知 to the ward's 戸籍附票システム (住基法19条1項), sent by koseki_adapter;
+    # 住民票記載事項通知 (住基法9条2項), 戸籍照合通知 and 本籍転属通知 (19条2項・3項) from the 戸籍 side.
+    Recipient(
+        "koseki",
+        "jumin_koseki_adapter",
+        commands=("koseki_record_notice", "koseki_collation_notice", "honseki_transfer_notice"),
+    ),
     # Not built yet: routed=False until the service exists (docs/adding-a-service.md, step 3), so
     # their queues never fill with messages nobody consumes. JUMIN_AMQP_RECIPIENTS overrides.
     # 長官通知 from 出入国在留管理庁 (住基法30条の50).

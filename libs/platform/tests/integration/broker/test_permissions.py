@@ -44,6 +44,7 @@ ADMIN = "jumin_admin"
 REGISTRY = "jumin_registry"
 CS = "jumin_cs_adapter"
 KOSEKI = "jumin_koseki_adapter"
+INTERMEDIATE = "jumin_intermediate_server"
 WAIT_SECONDS = 15.0
 
 Channel = aio_pika.abc.AbstractChannel
@@ -317,10 +318,17 @@ async def test_adapter_sends_commands_to_the_registry_only(sandbox: Sandbox) -> 
         lambda ch: publish(ch, EVENTS_EXCHANGE, "koseki.fuhyo_notice", event()),
         f"access to exchange '{EVENTS_EXCHANGE}'",
     )
-    # A recipient that sends no command back may not write to jumin.commands at all.
+    # The 戸籍 side's adapter sends its own notices, never CS's commands.
     await assert_refused(
         sandbox,
         KOSEKI,
+        lambda ch: publish(ch, COMMANDS_EXCHANGE, "registry.my_number_assigned", event()),
+        f"access to topic 'registry.my_number_assigned' in exchange '{COMMANDS_EXCHANGE}'",
+    )
+    # A recipient that sends no command back may not write to jumin.commands at all.
+    await assert_refused(
+        sandbox,
+        INTERMEDIATE,
         lambda ch: publish(ch, COMMANDS_EXCHANGE, "registry.my_number_assigned", event()),
         f"access to exchange '{COMMANDS_EXCHANGE}'",
     )

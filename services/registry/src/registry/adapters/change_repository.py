@@ -56,6 +56,16 @@ SELECT request FROM registry.changes
  WHERE kind = 'cancellation' AND status = 'approved' AND decided_at >= $1
 """
 
+# 出生 changes (pending or approved) of a child born on a day into one of some households: the
+# names of the children they enter, for telling a 出生 notice already entered at the counter.
+BIRTHS_INTO = """
+SELECT p ->> 'family_name' AS family_name, p ->> 'given_name' AS given_name
+  FROM registry.changes c, jsonb_array_elements(c.request -> 'persons') AS p
+ WHERE c.kind = 'birth' AND c.status IN ('pending', 'approved')
+   AND c.request ->> 'join_household_no' = ANY ($1::text[])
+   AND p ->> 'birth_date' = $2
+"""
+
 SELECT_OLDEST_FIRST = """
 SELECT change_id FROM registry.changes WHERE change_id = ANY ($1::uuid[])
  ORDER BY created_at, change_id
@@ -184,6 +194,14 @@ class ChangeRepository:
             cancelled.add(UUID(request["target_change_id"]))
             cancelled |= {UUID(c) for c in request.get("also_cancel", [])}
         return cancelled
+
+    async def births_into(
+        self, household_nos: Sequence[str], *, birth_date: str
+    ) -> list[tuple[str, str]]:
+        """Return (氏, 名) of the children pending or approved 出生 changes enter into these
+        households with this 生年月日 (storage form)."""
+        records = await self._connection.fetch(BIRTHS_INTO, list(household_nos), birth_date)
+        return [(r["family_name"], r["given_name"]) for r in records]
 
     async def oldest_first(self, change_ids: Sequence[UUID]) -> list[UUID]:
         """Return those of the ids that exist, in the order they were entered."""

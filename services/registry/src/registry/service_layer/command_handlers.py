@@ -8,6 +8,8 @@ row and does nothing (outcome ``duplicate``). What a command does:
 - free 住民票コード (CS) → pooled for 出生 (spec 4.3.1).
 - 転入通知 (CS) → a 転入通知受理 row keeping the 確定 転出 date and address beside the 予定 ones.
 - 長官通知 (法務省) → pending changes entered by ``system:moj``, for a reviewer to decide.
+- 住民票記載事項通知, 戸籍照合通知, 本籍転属通知 (the ward's 戸籍 side) → pending 職権 changes
+  entered by ``system:koseki``, or staff work items (`koseki_commands`).
 
 A command naming nobody on the register is recorded as ``unmatched``; one the register's rules
 refuse as ``refused`` (the effect rolled back, the reason kept). Neither raises, so neither is
@@ -16,16 +18,15 @@ redelivered for ever; operators find them in registry.command_inbox.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Final
-from uuid import UUID, uuid4
 
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.commands import (
     FreeCodesReceived,
+    HonsekiTransferNotice,
+    KosekiCollationNotice,
+    KosekiRecordNotice,
     MojDirectorNotice,
     MoveInNoticeReceived,
     MyNumberAssigned,
@@ -37,49 +38,39 @@ from opentelemetry import trace
 from pydantic import ValidationError
 
 from registry.domain.addresses import AddressBook
-from registry.domain.change_requests import ChangeRequest, MoveInNotice, MyNumberEntry
-from registry.domain.changes import Change, ChangeStatus
+from registry.domain.change_requests import MoveInNotice, MyNumberEntry
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
-from registry.domain.planning import plan_change, referenced_people
-from registry.service_layer.characters import refuse_unregistered_gaiji
-from registry.service_layer.handlers import Clock, load_view, record_approval
+from registry.service_layer import koseki_commands
+from registry.service_layer.command_context import (
+    CHECKER,
+    UNMATCHED,
+    Applier,
+    CommandContext,
+    CommandResult,
+    Outcome,
+    enter_for_review,
+    only_person,
+    record_system_change,
+)
+from registry.service_layer.handlers import Clock
+from registry.service_layer.koseki_commands import KOSEKI_MAKER
 from registry.service_layer.unit_of_work import UnitOfWork
+
+__all__ = ["CHECKER", "CS_MAKER", "KOSEKI_MAKER", "MOJ_MAKER", "CommandResult", "Outcome"]
 
 CS_MAKER: Final = "system:cs"
 MOJ_MAKER: Final = "system:moj"
-CHECKER: Final = "system:registry"
-"""Who approves what the registry records on a command (never its maker: the DB checks)."""
 
 TERMINAL: Final = "registry.in"
 
-
-class Outcome(StrEnum):
-    """Say what became of a command (registry.command_inbox.outcome)."""
-
-    APPLIED = "applied"
-    UNCHANGED = "unchanged"
-    PENDING_REVIEW = "pending_review"
-    UNMATCHED = "unmatched"
-    REFUSED = "refused"
-    DUPLICATE = "duplicate"  # never stored: the first delivery's row stays
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """The outcome of one delivery, the changes it made and why (no personal data in `detail`)."""
-
-    outcome: Outcome
-    change_ids: tuple[UUID, ...] = ()
-    detail: str | None = None
-
-
-@dataclass
-class _Context:
-    uow: UnitOfWork
-    addresses: AddressBook
-    now: datetime
-    subjects: list[str] = field(default_factory=list)  # 宛名番号 touched, for the access log
+_MAKERS: dict[type[RegistryCommand], str] = {
+    MojDirectorNotice: MOJ_MAKER,
+    KosekiRecordNotice: KOSEKI_MAKER,
+    KosekiCollationNotice: KOSEKI_MAKER,
+    HonsekiTransferNotice: KOSEKI_MAKER,
+}
+"""The system that sends each command, as the access log names it (CS for the rest)."""
 
 
 async def apply_command(
@@ -91,7 +82,7 @@ async def apply_command(
     access_log: AccessLog | None = None,
 ) -> CommandResult:
     """Apply a command once: a second delivery of the same ``command_id`` has no effect."""
-    context = _Context(uow=uow, addresses=addresses, now=clock())
+    context = CommandContext(uow=uow, addresses=addresses, now=clock())
     async with uow:
         if not await _claim(uow, command, context.now):
             return CommandResult(Outcome.DUPLICATE)
@@ -123,7 +114,10 @@ async def _claim(uow: UnitOfWork, command: RegistryCommand, now: datetime) -> bo
 
 
 async def _settle(
-    context: _Context, command: RegistryCommand, result: CommandResult, access_log: AccessLog | None
+    context: CommandContext,
+    command: RegistryCommand,
+    result: CommandResult,
+    access_log: AccessLog | None,
 ) -> None:
     await context.uow.commands.settle(
         command.command_id,
@@ -136,13 +130,13 @@ async def _settle(
 
 
 def _access_entry(
-    context: _Context, command: RegistryCommand, result: CommandResult
+    context: CommandContext, command: RegistryCommand, result: CommandResult
 ) -> AccessEntry:
     """Log a command like a staff call: its system maker, the people touched (spec 10.2)."""
     span = trace.get_current_span().get_span_context()
     return AccessEntry(
         occurred_at=context.now,
-        operator=MOJ_MAKER if isinstance(command, MojDirectorNotice) else CS_MAKER,
+        operator=_MAKERS.get(type(command), CS_MAKER),
         terminal=TERMINAL,
         function="command:" + command.ROUTING_KEY.removeprefix("registry."),
         subjects=tuple(sorted(set(context.subjects))),
@@ -156,6 +150,7 @@ _ACCESS_OUTCOME = {
     Outcome.APPLIED: "ok",
     Outcome.UNCHANGED: "ok",
     Outcome.PENDING_REVIEW: "ok",
+    Outcome.WORK_ITEM: "ok",
     Outcome.UNMATCHED: "not_found",
     Outcome.REFUSED: "refused",
     Outcome.DUPLICATE: "ok",
@@ -168,51 +163,10 @@ def _fields_of(error: ValidationError) -> str:
     return "入力項目が不正です / invalid items: " + ", ".join(where)
 
 
-UNMATCHED = CommandResult(
-    Outcome.UNMATCHED,
-    detail="該当する住民を特定できません / nobody (or more than one person) on the register matches",
-)
-
-
-def _only(context: _Context, candidates: Iterable[str]) -> str | None:
-    """Return the one person a command names, or None (nobody, or an ambiguous number)."""
-    found = sorted(set(candidates))
-    if len(found) != 1:
-        return None
-    context.subjects.append(found[0])
-    return found[0]
-
-
-async def _record_system_change(
-    context: _Context, request: ChangeRequest, *, maker: str
-) -> CommandResult:
-    """Enter a change as ``maker`` and approve it as the registry, like a reviewer would."""
-    change = _pending(request, maker=maker, now=context.now)
-    await context.uow.changes.add(change)
-    approved = await record_approval(
-        context.uow,
-        change.approve(by=CHECKER, at=context.now),
-        addresses=context.addresses,
-        now=context.now,
-    )
-    return CommandResult(Outcome.APPLIED, change_ids=(approved.change_id,))
-
-
-def _pending(request: ChangeRequest, *, maker: str, now: datetime) -> Change:
-    return Change(
-        change_id=uuid4(),
-        request=request,
-        status=ChangeStatus.PENDING,
-        created_by=maker,
-        created_at=now,
-        subjects=tuple(sorted(referenced_people(request)[0])),
-    )
-
-
-async def _my_number_assigned(context: _Context, command: RegistryCommand) -> CommandResult:
+async def _my_number_assigned(context: CommandContext, command: RegistryCommand) -> CommandResult:
     assert isinstance(command, MyNumberAssigned)
     uow = context.uow
-    atena_no = _only(context, await uow.commands.by_juminhyo_code(command.juminhyo_code))
+    atena_no = only_person(context, await uow.commands.by_juminhyo_code(command.juminhyo_code))
     if atena_no is None:
         return UNMATCHED
     current = (await uow.history.current([atena_no]))[atena_no]
@@ -224,20 +178,20 @@ async def _my_number_assigned(context: _Context, command: RegistryCommand) -> Co
         atena_no=atena_no,
         my_number=command.my_number,
     )
-    return await _record_system_change(context, request, maker=CS_MAKER)
+    return await record_system_change(context, request, maker=CS_MAKER)
 
 
-async def _free_codes(context: _Context, command: RegistryCommand) -> CommandResult:
+async def _free_codes(context: CommandContext, command: RegistryCommand) -> CommandResult:
     assert isinstance(command, FreeCodesReceived)
     added = await context.uow.code_pool.add(command.codes, received_at=context.now)
     detail = f"{added} / {len(set(command.codes))} codes pooled (the rest known or in use)"
     return CommandResult(Outcome.APPLIED if added else Outcome.UNCHANGED, detail=detail)
 
 
-async def _move_in_notice(context: _Context, command: RegistryCommand) -> CommandResult:
+async def _move_in_notice(context: CommandContext, command: RegistryCommand) -> CommandResult:
     assert isinstance(command, MoveInNoticeReceived)
     uow = context.uow
-    atena_no = _only(context, await uow.commands.by_juminhyo_code(command.juminhyo_code))
+    atena_no = only_person(context, await uow.commands.by_juminhyo_code(command.juminhyo_code))
     if atena_no is None:
         return UNMATCHED
     request = MoveInNotice(
@@ -247,10 +201,10 @@ async def _move_in_notice(context: _Context, command: RegistryCommand) -> Comman
         confirmed_on=command.confirmed_on,
         confirmed_destination=command.confirmed_address,
     )
-    return await _record_system_change(context, request, maker=CS_MAKER)
+    return await record_system_change(context, request, maker=CS_MAKER)
 
 
-async def _moj_notice(context: _Context, command: RegistryCommand) -> CommandResult:
+async def _moj_notice(context: CommandContext, command: RegistryCommand) -> CommandResult:
     assert isinstance(command, MojDirectorNotice)
     uow = context.uow
     candidates: set[str] | None = None
@@ -259,29 +213,21 @@ async def _moj_notice(context: _Context, command: RegistryCommand) -> CommandRes
     if command.juminhyo_code is not None:
         by_code = set(await uow.commands.by_juminhyo_code(command.juminhyo_code))
         candidates = by_code if candidates is None else candidates & by_code
-    atena_no = _only(context, candidates or ())
+    atena_no = only_person(context, candidates or ())
     if atena_no is None:
         return UNMATCHED
     person = (await uow.history.current([atena_no]))[atena_no].person
     requests = moj_requests(
         command, atena_no=atena_no, person=person, received_on=context.now.date()
     )
-    change_ids = []
-    for request in requests:  # checked as a clerk's entry would be, then left for a reviewer
-        await refuse_unregistered_gaiji(uow, request)
-        view = await load_view(uow, request, addresses=context.addresses, today=context.now.date())
-        plan_change(request, view)
-        change = _pending(request, maker=MOJ_MAKER, now=context.now)
-        await uow.changes.add(change)
-        change_ids.append(change.change_id)
+    change_ids = [await enter_for_review(context, request, maker=MOJ_MAKER) for request in requests]
     return CommandResult(Outcome.PENDING_REVIEW, change_ids=tuple(change_ids))
 
-
-Applier = Callable[[_Context, RegistryCommand], Awaitable[CommandResult]]
 
 _APPLIERS: dict[type[RegistryCommand], Applier] = {
     MyNumberAssigned: _my_number_assigned,
     FreeCodesReceived: _free_codes,
     MoveInNoticeReceived: _move_in_notice,
     MojDirectorNotice: _moj_notice,
+    **koseki_commands.APPLIERS,
 }

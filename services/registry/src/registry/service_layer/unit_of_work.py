@@ -16,6 +16,7 @@ from registry.adapters.history_repository import HistoryRepository
 from registry.adapters.outbox import Outbox
 from registry.adapters.search_repository import SearchRepository
 from registry.adapters.support_measure_repository import SupportMeasureRepository
+from registry.adapters.work_item_repository import WorkItemRepository
 from registry.service_layer.publication import Publication
 
 
@@ -30,6 +31,7 @@ class UnitOfWork(PoolUnitOfWork):
     commands: CommandRepository
     code_pool: CodePool
     gaiji: GaijiRepository
+    work_items: WorkItemRepository
 
     def __init__(
         self, pool: asyncpg.Pool[Any], vault: MyNumberVault, publication: Publication
@@ -47,3 +49,4 @@ class UnitOfWork(PoolUnitOfWork):
         self.commands = CommandRepository(connection)
         self.code_pool = CodePool(connection)
         self.gaiji = GaijiRepository(connection)
+        self.work_items = WorkItemRepository(connection)

@@ -9,7 +9,15 @@ from jumin_platform.terminal import TERMINAL_REQUIRED
 
 from registry.bootstrap import Overrides, registry_lifespan
 from registry.config import Settings
-from registry.entrypoints.api import audit, changes, gaiji, health, residents, support_measures
+from registry.entrypoints.api import (
+    audit,
+    changes,
+    gaiji,
+    health,
+    residents,
+    support_measures,
+    work_items,
+)
 from registry.entrypoints.api.access_logging import install_access_logging
 from registry.entrypoints.api.errors import install_registry_error_handlers
 
@@ -34,7 +42,13 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     install_registry_error_handlers(app)
     install_access_logging(app)  # outermost: sees the final status of every request
     app.include_router(health.router)
-    staff_routers = (changes.router, residents.router, support_measures.router, audit.router)
+    staff_routers = (
+        changes.router,
+        residents.router,
+        support_measures.router,
+        audit.router,
+        work_items.router,
+    )
     for staff_router in (*staff_routers, gaiji.router):
         app.include_router(staff_router, dependencies=TERMINAL_REQUIRED)
     instrument_fastapi(app)
