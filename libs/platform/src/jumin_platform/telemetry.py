@@ -212,6 +212,12 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+def current_trace_id() -> str | None:
+    """Return the current trace id (hex), to find a record's trace later (None outside one)."""
+    context = trace.get_current_span().get_span_context()
+    return trace.format_trace_id(context.trace_id) if context.is_valid else None
+
+
 def context_from(traceparent: str | None) -> Context | None:
     """Rebuild a trace context from a stored traceparent (None when there is none)."""
     if not traceparent:

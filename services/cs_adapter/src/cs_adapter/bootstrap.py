@@ -24,18 +24,19 @@ from fastapi import FastAPI
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.consistency.checks import run_periodically
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
+from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.my_number_vault import MyNumberVault, load_vault
 from jumin_platform.topology import Topology, topology_from_env
 
-from cs_adapter.adapters.commands_publisher import CommandPublisher
 from cs_adapter.adapters.cs_client import CsClient
 from cs_adapter.config import SCHEMA, Settings
 from cs_adapter.service_layer.code_supply import CodeSupply
-from cs_adapter.service_layer.consistency import run_periodically
+from cs_adapter.service_layer.consistency import run_check
 from cs_adapter.service_layer.delivery import CsDelivery
-from cs_adapter.service_layer.notifications import NotificationPoller
+from cs_adapter.service_layer.notifications import CsPoller, cs_poller
 from cs_adapter.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("cs_adapter")
@@ -69,7 +70,7 @@ class CsAdapter:
     vault: MyNumberVault
     kit: ConsumerKit
     publisher: CommandPublisher
-    poller: NotificationPoller
+    poller: CsPoller
     supply: CodeSupply
     access_log: Appender = ACCESS_LOG
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -84,15 +85,19 @@ class CsAdapter:
         ]
         every = self.settings.consistency_check_interval
         if every > 0:
-            checks = run_periodically(
-                self.uow,
-                self.cs,
-                self.vault,
-                every=every,
-                clock=ward_now,
-                page=self.settings.consistency_page_size,
-            )
+            checks = run_periodically(self.consistency_check, every=every, clock=ward_now)
             self.tasks.append(asyncio.create_task(checks, name="cs-consistency"))
+
+    async def consistency_check(self, operator: str, started_at: datetime) -> dict[str, Any]:
+        """Run one 整合性確認 against CS and store its result."""
+        return await run_check(
+            self.uow,
+            self.cs,
+            self.vault,
+            operator=operator,
+            started_at=started_at,
+            page=self.settings.consistency_page_size,
+        )
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the adapter's pool."""
@@ -151,7 +156,7 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         prefetch=settings.prefetch,
         partitions=_own_partitions(settings, topology),
     )
-    poller = NotificationPoller(
+    poller = cs_poller(
         uow=uow, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
     return CsAdapter(settings, pool, cs, vault, kit, publisher, poller, supply)

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
-from cs_adapter.domain.notifications import CsNotification, Skipped, to_command
+from cs_adapter.domain.notifications import to_command
 from jumin_contracts.commands import MoveInNoticeReceived, MyNumberAssigned
+from jumin_platform.inbound.notifications import Notification, Skipped
 
 from ..fake_cs import juminhyo_code, my_number
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
-def notification(type_: str, **body: object) -> CsNotification:
-    return CsNotification(7, uuid4(), type_, None, None, body)
+def notification(type_: str, **body: object) -> Notification:
+    return Notification(7, uuid4(), type_, None, None, body)
 
 
 def test_a_generated_number_becomes_my_number_assigned() -> None:

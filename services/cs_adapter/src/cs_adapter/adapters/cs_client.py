@@ -16,17 +16,17 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+from jumin_platform.inbound.notifications import Notification, notification_from
+from jumin_platform.inbound.reads import json_object, listed_items, required_object
 from jumin_platform.telemetry import inject_headers
 from opentelemetry import trace
 
 from cs_adapter.domain.cs_messages import Outgoing
 from cs_adapter.domain.deliveries import CsReply
-from cs_adapter.domain.notifications import CsNotification
 
 __all__ = [
     "CsClient",
     "CsIdentityRecord",
-    "CsNotification",
     "CsUnavailable",
     "FreeCodeBatch",
 ]
@@ -94,10 +94,10 @@ class CsClient:
             return CsReply(None, code=type(exc).__name__)
         return _reply(response)
 
-    async def notifications(self, *, after: int, limit: int = 100) -> list[CsNotification]:
+    async def notifications(self, *, after: int, limit: int = 100) -> list[Notification]:
         """Fetch answers after a cursor, in cursor order."""
         data = await self._read("/cs/v1/notifications", {"after": after, "limit": limit})
-        return [_notification(item) for item in _items(data)]
+        return [notification_from(item) for item in _items(data)]
 
     async def free_codes(self, *, key: UUID, count: int) -> FreeCodeBatch:
         """Ask for a batch of free 住民票コード; the same key returns the same batch."""
@@ -111,7 +111,7 @@ class CsClient:
             )
         except httpx.TransportError as exc:
             raise CsUnavailable(f"free codes: {type(exc).__name__}") from exc
-        data = _json_or_raise(response, "free codes")
+        data = required_object(response, what="free codes", system="CS", error=CsUnavailable)
         return FreeCodeBatch(str(data["batch_id"]), tuple(str(c) for c in data["codes"]))
 
     async def identities(
@@ -134,7 +134,7 @@ class CsClient:
             response = await self._call("GET", path, params=params)
         except httpx.TransportError as exc:
             raise CsUnavailable(f"GET {path}: {type(exc).__name__}") from exc
-        return _json_or_raise(response, f"GET {path}")
+        return required_object(response, what=f"GET {path}", system="CS", error=CsUnavailable)
 
     async def _call(
         self,
@@ -161,7 +161,7 @@ class CsClient:
 
 
 def _reply(response: httpx.Response) -> CsReply:
-    data = _json(response)
+    data = json_object(response)
     if response.is_success:
         return CsReply(
             response.status_code,
@@ -187,41 +187,8 @@ def _error_names(errors: object) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _json_or_raise(response: httpx.Response, what: str) -> dict[str, Any]:
-    if not response.is_success:
-        code = _text(_json(response).get("code")) or ""
-        raise CsUnavailable(f"{what}: CS {response.status_code} {code}".rstrip())
-    data = _json(response)
-    if not data:
-        raise CsUnavailable(f"{what}: CS answered no JSON object")
-    return data
-
-
 def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    items = data.get("items")
-    if not isinstance(items, list):
-        raise CsUnavailable("CS answered without an items list")
-    return [item for item in items if isinstance(item, Mapping)]
-
-
-def _notification(item: Mapping[str, Any]) -> CsNotification:
-    body = item.get("body")
-    return CsNotification(
-        cursor=int(item["cursor"]),
-        notification_id=UUID(str(item["notification_id"])),
-        type=str(item["type"]),
-        created_at=_text(item.get("created_at")),
-        traceparent=_text(item.get("traceparent")),
-        body=body if isinstance(body, Mapping) else {},
-    )
+    return listed_items(data, system="CS", error=CsUnavailable)
 
 
 def _text(value: object) -> str | None:

@@ -1,5 +1,6 @@
-"""SQL over the adapter's operating state: 手動連携 switch, CS cursor, answers taken in, free codes,
-整合性確認 results (asyncpg, one connection)."""
+"""SQL over the adapter's operating state: 手動連携 switch, 個人番号生成要求 answered, free codes
+(asyncpg, one connection). The CS cursor, answers taken in and 整合性確認 results are the
+platform's (`jumin_platform.inbound.store`, `jumin_platform.consistency_checks`)."""
 
 from __future__ import annotations
 
@@ -23,22 +24,6 @@ MANUAL_HISTORY: Final = """
 SELECT at, operator, manual, reason FROM cs_adapter.manual_mode_history ORDER BY id DESC LIMIT $1
 """
 
-GET_CURSOR: Final = "SELECT cursor FROM cs_adapter.notification_cursor"
-SET_CURSOR: Final = """
-UPDATE cs_adapter.notification_cursor SET cursor = $1, updated_at = now() WHERE cursor < $1
-"""
-ADD_NOTIFICATION: Final = """
-INSERT INTO cs_adapter.notifications
-    (notification_id, cursor, type, outcome, command_id, routing_key, detail, trace_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (notification_id) DO NOTHING
-"""
-LIST_NOTIFICATIONS: Final = """
-SELECT notification_id, cursor, type, received_at, outcome, command_id, routing_key, detail,
-       trace_id
-FROM cs_adapter.notifications WHERE ($1::text IS NULL OR outcome = $1)
-ORDER BY cursor DESC LIMIT $2
-"""
 ANSWER_REQUEST: Final = """
 UPDATE cs_adapter.my_number_requests SET answered_at = now(), notification_id = $2
 WHERE juminhyo_code = $1 AND answered_at IS NULL
@@ -66,19 +51,6 @@ UPDATE cs_adapter.code_supplies SET batch_id = $2, received_at = coalesce(receiv
 WHERE id = $1
 """
 SUPPLY_PUBLISHED: Final = "UPDATE cs_adapter.code_supplies SET published_at = now() WHERE id = $1"
-
-ADD_CHECK: Final = """
-INSERT INTO cs_adapter.consistency_checks (started_at, finished_at, operator, result)
-VALUES ($1, now(), $2, $3) RETURNING id, finished_at
-"""
-GET_CHECK: Final = """
-SELECT id, started_at, finished_at, operator, result FROM cs_adapter.consistency_checks
-WHERE id = $1
-"""
-LIST_CHECKS: Final = """
-SELECT id, started_at, finished_at, operator, result FROM cs_adapter.consistency_checks
-ORDER BY id DESC LIMIT $1
-"""
 
 
 @dataclass(frozen=True)
@@ -116,39 +88,6 @@ class StateRepository:
     async def manual_history(self, limit: int) -> list[dict[str, Any]]:
         return [dict(row) for row in await self._c.fetch(MANUAL_HISTORY, limit)]
 
-    async def cursor(self) -> int:
-        return int(await self._c.fetchval(GET_CURSOR))
-
-    async def set_cursor(self, cursor: int) -> None:
-        await self._c.execute(SET_CURSOR, cursor)
-
-    async def add_notification(
-        self,
-        *,
-        notification_id: UUID,
-        cursor: int,
-        type_: str,
-        outcome: str,
-        command_id: UUID | None,
-        routing_key: str | None,
-        detail: str | None,
-        trace_id: str | None,
-    ) -> None:
-        await self._c.execute(
-            ADD_NOTIFICATION,
-            notification_id,
-            cursor,
-            type_,
-            outcome,
-            command_id,
-            routing_key,
-            detail,
-            trace_id,
-        )
-
-    async def notifications(self, outcome: str | None, limit: int) -> list[dict[str, Any]]:
-        return [dict(row) for row in await self._c.fetch(LIST_NOTIFICATIONS, outcome, limit)]
-
     async def answer_my_number_request(self, juminhyo_code: str, notification_id: UUID) -> None:
         await self._c.execute(ANSWER_REQUEST, juminhyo_code, notification_id)
 
@@ -171,20 +110,6 @@ class StateRepository:
 
     async def supply_published(self, supply_id: int) -> None:
         await self._c.execute(SUPPLY_PUBLISHED, supply_id)
-
-    async def add_check(
-        self, *, started_at: datetime, operator: str, result: dict[str, Any]
-    ) -> tuple[int, datetime]:
-        row = await self._c.fetchrow(ADD_CHECK, started_at, operator, result)
-        assert row is not None
-        return row["id"], row["finished_at"]
-
-    async def check(self, check_id: int) -> dict[str, Any] | None:
-        row = await self._c.fetchrow(GET_CHECK, check_id)
-        return dict(row) if row else None
-
-    async def checks(self, limit: int) -> list[dict[str, Any]]:
-        return [dict(row) for row in await self._c.fetch(LIST_CHECKS, limit)]
 
 
 def _supply(row: Any) -> OpenSupply:

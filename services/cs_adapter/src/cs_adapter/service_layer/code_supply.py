@@ -24,9 +24,9 @@ from datetime import datetime
 import asyncpg
 from jumin_contracts.commands import FreeCodesReceived
 from jumin_platform.db import Listen
+from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.telemetry import untraced
 
-from cs_adapter.adapters.commands_publisher import CommandPublisher
 from cs_adapter.adapters.cs_client import CsClient, CsUnavailable
 from cs_adapter.adapters.deliveries_repository import CODES_CHANNEL
 from cs_adapter.adapters.state_repository import OpenSupply

@@ -9,21 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jumin_platform.consistency.checks import CheckStore
+from jumin_platform.inbound.store import InboundStore
 from jumin_platform.unit_of_work import PoolUnitOfWork
 
 from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.adapters.state_repository import StateRepository
+from cs_adapter.config import SCHEMA
 
 
 class UnitOfWork(PoolUnitOfWork):
-    """The adapter's records (送信記録) and state (手動連携, cursors, free-code supply, checks)."""
+    """The adapter's records (送信記録), state (手動連携, free-code supply), answers taken in and
+    整合性確認 results."""
 
     deliveries: DeliveryRepository
     state: StateRepository
+    inbound: InboundStore
+    checks: CheckStore
 
     def _attach(self, connection: Any) -> None:
         self.deliveries = DeliveryRepository(connection)
         self.state = StateRepository(connection)
+        self.inbound = InboundStore(connection, SCHEMA)
+        self.checks = CheckStore(connection, SCHEMA)
 
 
 UnitsOfWork = Callable[[], UnitOfWork]

@@ -33,12 +33,12 @@ async def readyz(request: Request) -> JSONResponse:
         async with asyncio.timeout(2), adapter.uow() as unit:
             state = unit.state
             report["manual_mode"] = (await state.manual_mode()).manual
-            report["notification_cursor"] = await state.cursor()
+            report["notification_cursor"] = await unit.inbound.cursor()
         report["database"] = "ok"
     except Exception:  # any failure to answer means not ready
         report["database"] = "unreachable"
     report["cs"] = {None: "unknown", True: "reachable", False: "unreachable"}[
-        adapter.poller.cs_reachable
+        adapter.poller.reachable
     ]
     supply = adapter.supply
     report["free_codes"] = {

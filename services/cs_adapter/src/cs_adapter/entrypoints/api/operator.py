@@ -190,8 +190,8 @@ async def list_consistency_checks(
 ) -> list[ConsistencyOut]:
     """Past 整合性確認 results, newest first."""
     async with adapter.uow() as unit:
-        found = await unit.state.checks(limit)
-    checks = [ConsistencyOut.model_validate(_check(row)) for row in found]
+        found = await unit.checks.latest(limit)
+    checks = [ConsistencyOut.model_validate(row) for row in found]
     access_context(http).touch(*(key for check in checks for key in _reported(check)))
     return checks
 
@@ -205,8 +205,8 @@ async def list_notifications(
 ) -> list[NotificationOut]:
     """CSから取り込んだ通知 and the commands they became, newest first."""
     async with adapter.uow() as unit:
-        found = await unit.state.notifications(outcome, limit)
-    return [NotificationOut(**row) for row in found]
+        found = await unit.inbound.taken_in(outcome, limit)
+    return [NotificationOut.of(taken) for taken in found]
 
 
 def _people(deliveries: Iterable[Delivery]) -> list[str]:
@@ -217,15 +217,6 @@ def _people(deliveries: Iterable[Delivery]) -> list[str]:
 def _reported(check: ConsistencyOut) -> list[str]:
     """The person keys a 整合性確認 result names."""
     return [*check.missing_at_cs, *(m.person_key for m in check.mismatched)]
-
-
-def _check(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "started_at": row["started_at"],
-        "finished_at": row["finished_at"],
-        **row["result"],
-    }
 
 
 _EXPORT_COLUMNS = (

@@ -7,9 +7,24 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind
+from jumin_platform.inbound.api import NotificationOut
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from cs_adapter.domain.deliveries import Delivery
+
+__all__ = [
+    "NO_NUL",
+    "ConsistencyOut",
+    "DeliveryOut",
+    "HandOverIn",
+    "HandOverOut",
+    "ManualModeIn",
+    "ManualModeOut",
+    "NotificationOut",
+    "ReleaseOut",
+    "ResendIn",
+    "ResendItemOut",
+]
 
 NO_NUL = r"^[^\x00]*$"
 """Pattern for free text: PostgreSQL text cannot hold NUL (storing one would be a 500)."""
@@ -140,17 +155,3 @@ class ConsistencyOut(BaseModel):
     missing_at_cs: list[str] = Field(description="person keys CS holds nothing for")
     unknown_at_cs: list[str] = Field(description="CS receipt numbers of records the ward lacks")
     mismatched: list[MismatchOut]
-
-
-class NotificationOut(BaseModel):
-    """CSから取り込んだ通知 (個人番号, 転入通知) and the command it became."""
-
-    notification_id: UUID
-    cursor: int
-    type: str
-    received_at: datetime
-    outcome: str = Field(description="published | ignored | invalid")
-    command_id: UUID | None
-    routing_key: str | None
-    detail: str | None
-    trace_id: str | None

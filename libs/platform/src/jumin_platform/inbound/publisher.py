@@ -10,6 +10,7 @@ from typing import Any
 
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange
 from jumin_contracts.commands import RegistryCommand
+
 from jumin_platform.consumer.transport import make_broker
 from jumin_platform.telemetry import inject_headers
 from jumin_platform.topology import COMMANDS_EXCHANGE
