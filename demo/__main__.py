@@ -119,6 +119,10 @@ async def day_at_the_counter(counter: Counter) -> None:
             lambda: _has_my_number(counter, baby), "the 個人番号 did not reach the registry"
         )
         await show_people(counter, [baby], show_my_number=True)
+        print(
+            "  戸籍附票システムが受信 (出生届で戸籍に入ったさくらさんの附票に住所と住民票コード):"
+        )
+        show_fuhyo_received(await fuhyo_receives(counter, {code}, 1))
     members.append(baby)
 
     heading(3, f"転居: 一家4人が {SECOND_ADDRESS} へ")
