@@ -38,13 +38,16 @@ from counter import (
     until,
 )
 from koseki import (
+    NEW_HONSEKI,
     approve,
     file_marriage,
+    fuhyo_of,
     fuhyo_received_since,
     fuhyo_receives,
     koseki_member,
     pending_amendment,
     seed_koseki,
+    show_fuhyo,
     show_fuhyo_received,
 )
 from screen import heading, show_people, show_received
@@ -185,8 +188,10 @@ async def marriage(counter: Counter, ichiro: str, code: str) -> None:
     await show_people(counter, [ichiro])
     print("  市町村CSが受信:")
     show_received(await cs_receives(counter, {code}, 1))
-    print("  戸籍附票システムが受信 (新しい戸籍の附票へ):")
-    show_fuhyo_received(await fuhyo_receives(counter, {code}, 1))
+    print(
+        "  戸籍附票システムの附票 (婚姻届で新しい戸籍へ。氏名・本籍は戸籍が元なので区からの通知は不要):"
+    )
+    show_fuhyo(await fuhyo_of(counter, NEW_HONSEKI, code))
 
 
 async def _has_my_number(counter: Counter, atena_no: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from counter import HONSEKI, Body, Counter, answer, until
 
 HITTOSHA = "山田太郎"
+NEW_HONSEKI = HONSEKI.replace("8番地", "15番地")  # 婚姻後の戸籍 (区内)
 LIVED_BEFORE = {"address": "埼玉県川口市本町一丁目1番1号", "address_since": "20100401"}
 
 
@@ -82,12 +83,32 @@ async def file_marriage(counter: Counter, code: str, spouse: str, surname: str, 
         "honseki": HONSEKI,
         "hittosha": HITTOSHA,
         "juminhyo_code": code,
-        "new_honseki": HONSEKI.replace("8番地", "15番地"),
+        "new_honseki": NEW_HONSEKI,
         "new_hittosha": spouse,
         "new_family_name": surname,
         "event_date": wire_date(on),
     }
     answer(await counter.koseki.post("/sim/koseki-events", json=event), 201)
+
+
+async def fuhyo_of(counter: Counter, honseki: str, code: str) -> Body:
+    """The 附票 line of one person of a 戸籍 the 戸籍附票システム holds."""
+    response = await counter.koseki.get("/sim/koseki", params={"honseki": honseki})
+    held = answer(response, 200)["items"]
+    for koseki in held:
+        for member in koseki["members"]:
+            if member["juminhyo_code"] == code:
+                return {"honseki": koseki["honseki"], "hittosha": koseki["hittosha"], **member}
+    raise SystemExit("the 戸籍附票システム holds no 附票 for the person")
+
+
+def show_fuhyo(held: Body) -> None:
+    latest = held["addresses"][-1]
+    print(
+        f"    {held['family_name']} {held['given_name']}  本籍 {held['honseki']}"
+        f" 筆頭者 {held['hittosha']}"
+    )
+    print(f"        住所 {latest['address']} (住所を定めた年月日 {latest['address_since']})")
 
 
 async def pending_amendment(counter: Counter, atena_no: str) -> Body:

@@ -48,5 +48,7 @@ async def test_the_demo_shows_a_fuhyo_notice_and_a_marriage_from_the_koseki_side
     assert "照合不一致" not in out, "every notice matched the seeded 戸籍"
     assert "婚姻 (戸籍の側から)" in out
     assert "仮登録の職権修正 (入力者 system:koseki)" in out
-    assert "附票記載事項通知 鈴木 一郎" in out, "the 附票 got the new 氏 after the approval"
+    assert "鈴木 一郎  本籍 東京都新宿区西新宿二丁目15番地 筆頭者 鈴木美咲" in out, (
+        "the 附票 in the new 戸籍, with the new 氏"
+    )
     assert "本日の異動は以上です。" in out
