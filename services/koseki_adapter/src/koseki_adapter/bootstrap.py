@@ -1,7 +1,8 @@
 """Composition root: build settings, the pool, the 戸籍附票システム client and the loops once.
 
-One process runs everything (`jumin-koseki-adapter serve`): the consumer kit on `koseki.*` and
-the operator API, started and stopped by the FastAPI lifespan.
+One process runs everything (`jumin-koseki-adapter serve`): the consumer kit on `koseki.*`, the
+poller of the 戸籍 side's notices (→ registry commands), the scheduled 整合性確認 and the operator
+API, started and stopped by the FastAPI lifespan.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,11 +23,16 @@ import httpx
 from fastapi import FastAPI
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
+from jumin_platform.consistency.checks import run_periodically
 from jumin_platform.db import create_pool
+from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.topology import Topology
 
 from koseki_adapter.adapters.fuhyo_client import FuhyoClient
+from koseki_adapter.adapters.fuhyo_reads import FuhyoReads
 from koseki_adapter.config import SCHEMA, Settings
+from koseki_adapter.service_layer.consistency import run_check
+from koseki_adapter.service_layer.inbound import KosekiPoller, koseki_poller
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("koseki_adapter")
@@ -56,11 +63,30 @@ class KosekiAdapter:
     settings: Settings
     pool: asyncpg.Pool[Any]
     fuhyo: FuhyoClient
+    reads: FuhyoReads
+    publisher: CommandPublisher
+    poller: KosekiPoller
     access_log: Appender = ACCESS_LOG
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
-        """Start consuming and the background loops."""
+        """Connect the publisher, then start the poller and the scheduled 整合性確認."""
+        await self.publisher.start()
+        self.tasks = [asyncio.create_task(self.poller.run(), name="koseki-notifications")]
+        every = self.settings.consistency_check_interval
+        if every > 0:
+            checks = run_periodically(self.consistency_check, every=every, clock=ward_now)
+            self.tasks.append(asyncio.create_task(checks, name="koseki-consistency"))
+
+    async def consistency_check(self, operator: str, started_at: datetime) -> dict[str, Any]:
+        """Run one 整合性確認 against the 附票 and store its result."""
+        return await run_check(
+            self.uow,
+            self.reads,
+            operator=operator,
+            started_at=started_at,
+            page=self.settings.consistency_page_size,
+        )
 
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the adapter's pool."""
@@ -73,6 +99,8 @@ class KosekiAdapter:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        with contextlib.suppress(Exception):
+            await self.publisher.stop()
         await self.fuhyo.aclose()
         await self.pool.close()
 
@@ -89,7 +117,16 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         municipality_code=settings.municipality_code,
         transport=overrides.fuhyo_transport,
     )
-    return KosekiAdapter(settings, pool, fuhyo)
+    reads = FuhyoReads(fuhyo)
+    publisher = CommandPublisher(settings.amqp_url.get_secret_value())
+    poller = koseki_poller(
+        uow=partial(UnitOfWork, pool),
+        reads=reads,
+        publisher=publisher,
+        interval=settings.poll_interval,
+        clock=ward_now,
+    )
+    return KosekiAdapter(settings, pool, fuhyo, reads, publisher, poller)
 
 
 @asynccontextmanager

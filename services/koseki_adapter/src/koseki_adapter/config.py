@@ -35,6 +35,15 @@ class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
     municipality_code: LocalGovernmentCode = Field(
         default="131041", description="地方公共団体コード of the ward (the notices' sender)"
     )
+    poll_interval: float = Field(
+        default=0.5, gt=0, description="seconds between polls of the 戸籍 side's notices"
+    )
+    consistency_check_interval: float = Field(
+        default=0.0, ge=0, description="seconds between scheduled 整合性確認 (0: on request only)"
+    )
+    consistency_page_size: int = Field(
+        default=1000, ge=1, le=1000, description="附票 records fetched per 整合性確認 call"
+    )
     resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
     prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
     pool_max_size: int = Field(default=6, ge=2, description="the adapter's own pool (API, loops)")

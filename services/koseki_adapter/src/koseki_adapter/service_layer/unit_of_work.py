@@ -9,14 +9,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jumin_platform.consistency.checks import CheckStore
+from jumin_platform.inbound.store import InboundStore
 from jumin_platform.unit_of_work import PoolUnitOfWork
+
+from koseki_adapter.adapters.accepted_notices import AcceptedNotices
+from koseki_adapter.config import SCHEMA
 
 
 class UnitOfWork(PoolUnitOfWork):
-    """The adapter's records."""
+    """The adapter's records: notices taken in (取込の記録) and their cursor, the latest accepted
+    附票記載事項通知 per person, 整合性確認 results."""
+
+    inbound: InboundStore
+    accepted: AcceptedNotices
+    checks: CheckStore
 
     def _attach(self, connection: Any) -> None:
         self.connection = connection
+        self.inbound = InboundStore(connection, SCHEMA)
+        self.accepted = AcceptedNotices(connection)
+        self.checks = CheckStore(connection, SCHEMA)
 
 
 UnitsOfWork = Callable[[], UnitOfWork]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from jumin_contracts.codes import ChangeKind
+from jumin_platform.consistency.api import MismatchOut
 from jumin_platform.inbound.api import NotificationOut
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -137,11 +138,6 @@ class ResendItemOut(BaseModel):
     new_delivery_id: int | None
     receipt_no: str | None
     reply: str | None
-
-
-class MismatchOut(BaseModel):
-    person_key: str
-    fields: list[str]
 
 
 class ConsistencyOut(BaseModel):

@@ -8,10 +8,11 @@ from jumin_platform.consumer.operations import OperatorError
 from jumin_platform.problems import problem_response
 from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
+from jumin_platform.terminal import TERMINAL_REQUIRED
 
 from koseki_adapter.bootstrap import Overrides, adapter_lifespan
 from koseki_adapter.config import Settings
-from koseki_adapter.entrypoints.api import health
+from koseki_adapter.entrypoints.api import consistency, health, notifications
 from koseki_adapter.entrypoints.api.access_logging import install_access_logging
 
 DESCRIPTION = """戸籍附票システム連携 (koseki_adapter) — sends 附票記載事項通知 (住基法19条1項) for
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.state.token_verifier = settings.token_verifier()
     app.exception_handler(OperatorError)(_operator_error)
     app.include_router(health.router)
+    app.include_router(notifications.router, dependencies=TERMINAL_REQUIRED)
+    app.include_router(consistency.router, dependencies=TERMINAL_REQUIRED)
     install_access_logging(app)  # inside the tracing middleware: rows carry the trace id
     instrument_fastapi(app)
     return app

@@ -1,4 +1,5 @@
-"""Liveness and readiness: database (and, once consuming, the broker)."""
+"""Liveness and readiness: database and broker; the 戸籍附票システム and the notice cursor are
+reported."""
 
 from __future__ import annotations
 
@@ -12,13 +13,19 @@ from koseki_adapter.bootstrap import KosekiAdapter
 
 router = APIRouter(tags=["health"])
 
+REACHABILITY = {None: "unknown", True: "reachable", False: "unreachable"}
+"""Whether the last poll of the 戸籍附票システム reached it."""
+
 
 @router.get("/healthz", summary="Liveness")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database and broker")
+@router.get(
+    "/readyz",
+    summary="Readiness: database and broker (the 戸籍附票システム and the cursor are reported)",
+)
 async def readyz(request: Request) -> JSONResponse:
     """503 when the database or the broker is away; the 戸籍附票システム being away is reported."""
     adapter: KosekiAdapter | None = getattr(request.app.state, "adapter", None)
@@ -27,11 +34,13 @@ async def readyz(request: Request) -> JSONResponse:
     report: dict[str, Any] = {"status": "ready"}
     try:
         async with asyncio.timeout(2), adapter.uow() as unit:
-            await unit.connection.fetchval("SELECT 1")
+            report["notification_cursor"] = await unit.inbound.cursor()
         report["database"] = "ok"
     except Exception:  # any failure to answer means not ready
         report["database"] = "unreachable"
-    ready = report["database"] == "ok"
+    report["broker"] = "ok" if adapter.publisher.connected else "publisher down"
+    report["fuhyo"] = REACHABILITY[adapter.poller.reachable]
+    ready = report["database"] == "ok" and report["broker"] == "ok"
     if not ready:
         report["status"] = "not ready"
     return JSONResponse(report, status_code=200 if ready else 503)
