@@ -234,4 +234,6 @@ class SliceEnvironment:
             "JUMIN_KOSEKI_ADAPTER_PORT": str(self.ports.koseki_adapter),
             "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": self.koseki_simulator_url,
             "JUMIN_KOSEKI_ADAPTER_POLL_INTERVAL": str(self.koseki_poll_interval),
+            # Small pages, as for the cs_adapter: the 整合性確認 pages the 附票 by 住民票コード.
+            "JUMIN_KOSEKI_ADAPTER_CONSISTENCY_PAGE_SIZE": "7",
         }
