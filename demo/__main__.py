@@ -181,7 +181,7 @@ async def marriage(counter: Counter, ichiro: str, code: str) -> None:
     patch = change["request"].get("patch", {})
     print(f"  住民記録システムに仮登録の{change['kind_name']} (入力者 {change['created_by']}):")
     for item in ("family_name", "honseki", "hittosha"):
-        if item in patch:
+        if patch.get(item) is not None:
             print(f"    {item}: {patch[item]}")
     await approve(counter, change["change_id"])
     print("  決裁者が本登録:")

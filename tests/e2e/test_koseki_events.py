@@ -53,6 +53,11 @@ async def pending_amendment(registry: RegistryClient, atena_no: str) -> Body:
     return dict(change)
 
 
+def stated(change: Body) -> Body:
+    """The items a 職権修正 changes (its patch without the items it leaves as they are)."""
+    return {k: v for k, v in change["request"]["patch"].items() if v is not None}
+
+
 async def resident_with_koseki(
     registry: RegistryClient, koseki: KosekiSimulatorClient, someone: Person, seen: set[str]
 ) -> str:
@@ -99,7 +104,7 @@ async def test_a_marriage_on_the_koseki_side_is_approved_by_a_reviewer_then_reac
     change = await pending_amendment(registry, atena_no)
     assert change["created_by"] == KOSEKI_SYSTEM
     assert (change["status"], change["decided_by"]) == ("pending", None), "never self-approved"
-    assert change["request"]["patch"] == {
+    assert stated(change) == {
         "family_name": groom.family_name,
         "honseki": new_honseki,
         "hittosha": groom.full_name,
@@ -160,7 +165,7 @@ async def test_a_transfer_out_of_the_ward_sends_later_fuhyo_notices_through_cs(
         }
     )
     change = await pending_amendment(registry, atena_no)
-    assert change["request"]["patch"]["honseki"] == elsewhere
+    assert stated(change) == {"honseki": elsewhere}
     await registry.approve(change["change_id"])
     address = ward_address()
     seen.add(address)
