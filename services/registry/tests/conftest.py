@@ -20,7 +20,7 @@ from registry.entrypoints.api.app import create_app
 TABLES = (
     "registry.resident_current, registry.resident_history, registry.households, "
     "registry.support_measures, registry.outbox_sequences, registry.changes, "
-    "registry.command_inbox, registry.juminhyo_code_pool, registry.gaiji"
+    "registry.command_inbox, registry.work_items, registry.juminhyo_code_pool, registry.gaiji"
 )
 
 

@@ -5,13 +5,17 @@ test_support_measures.py has its own `yamada`, which overrides this one there.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from jumin_testing.access_log_tamper import Superuser
+from registry.bootstrap import Registry
 from registry.config import Settings
+from registry.entrypoints.commands_consumer import CommandConsumer
 
+from .command_bus import run_consumer
 from .helpers import TokenFactory, by_given_name, enter_and_approve, family, move_in
 
 
@@ -26,6 +30,13 @@ async def yamada(client: httpx.AsyncClient, token: TokenFactory) -> dict[str, An
         "ichiro": members["一郎"]["atena_no"],
         "household_no": members["太郎"]["record"]["household_no"],
     }
+
+
+@pytest.fixture
+async def consumer(settings: Settings, registry: Registry) -> AsyncIterator[CommandConsumer]:
+    """The registry's command consumer on registry.in (emptied first), as jumin_registry."""
+    async with run_consumer(settings, registry) as running:
+        yield running
 
 
 @pytest.fixture

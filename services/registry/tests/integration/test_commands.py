@@ -18,16 +18,12 @@ What is proven:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
-import aio_pika
 import httpx
 import pytest
 from jumin_contracts.commands import (
@@ -38,13 +34,13 @@ from jumin_contracts.commands import (
     RegistryCommand,
 )
 from jumin_contracts.envelope import Envelope
-from jumin_platform.topology import COMMANDS_EXCHANGE, REGISTRY_DEAD_QUEUE, REGISTRY_QUEUE, Topology
 from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
 from registry.config import Settings
-from registry.entrypoints.commands_consumer import CommandConsumer, ConsumerConfig
+from registry.entrypoints.commands_consumer import CommandConsumer
 from registry.service_layer.command_handlers import CommandResult, Outcome, apply_command
 
+from .command_bus import CS_USER, dead_lettered, publish_as
 from .helpers import (
     REVIEWER,
     TokenFactory,
@@ -446,73 +442,6 @@ async def test_a_refused_command_leaves_no_trace_but_its_outcome(
 
 
 # ---- end to end through the broker --------------------------------------------------------------
-def amqp_url(settings: Settings, user: str) -> str:
-    """The settings' broker URL with another user's credentials (same host, port and vhost)."""
-    parts = urlsplit(settings.amqp_url.get_secret_value())
-    password = Topology().user(user).password()
-    netloc = (
-        f"{quote(user, safe='')}:{quote(password, safe='')}"
-        f"@{parts.hostname or '127.0.0.1'}:{parts.port or 5672}"
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-@pytest.fixture
-async def consumer(settings: Settings, registry: Registry) -> AsyncIterator[CommandConsumer]:
-    """Purge registry.in (as admin) and run the command consumer as jumin_registry."""
-    connection = await aio_pika.connect(amqp_url(settings, "jumin_admin"))
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.declare_queue(REGISTRY_QUEUE, passive=True)
-        if queue.declaration_result.consumer_count:
-            pytest.fail("another command consumer is active on registry.in: stop `make up` first")
-        await queue.purge()
-    running = CommandConsumer(
-        ConsumerConfig(amqp_url=settings.amqp_url.get_secret_value()),
-        uow=registry.uow,
-        clock=registry.clock,
-        addresses=registry.addresses,
-        access_log=registry.access_log,
-    )
-    task = asyncio.create_task(running.run_forever())
-    try:
-        await asyncio.wait_for(running.consuming.wait(), timeout=10)
-        yield running
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def publish_as_cs(settings: Settings, routing_key: str, body: bytes, message_id: str) -> None:
-    connection = await aio_pika.connect(amqp_url(settings, "jumin_cs_adapter"))
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        exchange = await channel.get_exchange(COMMANDS_EXCHANGE, ensure=False)
-        message = aio_pika.Message(
-            body,
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message_id,
-        )
-        await exchange.publish(message, routing_key=routing_key, mandatory=True)
-
-
-async def dead_lettered(settings: Settings, message_id: str) -> bool:
-    """Look for a message in registry.dead without taking anything away (admin, no ack)."""
-    connection = await aio_pika.connect(amqp_url(settings, "jumin_admin"))
-    async with connection:
-        channel = await connection.channel()
-        queue = await channel.get_queue(REGISTRY_DEAD_QUEUE, ensure=True)
-        for _ in range(1000):  # unacked gets return to the queue when the channel closes
-            message = await queue.get(no_ack=False, fail=False)
-            if message is None:
-                return False
-            if message.message_id == message_id:
-                return True
-    return False
-
-
 async def test_a_command_published_by_an_adapter_is_applied_by_the_consumer(
     client: httpx.AsyncClient,
     token: TokenFactory,
@@ -522,7 +451,9 @@ async def test_a_command_published_by_an_adapter_is_applied_by_the_consumer(
 ) -> None:
     (taro,) = await register(client, token, person(juminhyo_code=CODE))
     garbage_id = str(uuid4())
-    await publish_as_cs(settings, MyNumberAssigned.ROUTING_KEY, b'{"my_number": 1}', garbage_id)
+    await publish_as(
+        settings, CS_USER, MyNumberAssigned.ROUTING_KEY, b'{"my_number": 1}', garbage_id
+    )
     command = MyNumberAssigned(
         command_id=uuid4(), sent_at=sent(), juminhyo_code=CODE, my_number=NUMBER
     )
@@ -530,7 +461,9 @@ async def test_a_command_published_by_an_adapter_is_applied_by_the_consumer(
     marker = FreeCodesReceived(command_id=uuid4(), sent_at=sent(), codes=[juminhyo_code("7" * 10)])
     for sent_command in (command, command, marker):  # the 個人番号 delivered twice
         body = sent_command.model_dump_json().encode()
-        await publish_as_cs(settings, sent_command.ROUTING_KEY, body, str(sent_command.command_id))
+        await publish_as(
+            settings, CS_USER, sent_command.ROUTING_KEY, body, str(sent_command.command_id)
+        )
 
     deadline = time.monotonic() + 20
     while await inbox(owner_connection, marker.command_id) is None:

@@ -37,6 +37,7 @@ SOMEONE = make_atena_no(999_999)
 SOME_ID = "6f1c1d2e-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
 PERIOD = {"from": "2025-01-01T00:00:00+09:00", "to": "2025-01-02T00:00:00+09:00"}
 REASON = {"reason": "届出人の申出"}
+RESOLVE = {"how": "no_action", "reason": "戸籍と一致"}
 
 CLERK = frozenset({Role.CLERK})
 REVIEWER = frozenset({Role.REVIEWER})
@@ -66,6 +67,7 @@ class Endpoint:
         return (
             self.path.replace("{change_id}", change_id)
             .replace("{measure_id}", SOME_ID)
+            .replace("{work_item_id}", SOME_ID)
             .replace("{atena_no}", SOMEONE)
             .replace("{household_no}", SOMEONE)
         )
@@ -124,6 +126,9 @@ MATRIX = (
     Endpoint("POST", "/gaiji", ADMIN, body={"glyph_png": "", "reason": "r", "substitute": "葛"}),
     Endpoint("GET", "/gaiji", GAIJI_READERS),
     Endpoint("POST", "/audit/access-log/checkpoints", AUDITOR),
+    Endpoint("GET", "/work-items", RECORD_READERS),
+    Endpoint("GET", "/work-items/{work_item_id}", RECORD_READERS),
+    Endpoint("POST", "/work-items/{work_item_id}/resolve", CLERK, body=RESOLVE),
     Endpoint("GET", "/healthz", EVERYONE, public=True),
     Endpoint("GET", "/readyz", EVERYONE, public=True),
 )
