@@ -9,7 +9,8 @@ ward are seeded in the 戸籍附票システム simulator first, as the ward's �
 - a 転居 → one notice per 本籍者 with the new 住所を定めた年月日, a new line on each 附票;
 - a 国外転出 → the notice says 国外転出 and the country, the 附票 too;
 - a notice the 附票 system finds at odds with the 戸籍 (照合不一致) → that person waits at the
-  adapter while others flow; once the 戸籍 side is corrected, the operator's resend clears it.
+  adapter while others flow; once the 戸籍 side is corrected, the operator's 再送信 (a new
+  transmission, new key) is accepted and skipping the blocked event lets the parked ones through.
 """
 
 from __future__ import annotations
@@ -231,7 +232,11 @@ async def test_a_person_the_fuhyo_does_not_match_waits_and_a_resend_after_correc
     assert len(held["members"][0]["addresses"]) == 1, "the 附票 unchanged by a mismatch"
 
     await seed(koseki, misfiled)  # the 戸籍 side corrects its 出生の年月日
-    await koseki_operator.resend(theirs[0].event_id, reason="e2e: 戸籍 corrected")
+    (record,) = await koseki_operator.deliveries({theirs[0].event_id})
+    assert (record["status"], record["reply_code"]) == ("rejected", "E-BIRTH-DATE-MISMATCH")
+    (outcome,) = await koseki_operator.resend_deliveries([record["id"]], "e2e: 戸籍 corrected")
+    assert outcome["outcome"] == "sent", "the 再送信 (a new key) accepted"
+    await koseki_operator.skip(theirs[0].event_id, "e2e: sent by the 再送信")
 
     received = await eventually(
         lambda: koseki.of_events({theirs[0].event_id, theirs[1].event_id}),

@@ -194,6 +194,16 @@ class OperatorClient:
         response = await self.http.post(f"/operator/resend/{event_id}", json={"reason": reason})
         return _checked(response, 200, 202)
 
+    async def skip(self, event_id: UUID | str, reason: str) -> Any:
+        """Skip a person's blocked event (their parked ones follow)."""
+        response = await self.http.post(f"/operator/skip/{event_id}", json={"reason": reason})
+        return _checked(response, 200)
+
+    async def resend_deliveries(self, ids: list[int], reason: str) -> list[Body]:
+        """再送信 of recorded transmissions: new ones, under new idempotency keys."""
+        body = {"delivery_ids": ids, "reason": reason}
+        return list(_checked(await self.http.post("/operator/deliveries/resend", json=body), 200))
+
 
 @dataclass(frozen=True)
 class Sent:
