@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from jumin_simulator.formats import JuminhyoCode
 
 
-class FaultSettings(BaseModel):
-    """What goes wrong on the simulated system's calls: latency, busy answers, hangs, lost
-    replies, refusals, outage."""
+class Faults(BaseModel):
+    """What goes wrong on any simulated system's calls: latency, busy answers, hangs, lost
+    replies, outage. Each simulator's settings add how it picks the people it refuses."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,10 +29,15 @@ class FaultSettings(BaseModel):
             "replaced by 503 E-BUSY, as if the reply was lost on the line"
         ),
     )
+    down: bool = Field(default=False, description="every call answered 503 E-DOWN at once")
+
+
+class FaultSettings(Faults):
+    """Faults of a system that knows people by 住民票コード (市町村CS, 戸籍附票システム)."""
+
     reject_juminhyo_codes: frozenset[JuminhyoCode] = Field(
         default=frozenset(), description="people whose messages are refused with 422 E-REJECTED"
     )
-    down: bool = Field(default=False, description="every call answered 503 E-DOWN at once")
 
 
 class Fault(enum.Enum):
@@ -49,7 +54,7 @@ class FaultSource(Protocol):
     """A simulator that injects faults: its settings, its (seedable) draws, how long a hang lasts."""
 
     @property
-    def faults(self) -> FaultSettings: ...
+    def faults(self) -> Faults: ...
 
     @property
     def fault_rng(self) -> random.Random: ...
@@ -58,7 +63,7 @@ class FaultSource(Protocol):
     def timeout_hang(self) -> float: ...
 
 
-def draw_fault(settings: FaultSettings, rng: random.Random, *, message: bool) -> Fault:
+def draw_fault(settings: Faults, rng: random.Random, *, message: bool) -> Fault:
     """Decide this call's fault: hangs, then busy answers, then (for a POST of a message,
     `message`) a lost reply."""
     if settings.down:

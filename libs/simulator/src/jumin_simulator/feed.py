@@ -10,10 +10,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
+from fastapi import Query
 from pydantic import BaseModel
+
+AfterCursor = Annotated[int, Query(ge=0, description="last cursor acted on")]
+"""`after`: the feed's items after this cursor."""
+
+PageLimit = Annotated[int, Query(ge=1, le=500)]
+"""`limit`: at most this many items."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,23 @@ class NotificationOut(BaseModel):
     def of(cls, notification: Notification) -> NotificationOut:
         """Describe a notification."""
         return cls.model_validate(notification, from_attributes=True)
+
+
+class QueuedNotice(BaseModel):
+    """Where a notice queued through the test API sits."""
+
+    cursor: int
+    notification_id: UUID
+    type: str
+
+    @classmethod
+    def of(cls, notification: Notification) -> QueuedNotice:
+        """Describe a queued notification."""
+        return cls(
+            cursor=notification.cursor,
+            notification_id=notification.notification_id,
+            type=notification.type,
+        )
 
 
 class NotificationPage(BaseModel):

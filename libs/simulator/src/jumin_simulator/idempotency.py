@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+from fastapi import Header
 
 from jumin_simulator.errors import key_reused
+
+IdempotencyKey = Annotated[
+    UUID, Header(alias="Idempotency-Key", description="冪等キー: one per transmission (UUID)")
+]
+"""The header every message POST carries: a resend reuses it."""
 
 _Stored = TypeVar("_Stored")
 

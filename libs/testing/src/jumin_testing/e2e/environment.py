@@ -63,6 +63,7 @@ class Ports:
     audit_witness: int = field(default_factory=free_port)
     koseki_simulator: int = field(default_factory=free_port)
     koseki_adapter: int = field(default_factory=free_port)
+    moj_simulator: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,8 @@ class SliceEnvironment:
     #: Seconds between the koseki_adapter's polls of the 戸籍附票システム's notices.
     koseki_poll_interval: float = 0.2
     my_number_delay: float = 0.3
+    #: Seconds until the 法務省 simulator's processing result of a notice (5 under `make up`).
+    moj_result_delay: float = 0.3
     relay_poll_seconds: float = 0.5
     #: False: every process runs with OTEL_SDK_DISABLED=true (no spans; for benchmarks)
     tracing: bool = True
@@ -166,6 +169,9 @@ class SliceEnvironment:
     @property
     def koseki_adapter_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.koseki_adapter}"
+
+    def moj_simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.moj_simulator}"
 
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:

@@ -9,7 +9,8 @@
 
 The processes listen on the environment's ports; supervisord's socket and pid file go to
 `run_dir` (a unix socket path must be short), process logs to `<workdir>/logs/supervised`, what
-the simulators hold to `<workdir>/cs-simulator.sqlite3` and `<workdir>/koseki-simulator.sqlite3`.
+the simulators hold to `<workdir>/cs-simulator.sqlite3`, `<workdir>/koseki-simulator.sqlite3` and
+`<workdir>/moj-simulator.sqlite3`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ CONF = ROOT / "deploy/local/supervisord.conf"
 PROGRAMS = (
     "cs_simulator",
     "koseki_simulator",
+    "moj_simulator",
     "registry",
     "relay:relay-0",
     "relay:relay-1",
@@ -60,6 +62,9 @@ class SupervisedStack:
             "JUMIN_KOSEKI_ADAPTER_PORT": str(e.ports.koseki_adapter),
             "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": e.koseki_simulator_url,
             "JUMIN_KOSEKI_SIMULATOR_STATE_FILE": str(e.workdir / "koseki-simulator.sqlite3"),
+            "JUMIN_MOJ_SIMULATOR_PORT": str(e.ports.moj_simulator),
+            "JUMIN_MOJ_SIMULATOR_RESULT_DELAY": str(e.moj_result_delay),
+            "JUMIN_MOJ_SIMULATOR_STATE_FILE": str(e.workdir / "moj-simulator.sqlite3"),
             "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
             "JUMIN_REGISTRY_WITNESS_URL": f"http://127.0.0.1:{e.ports.audit_witness}",
         }
@@ -96,6 +101,7 @@ class SupervisedStack:
         health = {
             "cs_simulator": f"{e.simulator_url}/healthz",
             "koseki_simulator": f"{e.koseki_simulator_url}/healthz",
+            "moj_simulator": f"{e.moj_simulator_url}/healthz",
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
             "koseki_adapter": f"{e.koseki_adapter_url}/healthz",

@@ -10,37 +10,20 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
+from jumin_simulator.feed import Notification
 from jumin_simulator.journal import Entry, Journal
+from jumin_simulator.state import JournaledState, Received
 
 from cs_simulator.domain.messages import BODY_MODELS, Envelope, MessageBody
 
-__all__ = ["CsState", "EventCount", "FreeCodeBatch", "Journal", "Notification", "Transmission"]
+__all__ = ["CsState", "FreeCodeBatch", "Journal", "Notification", "Transmission"]
 
 
 @dataclass(frozen=True)
-class Transmission:
+class Transmission(Received[Envelope, MessageBody]):
     """One accepted transmission (受信電文) and the reply it got."""
-
-    idempotency_key: UUID
-    envelope: Envelope
-    body: MessageBody
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
-
-    def same_message(self, envelope: Envelope, body: MessageBody) -> bool:
-        """Tell whether a resend carries the same message (its own `sent_at` aside)."""
-        mine = self.envelope
-        return (mine.type, mine.event_id, mine.municipality_code, self.body) == (
-            envelope.type,
-            envelope.event_id,
-            envelope.municipality_code,
-            body,
-        )
 
     @property
     def juminhyo_code(self) -> str:
@@ -59,52 +42,21 @@ class FreeCodeBatch:
 
 
 @dataclass
-class EventCount:
-    """How often an event was accepted (distinct keys) and how often it was sent at all."""
-
-    accepted: int = 0
-    attempts: int = 0
-
-
-@dataclass
-class CsState:
+class CsState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     transmissions: dict[UUID, Transmission] = field(default_factory=dict)
-    counts: dict[UUID, EventCount] = field(default_factory=dict)
     identities: dict[str, Transmission] = field(default_factory=dict)
     #: Answers waiting for the ward (個人番号生成の応答, 転入通知). Cursors continue from the
     #: start time, so a restarted (memory-less) simulator still hands out cursors above any the
     #: ward stored before the restart.
-    feed: NotificationFeed = field(default_factory=NotificationFeed)
     free_code_batches: dict[UUID, FreeCodeBatch] = field(default_factory=dict)
     my_numbers: dict[str, str] = field(default_factory=dict)
-    journal: Journal | None = None
     _receipt_seq: int = 0
-
-    @classmethod
-    def restore(cls, journal: Journal) -> CsState:
-        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
-        entries = journal.entries()
-        if not entries:
-            state = cls(journal=journal)
-            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
-            return state
-        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
-        for entry in entries[1:]:
-            state._replay(entry)
-        state.journal = journal
-        return state
-
-    def _record(self, entry: Entry) -> None:
-        if self.journal is not None:
-            self.journal.append(entry)
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
-        if kind == "attempt":
-            self.count_attempt(UUID(entry["event_id"]))
-        elif kind == "accept":
+        if kind == "accept":
             envelope = Envelope.model_validate(entry["envelope"])
             self.accept(
                 key=UUID(entry["key"]),
@@ -113,8 +65,6 @@ class CsState:
                 now=datetime.fromisoformat(entry["at"]),
                 traceparent=entry["traceparent"],
             )
-        elif kind == "notify":
-            replay_entry(self.feed, entry)
         elif kind == "free_codes":
             self.keep_free_codes(
                 FreeCodeBatch(
@@ -128,11 +78,6 @@ class CsState:
             self.keep_my_number(entry["code"], entry["number"])
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def count_attempt(self, event_id: UUID) -> None:
-        """Count one POST of a message for this event, whatever its fate."""
-        self.counts.setdefault(event_id, EventCount()).attempts += 1
-        self._record({"kind": "attempt", "event_id": str(event_id)})
 
     def keep_free_codes(self, batch: FreeCodeBatch) -> None:
         """Remember a batch handed out, to answer a repeated request with it."""
@@ -175,7 +120,7 @@ class CsState:
             key, envelope, body, f"CS-{self._receipt_seq:06d}", now, traceparent
         )
         self.transmissions[key] = transmission
-        self.counts.setdefault(envelope.event_id, EventCount()).accepted += 1
+        self.count_accepted(envelope.event_id)
         if envelope.type == "identity":
             previous = getattr(body, "previous_juminhyo_code", None)
             if previous is not None:  # 住民票コードの変更: the person now goes by the new code
@@ -191,19 +136,6 @@ class CsState:
             }
         )
         return transmission
-
-    def notify(
-        self,
-        *,
-        type_: str,
-        body: dict[str, Any],
-        now: datetime,
-        traceparent: str | None,
-    ) -> Notification:
-        """Queue an answer for the ward with the next cursor."""
-        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
-        self._record(journal_entry(notification))
-        return notification
 
     @property
     def notifications(self) -> list[Notification]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Response
-from jumin_simulator.feed import NotificationPage
+from fastapi import APIRouter, Body, Query, Response
+from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.idempotency import IdempotencyKey
 
 from cs_simulator.domain.messages import FreeCodeRequest
 from cs_simulator.entrypoints.dependencies import SimulatorDep
@@ -20,10 +20,6 @@ from cs_simulator.entrypoints.schemas import (
 from cs_simulator.service_layer.handlers import free_code_batch, receive_message
 
 router = APIRouter(prefix="/cs/v1", tags=["cs"], responses=cs_error_responses("E-BUSY", "E-DOWN"))
-
-IdempotencyKey = Annotated[
-    UUID, Header(alias="Idempotency-Key", description="冪等キー: one per transmission (UUID)")
-]
 
 _MESSAGE_DOC = """送信: one transmission. 201 first receipt, 200 a replay of the stored reply.
 Refusals carry `code`: 400 E-FORMAT, 409 E-KEY-REUSED, 422 E-REJECTED (permanent), 503 E-BUSY /
@@ -62,8 +58,8 @@ async def post_message(
 )
 async def get_notifications(
     sim: SimulatorDep,
-    after: Annotated[int, Query(ge=0, description="last cursor acted on")] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: AfterCursor = 0,
+    limit: PageLimit = 100,
 ) -> NotificationPage:
     return NotificationPage.of(sim.state.feed, after, limit)
 

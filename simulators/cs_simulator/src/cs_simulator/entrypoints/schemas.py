@@ -107,17 +107,3 @@ class TransmissionList(BaseModel):
     """Stored transmissions in receipt order."""
 
     items: list[TransmissionOut]
-
-
-class EventCountOut(BaseModel):
-    """Accepted (distinct keys) and attempted (every POST) transmissions of one event."""
-
-    accepted: int
-    attempts: int
-
-
-class QueuedNotice(BaseModel):
-    """Where a queued 転入通知 sits."""
-
-    cursor: int
-    notification_id: UUID

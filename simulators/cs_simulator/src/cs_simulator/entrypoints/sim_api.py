@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from jumin_simulator.control import control_router
+from jumin_simulator.feed import QueuedNotice
 
-from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.domain.messages import MessageType, MoveInNotice
 from cs_simulator.entrypoints.dependencies import SimulatorDep
 from cs_simulator.entrypoints.problems import cs_error_responses
-from cs_simulator.entrypoints.schemas import (
-    EventCountOut,
-    QueuedNotice,
-    TransmissionList,
-    TransmissionOut,
-)
+from cs_simulator.entrypoints.schemas import TransmissionList, TransmissionOut
 from cs_simulator.service_layer.handlers import queue_move_in_notice
 
 router = APIRouter(prefix="/sim", tags=["simulator"])
@@ -24,6 +20,8 @@ router = APIRouter(prefix="/sim", tags=["simulator"])
 
 MALFORMED = cs_error_responses("E-FORMAT")
 """Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
+
+router.include_router(control_router(MALFORMED))
 
 
 @router.get("/received", summary="Stored transmissions, filtered", responses=MALFORMED)
@@ -37,14 +35,6 @@ async def get_received(
     return TransmissionList(items=[TransmissionOut.of(t) for t in found])
 
 
-@router.get("/received/counts", summary="Accepted and attempted transmissions per event id")
-async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
-    return {
-        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
-        for event_id, c in sim.state.counts.items()
-    }
-
-
 @router.post(
     "/move-in-notices",
     status_code=201,
@@ -52,28 +42,4 @@ async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
     responses=MALFORMED,
 )
 async def post_move_in_notice(sim: SimulatorDep, notice: MoveInNotice) -> QueuedNotice:
-    queued = queue_move_in_notice(sim=sim, notice=notice)
-    return QueuedNotice(cursor=queued.cursor, notification_id=queued.notification_id)
-
-
-@router.get("/faults", summary="Current fault settings")
-async def get_faults(sim: SimulatorDep) -> FaultSettings:
-    return sim.faults
-
-
-@router.put("/faults", summary="Replace the fault settings", responses=MALFORMED)
-async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
-    sim.faults = faults
-    return sim.faults
-
-
-@router.delete("/faults", summary="Reset the fault settings (no faults)")
-async def delete_faults(sim: SimulatorDep) -> FaultSettings:
-    sim.faults = FaultSettings()
-    return sim.faults
-
-
-@router.post("/reset", status_code=204, summary="Forget everything (tests)")
-async def reset(sim: SimulatorDep) -> Response:
-    sim.reset()
-    return Response(status_code=204)
+    return QueuedNotice.of(queue_move_in_notice(sim=sim, notice=notice))

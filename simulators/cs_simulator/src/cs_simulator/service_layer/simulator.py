@@ -41,11 +41,7 @@ class Simulator:
     def reset(self) -> None:
         """Cancel pending answers and start again from nothing (seeded sources restart too)."""
         self.cancel_pending()
-        if self.journal is not None:
-            self.journal.clear()
-            self.state = CsState.restore(self.journal)
-        else:
-            self.state = CsState()
+        self.state = CsState.fresh(self.journal)
         self.faults = FaultSettings()
         self._seed_sources()
 

@@ -10,26 +10,19 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
-from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
-from jumin_simulator.journal import Entry, Journal
+from jumin_simulator.journal import Entry
+from jumin_simulator.state import JournaledState, Received
 
 from koseki_simulator.domain.fuhyo import Koseki, KosekiKey, Member
 from koseki_simulator.domain.notices import Envelope, FuhyoNoticeBody
 
 
 @dataclass(frozen=True)
-class Answer:
+class Answer(Received[Envelope, FuhyoNoticeBody]):
     """One received 附票記載事項通知 (first receipt under its key) and its 照合結果."""
 
-    idempotency_key: UUID
-    envelope: Envelope
-    body: FuhyoNoticeBody
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
     mismatches: tuple[str, ...]
     """Mismatch codes, first the one the answer names; empty: accepted."""
 
@@ -37,25 +30,8 @@ class Answer:
     def accepted(self) -> bool:
         return not self.mismatches
 
-    def same_message(self, envelope: Envelope, body: FuhyoNoticeBody) -> bool:
-        """Tell whether a resend carries the same notice (its own `sent_at` aside)."""
-        mine = self.envelope
-        return (mine.event_id, mine.municipality_code, self.body) == (
-            envelope.event_id,
-            envelope.municipality_code,
-            body,
-        )
-
     def dump(self) -> Entry:
-        return {
-            "kind": "answer",
-            "key": str(self.idempotency_key),
-            "envelope": self.envelope.model_dump(mode="json"),
-            "receipt_no": self.receipt_no,
-            "at": self.received_at.isoformat(),
-            "traceparent": self.traceparent,
-            "mismatches": list(self.mismatches),
-        }
+        return {"kind": "answer", **self.journal_items(), "mismatches": list(self.mismatches)}
 
     @classmethod
     def load(cls, entry: Entry) -> Answer:
@@ -72,60 +48,22 @@ class Answer:
 
 
 @dataclass
-class EventCount:
-    """How often an event was received (distinct keys) and how often it was sent at all."""
-
-    accepted: int = 0
-    attempts: int = 0
-
-
-@dataclass
-class FuhyoState:
+class FuhyoState(JournaledState):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
     koseki: dict[KosekiKey, Koseki] = field(default_factory=dict)
     answers: dict[UUID, Answer] = field(default_factory=dict)
-    counts: dict[UUID, EventCount] = field(default_factory=dict)
-    feed: NotificationFeed = field(default_factory=NotificationFeed)
-    journal: Journal | None = None
-
-    @classmethod
-    def restore(cls, journal: Journal) -> FuhyoState:
-        """Replay the journal (empty: a fresh state, its cursor base recorded first)."""
-        entries = journal.entries()
-        if not entries:
-            state = cls(journal=journal)
-            journal.append({"kind": "start", "cursor_base": state.feed.cursor_base})
-            return state
-        state = cls(feed=NotificationFeed(cursor_base=entries[0]["cursor_base"]))
-        for entry in entries[1:]:
-            state._replay(entry)
-        state.journal = journal
-        return state
-
-    def _record(self, entry: Entry) -> None:
-        if self.journal is not None:
-            self.journal.append(entry)
 
     def _replay(self, entry: Entry) -> None:
         kind = entry["kind"]
-        if kind == "attempt":
-            self.count_attempt(UUID(entry["event_id"]))
-        elif kind == "koseki":
+        if kind == "koseki":
             self.keep(Koseki.load(entry["koseki"]))
         elif kind == "drop":
             self.drop((entry["honseki"], entry["hittosha"]))
         elif kind == "answer":
             self.keep_answer(Answer.load(entry))
-        elif kind == "notify":
-            replay_entry(self.feed, entry)
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def count_attempt(self, event_id: UUID) -> None:
-        """Count one POST of a notice for this event, whatever its fate."""
-        self.counts.setdefault(event_id, EventCount()).attempts += 1
-        self._record({"kind": "attempt", "event_id": str(event_id)})
 
     def keep(self, koseki: Koseki) -> None:
         """Hold a 戸籍 as it is now (new, seeded again or changed)."""
@@ -144,16 +82,8 @@ class FuhyoState:
     def keep_answer(self, answer: Answer) -> None:
         """Store a first receipt and its 照合結果 under its key."""
         self.answers[answer.idempotency_key] = answer
-        self.counts.setdefault(answer.envelope.event_id, EventCount()).accepted += 1
+        self.count_accepted(answer.envelope.event_id)
         self._record(answer.dump())
-
-    def notify(
-        self, *, type_: str, body: dict[str, Any], now: datetime, traceparent: str | None
-    ) -> Notification:
-        """Queue a notice for the ward with the next cursor."""
-        notification = self.feed.append(type_=type_, body=body, now=now, traceparent=traceparent)
-        self._record(journal_entry(notification))
-        return notification
 
     def find(self, honseki: str, hittosha: str | None) -> Koseki | None:
         """The 戸籍 of (本籍, 筆頭者); without 筆頭者, the only 戸籍 at that 本籍."""

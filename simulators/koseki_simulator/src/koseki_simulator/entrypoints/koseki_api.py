@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID
 
-from fastapi import APIRouter, Body, Header, Query, Response
-from jumin_simulator.feed import NotificationPage
+from fastapi import APIRouter, Body, Query, Response
+from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.idempotency import IdempotencyKey
 
 from koseki_simulator.domain.errors import MISMATCH_CODES, mismatch
 from koseki_simulator.entrypoints.dependencies import SimulatorDep
@@ -17,10 +17,6 @@ from koseki_simulator.service_layer.handlers import receive_notice
 router = APIRouter(
     prefix="/koseki/v1", tags=["koseki"], responses=koseki_error_responses("E-BUSY", "E-DOWN")
 )
-
-IdempotencyKey = Annotated[
-    UUID, Header(alias="Idempotency-Key", description="冪等キー: one per transmission (UUID)")
-]
 
 _NOTICE_DOC = """附票記載事項通知 (住基法19条1項) of one person. 201 accepted (照合一致; written onto
 the 附票), 200 a replay of the stored answer. 422 with a mismatch code: the notice was received
@@ -61,8 +57,8 @@ async def post_notice(
 )
 async def get_notifications(
     sim: SimulatorDep,
-    after: Annotated[int, Query(ge=0, description="last cursor acted on")] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    after: AfterCursor = 0,
+    limit: PageLimit = 100,
 ) -> NotificationPage:
     return NotificationPage.of(sim.state.feed, after, limit)
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from jumin_simulator.feed import QueuedNotice
 from pydantic import BaseModel
 
 from koseki_simulator.domain.fuhyo import Koseki, Member
@@ -131,21 +132,6 @@ class ReceivedList(BaseModel):
     """Received notices in receipt order."""
 
     items: list[ReceivedOut]
-
-
-class EventCountOut(BaseModel):
-    """Received (distinct keys) and attempted (every POST) notices of one event."""
-
-    accepted: int
-    attempts: int
-
-
-class QueuedNotice(BaseModel):
-    """Where a queued notice sits."""
-
-    cursor: int
-    notification_id: UUID
-    type: str
 
 
 class QueuedNotices(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Response
-from jumin_simulator.faults import FaultSettings
-from jumin_simulator.feed import Notification
+from fastapi import APIRouter, Body, Query
+from jumin_simulator.control import control_router
+from jumin_simulator.feed import QueuedNotice
 
 from koseki_simulator.domain.notices import (
     CollationNoticeIn,
@@ -18,10 +18,8 @@ from koseki_simulator.domain.notices import (
 from koseki_simulator.entrypoints.dependencies import SimulatorDep
 from koseki_simulator.entrypoints.problems import koseki_error_responses
 from koseki_simulator.entrypoints.schemas import (
-    EventCountOut,
     KosekiList,
     KosekiOut,
-    QueuedNotice,
     QueuedNotices,
     ReceivedList,
     ReceivedOut,
@@ -38,13 +36,7 @@ router = APIRouter(prefix="/sim", tags=["simulator"])
 MALFORMED = koseki_error_responses("E-FORMAT")
 """Validation errors: 400 E-FORMAT here too (one error format for the whole simulator)."""
 
-
-def _queued(notification: Notification) -> QueuedNotice:
-    return QueuedNotice(
-        cursor=notification.cursor,
-        notification_id=notification.notification_id,
-        type=notification.type,
-    )
+router.include_router(control_router(MALFORMED))
 
 
 @router.put(
@@ -73,7 +65,7 @@ async def get_koseki(sim: SimulatorDep, honseki: str | None = None) -> KosekiLis
 async def post_koseki_event(
     sim: SimulatorDep, event: Annotated[KosekiEvent, Body()]
 ) -> QueuedNotices:
-    return QueuedNotices(items=[_queued(n) for n in apply_event(sim=sim, event=event)])
+    return QueuedNotices(items=[QueuedNotice.of(n) for n in apply_event(sim=sim, event=event)])
 
 
 @router.post(
@@ -83,7 +75,7 @@ async def post_koseki_event(
     responses=MALFORMED,
 )
 async def post_collation_notice(sim: SimulatorDep, notice: CollationNoticeIn) -> QueuedNotice:
-    return _queued(queue_collation_notice(sim=sim, notice=notice))
+    return QueuedNotice.of(queue_collation_notice(sim=sim, notice=notice))
 
 
 @router.post(
@@ -95,7 +87,7 @@ async def post_collation_notice(sim: SimulatorDep, notice: CollationNoticeIn) ->
 async def post_honseki_transfer_notice(
     sim: SimulatorDep, notice: HonsekiTransferNoticeIn
 ) -> QueuedNotice:
-    return _queued(queue_honseki_transfer_notice(sim=sim, notice=notice))
+    return QueuedNotice.of(queue_honseki_transfer_notice(sim=sim, notice=notice))
 
 
 @router.get("/received", summary="Received notices, filtered", responses=MALFORMED)
@@ -106,34 +98,3 @@ async def get_received(
 ) -> ReceivedList:
     found = sim.state.received(event_id=event_id, juminhyo_code=juminhyo_code)
     return ReceivedList(items=[ReceivedOut.of(a) for a in found])
-
-
-@router.get("/received/counts", summary="Received and attempted notices per event id")
-async def get_counts(sim: SimulatorDep) -> dict[str, EventCountOut]:
-    return {
-        str(event_id): EventCountOut(accepted=c.accepted, attempts=c.attempts)
-        for event_id, c in sim.state.counts.items()
-    }
-
-
-@router.get("/faults", summary="Current fault settings")
-async def get_faults(sim: SimulatorDep) -> FaultSettings:
-    return sim.faults
-
-
-@router.put("/faults", summary="Replace the fault settings", responses=MALFORMED)
-async def put_faults(sim: SimulatorDep, faults: FaultSettings) -> FaultSettings:
-    sim.faults = faults
-    return sim.faults
-
-
-@router.delete("/faults", summary="Reset the fault settings (no faults)")
-async def delete_faults(sim: SimulatorDep) -> FaultSettings:
-    sim.faults = FaultSettings()
-    return sim.faults
-
-
-@router.post("/reset", status_code=204, summary="Forget everything (tests)")
-async def reset(sim: SimulatorDep) -> Response:
-    sim.reset()
-    return Response(status_code=204)

@@ -33,11 +33,7 @@ class Simulator:
 
     def reset(self) -> None:
         """Start again from nothing (the seeded fault draws restart too)."""
-        if self.journal is not None:
-            self.journal.clear()
-            self.state = FuhyoState.restore(self.journal)
-        else:
-            self.state = FuhyoState()
+        self.state = FuhyoState.fresh(self.journal)
         self.faults = FaultSettings()
         self._seed_sources()
 

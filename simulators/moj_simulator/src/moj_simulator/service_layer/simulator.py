@@ -1,0 +1,47 @@
+"""The running simulator: its state, settings that shape answers, fault settings and draws."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from jumin_simulator.clock import now_jst
+from jumin_simulator.journal import Journal
+
+from moj_simulator.domain.faults import MojFaults
+from moj_simulator.domain.state import MojState
+
+
+@dataclass
+class Simulator:
+    """Hold what one simulator process needs; `reset` forgets everything (tests).
+
+    With a journal the state is restored from it at start and every change is appended to it.
+    `clock` is the ministry's time (tests move it to make results due)."""
+
+    municipality_code: str
+    timeout_hang: float
+    seed: int | None
+    result_delay: timedelta = timedelta(0)
+    strict_records: bool = False
+    journal: Journal | None = None
+    clock: Callable[[], datetime] = now_jst
+    state: MojState = field(default_factory=MojState)
+    faults: MojFaults = field(default_factory=MojFaults)
+    fault_rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._seed_sources()
+        if self.journal is not None:
+            self.state = MojState.restore(self.journal)
+
+    def reset(self) -> None:
+        """Start again from nothing (the seeded fault draws restart too)."""
+        self.state = MojState.fresh(self.journal)
+        self.faults = MojFaults()
+        self._seed_sources()
+
+    def _seed_sources(self) -> None:
+        self.fault_rng = random.Random(None if self.seed is None else f"faults-{self.seed}")
