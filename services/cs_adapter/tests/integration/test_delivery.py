@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 import asyncpg
 from cs_adapter.adapters.deliveries_repository import DeliveryRepository
 from cs_adapter.domain.deliveries import my_number_request_key
-from cs_adapter.service_layer.delivery import CsDelivery, _Attempt
+from cs_adapter.service_layer.delivery import CsDelivery
 from cs_adapter.service_layer.unit_of_work import UnitOfWork
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.envelope import Envelope
@@ -253,9 +253,9 @@ async def test_recording_a_failure_beside_the_kits_transaction_cannot_wait_for_i
             vault=load_vault(settings.my_number_key_file),
             uow=partial(UnitOfWork, pool),
         )
-        attempt = _Attempt(envelope, envelope_payload(envelope))
-
-        await asyncio.wait_for(delivery._record_apart(attempt), timeout=15)
+        await asyncio.wait_for(
+            delivery.keep_identity_apart(envelope, envelope_payload(envelope)), timeout=15
+        )
     finally:
         await kit_transaction.rollback()
         await pool.release(holder)

@@ -1,135 +1,26 @@
-"""An in-memory unit of work for the adapter's use cases: records and state in dicts, no database.
-
-Commits are counted and what a unit changed is kept only if it commits (a snapshot is restored on
-leaving without `commit`), so a test sees the same all-or-nothing a PostgreSQL transaction gives.
-"""
+"""An in-memory unit of work for the adapter's use cases: the shared fake delivery record
+(`jumin_testing.fake_ledger`) and CS's own state in dicts, no database."""
 
 from __future__ import annotations
 
-import copy
-import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any, Self
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
-from cs_adapter.adapters.state_repository import ManualMode, OpenSupply
-from cs_adapter.domain.deliveries import CsReply, Delivery, DeliveryStatus, NewDelivery
+from cs_adapter.adapters.state_repository import OpenSupply
+from jumin_testing.fake_ledger import NOW, FakeLedgerUnitOfWork, LedgerStore
 
-NOW = datetime(2026, 12, 7, 10, tzinfo=UTC)
+__all__ = ["NOW", "FakeUnitOfWork", "Store"]
 
 
 @dataclass
-class Store:
+class Store(LedgerStore):
     """What the adapter's schema would hold."""
 
-    deliveries: dict[int, Delivery] = field(default_factory=dict)
-    manual: bool = False
-    manual_history: list[dict[str, Any]] = field(default_factory=list)
     supplied: int = 0
     seen_in_use: int = 0
     supplies: dict[int, dict[str, Any]] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-
-class FakeDeliveries:
-    """The part of `DeliveryRepository` the use cases call."""
-
-    def __init__(self, store: Store) -> None:
-        self._s = store
-
-    async def lock_person(self, person_key: str) -> None:
-        """Nothing to lock: one test task at a time."""
-
-    async def lock_held_persons(self, ids: Sequence[int]) -> None:
-        """Nothing to lock."""
-
-    async def has_held(self, person_key: str) -> bool:
-        return any(d.person_key == person_key for d in self._held())
-
-    async def add(self, d: NewDelivery) -> Delivery:
-        reply = d.reply or CsReply(status=None)
-        record = Delivery(
-            id=next(self._s.ids),
-            **{k: v for k, v in vars(d).items() if k not in {"reply"}},
-            receipt_no=reply.receipt_no,
-            replayed=reply.replayed,
-            reply_status=reply.status,
-            reply_code=reply.code,
-            created_at=NOW,
-            sent_at=NOW if d.status is DeliveryStatus.SENT else None,
-        )
-        self._s.deliveries[record.id] = record
-        return record
-
-    async def held_persons(self) -> list[str]:
-        return list(dict.fromkeys(d.person_key for d in self._held()))
-
-    async def first_held(self, person_key: str) -> Delivery | None:
-        return next((d for d in self._held() if d.person_key == person_key), None)
-
-    async def count_held(self) -> int:
-        return len(self._held())
-
-    async def list_held(self, limit: int) -> list[Delivery]:
-        return self._held()[:limit]
-
-    async def update_reply(
-        self,
-        id_: int,
-        *,
-        status: DeliveryStatus,
-        reply: CsReply,
-        trace_id: str | None,
-        operator: str,
-    ) -> None:
-        self._s.deliveries[id_] = replace(
-            self._s.deliveries[id_],
-            status=status,
-            receipt_no=reply.receipt_no,
-            reply_status=reply.status,
-            operator=operator,
-        )
-
-    async def held_left_behind(self, ids: Sequence[int]) -> dict[str, list[int]]:
-        chosen = {i for i in ids if i in self._s.deliveries}
-        newest = {}
-        for i in sorted(chosen):
-            newest[self._s.deliveries[i].person_key] = i
-        behind: dict[str, list[int]] = {}
-        for d in self._held():
-            if d.id not in chosen and d.person_key in newest and d.id < newest[d.person_key]:
-                behind.setdefault(d.person_key, []).append(d.id)
-        return behind
-
-    async def hand_over(self, ids: Sequence[int], *, operator: str, reason: str) -> list[int]:
-        done = [d.id for d in self._held() if d.id in set(ids)]
-        for i in done:
-            self._s.deliveries[i] = replace(
-                self._s.deliveries[i], status=DeliveryStatus.HANDED_OVER, operator=operator
-            )
-        return done
-
-    async def by_ids(self, ids: Sequence[int]) -> list[Delivery]:
-        return [self._s.deliveries[i] for i in sorted(set(ids)) if i in self._s.deliveries]
-
-    async def newer_sent_exists(self, d: Delivery, batch: Sequence[UUID]) -> bool:
-        return any(
-            o.person_key == d.person_key
-            and o.type == d.type
-            and o.id > d.id
-            and o.status is DeliveryStatus.SENT
-            and o.event_id not in batch
-            for o in self._s.deliveries.values()
-        )
-
-    def _held(self) -> list[Delivery]:
-        return sorted(
-            (d for d in self._s.deliveries.values() if d.status is DeliveryStatus.HELD),
-            key=lambda d: d.id,
-        )
 
 
 class FakeState:
@@ -137,13 +28,6 @@ class FakeState:
 
     def __init__(self, store: Store) -> None:
         self._s = store
-
-    async def manual_mode(self) -> ManualMode:
-        return ManualMode(manual=self._s.manual, changed_at=NOW, changed_by=None, reason=None)
-
-    async def set_manual_mode(self, *, manual: bool, operator: str, reason: str) -> None:
-        self._s.manual = manual
-        self._s.manual_history.append({"manual": manual, "operator": operator, "reason": reason})
 
     async def free_code_estimate(self) -> int:
         return self._s.supplied - self._s.seen_in_use
@@ -167,28 +51,10 @@ class FakeState:
         self._s.supplies[supply_id]["published"] = True
 
 
-class FakeUnitOfWork:
-    """One 'transaction' over the store: kept on commit, undone otherwise."""
+class FakeUnitOfWork(FakeLedgerUnitOfWork):
+    """One 'transaction' over the store, with CS's state beside the delivery record."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.commits = 0
-        self._before: Store | None = None
+    store: Store
 
-    def __call__(self) -> Self:
-        return self
-
-    async def __aenter__(self) -> Self:
-        self._before = copy.deepcopy(self.store)
-        self.deliveries = FakeDeliveries(self.store)
-        self.state = FakeState(self.store)
-        return self
-
-    async def commit(self) -> None:
-        self.commits += 1
-        self._before = None
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        if self._before is not None:  # not committed: put everything back
-            vars(self.store).update(vars(self._before))
-        self._before = None
+    def _attach(self, store: Any) -> None:
+        self.state = FakeState(store)

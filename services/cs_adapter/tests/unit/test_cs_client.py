@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 from cs_adapter.adapters.cs_client import CsClient
 from cs_adapter.domain.cs_messages import to_outgoing
-from cs_adapter.domain.deliveries import CsReply, ReplyClass
+from cs_adapter.domain.deliveries import CsReply
 from jumin_contracts.envelope import new_event_id
+from jumin_platform.deliveries import ReplyClass
 
 from ..builders import identity
 

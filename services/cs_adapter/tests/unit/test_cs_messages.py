@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from cs_adapter.domain.cs_messages import MessageType, cs_date, my_number_request, to_outgoing
+from cs_adapter.domain.cs_messages import MessageType, my_number_request, to_outgoing
 from jumin_contracts.codes import ChangeKind, Sex
 
 from ..builders import fuhyo, identity, moveout, my_number_change
 from ..fake_cs import juminhyo_code
-
-
-@pytest.mark.parametrize(
-    ("stored", "cs"),
-    [
-        ("2021-04-05", "20210405"),
-        ("2021-04-xx", "20210400"),
-        ("2021-xx-xx", "20210000"),
-        ("xxxx-xx-xx", "00000000"),
-        ("2021~", "20210000"),
-        ("2021-04-early", "20210400"),
-        ("1989-01-07@S", "19890107"),
-    ],
-)
-def test_dates_become_eight_digits_with_zeros_for_unknown_parts(stored: str, cs: str) -> None:
-    assert cs_date(stored) == cs
 
 
 def test_an_identity_maps_every_item_with_cs_codes() -> None:

@@ -1,16 +1,9 @@
-"""Reply classification, hold decisions and when a 個人番号生成要求 follows an identity."""
+"""How CS answers read, and when a 個人番号生成要求 follows an identity."""
 
 from __future__ import annotations
 
 import pytest
-from cs_adapter.domain.deliveries import (
-    CsReply,
-    ReplyClass,
-    classify,
-    my_number_request_key,
-    needs_my_number_request,
-    should_hold,
-)
+from cs_adapter.domain.deliveries import CsReply, my_number_request_key, needs_my_number_request
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.envelope import new_event_id
 from jumin_contracts.messages import RecordState
@@ -18,41 +11,10 @@ from jumin_contracts.messages import RecordState
 from ..builders import identity
 
 
-@pytest.mark.parametrize(
-    ("status", "kind"),
-    [
-        (201, ReplyClass.ACCEPTED),
-        (200, ReplyClass.ACCEPTED),
-        (400, ReplyClass.PERMANENT),
-        (409, ReplyClass.PERMANENT),
-        (422, ReplyClass.PERMANENT),
-        (408, ReplyClass.TRANSIENT),
-        (429, ReplyClass.TRANSIENT),
-        (500, ReplyClass.TRANSIENT),
-        (503, ReplyClass.TRANSIENT),
-        (None, ReplyClass.TRANSIENT),
-    ],
-)
-def test_cs_answers_are_classified_by_whether_a_retry_can_help(
-    status: int | None, kind: ReplyClass
-) -> None:
-    assert classify(status) is kind
-
-
 def test_a_reply_describes_itself_with_code_and_field_names_only() -> None:
     reply = CsReply(400, code="E-FORMAT", errors=("birth_date", "sex"))
     assert reply.describe() == "CS 400 E-FORMAT: birth_date, sex"
     assert CsReply(None, code="ConnectTimeout").describe() == "CS unreachable (ConnectTimeout)"
-
-
-@pytest.mark.parametrize(
-    ("manual", "has_held", "hold"),
-    [(False, False, False), (True, False, True), (False, True, True), (True, True, True)],
-)
-def test_messages_are_held_in_manual_mode_or_behind_held_ones(
-    manual: bool, has_held: bool, hold: bool
-) -> None:
-    assert should_hold(manual_mode=manual, person_has_held=has_held) is hold
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,17 @@ from uuid import uuid4
 import pytest
 from cs_adapter.adapters.cs_client import CsClient
 from cs_adapter.domain.cs_messages import to_outgoing
-from cs_adapter.domain.deliveries import DeliveryStatus, NewDelivery
-from cs_adapter.service_layer import held, resend
 from cs_adapter.service_layer.code_supply import CodeSupply
-from cs_adapter.service_layer.operator_errors import ManualModeOn
-from cs_adapter.service_layer.sealing import seal
+from cs_adapter.service_layer.sealing import SealedKeeping
 from jumin_contracts.commands import FreeCodesReceived, RegistryCommand
+from jumin_platform.deliveries import (
+    DeliveryStatus,
+    HandOverOutOfOrder,
+    ManualModeOn,
+    held,
+    new_record,
+    resend,
+)
 from jumin_platform.my_number_vault import MyNumberVault, generate_key_file, load_vault
 
 from ..builders import identity, person
@@ -31,6 +36,11 @@ from .fake_uow import NOW, FakeUnitOfWork, Store
 def vault(tmp_path: Path) -> MyNumberVault:
     generate_key_file(tmp_path / "keys.json")
     return load_vault(tmp_path / "keys.json")
+
+
+@pytest.fixture
+def keeping(vault: MyNumberVault) -> SealedKeeping:
+    return SealedKeeping(vault)
 
 
 @pytest.fixture
@@ -53,22 +63,19 @@ def uow() -> FakeUnitOfWork:
 
 
 async def record(
-    uow: FakeUnitOfWork, vault: MyNumberVault, person_key: str, code: str, status: DeliveryStatus
+    uow: FakeUnitOfWork, keeping: SealedKeeping, person_key: str, code: str, status: DeliveryStatus
 ) -> int:
     """Record one 本人確認情報 of a person (held, or as sent) and return its delivery id."""
     message = to_outgoing(identity(juminhyo_code=code))
     async with uow() as unit:
         stored = await unit.deliveries.add(
-            NewDelivery(
+            new_record(
+                keeping,
+                message,
                 event_id=uuid4(),
-                idempotency_key=uuid4(),
-                type=message.type.value,
+                key=uuid4(),
                 person_key=person_key,
                 seq=1,
-                change_reason=message.change_reason,
-                fields=message.fields,
-                body=message.without_my_number(),
-                my_number_sealed=seal(vault, message, person_key=person_key),
                 status=status,
             )
         )
@@ -81,15 +88,15 @@ def status_of(uow: FakeUnitOfWork, delivery_id: int) -> DeliveryStatus:
 
 
 async def test_release_sends_each_persons_held_messages_in_order_and_stops_a_person_at_a_refusal(
-    uow: FakeUnitOfWork, vault: MyNumberVault, cs: CsClient, fake_cs: FakeCs
+    uow: FakeUnitOfWork, keeping: SealedKeeping, cs: CsClient, fake_cs: FakeCs
 ) -> None:
     alice, bob = person(), person()
     alice_code, bob_code = juminhyo_code(1), juminhyo_code(2)
-    alice_ids = [await record(uow, vault, alice, alice_code, DeliveryStatus.HELD) for _ in "ab"]
-    bob_ids = [await record(uow, vault, bob, bob_code, DeliveryStatus.HELD) for _ in "ab"]
+    alice_ids = [await record(uow, keeping, alice, alice_code, DeliveryStatus.HELD) for _ in "ab"]
+    bob_ids = [await record(uow, keeping, bob, bob_code, DeliveryStatus.HELD) for _ in "ab"]
     fake_cs.reject_codes.add(bob_code)
 
-    report = await held.release_held(uow, cs, vault, operator="op01")
+    report = await held.release_held(uow, cs, keeping, operator="op01")
 
     assert report.sent == alice_ids
     assert [(f.delivery_id, f.person_key) for f in report.failed] == [(bob_ids[0], bob)]
@@ -100,27 +107,27 @@ async def test_release_sends_each_persons_held_messages_in_order_and_stops_a_per
 
 
 async def test_nothing_is_released_while_manual_mode_is_on(
-    uow: FakeUnitOfWork, vault: MyNumberVault, cs: CsClient, fake_cs: FakeCs
+    uow: FakeUnitOfWork, keeping: SealedKeeping, cs: CsClient, fake_cs: FakeCs
 ) -> None:
-    held_id = await record(uow, vault, person(), juminhyo_code(3), DeliveryStatus.HELD)
+    held_id = await record(uow, keeping, person(), juminhyo_code(3), DeliveryStatus.HELD)
     await held.switch_manual_mode(uow, manual=True, operator="op01", reason="CS 保守")
 
     with pytest.raises(ManualModeOn):
-        await held.release_held(uow, cs, vault, operator="op01")
+        await held.release_held(uow, cs, keeping, operator="op01")
 
     assert status_of(uow, held_id) is DeliveryStatus.HELD
     assert fake_cs.attempts == []
 
 
 async def test_a_hand_over_leaving_an_older_held_message_behind_changes_nothing(
-    uow: FakeUnitOfWork, vault: MyNumberVault
+    uow: FakeUnitOfWork, keeping: SealedKeeping
 ) -> None:
     alice = person()
     older, newer = [
-        await record(uow, vault, alice, juminhyo_code(4), DeliveryStatus.HELD) for _ in "ab"
+        await record(uow, keeping, alice, juminhyo_code(4), DeliveryStatus.HELD) for _ in "ab"
     ]
 
-    with pytest.raises(held.HandOverOutOfOrder) as refused:
+    with pytest.raises(HandOverOutOfOrder) as refused:
         await held.hand_over(uow, ids=[newer], operator="op01", reason="FD で引き渡し")
 
     assert refused.value.left_behind == {alice: [older]}
@@ -134,12 +141,12 @@ async def test_a_hand_over_leaving_an_older_held_message_behind_changes_nothing(
 
 
 async def test_a_resend_is_a_new_transmission_recorded_beside_the_original(
-    uow: FakeUnitOfWork, vault: MyNumberVault, cs: CsClient, fake_cs: FakeCs
+    uow: FakeUnitOfWork, keeping: SealedKeeping, cs: CsClient, fake_cs: FakeCs
 ) -> None:
-    original = await record(uow, vault, person(), juminhyo_code(5), DeliveryStatus.SENT)
+    original = await record(uow, keeping, person(), juminhyo_code(5), DeliveryStatus.SENT)
     request = resend.ResendRequest(delivery_ids=[original], change_reason="A11", operator="op01")
 
-    (outcome,) = await resend.resend(uow, cs, vault, request, most=10)
+    (outcome,) = await resend.resend(uow, cs, keeping, request, most=10)
 
     assert outcome.outcome == "sent"
     assert outcome.new_delivery_id is not None
@@ -151,14 +158,14 @@ async def test_a_resend_is_a_new_transmission_recorded_beside_the_original(
 
 
 async def test_no_resend_in_manual_mode(
-    uow: FakeUnitOfWork, vault: MyNumberVault, cs: CsClient, fake_cs: FakeCs
+    uow: FakeUnitOfWork, keeping: SealedKeeping, cs: CsClient, fake_cs: FakeCs
 ) -> None:
-    original = await record(uow, vault, person(), juminhyo_code(6), DeliveryStatus.SENT)
+    original = await record(uow, keeping, person(), juminhyo_code(6), DeliveryStatus.SENT)
     await held.switch_manual_mode(uow, manual=True, operator="op01", reason="CS 保守")
     request = resend.ResendRequest(delivery_ids=[original], operator="op01")
 
     with pytest.raises(ManualModeOn):
-        await resend.resend(uow, cs, vault, request, most=10)
+        await resend.resend(uow, cs, keeping, request, most=10)
 
     assert fake_cs.attempts == []
 

@@ -19,9 +19,9 @@ from jumin_contracts.commands import (
 from jumin_testing.waiting import eventually
 from koseki_adapter.domain.notifications import command_id
 
-from ..koseki_world import FATHER, HITTOSHA, HONSEKI, MOTHER, NEW_HITTOSHA, NEW_HONSEKI, marry
-from ..koseki_world import seed_koseki as seed
 from .conftest import CommandsTap, Running, StartAdapter
+from .koseki_world import FATHER, HITTOSHA, HONSEKI, MOTHER, NEW_HITTOSHA, NEW_HONSEKI, marry
+from .koseki_world import seed_koseki as seed
 
 Db = asyncpg.Connection
 

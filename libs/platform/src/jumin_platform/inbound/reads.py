@@ -11,16 +11,9 @@ from typing import Any
 
 import httpx
 
-__all__ = ["json_object", "listed_items", "required_object"]
+from jumin_platform.deliveries.http import json_object
 
-
-def json_object(response: httpx.Response) -> dict[str, Any]:
-    """The answer's JSON object, or {} when it is not one."""
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+__all__ = ["listed_items", "required_object"]
 
 
 def required_object(

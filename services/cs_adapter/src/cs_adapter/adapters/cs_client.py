@@ -1,14 +1,14 @@
 """HTTP client of the 市町村CS (simulators/cs_simulator/INTERFACE.md), traced, never logging values.
 
-Each call runs in a CLIENT span that carries only the method, the path template, the status and
-the ids (event id, idempotency key) and injects the W3C ``traceparent`` header, so CS continues the
-trace. Spans are made here rather than by instrumenting httpx: the instrumentation would record
-full URLs, and the consistency check's query string (``after=<住民票コード>``) is personal data.
+Calls go through the platform's `TracedHttp`: each is a CLIENT span with the method, the path
+template, the status and the ids (event id, idempotency key) only, carrying ``traceparent`` so CS
+continues the trace (the consistency check's query string, ``after=<住民票コード>``, is personal
+data and never recorded).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,12 +16,11 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
+from jumin_platform.deliveries import Outgoing
+from jumin_platform.deliveries.http import TracedHttp
 from jumin_platform.inbound.notifications import Notification, notification_from
-from jumin_platform.inbound.reads import json_object, listed_items, required_object
-from jumin_platform.telemetry import inject_headers
-from opentelemetry import trace
+from jumin_platform.inbound.reads import listed_items, required_object
 
-from cs_adapter.domain.cs_messages import Outgoing
 from cs_adapter.domain.deliveries import CsReply
 
 __all__ = [
@@ -31,9 +30,8 @@ __all__ = [
     "FreeCodeBatch",
 ]
 
-tracer = trace.get_tracer("cs_adapter.cs_client")
 JST = ZoneInfo("Asia/Tokyo")
-_MAX_ERROR_NAMES = 20
+MESSAGES_PATH = "/cs/v1/messages"
 
 
 class CsUnavailable(Exception):
@@ -67,7 +65,7 @@ class CsClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._municipality_code = municipality_code
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._http = TracedHttp(base_url=base_url, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -75,24 +73,15 @@ class CsClient:
     async def send(self, message: Outgoing, *, event_id: UUID, key: UUID) -> CsReply:
         """POST one 電文 with its idempotency key; a missing answer is a reply with status None."""
         request = {
-            "type": message.type.value,
+            "type": str(message.type),
             "event_id": str(event_id),
             "municipality_code": self._municipality_code,
             "sent_at": datetime.now(UTC).astimezone(JST).isoformat(),
             "body": dict(message.body),
         }
-        ids = {"jumin.event_id": str(event_id), "jumin.idempotency_key": str(key)}
-        try:
-            response = await self._call(
-                "POST",
-                "/cs/v1/messages",
-                json=request,
-                headers={"Idempotency-Key": str(key)},
-                attributes=ids,
-            )
-        except httpx.TransportError as exc:  # timeouts, refused and reset connections
-            return CsReply(None, code=type(exc).__name__)
-        return _reply(response)
+        return await self._http.post_idempotent(
+            MESSAGES_PATH, request, event_id=event_id, key=key, reply=CsReply
+        )
 
     async def notifications(self, *, after: int, limit: int = 100) -> list[Notification]:
         """Fetch answers after a cursor, in cursor order."""
@@ -102,7 +91,7 @@ class CsClient:
     async def free_codes(self, *, key: UUID, count: int) -> FreeCodeBatch:
         """Ask for a batch of free 住民票コード; the same key returns the same batch."""
         try:
-            response = await self._call(
+            response = await self._http.call(
                 "POST",
                 "/cs/v1/free-codes",
                 json={"count": count},
@@ -131,65 +120,11 @@ class CsClient:
 
     async def _read(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            response = await self._call("GET", path, params=params)
+            response = await self._http.call("GET", path, params=params)
         except httpx.TransportError as exc:
             raise CsUnavailable(f"GET {path}: {type(exc).__name__}") from exc
         return required_object(response, what=f"GET {path}", system="CS", error=CsUnavailable)
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        attributes: Mapping[str, str] | None = None,
-        json: Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        with tracer.start_as_current_span(
-            f"{method} {path}",
-            kind=trace.SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": path, **(attributes or {})},
-        ) as span:
-            response = await self._http.request(
-                method, path, headers=inject_headers(headers), json=json, params=params
-            )
-            span.set_attribute("http.response.status_code", response.status_code)
-            if response.status_code >= 400:
-                span.set_status(trace.StatusCode.ERROR)
-            return response
-
-
-def _reply(response: httpx.Response) -> CsReply:
-    data = json_object(response)
-    if response.is_success:
-        return CsReply(
-            response.status_code,
-            receipt_no=_text(data.get("receipt_no")),
-            replayed=bool(data.get("replayed")),
-        )
-    return CsReply(
-        response.status_code,
-        code=_text(data.get("code")),
-        errors=_error_names(data.get("errors")),
-    )
-
-
-def _error_names(errors: object) -> tuple[str, ...]:
-    """Name the fields CS found invalid: the last part of each `loc` (values are never read)."""
-    if not isinstance(errors, Sequence) or isinstance(errors, str):
-        return ()
-    names: list[str] = []
-    for error in errors[:_MAX_ERROR_NAMES]:
-        loc = error.get("loc") if isinstance(error, Mapping) else None
-        if isinstance(loc, Sequence) and loc and not isinstance(loc, str):
-            names.append(str(loc[-1]))
-    return tuple(names)
-
 
 def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return listed_items(data, system="CS", error=CsUnavailable)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -1,28 +1,17 @@
-"""SQL over the adapter's operating state: 手動連携 switch, 個人番号生成要求 answered, free codes
-(asyncpg, one connection). The CS cursor, answers taken in and 整合性確認 results are the
-platform's (`jumin_platform.inbound.store`, `jumin_platform.consistency_checks`)."""
+"""SQL over the adapter's operating state: 個人番号生成要求 answered, free codes (asyncpg, one
+connection). The CS cursor, answers taken in and 整合性確認 results are the platform's
+(`jumin_platform.inbound.store`, `jumin_platform.consistency.checks`); 手動連携 is the delivery
+record's (`jumin_platform.deliveries`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
 from jumin_platform.db import AnyConnection
 
-__all__ = ["ManualMode", "OpenSupply", "StateRepository"]
-
-GET_MANUAL: Final = "SELECT manual, changed_at, changed_by, reason FROM cs_adapter.manual_mode"
-SET_MANUAL: Final = """
-UPDATE cs_adapter.manual_mode SET manual = $1, changed_at = now(), changed_by = $2, reason = $3
-"""
-ADD_MANUAL_HISTORY: Final = """
-INSERT INTO cs_adapter.manual_mode_history (operator, manual, reason) VALUES ($1, $2, $3)
-"""
-MANUAL_HISTORY: Final = """
-SELECT at, operator, manual, reason FROM cs_adapter.manual_mode_history ORDER BY id DESC LIMIT $1
-"""
+__all__ = ["OpenSupply", "StateRepository"]
 
 ANSWER_REQUEST: Final = """
 UPDATE cs_adapter.my_number_requests SET answered_at = now(), notification_id = $2
@@ -54,14 +43,6 @@ SUPPLY_PUBLISHED: Final = "UPDATE cs_adapter.code_supplies SET published_at = no
 
 
 @dataclass(frozen=True)
-class ManualMode:
-    manual: bool
-    changed_at: datetime
-    changed_by: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
 class OpenSupply:
     """A free-code request whose key is stored and whose batch is not yet with the registry."""
 
@@ -75,18 +56,6 @@ class StateRepository:
 
     def __init__(self, connection: AnyConnection) -> None:
         self._c = connection
-
-    async def manual_mode(self) -> ManualMode:
-        row = await self._c.fetchrow(GET_MANUAL)
-        assert row is not None  # the migration inserts the only row
-        return ManualMode(**dict(row))
-
-    async def set_manual_mode(self, *, manual: bool, operator: str, reason: str) -> None:
-        await self._c.execute(SET_MANUAL, manual, operator, reason)
-        await self._c.execute(ADD_MANUAL_HISTORY, operator, manual, reason)
-
-    async def manual_history(self, limit: int) -> list[dict[str, Any]]:
-        return [dict(row) for row in await self._c.fetch(MANUAL_HISTORY, limit)]
 
     async def answer_my_number_request(self, juminhyo_code: str, notification_id: UUID) -> None:
         await self._c.execute(ANSWER_REQUEST, juminhyo_code, notification_id)

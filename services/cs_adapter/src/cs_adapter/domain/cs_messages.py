@@ -1,20 +1,16 @@
 """Map the registry's cs.* messages to CS 電文 bodies (pure; INTERFACE.md "Formats").
 
-CS conventions: 年月日 as 8 characters ``YYYYMMDD`` with unknown parts as zeros (the 頃 / 推定 /
-上旬 qualifiers of a 不詳日 have no place in the 電文 and do not travel), 性別 ``"1"``/``"2"``,
-異動事由 ``change_reason`` = the ward's change-kind code.
+Items go in the wire formats shared with the 戸籍附票システム (`jumin_platform.deliveries.wire`):
+年月日 ``YYYYMMDD`` with zeros for unknown parts, 性別 ``"1"``/``"2"``, 異動事由 ``change_reason`` =
+the ward's change-kind code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any, Final
 
-from jumin_contracts.codes import ChangeKind, Sex
-from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import (
     CsFuhyoNotice,
     CsIdentity,
@@ -22,18 +18,23 @@ from jumin_contracts.messages import (
     CsMyNumberChangeRequest,
     RecipientMessage,
 )
+from jumin_platform.deliveries import Outgoing as _Outgoing
+from jumin_platform.deliveries.wire import (
+    change_items,
+    fuhyo_items,
+    wire_calendar_date,
+    wire_date,
+    wire_sex,
+)
 
 __all__ = [
     "MY_NUMBER_FIELD",
     "MessageType",
     "Outgoing",
-    "cs_date",
-    "cs_sex",
     "to_outgoing",
 ]
 
 MY_NUMBER_FIELD: Final = "my_number"
-_SEX: Final = {Sex.MALE: "1", Sex.FEMALE: "2"}
 
 
 class MessageType(StrEnum):
@@ -46,22 +47,10 @@ class MessageType(StrEnum):
 
 
 @dataclass(frozen=True)
-class Outgoing:
+class Outgoing(_Outgoing):
     """One CS message body, ready to send; `body` holds the 個人番号 in plain (never store it)."""
 
     type: MessageType
-    body: Mapping[str, Any]
-
-    @property
-    def fields(self) -> list[str]:
-        """Return the names of the items that go to CS (for the 提供記録)."""
-        return sorted(name for name, value in self.body.items() if value is not None)
-
-    @property
-    def change_reason(self) -> str | None:
-        """Return the 異動事由 sent (None for a 個人番号生成要求)."""
-        reason = self.body.get("change_reason")
-        return reason if isinstance(reason, str) else None
 
     @property
     def my_number(self) -> str | None:
@@ -75,26 +64,6 @@ class Outgoing:
             body[MY_NUMBER_FIELD] = None
         return body
 
-    def with_change_reason(self, reason: str) -> Outgoing:
-        """Return the same message carrying another 異動事由 (a 再送信 may change it)."""
-        return Outgoing(self.type, {**self.body, "change_reason": reason})
-
-
-def cs_date(stored: str) -> str:
-    """Turn a stored 年月日 (2021-04-05, 2021-04-xx, xxxx-xx-xx …) into CS ``YYYYMMDD``."""
-    d = PartialDate.from_storage(stored)
-    return f"{d.year or 0:04d}{d.month or 0:02d}{d.day or 0:02d}"
-
-
-def cs_calendar_date(d: date) -> str:
-    """Write a calendar date as CS ``YYYYMMDD``."""
-    return d.strftime("%Y%m%d")
-
-
-def cs_sex(sex: Sex) -> str:
-    """Turn the ward's 性別 into the CS code ("1" 男, "2" 女)."""
-    return _SEX[sex]
-
 
 def to_outgoing(payload: RecipientMessage) -> Outgoing:
     """Map a cs.* contract payload to its CS message; ValueError for another recipient's one."""
@@ -107,10 +76,6 @@ def to_outgoing(payload: RecipientMessage) -> Outgoing:
     if isinstance(payload, CsMyNumberChangeRequest):
         return my_number_request(payload.juminhyo_code, reason="change")
     raise ValueError(f"no CS message for {type(payload).__name__}")
-
-
-def _change(kind: ChangeKind, occurred_on: str) -> dict[str, str]:
-    return {"change_reason": kind.value, "change_date": cs_date(occurred_on)}
 
 
 def identity_body(p: CsIdentity) -> dict[str, Any]:
@@ -131,31 +96,20 @@ def identity_body(p: CsIdentity) -> dict[str, Any]:
         "alias": p.alias,
         "alias_kana": p.alias_kana,
         "name_alphabet": p.name_alphabet,
-        "birth_date": cs_date(p.birth_date),
-        "sex": cs_sex(p.sex),
+        "birth_date": wire_date(p.birth_date),
+        "sex": wire_sex(p.sex),
         "address": p.address,
         "record_status": p.record_status.value,
-        **_change(p.change_kind, p.occurred_on),
+        **change_items(p.change_kind, p.occurred_on),
     }
 
 
 def fuhyo_body(p: CsFuhyoNotice) -> dict[str, Any]:
-    """戸籍附票記載事項通知 (INTERFACE.md, `fuhyo_notice`)."""
+    """戸籍附票記載事項通知 (INTERFACE.md, `fuhyo_notice`): the 附票 items and the 送付先."""
     return {
         "destination_municipality": p.destination_municipality,
         "destination_municipality_code": p.destination_municipality_code,
-        "honseki": p.honseki,
-        "hittosha": p.hittosha,
-        "family_name": p.family_name,
-        "given_name": p.given_name,
-        "address": p.address,
-        "moved_abroad": p.moved_abroad,
-        "abroad_country": p.abroad_country,
-        "address_since": cs_date(p.address_since),
-        "birth_date": cs_date(p.birth_date),
-        "sex": cs_sex(p.sex),
-        "juminhyo_code": p.juminhyo_code,
-        **_change(p.change_kind, p.occurred_on),
+        **fuhyo_items(p),
     }
 
 
@@ -166,14 +120,14 @@ def moveout_body(p: CsMoveOutCertificate) -> dict[str, Any]:
         MY_NUMBER_FIELD: p.my_number,
         "family_name": p.family_name,
         "given_name": p.given_name,
-        "birth_date": cs_date(p.birth_date),
-        "sex": cs_sex(p.sex),
+        "birth_date": wire_date(p.birth_date),
+        "sex": wire_sex(p.sex),
         "address": p.address,
         "destination": p.destination,
-        "planned_on": cs_calendar_date(p.planned_on),
+        "planned_on": wire_calendar_date(p.planned_on),
         "head_name": p.head_name,
         "relationship": p.relationship,
-        **_change(p.change_kind, p.occurred_on),
+        **change_items(p.change_kind, p.occurred_on),
     }
 
 

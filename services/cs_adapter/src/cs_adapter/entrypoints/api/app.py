@@ -6,6 +6,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from jumin_platform.consumer.operations import OperatorError
 from jumin_platform.consumer.operator_api import operator_router
+from jumin_platform.deliveries import OperatorRefusal
+from jumin_platform.deliveries.api import deliveries_router
 from jumin_platform.problems import problem_response
 from jumin_platform.service_api import service_api
 from jumin_platform.telemetry import instrument_fastapi
@@ -13,10 +15,10 @@ from jumin_platform.terminal import TERMINAL_REQUIRED
 
 from cs_adapter.bootstrap import Overrides, adapter_lifespan
 from cs_adapter.config import Settings
+from cs_adapter.domain.cs_messages import MessageType
 from cs_adapter.entrypoints.api import health, operator
 from cs_adapter.entrypoints.api.access_logging import install_access_logging
-from cs_adapter.entrypoints.api.dependencies import KitOperations
-from cs_adapter.service_layer.operator_errors import OperatorRefusal
+from cs_adapter.entrypoints.api.dependencies import kit_operations, ledger
 
 DESCRIPTION = """住基ネット 市町村CS連携 (cs_adapter) — sends 本人確認情報, 附票通知, 個人番号生成要求
 and 転出証明書情報 to CS, takes 個人番号, 転入通知 and free 住民票コード back to the registry.
@@ -40,7 +42,16 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
     app.exception_handler(OperatorError)(_operator_error)
     app.exception_handler(OperatorRefusal)(_operator_error)
     app.include_router(health.router)
-    app.include_router(operator_router(KitOperations(app.state)), dependencies=TERMINAL_REQUIRED)
+    app.include_router(operator_router(kit_operations(app.state)), dependencies=TERMINAL_REQUIRED)
+    app.include_router(
+        deliveries_router(
+            ledger=ledger,
+            types=[t.value for t in MessageType],
+            tags=["cs operator"],
+            export_touches_my_number=True,
+        ),
+        dependencies=TERMINAL_REQUIRED,
+    )
     app.include_router(operator.router, dependencies=TERMINAL_REQUIRED)
     install_access_logging(app)  # inside the tracing middleware: rows carry the trace id
     instrument_fastapi(app)

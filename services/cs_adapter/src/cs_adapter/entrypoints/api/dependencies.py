@@ -1,23 +1,18 @@
-"""Request dependencies: the running adapter, and who may call what."""
+"""Request dependencies: the running adapter, its ledger for the delivery routes, and who may
+call what."""
 
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Request
-from jumin_platform.access_logging import current_access
 from jumin_platform.auth import Role, Staff, require_roles
-from jumin_platform.consumer.dead_letters import DeadLetter
-from jumin_platform.consumer.operations import (
-    ActionResult,
-    Blocked,
-    NotRunning,
-    Operations,
-    Parked,
-)
+from jumin_platform.consumer.noted_operations import NotedOperations
+from jumin_platform.consumer.operations import NotRunning
+from jumin_platform.deliveries.api import LedgerAccess
 
 from cs_adapter.bootstrap import CsAdapter
+from cs_adapter.service_layer.sealing import SealedKeeping
 
 _NOT_RUNNING = (
     "CS連携が起動していません。しばらくしてから再度実行してください。 "
@@ -27,58 +22,27 @@ _NOT_RUNNING = (
 
 def running_adapter(request: Request) -> CsAdapter:
     """Return the started adapter, or answer 503 (between start-up steps, or shutting down)."""
-    adapter: CsAdapter | None = getattr(request.app.state, "adapter", None)
+    return _running(request.app.state)
+
+
+def _running(state: object) -> CsAdapter:
+    adapter: CsAdapter | None = getattr(state, "adapter", None)
     if adapter is None:
         raise NotRunning(_NOT_RUNNING)
     return adapter
 
 
-class KitOperations:
-    """What the kit's operator router needs: the operations of the running kit, looked up late."""
-
-    def __init__(self, state: object) -> None:
-        self._state = state
-
-    @property
-    def operations(self) -> Operations:
-        adapter: CsAdapter | None = getattr(self._state, "adapter", None)
-        if adapter is None:
-            raise NotRunning(_NOT_RUNNING)
-        return NotingOperations(adapter.kit.operations)
+def ledger(request: Request) -> LedgerAccess:
+    """The delivery record of the running adapter, CS as its sender, 個人番号 sealed at rest."""
+    adapter = running_adapter(request)
+    return LedgerAccess(
+        adapter.uow, adapter.cs, SealedKeeping(adapter.vault), adapter.settings.resend_max
+    )
 
 
-class NotingOperations(Operations):
-    """The kit's operations, noting the people each call touched in the access log context."""
-
-    def __init__(self, inner: Operations) -> None:  # delegates: no state of its own
-        self._inner = inner
-
-    async def dead_letters(self, limit: int) -> list[DeadLetter]:
-        found = await self._inner.dead_letters(limit)
-        current_access().touch(*(d.person_key for d in found if d.person_key))
-        return found
-
-    async def parked(self, limit: int) -> list[Parked]:
-        found = await self._inner.parked(limit)
-        current_access().touch(*(p.person_key for p in found))
-        return found
-
-    async def blocked(self, limit: int) -> list[Blocked]:
-        found = await self._inner.blocked(limit)
-        current_access().touch(*(b.person_key for b in found))
-        return found
-
-    async def resend(self, event_id: UUID, *, operator: str, reason: str) -> ActionResult:
-        return _noted(await self._inner.resend(event_id, operator=operator, reason=reason))
-
-    async def skip(self, event_id: UUID, *, operator: str, reason: str) -> ActionResult:
-        return _noted(await self._inner.skip(event_id, operator=operator, reason=reason))
-
-
-def _noted(result: ActionResult) -> ActionResult:
-    if result.person_key:
-        current_access().touch(result.person_key)
-    return result
+def kit_operations(state: object) -> NotedOperations:
+    """What the kit's operator router needs: the running kit's operations, looked up late."""
+    return NotedOperations(lambda: _running(state).kit.operations)
 
 
 AdapterDep = Annotated[CsAdapter, Depends(running_adapter)]

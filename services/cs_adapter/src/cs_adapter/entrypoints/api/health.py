@@ -31,8 +31,7 @@ async def readyz(request: Request) -> JSONResponse:
     report: dict[str, Any] = {"status": "ready", "broker": _broker(adapter)}
     try:
         async with asyncio.timeout(2), adapter.uow() as unit:
-            state = unit.state
-            report["manual_mode"] = (await state.manual_mode()).manual
+            report["manual_mode"] = await unit.deliveries.manual_mode()
             report["notification_cursor"] = await unit.inbound.cursor()
         report["database"] = "ok"
     except Exception:  # any failure to answer means not ready

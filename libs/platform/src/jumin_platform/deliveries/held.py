@@ -1,10 +1,10 @@
-"""手動連携 (spec 7.1.1.1 一時的に手動連携に切り替える): switch, export, release, hand over.
+"""手動連携 (一時的に手動連携に切り替える): switch, export, release, hand over.
 
 While manual mode is on, the handler records messages as `held` instead of sending them (and
-keeps holding a person's messages while earlier ones of theirs are held, so CS never gets them out
-of order). Held messages can be exported for hand-over, marked as handed over by hand, or — once
-manual mode is off — released: sent in id order, stopping for a person at their first failure.
-A hand-over must take a person's held messages oldest first (no older one may stay held).
+keeps holding a person's messages while earlier ones of theirs are held, so the system never gets
+them out of order). Held messages can be exported for hand-over, marked as handed over by hand,
+or — once manual mode is off — released: sent in id order, stopping for a person at their first
+failure. A hand-over must take a person's held messages oldest first (no older one may stay held).
 """
 
 from __future__ import annotations
@@ -14,21 +14,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jumin_platform.my_number_vault import MyNumberVault
+from jumin_platform.deliveries.ports import (
+    LedgerUnits,
+    RecordKeeping,
+    Transmitter,
+    current_trace_id,
+)
+from jumin_platform.deliveries.records import Delivery, DeliveryStatus, ReplyClass
+from jumin_platform.deliveries.refusals import HandOverOutOfOrder, ManualModeOn
 
-from cs_adapter.adapters.cs_client import CsClient
-from cs_adapter.domain.deliveries import Delivery, DeliveryStatus, ReplyClass
-from cs_adapter.service_layer.delivery import current_trace_id
-from cs_adapter.service_layer.operator_errors import ManualModeOn, OperatorRefusal
-from cs_adapter.service_layer.sealing import rebuild
-from cs_adapter.service_layer.unit_of_work import UnitsOfWork
+__all__ = [
+    "ReleaseFailure",
+    "ReleaseReport",
+    "export_held",
+    "hand_over",
+    "release_held",
+    "switch_manual_mode",
+]
 
-logger = logging.getLogger("cs_adapter.held")
+logger = logging.getLogger("jumin_platform.deliveries.held")
 
 
 @dataclass(frozen=True)
 class ReleaseFailure:
-    """The first held message of a person that CS did not take (the person's rest stay held)."""
+    """The first held message of a person that was not taken (the person's rest stay held)."""
 
     delivery_id: int
     person_key: str
@@ -43,46 +52,31 @@ class ReleaseReport:
     persons: list[str] = field(default_factory=list)  # whose held messages were released
 
 
-async def switch_manual_mode(uow: UnitsOfWork, *, manual: bool, operator: str, reason: str) -> None:
+async def switch_manual_mode(uow: LedgerUnits, *, manual: bool, operator: str, reason: str) -> None:
     """Turn 手動連携 on or off, recording who and why."""
     async with uow() as unit:
-        await unit.state.set_manual_mode(manual=manual, operator=operator, reason=reason)
+        await unit.deliveries.set_manual_mode(manual=manual, operator=operator, reason=reason)
         await unit.commit()
     logger.warning("operator %s switched manual hand-over %s", operator, "on" if manual else "off")
 
 
 async def export_held(
-    uow: UnitsOfWork, vault: MyNumberVault, *, operator: str, limit: int
+    uow: LedgerUnits, keeping: RecordKeeping, *, operator: str, limit: int
 ) -> list[tuple[Delivery, dict[str, Any]]]:
-    """Return held messages with their full bodies (個人番号 unsealed) for hand-over by hand."""
+    """Return held messages with their full bodies (secrets unsealed) for hand-over by hand."""
     async with uow() as unit:
         held = await unit.deliveries.list_held(limit)
     logger.warning("operator %s exported %d held message(s) for hand-over", operator, len(held))
-    return [(d, dict(rebuild(vault, d).body)) for d in held]
-
-
-class HandOverOutOfOrder(OperatorRefusal):
-    """A hand-over would leave a person's older held message behind a newer one at CS."""
-
-    def __init__(self, left_behind: dict[str, list[int]]) -> None:
-        named = "; ".join(
-            f"{person_key}: {', '.join(map(str, ids))}" for person_key, ids in left_behind.items()
-        )
-        super().__init__(
-            "同一人の先の保留電文が残るため手動連携済みにできません。先の電文も含めてください。 "
-            "(A person's older held messages would stay held behind the ones handed over; "
-            f"include them too — person key: missing delivery ids: {named})"
-        )
-        self.left_behind = left_behind
+    return [(d, dict(keeping.rebuild(d).body)) for d in held]
 
 
 async def hand_over(
-    uow: UnitsOfWork, *, ids: Sequence[int], operator: str, reason: str
+    uow: LedgerUnits, *, ids: Sequence[int], operator: str, reason: str
 ) -> list[int]:
-    """Mark held messages as handed to CS by hand; return the ids that were held.
+    """Mark held messages as handed over by hand; return the ids that were held.
 
     Refused (nothing changed) when a person would keep an older held message while a newer one
-    of theirs is handed over: a later release would send CS the older one after the newer
+    of theirs is handed over: a later release would send the older one after the newer
     (異動の時系列の担保).
     """
     async with uow() as unit:
@@ -103,16 +97,16 @@ async def hand_over(
 
 
 async def release_held(
-    uow: UnitsOfWork, cs: CsClient, vault: MyNumberVault, *, operator: str
+    uow: LedgerUnits, sender: Transmitter, keeping: RecordKeeping, *, operator: str
 ) -> ReleaseReport:
     """Send every held message in id order; a person's first failure keeps their rest held."""
     async with uow() as unit:
-        if (await unit.state.manual_mode()).manual:
+        if await unit.deliveries.manual_mode():
             raise ManualModeOn()
         persons = await unit.deliveries.held_persons()
     report = ReleaseReport(persons=list(persons))
     for person_key in persons:
-        await _release_person(uow, cs, vault, person_key, operator, report)
+        await _release_person(uow, sender, keeping, person_key, operator, report)
     async with uow() as unit:
         report.still_held = await unit.deliveries.count_held()
     logger.info("released %d held message(s), %d failed", len(report.sent), len(report.failed))
@@ -120,9 +114,9 @@ async def release_held(
 
 
 async def _release_person(
-    uow: UnitsOfWork,
-    cs: CsClient,
-    vault: MyNumberVault,
+    uow: LedgerUnits,
+    sender: Transmitter,
+    keeping: RecordKeeping,
     person_key: str,
     operator: str,
     report: ReleaseReport,
@@ -134,8 +128,8 @@ async def _release_person(
             held = await repo.first_held(person_key)
             if held is None:
                 return
-            message = rebuild(vault, held)
-            reply = await cs.send(message, event_id=held.event_id, key=held.idempotency_key)
+            message = keeping.rebuild(held)
+            reply = await sender.send(message, event_id=held.event_id, key=held.idempotency_key)
             accepted = reply.kind is ReplyClass.ACCEPTED
             status = DeliveryStatus.SENT if accepted else DeliveryStatus.HELD
             await repo.update_reply(
