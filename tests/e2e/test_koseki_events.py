@@ -59,13 +59,21 @@ def stated(change: Body) -> Body:
 
 
 async def resident_with_koseki(
-    registry: RegistryClient, koseki: KosekiSimulatorClient, someone: Person, seen: set[str]
+    registry: RegistryClient,
+    koseki: KosekiSimulatorClient,
+    outbox: Outbox,
+    someone: Person,
+    seen: set[str],
 ) -> str:
-    """The person's 戸籍 seeded and the person moved in; their 宛名番号."""
+    """The person's 戸籍 seeded, the person moved in and the 附票 told so; their 宛名番号."""
     household = Family((someone,))
     seen.update(household.secrets)
     await seed(koseki, someone)
-    (atena_no,) = (await moved_in(registry, household))["subjects"]
+    change = await moved_in(registry, household)
+    (notice,) = await outbox.sent(change["change_id"], recipient="koseki")
+    (received,) = await arrived(koseki, {notice.event_id})
+    assert received["mismatches"] == [], "the 附票 has the ward's 住所 before the 戸籍 event"
+    (atena_no,) = change["subjects"]
     return str(atena_no)
 
 
@@ -84,7 +92,7 @@ async def test_a_marriage_on_the_koseki_side_is_approved_by_a_reviewer_then_reac
         groom = person("male", relationship="夫")
     new_honseki = honseki_in_ward()
     seen.update([father, groom.full_name, new_honseki])
-    atena_no = await resident_with_koseki(registry, koseki, bride, seen)
+    atena_no = await resident_with_koseki(registry, koseki, outbox, bride, seen)
     code = str(bride.juminhyo_code)
     married_on = date.today() - timedelta(days=1)
 
@@ -152,7 +160,7 @@ async def test_a_transfer_out_of_the_ward_sends_later_fuhyo_notices_through_cs(
     mover = in_ward()
     elsewhere = honseki_elsewhere()
     seen.add(elsewhere)
-    atena_no = await resident_with_koseki(registry, koseki, mover, seen)
+    atena_no = await resident_with_koseki(registry, koseki, outbox, mover, seen)
 
     await koseki.file_event(
         {

@@ -89,13 +89,17 @@ async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
     ward: Slice,
     registry: RegistryClient,
     koseki: KosekiSimulatorClient,
+    outbox: Outbox,
     seen: set[str],
 ) -> None:
     someone = in_ward()
     household = Family((someone,))
     seen.update(household.secrets)
     await seed(koseki, someone)
-    (atena_no,) = (await moved_in(registry, household))["subjects"]
+    change = await moved_in(registry, household)
+    (atena_no,) = change["subjects"]
+    (notice,) = await outbox.sent(change["change_id"], recipient="koseki")
+    await arrived(koseki, {notice.event_id})  # the 附票 knows the 住所 before the 戸籍 event
     seen.add(f"{someone.family_name}琥珀")
 
     (queued,) = await koseki.file_event(
