@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from uuid import uuid4
 
 from jumin_contracts.codes import ChangeKind, Sex
-from jumin_contracts.envelope import Envelope, new_event_id
 from jumin_contracts.messages import (
     CsFuhyoNotice,
     CsIdentity,
     CsMoveOutCertificate,
     CsMyNumberChangeRequest,
-    RecipientMessage,
     RecordState,
 )
+from jumin_testing.envelopes import person, wrap
 
 from .fake_cs import juminhyo_code, my_number
+
+__all__ = ["fuhyo", "identity", "moveout", "my_number_change", "person", "wrap"]
 
 
 def identity(**changes: Any) -> CsIdentity:
@@ -91,22 +91,3 @@ def my_number_change(**changes: Any) -> CsMyNumberChangeRequest:
         "juminhyo_code": juminhyo_code(123_456_789),
     }
     return CsMyNumberChangeRequest(**(values | changes))
-
-
-def person() -> str:
-    return f"test_{uuid4().hex}"
-
-
-def wrap(message: RecipientMessage, person_key: str, seq: int) -> Envelope:
-    change_kind = getattr(message, "change_kind", ChangeKind.DOMESTIC_MOVE_IN)
-    return Envelope.wrap(
-        message,
-        change_id=uuid4(),
-        person_key=person_key,
-        seq=seq,
-        kind=change_kind,
-        occurred_on=getattr(message, "occurred_on", "2026-04-01"),
-        notified_on=None,
-        recorded_at=datetime.now(UTC),
-        event_id=new_event_id(),
-    )

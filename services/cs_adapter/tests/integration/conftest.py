@@ -14,29 +14,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aio_pika
 import asyncpg
 import httpx
 import pytest
 from cs_adapter.bootstrap import Overrides
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
-from jumin_contracts.envelope import Envelope
-from jumin_platform.devkeys import generate_keypair, issue_token
+from jumin_platform.devkeys import generate_keypair
 from jumin_platform.my_number_vault import generate_key_file
 from jumin_platform.telemetry import JsonLinesExporter, configure
-from jumin_platform.terminal import TERMINAL_HEADER
-from jumin_platform.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE, PERSON_KEY_HEADER, Topology
+from jumin_platform.topology import Topology
+from jumin_testing.adapter_harness import TEST_TERMINAL, RegistrySide, Running, registry_side
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
 from ..fake_cs import FakeCs
+
+__all__ = ["TABLES", "TEST_TERMINAL", "RegistrySide", "Running", "StartAdapter"]
 
 TABLES = (
     "inbox, person_progress, parked, operator_actions, deliveries, identity_snapshot, "
@@ -111,33 +110,6 @@ async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Conn
 
 
 # ---- the adapter ---------------------------------------------------------------------------------
-TEST_TERMINAL = "test-terminal"
-"""The terminal (端末名) every call of `Running.token` names."""
-
-
-@dataclass
-class Running:
-    """The adapter app running in-process, with an HTTP client for its API."""
-
-    api: httpx.AsyncClient
-    settings: Settings
-    keys: Path
-
-    def token(self, *roles: str, sub: str = "ops-tanaka") -> dict[str, str]:
-        token = issue_token(
-            private_key_pem=(self.keys / "private.pem").read_text(),
-            sub=sub,
-            roles=list(roles),
-            issuer=self.settings.jwt_issuer,
-            audience=self.settings.jwt_audience,
-        )
-        return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: TEST_TERMINAL}
-
-    @property
-    def admin(self) -> dict[str, str]:
-        return self.token("admin")
-
-
 StartAdapter = Callable[..., Awaitable[Running]]
 
 
@@ -181,39 +153,7 @@ def fake_cs() -> FakeCs:
 
 
 # ---- the registry's side of the broker ---------------------------------------------------------
-@dataclass
-class RegistrySide:
-    """Publishes envelopes as the relay would, and reads the commands that come back."""
-
-    channel: aio_pika.abc.AbstractChannel
-    commands_tap: aio_pika.abc.AbstractQueue
-
-    async def publish(self, envelope: Envelope) -> None:
-        exchange = await self.channel.get_exchange(EVENTS_EXCHANGE, ensure=False)
-        routing_key = envelope.schema_id.split("@", 1)[0]
-        message = aio_pika.Message(
-            envelope.model_dump_json(by_alias=True).encode(),
-            message_id=str(envelope.event_id),
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            headers={PERSON_KEY_HEADER: envelope.person_key},
-        )
-        await exchange.publish(message, routing_key, mandatory=True)
-
-    async def commands(self) -> list[aio_pika.abc.AbstractIncomingMessage]:
-        """Take every command published to jumin.commands since the tap was made."""
-        taken = []
-        while (message := await self.commands_tap.get(no_ack=True, fail=False)) is not None:
-            taken.append(message)
-        return taken
-
-
 @pytest.fixture
 async def registry(sandbox: Sandbox, db: Any) -> AsyncIterator[RegistrySide]:
-    connection = await aio_pika.connect(sandbox.url(sandbox.topology.admin_user))
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        # registry.in is single-active-consumer (no basic.get): tap jumin.commands privately.
-        tap = await channel.declare_queue(exclusive=True)
-        await tap.bind(COMMANDS_EXCHANGE, routing_key="registry.#")
-        yield RegistrySide(channel, tap)
+    async with registry_side(sandbox) as side:
+        yield side

@@ -1,4 +1,4 @@
-"""Composition root: build settings, the pool, the 戸籍附票システム client and the loops once.
+"""Composition root: build settings, the pool, the 戸籍附票システム client, the kit and loops once.
 
 One process runs everything (`jumin-koseki-adapter serve`): the consumer kit on `koseki.*`, the
 poller of the 戸籍 side's notices (→ registry commands), the scheduled 整合性確認 and the operator
@@ -21,17 +21,20 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 from fastapi import FastAPI
+from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
 from jumin_platform.consistency.checks import run_periodically
+from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
 from jumin_platform.inbound.publisher import CommandPublisher
-from jumin_platform.topology import Topology
+from jumin_platform.topology import Topology, topology_from_env
 
 from koseki_adapter.adapters.fuhyo_client import FuhyoClient
 from koseki_adapter.adapters.fuhyo_reads import FuhyoReads
 from koseki_adapter.config import SCHEMA, Settings
 from koseki_adapter.service_layer.consistency import run_check
+from koseki_adapter.service_layer.delivery import FuhyoDelivery
 from koseki_adapter.service_layer.inbound import KosekiPoller, koseki_poller
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
 
@@ -63,6 +66,7 @@ class KosekiAdapter:
     settings: Settings
     pool: asyncpg.Pool[Any]
     fuhyo: FuhyoClient
+    kit: ConsumerKit
     reads: FuhyoReads
     publisher: CommandPublisher
     poller: KosekiPoller
@@ -70,8 +74,9 @@ class KosekiAdapter:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def start(self) -> None:
-        """Connect the publisher, then start the poller and the scheduled 整合性確認."""
+        """Connect the publisher, start consuming, then the poller and the scheduled 整合性確認."""
         await self.publisher.start()
+        await self.kit.start()
         self.tasks = [asyncio.create_task(self.poller.run(), name="koseki-notifications")]
         every = self.settings.consistency_check_interval
         if every > 0:
@@ -93,16 +98,19 @@ class KosekiAdapter:
         return UnitOfWork(self.pool)
 
     async def close(self) -> None:
-        """Stop the loops; close the client and the pool."""
+        """Stop the loops and the consumer; close the client and the pool."""
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        with contextlib.suppress(Exception):
-            await self.publisher.stop()
-        await self.fuhyo.aclose()
-        await self.pool.close()
+        try:
+            await self.kit.stop()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.publisher.stop()
+            await self.fuhyo.aclose()
+            await self.pool.close()
 
 
 async def open_adapter(settings: Settings, overrides: Overrides | None = None) -> KosekiAdapter:
@@ -117,16 +125,23 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
         municipality_code=settings.municipality_code,
         transport=overrides.fuhyo_transport,
     )
+    uow = partial(UnitOfWork, pool)
+    kit = ConsumerKit(
+        recipient=RECIPIENT,
+        schema=SCHEMA,
+        amqp_url=settings.amqp_url.get_secret_value(),
+        database_url=settings.database_url.get_secret_value(),
+        handler=FuhyoDelivery(fuhyo=fuhyo, uow=uow),
+        models=MESSAGE_MODELS,
+        topology=overrides.topology or topology_from_env(),
+        prefetch=settings.prefetch,
+    )
     reads = FuhyoReads(fuhyo)
     publisher = CommandPublisher(settings.amqp_url.get_secret_value())
     poller = koseki_poller(
-        uow=partial(UnitOfWork, pool),
-        reads=reads,
-        publisher=publisher,
-        interval=settings.poll_interval,
-        clock=ward_now,
+        uow=uow, reads=reads, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
-    return KosekiAdapter(settings, pool, fuhyo, reads, publisher, poller)
+    return KosekiAdapter(settings, pool, fuhyo, kit, reads, publisher, poller)
 
 
 @asynccontextmanager

@@ -1,40 +1,47 @@
-"""Real PostgreSQL and RabbitMQ, the real 戸籍附票システム simulator app, the adapter in-process.
+"""Real PostgreSQL and RabbitMQ, the real 戸籍附票システム simulator app in-process, and the adapter
+app running in-process.
 
 - Database: the koseki_adapter schema of a *test* database, through the settings the environment
-  gives (`deploy/local/with-env.sh jumin_test_x …` after provisioning it); the adapter's tables
-  are emptied before each test, as the owner role.
+  gives (`deploy/local/with-env.sh jumin_test …` after `deploy/local/provision.sh jumin_test`);
+  every table is emptied before each test, as the owner role.
 - Broker: a throwaway vhost `jumin_koseki_test_<hex>` carrying Jumin's topology with the real
-  users' permissions (`jumin_testing.broker`): the adapter publishes as `jumin_koseki_adapter`.
-- 戸籍附票システム: the simulator's own app (`koseki_simulator`) behind an ASGI transport; tests
-  seed 戸籍 and inject 戸籍 events through its `/sim/*` API.
+  users' permissions (`jumin_testing.broker`): the adapter consumes as the least-privileged
+  `jumin_koseki_adapter`. Queues are purged before each test; the vhost is deleted at the end.
+- 戸籍附票システム: `koseki_simulator`'s app behind httpx's ASGI transport (`..simulated`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aio_pika
 import asyncpg
-import httpx
 import pytest
 from fastapi import FastAPI
-from jumin_platform.devkeys import generate_keypair, issue_token
-from jumin_platform.terminal import TERMINAL_HEADER
-from jumin_platform.topology import COMMANDS_EXCHANGE, Topology
+from jumin_platform.devkeys import generate_keypair
+from jumin_platform.telemetry import JsonLinesExporter, configure
+from jumin_platform.topology import Topology
+from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from koseki_adapter.bootstrap import Overrides
 from koseki_adapter.config import Settings
 from koseki_adapter.entrypoints.api.app import create_app
-from koseki_simulator.config import Settings as SimulatorSettings
-from koseki_simulator.entrypoints.app import create_app as create_simulator
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
-INBOUND_TABLES = "notifications, consistency_checks"
+from ..simulated import Simulated, simulated
+
+__all__ = ["TABLES", "Db", "RegistrySide", "Running", "StartAdapter", "adapter_app"]
+
+TABLES = (
+    "inbox, person_progress, parked, operator_actions, deliveries, manual_mode_history, "
+    "notifications, consistency_checks"
+)
+Db = asyncpg.Connection
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +52,15 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
+def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spans of this test session (JSON lines), for the no-personal-data check."""
+    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
+    provider = configure("koseki-adapter-test", trace_dir=path.parent / "default")
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
+    return path
+
+
+@pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("keys")
     generate_keypair(directory / "private.pem", directory / "public.pem")
@@ -52,11 +68,11 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(sandbox: Sandbox, keys: Path) -> Settings:
+def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
     base = Settings()
     database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
     if "test" not in database:
-        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test_x …")
+        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test …")
     return base.model_copy(
         update={
             "amqp_url": SecretStr(sandbox.url("jumin_koseki_adapter")),
@@ -67,7 +83,7 @@ def settings(sandbox: Sandbox, keys: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
+async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
     """The owner's connection, on emptied tables and purged queues."""
     await sandbox.purge_queues()
     connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
@@ -75,62 +91,20 @@ async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Conn
         await connection.set_type_codec(
             type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
         )
-    await connection.execute(f"SET search_path = koseki_adapter; TRUNCATE {INBOUND_TABLES}")
-    await connection.execute("UPDATE notification_cursor SET cursor = 0")
+    await connection.execute(f"SET search_path = koseki_adapter; TRUNCATE {TABLES} CASCADE")
+    await connection.execute(
+        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
+        "UPDATE notification_cursor SET cursor = 0"
+    )
     yield connection
     await connection.close()
 
 
-# ---- the 戸籍附票システム -----------------------------------------------------------------------
 @pytest.fixture
-def simulator() -> FastAPI:
-    """A fresh simulator (in memory) for each test."""
-    return create_simulator(SimulatorSettings(timeout_hang=1.0, seed=7))
-
-
-@pytest.fixture
-async def sim(simulator: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The simulator's API, for seeding 戸籍 and injecting 戸籍 events (`/sim/*`)."""
-    transport = httpx.ASGITransport(app=simulator)
-    async with httpx.AsyncClient(transport=transport, base_url="http://koseki") as client:
-        yield client
-
-
-# ---- the adapter ---------------------------------------------------------------------------------
-TEST_TERMINAL = "test-terminal"
-
-
-@dataclass
-class Running:
-    """The adapter app running in-process, with an HTTP client for its API."""
-
-    app: FastAPI
-    api: httpx.AsyncClient
-    settings: Settings
-    keys: Path
-    lifespan: Any
-    stopped: bool = False
-
-    async def stop(self) -> None:
-        """Stop the adapter as its process would stop (lifespan ends); once."""
-        if not self.stopped:
-            self.stopped = True
-            await self.api.aclose()
-            await self.lifespan.__aexit__(None, None, None)
-
-    def token(self, *roles: str, sub: str = "ops-tanaka") -> dict[str, str]:
-        token = issue_token(
-            private_key_pem=(self.keys / "private.pem").read_text(),
-            sub=sub,
-            roles=list(roles),
-            issuer=self.settings.jwt_issuer,
-            audience=self.settings.jwt_audience,
-        )
-        return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: TEST_TERMINAL}
-
-    @property
-    def admin(self) -> dict[str, str]:
-        return self.token("admin")
+async def system() -> AsyncIterator[Simulated]:
+    """A fresh 戸籍附票システム simulator per test."""
+    async with simulated() as s:
+        yield s
 
 
 StartAdapter = Callable[..., Awaitable[Running]]
@@ -138,29 +112,25 @@ StartAdapter = Callable[..., Awaitable[Running]]
 
 @pytest.fixture
 async def start_adapter(
-    settings: Settings, sandbox: Sandbox, simulator: FastAPI, keys: Path, db: Any
+    settings: Settings, sandbox: Sandbox, system: Simulated, keys: Path, db: Db
 ) -> AsyncIterator[StartAdapter]:
-    """Start an adapter (settings may be changed per test); each is stopped after the test."""
-    started: list[Running] = []
+    """Start the adapter (settings may be changed per test); stopped after the test."""
+    async with AsyncExitStack() as stack:
 
-    async def start(**changes: Any) -> Running:
-        app = create_app(
-            settings.model_copy(update=changes),
-            Overrides(
-                fuhyo_transport=httpx.ASGITransport(app=simulator), topology=sandbox.topology
-            ),
-        )
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://koseki-adapter"
-        )
-        started.append(Running(app, client, settings, keys, lifespan))
-        return started[-1]
+        async def start(**changes: Any) -> Running:
+            app = adapter_app(settings, sandbox, system, **changes)
+            client = await stack.enter_async_context(running_app(app, "http://koseki-adapter"))
+            return Running(client, settings, keys)
 
-    yield start
-    for running in reversed(started):
-        await running.stop()
+        yield start
+
+
+def adapter_app(settings: Settings, sandbox: Sandbox, system: Simulated, **changes: Any) -> FastAPI:
+    """The adapter's app on the sandbox vhost and the simulator (settings changed by `changes`)."""
+    return create_app(
+        settings.model_copy(update=changes),
+        Overrides(fuhyo_transport=system.transport(), topology=sandbox.topology),
+    )
 
 
 @pytest.fixture
@@ -168,26 +138,7 @@ async def adapter(start_adapter: StartAdapter) -> Running:
     return await start_adapter()
 
 
-# ---- the registry's side of the broker ---------------------------------------------------------
-@dataclass
-class CommandsTap:
-    """Every command published on jumin.commands to the registry, read as the registry would."""
-
-    queue: aio_pika.abc.AbstractQueue
-
-    async def commands(self) -> list[aio_pika.abc.AbstractIncomingMessage]:
-        taken = []
-        while (message := await self.queue.get(no_ack=True, fail=False)) is not None:
-            taken.append(message)
-        return taken
-
-
 @pytest.fixture
-async def registry(sandbox: Sandbox, db: Any) -> AsyncIterator[CommandsTap]:
-    connection = await aio_pika.connect(sandbox.url(sandbox.topology.admin_user))
-    async with connection:
-        channel = await connection.channel()
-        # registry.in is single-active-consumer (no basic.get): tap jumin.commands privately.
-        tap = await channel.declare_queue(exclusive=True)
-        await tap.bind(COMMANDS_EXCHANGE, routing_key="registry.#")
-        yield CommandsTap(tap)
+async def registry(sandbox: Sandbox, db: Db) -> AsyncIterator[RegistrySide]:
+    async with registry_side(sandbox) as side:
+        yield side

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 from jumin_contracts.codes import Sex
 from jumin_contracts.commands import (
     CollationItem,
@@ -16,10 +16,14 @@ from jumin_contracts.commands import (
     KosekiRecordNotice,
     parse_command,
 )
+from jumin_testing.adapter_harness import running_app
+from jumin_testing.broker import Sandbox
 from jumin_testing.waiting import eventually
+from koseki_adapter.config import Settings
 from koseki_adapter.domain.notifications import command_id
 
-from .conftest import CommandsTap, Running, StartAdapter
+from ..simulated import Simulated
+from .conftest import RegistrySide, Running, StartAdapter, adapter_app
 from .koseki_world import FATHER, HITTOSHA, HONSEKI, MOTHER, NEW_HITTOSHA, NEW_HONSEKI, marry
 from .koseki_world import seed_koseki as seed
 
@@ -35,10 +39,10 @@ async def cursor_at(db: Db, cursor: int) -> None:
 
 
 async def test_a_marriage_becomes_a_pending_record_notice_command(
-    adapter: Running, registry: CommandsTap, sim: httpx.AsyncClient, db: Db
+    adapter: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    await seed(sim)
-    queued = await marry(sim)
+    await seed(system.sim)
+    queued = await marry(system.sim)
 
     [message] = await eventually(registry.commands, until=bool, what="a command")
     await cursor_at(db, queued["cursor"])
@@ -68,14 +72,18 @@ async def test_a_marriage_becomes_a_pending_record_notice_command(
 
 
 async def test_after_a_crash_before_the_cursor_moved_the_same_command_is_published_again(
-    start_adapter: StartAdapter, registry: CommandsTap, sim: httpx.AsyncClient, db: Db
+    settings: Settings,
+    sandbox: Sandbox,
+    start_adapter: StartAdapter,
+    registry: RegistrySide,
+    system: Simulated,
+    db: Db,
 ) -> None:
-    first = await start_adapter()
-    await seed(sim)
-    queued = await marry(sim)
-    [before] = await eventually(registry.commands, until=bool, what="the command")
-    await cursor_at(db, queued["cursor"])
-    await first.stop()
+    await seed(system.sim)
+    queued = await marry(system.sim)
+    async with running_app(adapter_app(settings, sandbox, system), "http://koseki-adapter"):
+        [before] = await eventually(registry.commands, until=bool, what="the command")
+        await cursor_at(db, queued["cursor"])
     # What a crash between the publish and its record's commit leaves: the command is out, the
     # notice is neither recorded nor behind the cursor.
     await db.execute(
@@ -98,10 +106,10 @@ async def test_after_a_crash_before_the_cursor_moved_the_same_command_is_publish
 
 
 async def test_the_19th_article_notices_become_their_commands(
-    adapter: Running, registry: CommandsTap, sim: httpx.AsyncClient, db: Db
+    adapter: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    await seed(sim)
-    collation = await sim.post(
+    await seed(system.sim)
+    collation = await system.sim.post(
         "/sim/collation-notices",
         json={
             "honseki": HONSEKI,
@@ -114,7 +122,7 @@ async def test_the_19th_article_notices_become_their_commands(
             "sex": "1",
         },
     )
-    transfer = await sim.post(
+    transfer = await system.sim.post(
         "/sim/honseki-transfer-notices",
         json={
             "juminhyo_code": FATHER,
@@ -128,7 +136,13 @@ async def test_the_19th_article_notices_become_their_commands(
     )
     assert (collation.status_code, transfer.status_code) == (201, 201), transfer.text
 
-    messages = await eventually(registry.commands, until=lambda m: len(m) == 2, what="2 commands")
+    messages: list[Any] = []
+
+    async def taken() -> int:
+        messages.extend(await registry.commands())  # each read takes what arrived since
+        return len(messages)
+
+    await eventually(taken, until=lambda n: n == 2, what="2 commands")
 
     commands = [parse_command(m.routing_key, m.body) for m in messages]
     assert [m.routing_key for m in messages] == [
@@ -145,7 +159,7 @@ async def test_the_19th_article_notices_become_their_commands(
 
 
 async def test_readiness_says_whether_the_fuhyo_system_is_reachable(
-    adapter: Running, sim: httpx.AsyncClient
+    adapter: Running, system: Simulated
 ) -> None:
     async def fuhyo() -> str:
         answer = await adapter.api.get("/readyz")
@@ -153,7 +167,7 @@ async def test_readiness_says_whether_the_fuhyo_system_is_reachable(
         return str(answer.json()["fuhyo"])
 
     await eventually(fuhyo, until=lambda s: s == "reachable", what="reachable")
-    assert (await sim.put("/sim/faults", json={"down": True})).status_code == 200
+    assert (await system.sim.put("/sim/faults", json={"down": True})).status_code == 200
     await eventually(fuhyo, until=lambda s: s == "unreachable", what="unreachable")
-    await sim.delete("/sim/faults")
+    await system.sim.delete("/sim/faults")
     await eventually(fuhyo, until=lambda s: s == "reachable", what="reachable again")

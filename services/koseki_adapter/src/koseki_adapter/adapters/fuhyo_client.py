@@ -1,7 +1,8 @@
 """HTTP client of the ward's 戸籍附票システム (simulators/koseki_simulator/INTERFACE.md).
 
-Traced like the CS client: each call is a CLIENT span with the method, the path template, the
-status and ids only, and carries the W3C ``traceparent`` header; values are never logged.
+Calls go through the platform's `TracedHttp`: each is a CLIENT span with the method, the path
+template, the status and ids only, carrying ``traceparent`` so the system continues the trace.
+Values are never logged or put on spans.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
-from jumin_platform.telemetry import inject_headers
-from opentelemetry import trace
+from jumin_platform.deliveries import Outgoing
+from jumin_platform.deliveries.http import TracedHttp
+
+from koseki_adapter.domain.fuhyo_notices import FuhyoReply
 
 __all__ = ["FuhyoClient"]
 
-tracer = trace.get_tracer("koseki_adapter.fuhyo_client")
 JST = ZoneInfo("Asia/Tokyo")
 NOTICES_PATH = "/koseki/v1/notices"
 
@@ -35,40 +37,23 @@ class FuhyoClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._municipality_code = municipality_code
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self._http = TracedHttp(base_url=base_url, timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def notice_request(self, body: Mapping[str, Any], *, event_id: UUID) -> dict[str, Any]:
-        """Return the 附票記載事項通知 request for one body, sent now by the ward."""
-        return {
+    async def send(self, message: Outgoing, *, event_id: UUID, key: UUID) -> FuhyoReply:
+        """POST one 附票記載事項通知 under its key; a missing answer is a reply with status None."""
+        request = {
             "event_id": str(event_id),
             "municipality_code": self._municipality_code,
             "sent_at": datetime.now(UTC).astimezone(JST).isoformat(),
-            "body": dict(body),
+            "body": dict(message.body),
         }
+        return await self._http.post_idempotent(
+            NOTICES_PATH, request, event_id=event_id, key=key, reply=FuhyoReply
+        )
 
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        attributes: Mapping[str, str] | None = None,
-        json: Mapping[str, Any] | None = None,
-        params: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        """Make one traced call (transport errors propagate)."""
-        with tracer.start_as_current_span(
-            f"{method} {path}",
-            kind=trace.SpanKind.CLIENT,
-            attributes={"http.request.method": method, "url.path": path, **(attributes or {})},
-        ) as span:
-            response = await self._http.request(
-                method, path, headers=inject_headers(headers), json=json, params=params
-            )
-            span.set_attribute("http.response.status_code", response.status_code)
-            if response.status_code >= 400:
-                span.set_status(trace.StatusCode.ERROR)
-            return response
+    async def get(self, path: str, params: Mapping[str, Any]) -> httpx.Response:
+        """Make one traced read (the feed, the 附票; `fuhyo_reads`); transport errors propagate."""
+        return await self._http.call("GET", path, params=params)

@@ -1,7 +1,7 @@
 """What koseki_adapter reads from the 戸籍附票システム: the 戸籍 side's notices and its 附票.
 
 `GET /koseki/v1/notifications` (cursor feed, CS's format) and `GET /koseki/v1/fuhyo` (the 附票 by
-住民票コード, for the 整合性確認), over `FuhyoClient.call` (traced, path only: the query string
+住民票コード, for the 整合性確認), over `FuhyoClient.get` (traced, path only: the query string
 holds a 住民票コード). A failure raises `FuhyoUnavailable`, naming the call and the status only.
 """
 
@@ -54,7 +54,7 @@ class FuhyoReads:
 
     async def _read(self, path: str, params: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            response = await self._client.call("GET", path, params=params)
+            response = await self._client.get(path, params)
         except httpx.TransportError as exc:
             raise FuhyoUnavailable(f"GET {path}: {type(exc).__name__}") from exc
         return required_object(response, what=f"GET {path}", system=SYSTEM, error=FuhyoUnavailable)

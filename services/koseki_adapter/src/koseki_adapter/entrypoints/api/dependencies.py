@@ -1,4 +1,5 @@
-"""Request dependencies: the running adapter, and who may call what."""
+"""Request dependencies: the running adapter, its ledger for the delivery routes, the kit's
+operations, and who may call what."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from jumin_platform.auth import Role, Staff, require_roles
+from jumin_platform.consumer.noted_operations import NotedOperations
 from jumin_platform.consumer.operations import NotRunning
+from jumin_platform.deliveries import PlainKeeping
+from jumin_platform.deliveries.api import LedgerAccess
 
 from koseki_adapter.bootstrap import KosekiAdapter
 
@@ -18,10 +22,25 @@ NOT_RUNNING = (
 
 def running_adapter(request: Request) -> KosekiAdapter:
     """Return the started adapter, or answer 503 (between start-up steps, or shutting down)."""
-    adapter: KosekiAdapter | None = getattr(request.app.state, "adapter", None)
+    return _running(request.app.state)
+
+
+def _running(state: object) -> KosekiAdapter:
+    adapter: KosekiAdapter | None = getattr(state, "adapter", None)
     if adapter is None:
         raise NotRunning(NOT_RUNNING)
     return adapter
+
+
+def ledger(request: Request) -> LedgerAccess:
+    """The delivery record of the running adapter, the 戸籍附票システム as its sender."""
+    adapter = running_adapter(request)
+    return LedgerAccess(adapter.uow, adapter.fuhyo, PlainKeeping(), adapter.settings.resend_max)
+
+
+def kit_operations(state: object) -> NotedOperations:
+    """What the kit's operator router needs: the running kit's operations, looked up late."""
+    return NotedOperations(lambda: _running(state).kit.operations)
 
 
 AdapterDep = Annotated[KosekiAdapter, Depends(running_adapter)]
