@@ -9,7 +9,8 @@ Steps (each timed on its own):
 3. as the service role, on a pool from ``jumin_platform.db.create_pool``, run `BENCH_QUERIES`
    (default 1,000) random real inputs through the registry's own repositories — kana prefix
    search (as typed, and ignoring 清音・濁音・半濁音), resident as-of, household as-of — and a bare
-   primary-key lookup as the baseline.
+   primary-key lookup as the baseline;
+4. time the 住所辞書's build at start-up against a raw read of its rows (`bench.registry.dictionary`).
 
 Environment: JUMIN_REGISTRY_DATABASE_URL (service role), JUMIN_REGISTRY_MIGRATION_DATABASE_URL
 (schema owner; its database name must contain "bench", the tables are emptied), BENCH_SCALE,
@@ -41,6 +42,7 @@ from registry.config import Settings
 from registry.domain.search_keys import kana_search_key
 
 from bench.common.database import bench_owner_dsn
+from bench.registry.dictionary import measure_dictionary, print_dictionary
 from bench.synthetic_ward.dates import REFERENCE_DAY
 from bench.synthetic_ward.generator import generate_ward
 from bench.synthetic_ward.records import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RecordShape
@@ -299,7 +301,9 @@ def _search_kana(rng: random.Random, ward: SyntheticWard, _: datetime) -> Query:
     criteria = SearchCriteria(kana=rng.choice(ward.residents).family_kana)
 
     async def run(connection: Any) -> int:
-        rows = await SearchRepository(connection).search(criteria, limit=SEARCH_LIMIT, offset=0)
+        rows = await SearchRepository(connection).search(
+            criteria, today=REFERENCE_DAY, limit=SEARCH_LIMIT, offset=0
+        )
         return len(rows)
 
     return run
@@ -311,7 +315,9 @@ def _search_kana_ignoring_voicing(rng: random.Random, ward: SyntheticWard, _: da
     criteria = SearchCriteria(kana=kana, ignore_voicing=True)
 
     async def run(connection: Any) -> int:
-        rows = await SearchRepository(connection).search(criteria, limit=SEARCH_LIMIT, offset=0)
+        rows = await SearchRepository(connection).search(
+            criteria, today=REFERENCE_DAY, limit=SEARCH_LIMIT, offset=0
+        )
         return len(rows)
 
     return run
@@ -328,8 +334,10 @@ def _resident_as_of(rng: random.Random, ward: SyntheticWard, known_at: datetime)
     on = _day_after(rng, resident.entered_on - timedelta(days=365))
 
     async def run(connection: Any) -> int:
-        row = await HistoryRepository(connection).as_of(resident.atena_no, on=on, known_at=known_at)
-        return int(row is not None)
+        rows = await HistoryRepository(connection).in_force(
+            [resident.atena_no], on=on, known_at=known_at
+        )
+        return len(rows)
 
     return run
 
@@ -520,7 +528,9 @@ async def main() -> None:
     print(f"  {timings.load_s:.1f} s; querying …", flush=True)
     latencies = await measure(config, ward)
     result = build_result(config, ward, generate_s, timings, latencies, await _server_facts(config))
+    dictionary = result["address_dictionary"] = measure_dictionary()
     print_table(result)
+    print_dictionary(dictionary)
     config.output.parent.mkdir(parents=True, exist_ok=True)
     config.output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(f"wrote {config.output}")

@@ -1,9 +1,11 @@
 """Broker users and their provisioning: the patterns and passwords rabbitmqctl is given survive
 Debian's wrapper, and `provision_users` creates, re-syncs and repairs users against a simulated
-rabbitmqctl (the real broker: ../integration/broker)."""
+rabbitmqctl (the real broker: ../integration/broker), writing everything in one import_definitions."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +18,7 @@ from jumin_platform.topology import (
     Topology,
     check_password,
     check_pattern,
+    password_hash,
     provision_users,
 )
 
@@ -48,17 +51,46 @@ class FakeRabbitmqctl:
     """Just enough of `rabbitmqctl -q …` state for provision_users."""
 
     def __init__(self) -> None:
-        self.users: dict[str, tuple[str, list[str]]] = {"guest": ("guest", ["administrator"])}
+        #: user → (password hash as RabbitMQ stores it, tags)
+        self.users: dict[str, tuple[str, list[str]]] = {
+            "guest": (password_hash("guest"), ["administrator"])
+        }
         self.perms: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.topics: dict[tuple[str, str, str], tuple[str, str]] = {}
         self.calls: list[list[str]] = []
 
-    def __call__(self, argv: Sequence[str]) -> str:
+    def accepts(self, user: str, password: str) -> bool:
+        """The broker would let `user` log in with `password` (salted SHA-256, as RabbitMQ)."""
+        stored = base64.b64decode(self.users[user][0])
+        salt, digest = stored[:4], stored[4:]
+        return hashlib.sha256(salt + password.encode()).digest() == digest
+
+    def import_definitions(self, text: str) -> None:
+        """Apply users, permissions and topic permissions as RabbitMQ's import does."""
+        definitions = json.loads(text)
+        assert set(definitions) <= {"users", "permissions", "topic_permissions"}
+        for user in definitions["users"]:
+            assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+            self.users[user["name"]] = (user["password_hash"], list(user["tags"]))
+        for p in definitions["permissions"]:
+            assert p["user"] in self.users
+            self.perms[(p["vhost"], p["user"])] = (p["configure"], p["write"], p["read"])
+        for t in definitions["topic_permissions"]:
+            assert t["user"] in self.users
+            self.topics[(t["vhost"], t["user"], t["exchange"])] = (t["write"], t["read"])
+
+    def __call__(self, argv: Sequence[str], stdin: str | None = None) -> str:
         assert argv[:2] == ["sudo", "rabbitmqctl"]
         assert argv[2] == "-q"
         args = list(argv[3:])
         self.calls.append(args)
         command, rest = args[0], args[1:]
+        if command == "import_definitions":
+            assert stdin is not None
+            assert rest == [], "definitions come on stdin, never as an argument"
+            self.import_definitions(stdin)
+            return ""
+        assert stdin is None
         vhost = rest[rest.index("-p") + 1] if "-p" in rest else None
         rest = [a for i, a in enumerate(rest) if a != "-p" and (i == 0 or rest[i - 1] != "-p")]
         if command == "list_users":
@@ -79,21 +111,8 @@ class FakeRabbitmqctl:
                     if v == vhost
                 ]
             )
-        assert vhost is not None or command in ("add_user", "change_password", "set_user_tags")
-        if command == "add_user":
-            assert rest[0] not in self.users
-            self.users[rest[0]] = (rest[1], [])
-        elif command == "change_password":
-            self.users[rest[0]] = (rest[1], self.users[rest[0]][1])
-        elif command == "set_user_tags":
-            self.users[rest[0]] = (self.users[rest[0]][0], rest[1:])
-        elif command == "set_permissions":
-            assert vhost is not None
-            self.perms[(vhost, rest[0])] = (rest[1], rest[2], rest[3])
-        elif command == "set_topic_permissions":
-            assert vhost is not None
-            self.topics[(vhost, rest[0], rest[1])] = (rest[2], rest[3])
-        elif command == "clear_topic_permissions":
+        assert vhost is not None
+        if command == "clear_topic_permissions":
             assert vhost is not None
             del self.topics[(vhost, rest[0], rest[1])]
         else:  # pragma: no cover - a command the fake does not know
@@ -111,22 +130,30 @@ def test_provision_users_creates_everything_then_only_resyncs_passwords(
     env = {**stored_passwords, "JUMIN_KOSEKI_ADAPTER_AMQP_PASSWORD": "k-pass"}
     first = provision_users(topology, ["sudo", "rabbitmqctl"], environ=env, runner=ctl)
     assert set(first.created) == {u.name for u in topology.users()}
-    assert ctl.users["jumin_koseki_adapter"][0] == "k-pass"  # the environment wins
+    assert ctl.accepts("jumin_koseki_adapter", "k-pass")  # the environment wins
     stored = read_secrets(secrets_file(stored_passwords))
-    assert ctl.users["jumin_cs_adapter"][0] == stored["JUMIN_CS_ADAPTER_AMQP_PASSWORD"]
-    assert all(ctl.users[u.name][0] != u.name for u in topology.users())
+    assert ctl.accepts("jumin_cs_adapter", stored["JUMIN_CS_ADAPTER_AMQP_PASSWORD"])
+    assert not any(ctl.accepts(u.name, u.name) for u in topology.users())
+    assert all(ctl.users[u.name][1] == [] for u in topology.users())
     for user in topology.users():
         p = user.permissions
         assert ctl.perms[("jumin", user.name)] == (p.configure, p.write, p.read)
         for t in user.topic_permissions:
             assert ctl.topics[("jumin", user.name, t.exchange)] == (t.write, t.read)
-    assert ctl.users["guest"] == ("guest", ["administrator"])  # not ours: untouched
+    assert ctl.accepts("guest", "guest")  # not ours: untouched
+    assert ctl.users["guest"][1] == ["administrator"]
+    assert ctl.writes() == ["import_definitions"]  # one rabbitmqctl start for every write
 
     ctl.calls.clear()
+    before = dict(ctl.perms), dict(ctl.topics)
+    env["JUMIN_CS_ADAPTER_AMQP_PASSWORD"] = "cs-rotated"
     second = provision_users(topology, ["sudo", "rabbitmqctl"], environ=env, runner=ctl)
     assert second.created == ()
     assert second.updated_permissions == ()
-    assert ctl.writes() == ["change_password"] * len(topology.users())
+    assert ctl.writes() == ["import_definitions"]
+    assert (ctl.perms, ctl.topics) == before
+    assert ctl.accepts("jumin_cs_adapter", "cs-rotated")  # passwords re-synced every time
+    assert not ctl.accepts("jumin_cs_adapter", stored["JUMIN_CS_ADAPTER_AMQP_PASSWORD"])
 
 
 def test_provision_users_repairs_drift_and_reports_strangers(
@@ -136,7 +163,7 @@ def test_provision_users_repairs_drift_and_reports_strangers(
     provision_users(topology, ["sudo", "rabbitmqctl"], environ=stored_passwords, runner=ctl)
     ctl.perms[("jumin", "jumin_cs_adapter")] = (".*", ".*", ".*")
     ctl.topics[("jumin", "jumin_cs_adapter", "amq.topic")] = (".*", ".*")
-    ctl.users["jumin_registry"] = ("jumin_registry", ["management"])
+    ctl.users["jumin_registry"] = (ctl.users["jumin_registry"][0], ["management"])
     ctl.perms[("jumin", "guest")] = (".*", ".*", ".*")
 
     report = provision_users(

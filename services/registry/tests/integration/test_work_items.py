@@ -143,6 +143,10 @@ async def test_a_collation_notice_opens_one_work_item_and_writes_nothing(
     assert item["collation"]["koseki_items"]["given_name"] == "市郎"
     assert (item["collation"]["honseki"], item["collation"]["receipt_no"]) == (HONSEKI, "R-0001")
     assert (item["transfer"], item["resolution"]) == (None, None)
+    logged = await owner_connection.fetchrow(
+        "SELECT * FROM registry.access_log WHERE function = 'command:koseki_collation_notice'"
+    )
+    assert (logged["operator"], list(logged["subjects"])) == ("system:koseki", [yamada["ichiro"]])
     counts = await row_counts(owner_connection)
 
     marker = collation(juminhyo_code=juminhyo_code("3999999999"))

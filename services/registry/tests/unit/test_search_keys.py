@@ -59,6 +59,11 @@ def test_u_stays_u_at_the_start_and_after_other_rows() -> None:
     assert kana_search_key("クウ") == "クウ"  # ウ段 before it
 
 
+def test_a_run_of_u_after_the_o_row_reads_as_o() -> None:
+    assert kana_search_key("オウウ") == kana_search_key("オオウ") == "オオオ"
+    assert kana_search_key("コウウン") == "コオオン"
+
+
 @given(katakana)
 def test_kana_keys_are_fixed_points(text: str) -> None:
     key = kana_search_key(text)

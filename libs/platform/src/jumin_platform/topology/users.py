@@ -10,39 +10,55 @@ __all__ = [
     "Runner",
     "check_password",
     "check_pattern",
+    "password_hash",
     "permission_matrix",
     "provision_users",
     "run_command",
 ]
 
+import base64
+import hashlib
 import json
 import re
+import secrets
 import subprocess
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jumin_platform.topology.entities import BrokerUser, Permissions
 
 if TYPE_CHECKING:
     from jumin_platform.topology.layout import Topology
 
+#: RabbitMQ's default password hashing (salted SHA-256), named in the imported definitions.
+HASHING_ALGORITHM = "rabbit_password_hashing_sha256"
 
-#: Runs one rabbitmqctl command line (prefix + arguments) and returns its standard output.
-Runner = Callable[[Sequence[str]], str]
+
+class Runner(Protocol):
+    """Runs one rabbitmqctl command line (prefix + arguments) with `stdin` on its standard
+    input, and returns its standard output."""
+
+    def __call__(self, argv: Sequence[str], stdin: str | None = None) -> str: ...
 
 
-def run_command(argv: Sequence[str]) -> str:
+def run_command(argv: Sequence[str], stdin: str | None = None) -> str:
     """Default runner: subprocess, raising with rabbitmqctl's own message on failure."""
-    done = subprocess.run(list(argv), capture_output=True, text=True, check=False)
+    done = subprocess.run(list(argv), input=stdin, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        # argv may hold a password (add_user/change_password): name the command only.
         command = argv[argv.index("-q") + 1] if "-q" in argv else "rabbitmqctl"
         raise RuntimeError(
             f"rabbitmqctl {command} failed ({done.returncode}): {done.stderr.strip()}"
         )
     return done.stdout
+
+
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """The password as RabbitMQ's internal backend stores it (`HASHING_ALGORITHM`):
+    base64(salt + SHA-256(salt + password)), with a random 4-byte salt."""
+    salt = secrets.token_bytes(4) if salt is None else salt
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
 def check_password(user: str, password: str) -> None:
@@ -95,8 +111,9 @@ def provision_users(
     Idempotent: existing users get their password re-synced to the environment
     (`JUMIN_<SERVICE>_AMQP_PASSWORD`, default the user name; admin: `JUMIN_AMQP_ADMIN_PASSWORD`),
     tags cleared, and only differing permissions rewritten. Topic permissions on exchanges the
-    topology no longer names are cleared. The vhost must exist. Users are handled in parallel
-    (each rabbitmqctl call costs most of a second).
+    topology no longer names are cleared. The vhost must exist. Each rabbitmqctl call starts an
+    Erlang VM (most of a second of CPU), so the three listings run at once and every write goes
+    in one `rabbitmqctl import_definitions`, read from its standard input (no password in argv).
     """
     prefix = list(rabbitmqctl)
     users = topology.users()
@@ -107,60 +124,110 @@ def provision_users(
         for pattern in perms + [p for t in user.topic_permissions for p in (t.write, t.read)]:
             check_pattern(pattern)
 
-    def ctl(*args: str) -> str:
-        return runner([*prefix, "-q", *args])
-
-    def listing(*args: str) -> list[dict[str, object]]:
-        text = ctl(*args, "--formatter", "json").strip()
-        rows = json.loads(text) if text else []
-        if not isinstance(rows, list):
-            raise RuntimeError(f"unexpected rabbitmqctl output for {args[0]}")
-        return [row for row in rows if isinstance(row, dict)]
+    def ctl(*args: str, stdin: str | None = None) -> str:
+        return runner([*prefix, "-q", *args], stdin)
 
     vhost = topology.vhost
-    existing = {str(row["user"]): row.get("tags") or [] for row in listing("list_users")}
-    current_perms = {
-        str(row["user"]): Permissions(str(row["configure"]), str(row["write"]), str(row["read"]))
-        for row in listing("list_permissions", "-p", vhost)
-    }
-    current_topics: dict[str, dict[str, tuple[str, str]]] = {}
-    for row in listing("list_topic_permissions", "-p", vhost):
-        current_topics.setdefault(str(row["user"]), {})[str(row["exchange"])] = (
-            str(row["write"]),
-            str(row["read"]),
-        )
-
-    def provision(user: BrokerUser) -> tuple[bool, bool]:
-        created = user.name not in existing
-        if created:
-            ctl("add_user", user.name, passwords[user.name])
-        else:
-            ctl("change_password", user.name, passwords[user.name])
-        if existing.get(user.name):
-            ctl("set_user_tags", user.name)  # no management/administrator tags for services
-        changed = current_perms.get(user.name) != user.permissions
-        if changed:
-            p = user.permissions
-            ctl("set_permissions", "-p", vhost, user.name, p.configure, p.write, p.read)
-        have = current_topics.get(user.name, {})
-        want = {t.exchange: (t.write, t.read) for t in user.topic_permissions}
-        for exchange, (write, read) in want.items():
-            if have.get(exchange) != (write, read):
-                ctl("set_topic_permissions", "-p", vhost, user.name, exchange, write, read)
-                changed = True
-        for exchange in sorted(set(have) - set(want)):
-            ctl("clear_topic_permissions", "-p", vhost, user.name, exchange)
-            changed = True
-        return created, changed
-
-    with ThreadPoolExecutor(max_workers=len(users)) as pool:
-        results = list(pool.map(provision, users))
+    state = _BrokerState.read(ctl, vhost)
+    definitions = _definitions(users, passwords, vhost, state)
+    ctl("import_definitions", stdin=json.dumps(definitions))
+    stale = [
+        (user.name, exchange)
+        for user in users
+        for exchange in sorted(set(state.topics.get(user.name, {})) - _exchanges(user))
+    ]
+    for name, exchange in stale:
+        ctl("clear_topic_permissions", "-p", vhost, name, exchange)
+    changed = {p["user"] for p in definitions["permissions"]}
+    changed |= {t["user"] for t in definitions["topic_permissions"]}
+    changed |= {name for name, _ in stale}
     known = {u.name for u in users}
     return ProvisionReport(
-        created=tuple(u.name for u, (c, _) in zip(users, results, strict=True) if c),
-        updated_permissions=tuple(u.name for u, (_, p) in zip(users, results, strict=True) if p),
-        unmanaged=tuple(sorted((set(current_perms) | set(current_topics)) - known)),
+        created=tuple(u.name for u in users if u.name not in state.users),
+        updated_permissions=tuple(u.name for u in users if u.name in changed),
+        unmanaged=tuple(sorted((set(state.permissions) | set(state.topics)) - known)),
     )
+
+
+class _Ctl(Protocol):
+    """rabbitmqctl bound to its prefix: `ctl("list_users", "--formatter", "json")`."""
+
+    def __call__(self, *args: str, stdin: str | None = None) -> str: ...
+
+
+@dataclass(frozen=True)
+class _BrokerState:
+    """What the broker holds now: its users, and the vhost's permissions and topic permissions."""
+
+    users: frozenset[str]
+    permissions: dict[str, Permissions]
+    topics: dict[str, dict[str, tuple[str, str]]]
+
+    @classmethod
+    def read(cls, ctl: _Ctl, vhost: str) -> _BrokerState:
+        """Run the three listings at once."""
+
+        def listing(args: tuple[str, ...]) -> list[dict[str, object]]:
+            text = ctl(*args, "--formatter", "json").strip()
+            rows = json.loads(text) if text else []
+            if not isinstance(rows, list):
+                raise RuntimeError(f"unexpected rabbitmqctl output for {args[0]}")
+            return [row for row in rows if isinstance(row, dict)]
+
+        commands = [
+            ("list_users",),
+            ("list_permissions", "-p", vhost),
+            ("list_topic_permissions", "-p", vhost),
+        ]
+        with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+            users, permissions, topics = pool.map(listing, commands)
+        current_topics: dict[str, dict[str, tuple[str, str]]] = {}
+        for row in topics:
+            current_topics.setdefault(str(row["user"]), {})[str(row["exchange"])] = (
+                str(row["write"]),
+                str(row["read"]),
+            )
+        return cls(
+            users=frozenset(str(row["user"]) for row in users),
+            permissions={
+                str(r["user"]): Permissions(str(r["configure"]), str(r["write"]), str(r["read"]))
+                for r in permissions
+            },
+            topics=current_topics,
+        )
+
+
+def _exchanges(user: BrokerUser) -> set[str]:
+    return {t.exchange for t in user.topic_permissions}
+
+
+def _definitions(
+    users: Sequence[BrokerUser], passwords: Mapping[str, str], vhost: str, state: _BrokerState
+) -> dict[str, list[dict[str, Any]]]:
+    """What to import: every user (password re-synced, no management/administrator tags) and
+    the vhost and topic permissions that differ from what the broker holds."""
+    permissions: list[dict[str, Any]] = []
+    topics: list[dict[str, Any]] = []
+    for user in users:
+        p = user.permissions
+        if state.permissions.get(user.name) != p:
+            grant = {"configure": p.configure, "write": p.write, "read": p.read}
+            permissions.append({"user": user.name, "vhost": vhost, **grant})
+        have = state.topics.get(user.name, {})
+        for t in user.topic_permissions:
+            if have.get(t.exchange) != (t.write, t.read):
+                topic = {"exchange": t.exchange, "write": t.write, "read": t.read}
+                topics.append({"user": user.name, "vhost": vhost, **topic})
+    accounts = [
+        {
+            "name": user.name,
+            "password_hash": password_hash(passwords[user.name]),
+            "hashing_algorithm": HASHING_ALGORITHM,
+            "tags": [],
+        }
+        for user in users
+    ]
+    return {"users": accounts, "permissions": permissions, "topic_permissions": topics}
 
 
 def permission_matrix(topology: Topology) -> list[dict[str, str]]:

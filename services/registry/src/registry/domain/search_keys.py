@@ -31,7 +31,7 @@ from jumin_contracts.kana import normalize_kana, normalize_name
 
 # Bump when a rule below (or the jntajis-python release, i.e. the MJ tables) changes: rows written
 # with an older version are refreshed by `jumin-registry reindex-search` (run by `migrate`).
-SEARCH_KEYS_VERSION = 1
+SEARCH_KEYS_VERSION = 2  # 2: a run of ウ after an オ段 reads as オ throughout
 
 # --- フリガナ -------------------------------------------------------------------------------------
 
@@ -58,10 +58,15 @@ def kana_search_key(text: str, *, ignore_voicing: bool = False) -> str:
 
 
 def _o_row_u_as_o(kana: str) -> str:
-    """Turn ウ into オ when the character before it (in the input) is of the オ段."""
-    return "".join(
-        "オ" if ch == "ウ" and i > 0 and kana[i - 1] in _O_ROW else ch for i, ch in enumerate(kana)
-    )
+    """Turn ウ into オ when the character before it (in the key) is of the オ段.
+
+    "Before it" is read in the key being built, so a run of ウ after an オ段 all turn (コウウン →
+    コオオン) and a key is its own key: taken from the input, オウウ would give オオウ, whose key
+    is オオオ (found by the property test of fixed points)."""
+    key: list[str] = []
+    for ch in kana:
+        key.append("オ" if ch == "ウ" and key and key[-1] in _O_ROW else ch)
+    return "".join(key)
 
 
 def _without_voicing(kana: str) -> str:
