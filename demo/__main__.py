@@ -1,14 +1,18 @@
 """`make demo`: a scripted day at the counter against a running `make up`.
 
-A family moves into the ward (国内転入), a child is born (出生) and gets a 個人番号 through 市町村CS,
-the family moves within the ward (転居), the eldest son moves out (国内転出) and the municipality he
-moved to sends its 転入通知 (through the CS simulator). After each step the demo prints what the
-registry recorded (its API, as staff) and what CS received (the simulator's /sim/received).
+A family whose 本籍 is in the ward moves in (国内転入), a child is born (出生) and gets a 個人番号
+through 市町村CS, the family moves within the ward (転居), the eldest son marries — filed on the
+戸籍 side, the 住民票記載事項通知 becomes a pending 職権修正 a reviewer approves — then moves out
+(国内転出) and the municipality he moved to sends its 転入通知 (through the CS simulator). After each
+step the demo prints what the registry recorded (its API, as staff), what CS received and what
+the ward's 戸籍附票システム received (the simulators' /sim/received).
 
-Needs the registry (JUMIN_REGISTRY_PORT, 8100), the cs_adapter (JUMIN_CS_ADAPTER_PORT, 8301) and
-the CS simulator (JUMIN_CS_SIMULATOR_PORT, 8900) running on 127.0.0.1 — `make up` runs them —
-and the development key in var/keys (made by `make up`); it signs its own staff tokens. Every run
-enters new people (fresh 住民票コード and 個人番号), so it can be run again.
+Needs the registry (JUMIN_REGISTRY_PORT, 8100), the cs_adapter (JUMIN_CS_ADAPTER_PORT, 8301), the
+koseki_adapter (JUMIN_KOSEKI_ADAPTER_PORT, 8302) and the simulators (JUMIN_CS_SIMULATOR_PORT 8900,
+JUMIN_KOSEKI_SIMULATOR_PORT 8901) running on 127.0.0.1 — `make up` runs them — and the development
+key in var/keys (made by `make up`); it signs its own staff tokens. Every run enters new people
+(fresh 住民票コード and 個人番号; the family's 戸籍 is seeded again with them), so it can be run
+again.
 
     uv run python demo
 """
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 import httpx
 from counter import (
     KEY_FILE,
+    KOSEKI_SIMULATOR_URL,
     REGISTRY_URL,
     SIMULATOR_URL,
     Counter,
@@ -32,6 +37,19 @@ from counter import (
     services_down,
     until,
 )
+from koseki import (
+    NEW_HONSEKI,
+    approve,
+    file_marriage,
+    fuhyo_of,
+    fuhyo_received_since,
+    fuhyo_receives,
+    koseki_member,
+    pending_amendment,
+    seed_koseki,
+    show_fuhyo,
+    show_fuhyo_received,
+)
 from screen import heading, show_people, show_received
 
 TODAY = date.today()
@@ -41,16 +59,24 @@ PREVIOUS_ADDRESS = "埼玉県川口市本町一丁目1番1号"
 PLANNED_DESTINATION = "東京都中野区中野一丁目1番1号"
 CONFIRMED_DESTINATION = "東京都中野区中野四丁目8番1号"
 NAKANO = "131148"  # 中野区の地方公共団体コード
+SPOUSE = "鈴木美咲"  # 一郎さんの妻 (婚姻後の戸籍の筆頭者; 区の住民ではない)
 
 
 async def day_at_the_counter(counter: Counter) -> None:
     await counter.received_since()  # what CS held before today is not today's story
+    await fuhyo_received_since(counter)  # nor what the 戸籍附票システム held
     family = [
         person("太郎", "タロウ", date(1980, 5, 1), "male", "世帯主"),
         person("花子", "ハナコ", date(1982, 7, 10), "female", "妻"),
         person("一郎", "イチロウ", date(2004, 1, 20), "male", "子"),
     ]
     codes = {p["juminhyo_code"] for p in family}
+    baby_born = TODAY - timedelta(days=5)
+    sakura = person("さくら", "サクラ", baby_born, "female", "子")
+    # 本籍は区内 (戸籍附票システムが附票を持つ): 出生届で戸籍に入ったさくらさんは住民票コード未通知
+    await seed_koseki(
+        counter, [*map(koseki_member, family), koseki_member(sakura, with_code=False)]
+    )
 
     heading(1, "国内転入: 山田さん一家 (3人) が川口市から転入")
     moved_in = await counter.enter(
@@ -67,21 +93,17 @@ async def day_at_the_counter(counter: Counter) -> None:
     await show_people(counter, members)
     print("  市町村CSが受信:")
     show_received(await cs_receives(counter, codes, len(family)))
+    print("  戸籍附票システムが受信 (本籍が区内なので、附票記載事項通知は区の戸籍附票システムへ):")
+    show_fuhyo_received(await fuhyo_receives(counter, codes, len(family)))
 
     heading(2, "出生: 山田さくら (住民票コードは区の空きコードから、個人番号はJ-LISから)")
     head = await counter.record(members[0])
     born = await counter.enter(
         {
             "kind": "birth",
-            "occurred_on": (TODAY - timedelta(days=5)).isoformat(),
+            "occurred_on": baby_born.isoformat(),
             "notified_on": (TODAY - timedelta(days=4)).isoformat(),
-            "persons": [
-                {
-                    **person("さくら", "サクラ", TODAY - timedelta(days=5), "female", "子"),
-                    "juminhyo_code": None,
-                    "my_number": None,
-                }
-            ],
+            "persons": [{**sakura, "juminhyo_code": None, "my_number": None}],
             "join_household_no": head["record"]["household_no"],
         }
     )
@@ -100,6 +122,10 @@ async def day_at_the_counter(counter: Counter) -> None:
             lambda: _has_my_number(counter, baby), "the 個人番号 did not reach the registry"
         )
         await show_people(counter, [baby], show_my_number=True)
+        print(
+            "  戸籍附票システムが受信 (出生届で戸籍に入ったさくらさんの附票に住所と住民票コード):"
+        )
+        show_fuhyo_received(await fuhyo_receives(counter, {code}, 1))
     members.append(baby)
 
     heading(3, f"転居: 一家4人が {SECOND_ADDRESS} へ")
@@ -115,9 +141,13 @@ async def day_at_the_counter(counter: Counter) -> None:
     await show_people(counter, members)
     print("  市町村CSが受信:")
     show_received(await cs_receives(counter, codes, len(members)))
+    print("  戸籍附票システムが受信 (住所を定めた年月日は転居の日):")
+    show_fuhyo_received(await fuhyo_receives(counter, codes, len(codes)))
 
-    heading(4, "国内転出: 一郎さんが中野区へ転出、中野区から転入通知")
     ichiro, ichiro_code = members[2], family[2]["juminhyo_code"]
+    await marriage(counter, ichiro, ichiro_code)
+
+    heading(5, "国内転出: 一郎さんが中野区へ転出、中野区から転入通知")
     planned_on = TODAY - timedelta(days=1)
     await counter.enter(
         {
@@ -141,6 +171,27 @@ async def day_at_the_counter(counter: Counter) -> None:
     await until(lambda: _confirmed(counter, ichiro), "the 転入通知 did not reach the registry")
     await show_people(counter, [ichiro])
     print("\n本日の異動は以上です。")
+
+
+async def marriage(counter: Counter, ichiro: str, code: str) -> None:
+    heading(4, f"婚姻 (戸籍の側から): 一郎さんが {SPOUSE} さんと婚姻、鈴木の氏に")
+    await file_marriage(counter, code, SPOUSE, "鈴木", TODAY - timedelta(days=1))
+    print("  本籍地 (区の戸籍) で婚姻届を受理 → 住民票記載事項通知 (住基法9条2項) を住所地へ")
+    change = await pending_amendment(counter, ichiro)
+    patch = change["request"].get("patch", {})
+    print(f"  住民記録システムに仮登録の{change['kind_name']} (入力者 {change['created_by']}):")
+    for item in ("family_name", "honseki", "hittosha"):
+        if patch.get(item) is not None:
+            print(f"    {item}: {patch[item]}")
+    await approve(counter, change["change_id"])
+    print("  決裁者が本登録:")
+    await show_people(counter, [ichiro])
+    print("  市町村CSが受信:")
+    show_received(await cs_receives(counter, {code}, 1))
+    print(
+        "  戸籍附票システムの附票 (婚姻届で新しい戸籍へ。氏名・本籍は戸籍が元なので区からの通知は不要):"
+    )
+    show_fuhyo(await fuhyo_of(counter, NEW_HONSEKI, code))
 
 
 async def _has_my_number(counter: Counter, atena_no: str) -> bool:
@@ -169,10 +220,12 @@ async def main() -> int:
     async with (
         httpx.AsyncClient(base_url=REGISTRY_URL, timeout=30) as registry,
         httpx.AsyncClient(base_url=SIMULATOR_URL, timeout=30) as cs,
+        httpx.AsyncClient(base_url=KOSEKI_SIMULATOR_URL, timeout=30) as koseki,
     ):
         counter = Counter(
             registry=registry,
             cs=cs,
+            koseki=koseki,
             clerk=bearer("demo-clerk", "clerk"),
             reviewer=bearer("demo-reviewer", "reviewer"),
             seen_receipts=set(),

@@ -1,4 +1,4 @@
-"""The demo's hands at the counter: staff tokens, the registry's API, the CS simulator's test side."""
+"""The demo's hands at the counter: staff tokens, the registry's API, the simulators' test sides."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ HOST = "127.0.0.1"
 REGISTRY_URL = f"http://{HOST}:{os.environ.get('JUMIN_REGISTRY_PORT', '8100')}"
 CS_ADAPTER_URL = f"http://{HOST}:{os.environ.get('JUMIN_CS_ADAPTER_PORT', '8301')}"
 SIMULATOR_URL = f"http://{HOST}:{os.environ.get('JUMIN_CS_SIMULATOR_PORT', '8900')}"
+KOSEKI_ADAPTER_URL = f"http://{HOST}:{os.environ.get('JUMIN_KOSEKI_ADAPTER_PORT', '8302')}"
+KOSEKI_SIMULATOR_URL = f"http://{HOST}:{os.environ.get('JUMIN_KOSEKI_SIMULATOR_PORT', '8901')}"
 KEY_FILE = ROOT / os.environ.get("JUMIN_REGISTRY_JWT_PRIVATE_KEY_FILE", "var/keys/dev-private.pem")
 TERMINAL = "demo-madoguchi-01"
 WAIT_SECONDS = 30.0
@@ -78,13 +80,15 @@ def answer(response: httpx.Response, *ok: int) -> Any:
 
 @dataclass
 class Counter:
-    """The registry as a clerk (入力) and a reviewer (決裁), and the CS simulator's test side."""
+    """The registry as a clerk (入力) and a reviewer (決裁), and the simulators' test sides."""
 
     registry: httpx.AsyncClient
     cs: httpx.AsyncClient
+    koseki: httpx.AsyncClient
     clerk: dict[str, str]
     reviewer: dict[str, str]
     seen_receipts: set[str]
+    seen_fuhyo_receipts: set[str] = field(default_factory=set)
 
     async def enter(self, body: Body) -> Body:
         """仮登録 by the clerk, 本登録 by the reviewer."""
@@ -144,6 +148,8 @@ async def services_down() -> list[str]:
             ("registry", REGISTRY_URL),
             ("cs_adapter", CS_ADAPTER_URL),
             ("cs_simulator", SIMULATOR_URL),
+            ("koseki_adapter", KOSEKI_ADAPTER_URL),
+            ("koseki_simulator", KOSEKI_SIMULATOR_URL),
         ):
             try:
                 ok = (await client.get(f"{url}/healthz")).status_code == 200

@@ -2,8 +2,9 @@
 
 `deploy/local/provision.sh` makes a fresh database (`jumin_e2e_test`, or JUMIN_E2E_DB) and vhost
 (`jumin_e2e`, or JUMIN_E2E_VHOST) — both are dropped first, so each run starts from nothing (two
-runs at once need different names) — then the registry API, relay, command consumer, cs_adapter
-and the CS simulator run as subprocesses, their output and span files in pytest's tmp directory.
+runs at once need different names) — then the registry API, relay, command consumer, cs_adapter,
+koseki_adapter and the two simulators (CS, 戸籍附票システム) run as subprocesses, their output and
+span files in pytest's tmp directory.
 A failing test's report carries the tail of every process log.
 """
 
@@ -13,7 +14,13 @@ from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 import pytest
-from jumin_testing.e2e.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.clients import (
+    KosekiSimulatorClient,
+    OperatorClient,
+    Outbox,
+    RegistryClient,
+    SimulatorClient,
+)
 from jumin_testing.e2e.environment import SliceEnvironment
 from jumin_testing.e2e.slice import Slice, provision
 
@@ -56,6 +63,23 @@ async def operator(ward: Slice) -> AsyncIterator[OperatorClient]:
 
 
 @pytest.fixture(scope="package")
+async def koseki(ward: Slice) -> AsyncIterator[KosekiSimulatorClient]:
+    """The 戸籍附票システム simulator's test side."""
+    client = KosekiSimulatorClient(ward.environment.koseki_simulator_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
+async def koseki_operator(ward: Slice) -> AsyncIterator[OperatorClient]:
+    """The koseki_adapter's operator API."""
+    assert ward.koseki_adapter is not None, "the koseki_adapter is installed (uv sync)"
+    client = OperatorClient(ward.environment.koseki_adapter_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
 def outbox(ward: Slice) -> Outbox:
     return Outbox(ward.environment)
 
@@ -69,10 +93,11 @@ def seen() -> set[str]:
 
 @pytest.fixture(autouse=True)
 async def no_faults_left(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Whatever a test did to CS, the next one starts without faults."""
+    """Whatever a test did to CS or the 戸籍附票システム, the next one starts without faults."""
     yield
-    if "cs" in request.fixturenames:
-        await request.getfixturevalue("cs").clear_faults()
+    for simulator in ("cs", "koseki"):
+        if simulator in request.fixturenames:
+            await request.getfixturevalue(simulator).clear_faults()
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from jumin_contracts.messages import IDENTITY_ITEMS
-from jumin_testing.e2e.clients import Body, OperatorClient, Outbox, RegistryClient, SimulatorClient
+from jumin_testing.e2e.clients import OperatorClient, Outbox, RegistryClient, SimulatorClient
 from jumin_testing.e2e.people import (
     DESTINATIONS,
     Family,
@@ -26,23 +26,13 @@ from jumin_testing.e2e.people import (
     person,
 )
 from jumin_testing.e2e.scenarios import MOVED_IN_DAYS_AGO, birth_and_my_number, moved_in
+from jumin_testing.e2e.stream import arrived
 from jumin_testing.waiting import eventually
 
 TODAY = date.today()
 NAKANO_CODE = "131148"  # 中野区 (地方公共団体コード with its check digit)
 CS_IDENTITY_BODY = {*IDENTITY_ITEMS, "change_reason", "change_date"}
 """The contract's 本人確認情報, with 異動事由 and 異動日 under CS's names (INTERFACE.md)."""
-
-
-async def arrived(cs: SimulatorClient, event_ids: set[str], within: float = 30) -> list[Body]:
-    """Wait until CS has received every one of these events; return their transmissions."""
-    return await eventually(
-        lambda: cs.of_events(event_ids),
-        lambda rows: {r["event_id"] for r in rows} >= event_ids,
-        what=f"{len(event_ids)} events at CS",
-        within=within,
-        every=0.2,
-    )
 
 
 async def test_a_family_moving_in_reaches_cs_as_exactly_their_identities(

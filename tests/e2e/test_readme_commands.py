@@ -2,10 +2,10 @@
 
 The stack runs as `make up` runs it — deploy/local/up.sh under supervisord — on its own database
 and vhost (JUMIN_E2E_DB / JUMIN_E2E_VHOST + `_readme`, provisioned fresh), but where the README's
-commands look for it: the README's ports (registry 8100, cs_adapter 8301, CS simulator 8900,
-附票 simulator 8901, 法務省 simulator 8902), supervisord's socket in var/run (`make status`) and
-the repository's development keys in var/keys (`make token`). A port already taken (a `make up`
-running?) fails the test at once, saying so.
+commands look for it: the README's ports (registry 8100, cs_adapter 8301, koseki_adapter 8302,
+CS simulator 8900, 附票 simulator 8901, 法務省 simulator 8902), supervisord's socket in var/run
+(`make status`) and the repository's development keys in var/keys (`make token`). A port already
+taken (a `make up` running?) fails the test at once, saying so.
 
 Each ```sh block runs in a login shell with nothing inherited but HOME (`env -i`), from the
 repository root, under `set -euo pipefail` so that any failing command fails the block (pasted

@@ -7,8 +7,9 @@ command consumer → the registry's new change → relay → cs_adapter → simu
 parent must be in some process's file, and the path from the approval to CS's receipt of the
 updated 本人確認情報 must pass through the processes in that order.
 
-Last (this module runs after the others): every span file and every process log is searched for
-the names, birth dates, addresses, 個人番号 and 住民票コード of every person the session entered.
+Last (this module runs after the others): every span file and every process log — the
+koseki_adapter's and the 戸籍附票システム simulator's too — is searched for the names, birth dates,
+addresses, 本籍, 個人番号 and 住民票コード of every person the session entered.
 """
 
 from __future__ import annotations
@@ -82,13 +83,16 @@ async def test_one_trace_covers_a_birth_to_cs_and_its_my_number_back(
 
 
 async def test_no_personal_data_in_any_span_file_or_process_log(
-    ward: Slice, seen: set[str], operator: OperatorClient
+    ward: Slice, seen: set[str], operator: OperatorClient, koseki_operator: OperatorClient
 ) -> None:
     assert len(seen) > 20, "the session entered people (this module runs last)"
-    # The 整合性確認 pages CS by 住民票コード (in its query strings): run it before the scan.
+    # The 整合性確認 pages CS and the 附票 by 住民票コード (in query strings): run both first.
     check = await operator.consistency_check()
     assert check["checked"] > 20, check
     assert check["cs_records"] > 20, check
+    fuhyo_check = await koseki_operator.consistency_check()
+    assert fuhyo_check["checked"] > 7, "more than one page of 附票"
+    assert fuhyo_check["fuhyo_records"] > 7, "more than one page of 附票"
     texts = files_under(ward.environment.traces, ward.environment.logs)
     assert any(path.endswith(".jsonl") for path in texts), "the processes exported spans"
     assert {p.name for p in ward} <= {

@@ -1,5 +1,5 @@
-"""HTTP clients of the slice: the registry as staff, the CS simulator's test side, the cs_adapter's
-operator API; and the registry's outbox read as its schema owner (what the registry sent)."""
+"""HTTP clients of the slice: the registry as staff, the simulators' test sides (CS, 戸籍附票システム),
+the adapters' operator APIs; and the registry's outbox read as its schema owner (what it sent)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,19 @@ class RegistryClient:
         response = await self.http.get(f"/residents/{atena_no}/history", headers=self.reviewer)
         return list(_checked(response, 200))
 
+    async def changes(self, **filters: str) -> list[Body]:
+        """The changes (異動の一覧) matching the filters (status, atena_no …), first page."""
+        response = await self.http.get("/changes", params=filters, headers=self.reviewer)
+        return list(_checked(response, 200)["items"])
 
-class SimulatorClient:
-    """The CS simulator's test side (/sim/*) and its CS-side reads."""
+    async def work_items(self, **filters: str) -> list[Body]:
+        """Staff work items (作業: 戸籍照合通知, 本籍転属通知) matching the filters, first page."""
+        response = await self.http.get("/work-items", params=filters, headers=self.clerk)
+        return list(_checked(response, 200)["items"])
+
+
+class SimulatorTestSide:
+    """What both simulators' test sides (/sim/*) offer: what they received, and faults."""
 
     def __init__(self, base_url: str) -> None:
         self.http = httpx.AsyncClient(base_url=base_url, timeout=30)
@@ -91,18 +101,18 @@ class SimulatorClient:
         await self.http.aclose()
 
     async def received(self, *, type: str | None = None) -> list[Body]:
-        """Every transmission CS stored (filtered here, so no personal data goes in a URL)."""
+        """Every transmission the system stored (filtered here, so no personal data goes in a URL)."""
         params = {"type": type} if type else {}
         items = _checked(await self.http.get("/sim/received", params=params), 200)
         rows = items["items"] if isinstance(items, dict) else items
         return [dict(r) for r in rows]
 
     async def of_events(self, event_ids: set[str]) -> list[Body]:
-        """The transmissions carrying these registry events, in the order CS received them."""
+        """The transmissions carrying these registry events, in the order they were received."""
         return [r for r in await self.received() if r["event_id"] in event_ids]
 
     async def of_person(self, juminhyo_code: str) -> list[Body]:
-        """The transmissions about one person (by 住民票コード), in the order CS received them."""
+        """The transmissions about one person (by 住民票コード), in the order they were received."""
         return [r for r in await self.received() if r["body"].get("juminhyo_code") == juminhyo_code]
 
     async def counts(self) -> dict[str, Body]:
@@ -115,12 +125,46 @@ class SimulatorClient:
     async def clear_faults(self) -> None:
         _checked(await self.http.delete("/sim/faults"), 200, 204)
 
+
+class SimulatorClient(SimulatorTestSide):
+    """The CS simulator's test side (/sim/*) and its CS-side reads."""
+
     async def move_in_notice(self, **notice: Any) -> None:
         _checked(await self.http.post("/sim/move-in-notices", json=notice), 200, 201, 202)
 
 
+class KosekiSimulatorClient(SimulatorTestSide):
+    """The 戸籍附票システム simulator's test side: 戸籍 to seed, 戸籍 events to file (INTERFACE.md)."""
+
+    async def seed(self, koseki: Body) -> Body:
+        """Hold a 戸籍 and its 附票 (`PUT /sim/koseki`), replacing one at the same 本籍・筆頭者."""
+        return dict(_checked(await self.http.put("/sim/koseki", json=koseki), 200))
+
+    async def koseki(self, honseki: str) -> list[Body]:
+        """The 戸籍 held at one 本籍 (the 本籍 goes in the query: simulator only, no log of it)."""
+        found = _checked(await self.http.get("/sim/koseki", params={"honseki": honseki}), 200)
+        return [dict(k) for k in found["items"]]
+
+    async def file_event(self, event: Body) -> list[Body]:
+        """A 戸籍届 filed at the 本籍地: the 戸籍 changes and its 住民票記載事項通知 are queued."""
+        queued = _checked(await self.http.post("/sim/koseki-events", json=event), 201)
+        return [dict(n) for n in queued["items"]]
+
+    async def fuhyo(self) -> list[Body]:
+        """Every 附票 the system holds with a 住民票コード (the consistency check's read)."""
+        items: list[Body] = []
+        after: str | None = None
+        while True:
+            params = {"limit": "1000", **({"after": after} if after else {})}
+            page = _checked(await self.http.get("/koseki/v1/fuhyo", params=params), 200)
+            items += page["items"]
+            after = page["next"]
+            if after is None:
+                return items
+
+
 class OperatorClient:
-    """The cs_adapter's operator API as an administrator."""
+    """An adapter's operator API (cs_adapter's, koseki_adapter's) as an administrator."""
 
     def __init__(self, base_url: str) -> None:
         self.http = httpx.AsyncClient(
@@ -149,6 +193,16 @@ class OperatorClient:
     async def resend(self, event_id: UUID | str, reason: str = "e2e: CS fault cleared") -> Any:
         response = await self.http.post(f"/operator/resend/{event_id}", json={"reason": reason})
         return _checked(response, 200, 202)
+
+    async def skip(self, event_id: UUID | str, reason: str) -> Any:
+        """Skip a person's blocked event (their parked ones follow)."""
+        response = await self.http.post(f"/operator/skip/{event_id}", json={"reason": reason})
+        return _checked(response, 200)
+
+    async def resend_deliveries(self, ids: list[int], reason: str) -> list[Body]:
+        """再送信 of recorded transmissions: new ones, under new idempotency keys."""
+        body = {"delivery_ids": ids, "reason": reason}
+        return list(_checked(await self.http.post("/operator/deliveries/resend", json=body), 200))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ FOREIGN_PREFIXES = (
     "JUMIN_CS_ADAPTER_",
     "JUMIN_CS_SIMULATOR_",
     "JUMIN_KOSEKI_SIMULATOR_",
+    "JUMIN_KOSEKI_ADAPTER_",
+    "JUMIN_MOJ_SIMULATOR_",
+    "JUMIN_AUDIT_WITNESS_",
     "OTEL_",
 )
 
@@ -79,6 +82,8 @@ class SliceEnvironment:
     amqp_port: int = field(default_factory=lambda: SliceSettings().amqp_port)
     #: Seconds between the cs_adapter's polls of CS (answers come back faster in tests).
     cs_poll_interval: float = 0.2
+    #: Seconds between the koseki_adapter's polls of the 戸籍附票システム's notices.
+    koseki_poll_interval: float = 0.2
     my_number_delay: float = 0.3
     #: Seconds until the 法務省 simulator's processing result of a notice (5 under `make up`).
     moj_result_delay: float = 0.3
@@ -130,6 +135,16 @@ class SliceEnvironment:
         password = environment_value("JUMIN_CS_ADAPTER_OWNER_PASSWORD")
         return self.pg_url("jumin_cs_adapter_owner", password)
 
+    @property
+    def koseki_adapter_dsn(self) -> str:
+        password = environment_value("JUMIN_KOSEKI_ADAPTER_DB_PASSWORD")
+        return self.pg_url("jumin_koseki_adapter", password)
+
+    @property
+    def koseki_adapter_owner_dsn(self) -> str:
+        password = environment_value("JUMIN_KOSEKI_ADAPTER_OWNER_PASSWORD")
+        return self.pg_url("jumin_koseki_adapter_owner", password)
+
     def amqp_url(self, user: str) -> str:
         password = self.topology.user(user).password()
         return (
@@ -154,6 +169,9 @@ class SliceEnvironment:
         return f"http://127.0.0.1:{self.ports.koseki_simulator}"
 
     @property
+    def koseki_adapter_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.koseki_adapter}"
+
     def moj_simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.moj_simulator}"
 
@@ -206,4 +224,24 @@ class SliceEnvironment:
             "JUMIN_CS_SIMULATOR_PORT": str(self.ports.simulator),
             "JUMIN_CS_SIMULATOR_MY_NUMBER_DELAY": str(self.my_number_delay),
             "JUMIN_CS_SIMULATOR_TIMEOUT_HANG": "2",
+        }
+
+    def koseki_simulator(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_KOSEKI_SIMULATOR_PORT": str(self.ports.koseki_simulator),
+            "JUMIN_KOSEKI_SIMULATOR_TIMEOUT_HANG": "2",
+        }
+
+    def koseki_adapter(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_KOSEKI_ADAPTER_DATABASE_URL": self.koseki_adapter_dsn,
+            "JUMIN_KOSEKI_ADAPTER_MIGRATION_DATABASE_URL": self.koseki_adapter_owner_dsn,
+            "JUMIN_KOSEKI_ADAPTER_AMQP_URL": self.amqp_url("jumin_koseki_adapter"),
+            "JUMIN_KOSEKI_ADAPTER_PORT": str(self.ports.koseki_adapter),
+            "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": self.koseki_simulator_url,
+            "JUMIN_KOSEKI_ADAPTER_POLL_INTERVAL": str(self.koseki_poll_interval),
+            # Small pages, as for the cs_adapter: the 整合性確認 pages the 附票 by 住民票コード.
+            "JUMIN_KOSEKI_ADAPTER_CONSISTENCY_PAGE_SIZE": "7",
         }

@@ -75,15 +75,17 @@ class Person:
     relationship: str
     juminhyo_code: str | None = field(default_factory=juminhyo_code)
     my_number: str | None = field(default_factory=my_number)
+    #: 本籍 and 筆頭者 as the 戸籍 shows them (筆頭者 None: the household head's name)
+    honseki: str = HONSEKI_IN_WARD
+    hittosha: str | None = None
 
     @property
     def full_name(self) -> str:
         return f"{self.family_name}{self.given_name}"
 
-    def entry(
-        self, *, honseki: str = HONSEKI_IN_WARD, hittosha: str | None = None
-    ) -> dict[str, Any]:
-        """The person as a NewPerson of a 記載 (POST /changes)."""
+    def entry(self, *, hittosha: str | None = None) -> dict[str, Any]:
+        """The person as a NewPerson of a 記載 (POST /changes); 筆頭者 theirs, else `hittosha`,
+        else themselves."""
         body: dict[str, Any] = {
             "resident_type": "japanese",
             "family_name": self.family_name,
@@ -93,8 +95,8 @@ class Person:
             "birth_date": self.birth_date.isoformat(),
             "sex": self.sex,
             "relationship": self.relationship,
-            "honseki": honseki,
-            "hittosha": hittosha or self.full_name,
+            "honseki": self.honseki,
+            "hittosha": self.hittosha or hittosha or self.full_name,
         }
         if self.juminhyo_code:
             body["juminhyo_code"] = self.juminhyo_code
@@ -127,7 +129,7 @@ class Person:
             self.birth_date.isoformat(),
             cs_date(self.birth_date),
         ]
-        return found + [v for v in (self.juminhyo_code, self.my_number) if v]
+        return [*found, self.honseki] + [v for v in (self.juminhyo_code, self.my_number) if v]
 
 
 def person(

@@ -1,5 +1,6 @@
-"""The slice as real processes: registry API, outbox relay, registry command consumer, cs_adapter and
-the 市町村CS simulator, on the slice's own database and vhost.
+"""The slice as real processes: registry API, outbox relay, registry command consumer, cs_adapter,
+the 市町村CS simulator, the 戸籍附票システム simulator and (once installed) the koseki_adapter, on the
+slice's own database and vhost.
 
     environment = SliceEnvironment.from_env(tmp)
     await provision(environment)          # fresh database and vhost (deploy/local/provision.sh)
@@ -21,7 +22,14 @@ import httpx
 
 from ..broker import delete_vhost
 from .environment import SliceEnvironment
-from .processes import ROOT, ServiceProcess, run_command, script
+from .processes import BIN, ROOT, ServiceProcess, run_command, script
+
+KOSEKI_ADAPTER = "jumin-koseki-adapter"
+
+
+def koseki_adapter_installed() -> bool:
+    """The workspace has the koseki_adapter's console script (the slice then runs it)."""
+    return (BIN / KOSEKI_ADAPTER).exists()
 
 
 async def http_ok(url: str) -> bool:
@@ -81,7 +89,7 @@ async def provision(environment: SliceEnvironment, *, fresh: bool = True) -> Non
 
 @dataclass
 class Slice:
-    """The five processes of the slice."""
+    """The processes of the slice (the koseki_adapter only once it is installed)."""
 
     environment: SliceEnvironment
     simulator: ServiceProcess
@@ -89,6 +97,8 @@ class Slice:
     relay: ServiceProcess
     commands: ServiceProcess
     cs_adapter: ServiceProcess
+    koseki_simulator: ServiceProcess
+    koseki_adapter: ServiceProcess | None
 
     @classmethod
     def build(cls, environment: SliceEnvironment) -> Slice:
@@ -141,21 +151,35 @@ class Slice:
             relay=relay,
             commands=commands,
             cs_adapter=cs_adapter,
+            koseki_simulator=ServiceProcess(
+                "koseki-simulator",
+                [script("jumin-koseki-simulator"), "serve"],
+                e.koseki_simulator(),
+                logs / "koseki-simulator.log",
+                ready=lambda: http_ok(f"{e.koseki_simulator_url}/healthz"),
+            ),
+            koseki_adapter=_koseki_adapter(e) if koseki_adapter_installed() else None,
         )
 
+    @property
+    def simulators(self) -> tuple[ServiceProcess, ...]:
+        return (self.simulator, self.koseki_simulator)
+
+    @property
+    def adapters(self) -> tuple[ServiceProcess, ...]:
+        adapters = (self.cs_adapter, self.koseki_adapter)
+        return tuple(a for a in adapters if a is not None)
+
     def __iter__(self) -> Iterator[ServiceProcess]:
-        yield from (self.simulator, self.registry, self.relay, self.commands, self.cs_adapter)
+        yield from (*self.simulators, self.registry, self.relay, self.commands, *self.adapters)
 
     async def start(self, within: float = 90.0) -> None:
-        """Start every process and wait until each is ready (CS first: the adapter polls it)."""
+        """Start every process and wait until each is ready (the simulators first: the adapters
+        poll them)."""
         try:
-            await self.simulator.start_ready(within)
-            for process in (self.registry, self.relay, self.commands):
-                process.start()
-            await asyncio.gather(
-                *(p.wait_ready(within) for p in (self.registry, self.relay, self.commands))
-            )
-            await self.cs_adapter.start_ready(within)
+            await _start_together(self.simulators, within)
+            await _start_together((self.registry, self.relay, self.commands), within)
+            await _start_together(self.adapters, within)
         except BaseException:
             self.stop()
             raise
@@ -177,3 +201,26 @@ class Slice:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _start_together(processes: tuple[ServiceProcess, ...], within: float) -> None:
+    for process in processes:
+        process.start()
+    await asyncio.gather(*(p.wait_ready(within) for p in processes))
+
+
+def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
+    """The koseki_adapter: ready once it consumes koseki.events and answers its health check."""
+    adapter = ServiceProcess(
+        "koseki-adapter",
+        [script(KOSEKI_ADAPTER), "serve"],
+        e.koseki_adapter(),
+        e.logs / "koseki-adapter.log",
+    )
+
+    async def ready() -> bool:
+        consuming = "consuming koseki.events" in adapter.output_since_start()
+        return consuming and await http_ok(f"{e.koseki_adapter_url}/healthz")
+
+    adapter.ready = ready
+    return adapter

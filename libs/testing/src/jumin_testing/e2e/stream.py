@@ -1,4 +1,5 @@
-"""A stream of approved changes for several people, and the check that CS got each once, in order.
+"""A stream of approved changes for several people, and the check that a recipient's system (CS, the
+戸籍附票システム) got each of its messages once, in order.
 
 The people move in first (one household each); the stream is then rounds of 転居 within the ward,
 every person once per round, each one a cs.identity message for that person.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..waiting import eventually
-from .clients import Body, Outbox, RegistryClient, Sent, SimulatorClient
+from .clients import Body, Outbox, RegistryClient, Sent, SimulatorTestSide
 from .people import Family, Person, move_within_ward, person, ward_address
 
 Hook = Callable[[int], Awaitable[None]]
@@ -44,9 +45,12 @@ class Stream:
 
     async def move_in(self, count: int) -> None:
         """Register `count` single-person households (国内転入), recorded as changes too."""
+        await self.move_in_people([person(relationship="世帯主") for _ in range(count)])
+
+    async def move_in_people(self, people: list[Person]) -> None:
+        """Register each person as a single-person household (国内転入) 30 days ago."""
         day = date.today() - timedelta(days=30)
-        for _ in range(count):
-            someone = person(relationship="世帯主")
+        for someone in people:
             household = Family((someone,))
             self.seen.update(household.secrets)
             change = await self.registry.enter(household.move_in(occurred_on=day))
@@ -81,7 +85,7 @@ class Stream:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What CS got of a stream: the registry's messages and CS's transmissions of them."""
+    """What a system got of a stream: the registry's messages to it and its transmissions of them."""
 
     sent: list[Sent]
     received: list[Body]
@@ -91,7 +95,7 @@ class Delivery:
         return int(self.counts.get(event_id, {}).get("accepted", 0))
 
     def order_by_person(self) -> dict[str, list[int]]:
-        """Per person key: the seqs of the transmissions in the order CS received them."""
+        """Per person key: the seqs of the transmissions in the order the system received them."""
         seq_of = {s.event_id: (s.person_key, s.seq) for s in self.sent}
         order: dict[str, list[int]] = defaultdict(list)
         for row in self.received:
@@ -100,25 +104,45 @@ class Delivery:
         return dict(order)
 
 
+async def arrived(
+    system: SimulatorTestSide, event_ids: set[str], within: float = 30.0
+) -> list[Body]:
+    """Wait until the system (CS, the 戸籍附票システム) has received every one of these events;
+    return their transmissions, in the order it received them."""
+    return await eventually(
+        lambda: system.of_events(event_ids),
+        lambda rows: {r["event_id"] for r in rows} >= event_ids,
+        what=f"{len(event_ids)} events received",
+        within=within,
+        every=0.2,
+    )
+
+
 async def delivery(
-    cs: SimulatorClient, outbox: Outbox, change_ids: list[str], *, within: float = 60.0
+    system: SimulatorTestSide,
+    outbox: Outbox,
+    change_ids: list[str],
+    *,
+    within: float = 60.0,
+    recipient: str = "cs",
 ) -> Delivery:
-    """Wait until CS has received every cs message of the changes; return what it holds."""
-    sent = await outbox.sent(*change_ids)
+    """Wait until the system has received every `recipient` message of the changes (CS: the cs
+    ones, the 戸籍附票システム: the koseki ones); return what it holds."""
+    sent = await outbox.sent(*change_ids, recipient=recipient)
     wanted = {s.event_id for s in sent}
     received = await eventually(
-        lambda: cs.of_events(wanted),
+        lambda: system.of_events(wanted),
         lambda rows: {r["event_id"] for r in rows} >= wanted,
-        what=f"all {len(wanted)} cs messages of {len(change_ids)} changes at CS",
+        what=f"all {len(wanted)} {recipient} messages of {len(change_ids)} changes received",
         within=within,
         every=0.5,
     )
-    return Delivery(sent=sent, received=received, counts=await cs.counts())
+    return Delivery(sent=sent, received=received, counts=await system.counts())
 
 
 def assert_once_in_order(result: Delivery) -> None:
     """Every message arrived, was accepted once, and each person's arrived in seq order."""
-    assert len(result.received) == len(result.sent), "each event stored once at CS"
+    assert len(result.received) == len(result.sent), "each event stored once"
     twice = [s.event_id for s in result.sent if result.accepted(s.event_id) != 1]
     assert not twice, f"accepted ≠ 1 for {len(twice)} events"
     expected: dict[str, list[int]] = defaultdict(list)

@@ -104,7 +104,7 @@ class SupervisedStack:
             "moj_simulator": f"{e.moj_simulator_url}/healthz",
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
-            "koseki_adapter": f"http://127.0.0.1:{e.ports.koseki_adapter}/healthz",
+            "koseki_adapter": f"{e.koseki_adapter_url}/healthz",
             "audit_witness": f"http://127.0.0.1:{e.ports.audit_witness}/healthz",
         }
         wanted = programs or PROGRAMS

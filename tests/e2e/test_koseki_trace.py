@@ -1,0 +1,137 @@
+"""One trace each way on the 戸籍附票 link, proven from the span files.
+
+- Outbound: a 転居 approved at the registry → the relay → the koseki_adapter → the 附票 system's
+  receipt of the 附票記載事項通知, every hop's parent in some process's span file.
+- Inbound: a 戸籍届 filed at the 本籍地 (the simulator's test API) → its 住民票記載事項通知 fetched
+  by the koseki_adapter's poller → the registry's command consumer, which records the pending
+  職権修正.
+
+(The privacy scan of test_trace_and_privacy.py, which runs after this module, covers the new
+processes' logs and spans and the people entered here.)
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from jumin_testing.e2e.clients import KosekiSimulatorClient, Outbox, RegistryClient
+from jumin_testing.e2e.koseki import in_ward, seed
+from jumin_testing.e2e.people import Family, cs_date, move_within_ward, ward_address
+from jumin_testing.e2e.scenarios import moved_in
+from jumin_testing.e2e.slice import Slice
+from jumin_testing.e2e.spans import Span, Trace, read_spans, traceparent_ids
+from jumin_testing.e2e.stream import arrived
+from jumin_testing.waiting import eventually
+
+OUTBOUND = ["registry-serve", "registry-relay", "koseki-adapter", "koseki-simulator"]
+
+
+def received_span(ward: Slice, service: str, traceparent: str) -> str | None:
+    """The span of `service` that the stored traceparent names (itself, or as its parent)."""
+    _, named = traceparent_ids(traceparent)
+    found = [
+        s.span_id
+        for s in read_spans(ward.environment.traces)
+        if s.service == service and named in (s.span_id, s.parent_id)
+    ]
+    return found[0] if found else None
+
+
+async def test_one_trace_from_the_approval_to_the_fuhyo_system(
+    ward: Slice,
+    registry: RegistryClient,
+    koseki: KosekiSimulatorClient,
+    outbox: Outbox,
+    seen: set[str],
+) -> None:
+    mover = in_ward()
+    household = Family((mover,))
+    seen.update(household.secrets)
+    await seed(koseki, mover)
+    (atena_no,) = (await moved_in(registry, household))["subjects"]
+    address = ward_address()
+    seen.add(address)
+
+    move = await registry.enter(move_within_ward([atena_no], address, date.today()))
+
+    (sent,) = await outbox.sent(move["change_id"], recipient="koseki")
+    assert sent.traceparent, "the outbox row keeps the approving request's trace"
+    trace_id, _ = traceparent_ids(sent.traceparent)
+    (notice,) = await arrived(koseki, {sent.event_id})
+    assert notice["traceparent"], "the 附票 system got the trace with the notice"
+    assert traceparent_ids(notice["traceparent"])[0] == trace_id
+    span = await eventually(
+        lambda: received_span(ward, "koseki-simulator", notice["traceparent"]),
+        lambda found: found is not None,
+        what="the 附票 system's span of the notice",
+        every=0.2,
+    )
+    assert span is not None
+    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    assert not trace.orphans(), "every hop's parent span is in some process's span file"
+    assert trace.hops(span) == OUTBOUND
+
+
+INBOUND = ["koseki-simulator", "koseki-adapter", "registry-commands"]
+
+
+async def notification_traceparent(koseki: KosekiSimulatorClient, cursor: int) -> str:
+    """The traceparent the 附票 system's feed gives the notification at `cursor`."""
+    page = await koseki.http.get(
+        "/koseki/v1/notifications", params={"after": cursor - 1, "limit": 1}
+    )
+    (item,) = page.json()["items"]
+    assert item["cursor"] == cursor
+    return str(item["traceparent"])
+
+
+async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
+    ward: Slice,
+    registry: RegistryClient,
+    koseki: KosekiSimulatorClient,
+    outbox: Outbox,
+    seen: set[str],
+) -> None:
+    someone = in_ward()
+    household = Family((someone,))
+    seen.update(household.secrets)
+    await seed(koseki, someone)
+    change = await moved_in(registry, household)
+    (atena_no,) = change["subjects"]
+    (notice,) = await outbox.sent(change["change_id"], recipient="koseki")
+    await arrived(koseki, {notice.event_id})  # the 附票 knows the 住所 before the 戸籍 event
+    seen.add(f"{someone.family_name}琥珀")
+
+    (queued,) = await koseki.file_event(
+        {
+            "event": "name_change",
+            "honseki": someone.honseki,
+            "hittosha": someone.full_name,
+            "juminhyo_code": someone.juminhyo_code,
+            "new_given_name": "琥珀",
+            "event_date": cs_date(date.today() - timedelta(days=1)),
+        }
+    )
+
+    await eventually(
+        lambda: registry.changes(status="pending", atena_no=atena_no),
+        lambda rows: len(rows) == 1,
+        what="the pending 職権修正 of the 氏名の変更",
+        within=45,
+        every=0.3,
+    )
+    traceparent = await notification_traceparent(koseki, queued["cursor"])
+    trace_id, _ = traceparent_ids(traceparent)
+
+    def recorded(spans: list[Span]) -> list[Span]:
+        return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]
+
+    entered = await eventually(
+        lambda: recorded(read_spans(ward.environment.traces)),
+        lambda found: len(found) > 0,
+        what="the registry command consumer's spans in the notice's trace",
+        every=0.2,
+    )
+    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    assert not trace.orphans(), "every hop's parent span is in some process's span file"
+    assert {tuple(trace.hops(s.span_id)) for s in entered} == {tuple(INBOUND)}
