@@ -172,6 +172,7 @@ class SliceEnvironment:
     def koseki_adapter_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.koseki_adapter}"
 
+    @property
     def moj_simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.moj_simulator}"
 
