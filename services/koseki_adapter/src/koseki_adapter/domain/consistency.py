@@ -1,12 +1,16 @@
 """整合性確認 of the 戸籍附票: what the adapter last sent and the system accepted, per person,
 against the 附票 the 戸籍附票システム holds (pure).
 
-Both sides are in the system's wire form (年月日 `YYYYMMDD`, 性別 "1"/"2") and compared by
-`jumin_platform.consistency.compare` on the 附票 items (住基法17条: 戸籍の表示, 氏名, 住所 or 国外転出,
-住所を定めた年月日, 出生の年月日, 男女の別), paired by 住民票コード. 異動事由 and 異動日 are not
-compared (they say how a line came about). Differences name the person key and items, never
-values; 附票 records the adapter never sent are only counted — the 附票 offers no reference for
-them that is not personal data.
+Both sides are in the system's wire form (年月日 `YYYYMMDD`) and compared by
+`jumin_platform.consistency.compare`, paired by 住民票コード, on the 附票 items the ward is the
+source of (住基法17条 3・4号): 住所 or 国外転出 (with the country) and 住所を定めた年月日. The other
+items — 戸籍の表示, 氏名, 出生の年月日, 男女の別 — are the 戸籍's: the 本籍地 writes them from its own
+戸籍 work (a 婚姻 or 転籍 changes them there first, and the ward sends nothing for it), and every
+notice is collated against them (a disagreement comes back as a 照合不一致 or 戸籍照合通知), so
+comparing them with the adapter's last notice would only report the 戸籍 side being ahead.
+異動事由 and 異動日 are not compared (they say how a line came about). Differences name the person
+key and items, never values; 附票 records the adapter never sent are only counted — the 附票
+offers no reference for them that is not personal data.
 """
 
 from __future__ import annotations
@@ -20,12 +24,6 @@ from jumin_platform.consistency.compare import Record, Report
 __all__ = ["COMPARED_ITEMS", "SYSTEM", "FuhyoLine", "new_report", "result_of", "sent_record"]
 
 COMPARED_ITEMS: Final = (
-    "honseki",
-    "hittosha",
-    "family_name",
-    "given_name",
-    "birth_date",
-    "sex",
     "address",
     "address_since",
     "moved_abroad",
