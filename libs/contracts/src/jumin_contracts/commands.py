@@ -121,6 +121,7 @@ class MojNoticeKind(StrEnum):
     PERIOD_EXTENSION = "period_extension"  # 在留期間の更新
     CARD_ISSUED = "card_issued"  # 在留カード・特別永住者証明書の交付 (切替・再交付)
     ITEM_CORRECTION = "item_correction"  # 記載事項の訂正 (氏名・生年月日・性別・国籍等)
+    STAY_ENDED = "stay_ended"  # 出国による在留期間満了・在留資格取消等: 職権消除 of the record
 
 
 class MojCorrections(BaseModel):
