@@ -32,14 +32,13 @@ from moj_notify.entrypoints.api.app import create_app
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
 
-from ..builders import event, municipal_notice, person
+from ..builders import event, municipal_notice, person, special_permanent
 from ..simulated import Simulated, simulated
 from .conftest import TABLES
 
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys")
 )
-MOVE = ChangeKind.MOVE_WITHIN_WARD
 
 
 async def _owner(settings: Settings) -> asyncpg.Connection:
@@ -98,7 +97,7 @@ async def seeded(
     )
     async with running_app(app, "http://moj-notify") as api, registry_side(sandbox) as side:
         sent_to, held_for, waiting = person(), person(), person()
-        sent = event(municipal_notice(change_kind=MOVE), sent_to)
+        sent = event(special_permanent(), sent_to)
         await side.publish(sent)
         ahead = date.today() + timedelta(days=30)
         planned = municipal_notice(
@@ -111,7 +110,7 @@ async def seeded(
         manual = {"manual": True, "reason": "連携端末保守"}
         switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
         assert switched.status_code == 200, switched.text
-        await side.publish(event(municipal_notice(change_kind=MOVE), held_for))
+        await side.publish(event(special_permanent(), held_for))
         rows = await eventually(
             lambda: _rows(settings, "deliveries"), until=lambda r: len(r) == 2, what="one held"
         )

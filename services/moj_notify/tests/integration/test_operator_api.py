@@ -7,26 +7,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jumin_contracts.codes import ChangeKind
 from jumin_testing.access_log_tamper import AuditCli
 from jumin_testing.adapter_harness import TEST_TERMINAL
 from jumin_testing.waiting import eventually
 
-from ..builders import CARD_NO, event, municipal_notice, person
+from ..builders import SPECIAL_PERMANENT_CERT_NO, event, person, special_permanent
 from ..simulated import Simulated
 from .conftest import Db, RegistrySide, Running
 from .world import deliveries, scheduled, statuses
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 CLI = AuditCli("jumin-moj-notify", "moj_notify.entrypoints.cli", cwd=REPO_ROOT)
-MOVE = ChangeKind.MOVE_WITHIN_WARD
+REJECTED = {"reject_card_nos": [SPECIAL_PERMANENT_CERT_NO]}
 
 
 async def _refused(service: Running, registry: RegistrySide, db: Db, someone: str) -> list[int]:
-    """Publish two 転居 of the person while the ministry rejects their card: the first is
-    refused, the second waits behind it; their schedule ids."""
+    """Publish two 転居 of a 特別永住者 (a 市町村通知 each, no 市町村伝達) while the ministry
+    rejects their certificate: the first is refused, the second waits behind it; their ids."""
     for seq in (1, 2):
-        await registry.publish(event(municipal_notice(change_kind=MOVE), someone, seq))
+        await registry.publish(event(special_permanent(), someone, seq))
     rows = await eventually(
         lambda: scheduled(db, someone),
         until=lambda r: statuses(r) == ["refused", "pending"],
@@ -52,7 +51,7 @@ async def test_readiness_reports_database_broker_and_manual_mode(service: Runnin
 async def test_a_refusal_blocks_the_person_until_the_operator_retries(
     service: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    await system.faults(reject_card_nos=[CARD_NO])
+    await system.faults(**REJECTED)
     someone = person()
     first, second = await _refused(service, registry, db, someone)
     listed = await service.api.get(
@@ -89,7 +88,7 @@ async def test_a_refusal_blocks_the_person_until_the_operator_retries(
 async def test_a_withdrawn_notice_is_never_sent_and_the_next_one_goes(
     service: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    await system.faults(reject_card_nos=[CARD_NO])
+    await system.faults(**REJECTED)
     someone = person()
     first, _ = await _refused(service, registry, db, someone)
     await system.sim.delete("/sim/faults")
@@ -117,7 +116,7 @@ async def test_manual_hand_over_holds_scheduled_notices_in_the_record(
     switched = await service.api.put("/operator/manual-mode", json=manual, headers=service.admin)
     assert switched.status_code == 200, switched.text
     someone = person()
-    await registry.publish(event(municipal_notice(change_kind=MOVE), someone))
+    await registry.publish(event(special_permanent(), someone))
     await eventually(
         lambda: deliveries(db, someone), until=lambda r: statuses(r) == ["held"], what="held"
     )
@@ -133,7 +132,7 @@ async def test_manual_hand_over_holds_scheduled_notices_in_the_record(
 async def test_an_auditor_reads_but_may_not_act_and_bad_input_changes_nothing(
     service: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    await system.faults(reject_card_nos=[CARD_NO])
+    await system.faults(**REJECTED)
     someone = person()
     first, _ = await _refused(service, registry, db, someone)
     auditor = service.token("auditor", sub="audit-suzuki")
@@ -174,7 +173,7 @@ async def test_every_operator_call_is_a_hash_chained_access_log_row(
     service: Running, registry: RegistrySide, db: Db
 ) -> None:
     someone = person()
-    await registry.publish(event(municipal_notice(change_kind=MOVE), someone))
+    await registry.publish(event(special_permanent(), someone))
     await eventually(lambda: deliveries(db, someone), what="sent")
     start = int(await db.fetchval("SELECT coalesce(max(seq), 0) FROM moj_notify.access_log"))
 
