@@ -7,21 +7,18 @@ FastAPI lifespan.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import asyncpg
 import httpx
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
 from jumin_platform.adapter_lifespan import lifespan_of
-from jumin_platform.consistency.checks import run_periodically
+from jumin_platform.adapter_runtime import AdapterRuntime, Loop, scheduled_check, ward_now
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
 from jumin_platform.inbound.publisher import CommandPublisher
@@ -37,14 +34,8 @@ from cs_adapter.service_layer.notifications import CsPoller, cs_poller
 from cs_adapter.service_layer.unit_of_work import UnitOfWork
 
 RECIPIENT = "cs"
-WARD_TIME = ZoneInfo("Asia/Tokyo")
 ACCESS_LOG = AccessLog(f"{SCHEMA}.access_log")
 """アクセスログ of the operator API (spec 10.2), hash-chained."""
-
-
-def ward_now() -> datetime:
-    """Return the current time in Japan time."""
-    return datetime.now(UTC).astimezone(WARD_TIME)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,33 +46,23 @@ class Overrides:
     topology: Topology | None = None
 
 
-@dataclass
-class CsAdapter:
-    """Everything the running adapter holds."""
+@dataclass(kw_only=True)
+class CsAdapter(AdapterRuntime):
+    """Everything the running adapter holds (kit, publisher, pool: `AdapterRuntime`)."""
 
     settings: Settings
-    pool: asyncpg.Pool[Any]
     cs: CsClient
     vault: MyNumberVault
-    kit: ConsumerKit
-    publisher: CommandPublisher
     poller: CsPoller
     supply: CodeSupply
     access_log: Appender = ACCESS_LOG
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
-    async def start(self) -> None:
-        """Connect the publisher, start consuming, then the poller and the free-code supply."""
-        await self.publisher.start()
-        await self.kit.start()
-        self.tasks = [
-            asyncio.create_task(self.poller.run(), name="cs-notifications"),
-            asyncio.create_task(self.supply.run(), name="cs-free-codes"),
-        ]
+    def loops(self) -> Iterator[Loop]:
+        """The notification poller, the free-code supply, then the scheduled 整合性確認."""
+        yield Loop("cs-notifications", self.poller.run)
+        yield Loop("cs-free-codes", self.supply.run)
         every = self.settings.consistency_check_interval
-        if every > 0:
-            checks = run_periodically(self.consistency_check, every=every, clock=ward_now)
-            self.tasks.append(asyncio.create_task(checks, name="cs-consistency"))
+        yield from scheduled_check("cs-consistency", self.consistency_check, every=every)
 
     async def consistency_check(self, operator: str, started_at: datetime) -> dict[str, Any]:
         """Run one 整合性確認 against CS and store its result."""
@@ -97,21 +78,6 @@ class CsAdapter:
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the adapter's pool."""
         return UnitOfWork(self.pool)
-
-    async def close(self) -> None:
-        """Stop the loops, the consumer and the publisher; close the client and the pool."""
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        try:
-            await self.kit.stop()
-        finally:
-            with contextlib.suppress(Exception):
-                await self.publisher.stop()
-            await self.cs.aclose()
-            await self.pool.close()
 
 
 async def open_adapter(settings: Settings, overrides: Overrides | None = None) -> CsAdapter:
@@ -154,7 +120,17 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
     poller = cs_poller(
         uow=uow, cs=cs, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
-    return CsAdapter(settings, pool, cs, vault, kit, publisher, poller, supply)
+    return CsAdapter(
+        pool=pool,
+        kit=kit,
+        publisher=publisher,
+        clients=(cs,),
+        settings=settings,
+        cs=cs,
+        vault=vault,
+        poller=poller,
+        supply=supply,
+    )
 
 
 def _own_partitions(settings: Settings, topology: Topology) -> tuple[int, ...] | None:

@@ -7,21 +7,18 @@ API, started and stopped by the FastAPI lifespan.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import asyncpg
 import httpx
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
 from jumin_platform.adapter_lifespan import lifespan_of
-from jumin_platform.consistency.checks import run_periodically
+from jumin_platform.adapter_runtime import AdapterRuntime, Loop, scheduled_check, ward_now
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool
 from jumin_platform.inbound.publisher import CommandPublisher
@@ -36,14 +33,8 @@ from koseki_adapter.service_layer.inbound import KosekiPoller, koseki_poller
 from koseki_adapter.service_layer.unit_of_work import UnitOfWork
 
 RECIPIENT = "koseki"
-WARD_TIME = ZoneInfo("Asia/Tokyo")
 ACCESS_LOG = AccessLog(f"{SCHEMA}.access_log")
 """アクセスログ of the operator API (spec 10.2), hash-chained."""
-
-
-def ward_now() -> datetime:
-    """Return the current time in Japan time."""
-    return datetime.now(UTC).astimezone(WARD_TIME)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,29 +45,21 @@ class Overrides:
     topology: Topology | None = None
 
 
-@dataclass
-class KosekiAdapter:
-    """Everything the running adapter holds."""
+@dataclass(kw_only=True)
+class KosekiAdapter(AdapterRuntime):
+    """Everything the running adapter holds (kit, publisher, pool: `AdapterRuntime`)."""
 
     settings: Settings
-    pool: asyncpg.Pool[Any]
     fuhyo: FuhyoClient
-    kit: ConsumerKit
     reads: FuhyoReads
-    publisher: CommandPublisher
     poller: KosekiPoller
     access_log: Appender = ACCESS_LOG
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
-    async def start(self) -> None:
-        """Connect the publisher, start consuming, then the poller and the scheduled 整合性確認."""
-        await self.publisher.start()
-        await self.kit.start()
-        self.tasks = [asyncio.create_task(self.poller.run(), name="koseki-notifications")]
+    def loops(self) -> Iterator[Loop]:
+        """The poller of the 戸籍 side's notices, then the scheduled 整合性確認."""
+        yield Loop("koseki-notifications", self.poller.run)
         every = self.settings.consistency_check_interval
-        if every > 0:
-            checks = run_periodically(self.consistency_check, every=every, clock=ward_now)
-            self.tasks.append(asyncio.create_task(checks, name="koseki-consistency"))
+        yield from scheduled_check("koseki-consistency", self.consistency_check, every=every)
 
     async def consistency_check(self, operator: str, started_at: datetime) -> dict[str, Any]:
         """Run one 整合性確認 against the 附票 and store its result."""
@@ -91,21 +74,6 @@ class KosekiAdapter:
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the adapter's pool."""
         return UnitOfWork(self.pool)
-
-    async def close(self) -> None:
-        """Stop the loops and the consumer; close the client and the pool."""
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        try:
-            await self.kit.stop()
-        finally:
-            with contextlib.suppress(Exception):
-                await self.publisher.stop()
-            await self.fuhyo.aclose()
-            await self.pool.close()
 
 
 async def open_adapter(settings: Settings, overrides: Overrides | None = None) -> KosekiAdapter:
@@ -136,7 +104,16 @@ async def open_adapter(settings: Settings, overrides: Overrides | None = None) -
     poller = koseki_poller(
         uow=uow, reads=reads, publisher=publisher, interval=settings.poll_interval, clock=ward_now
     )
-    return KosekiAdapter(settings, pool, fuhyo, kit, reads, publisher, poller)
+    return KosekiAdapter(
+        pool=pool,
+        kit=kit,
+        publisher=publisher,
+        clients=(fuhyo,),
+        settings=settings,
+        fuhyo=fuhyo,
+        reads=reads,
+        poller=poller,
+    )
 
 
 adapter_lifespan = lifespan_of(open_adapter, name="koseki_adapter")

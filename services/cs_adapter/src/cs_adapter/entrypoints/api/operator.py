@@ -11,10 +11,10 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from jumin_platform.access_logging import access_context
+from jumin_platform.adapter_runtime import ward_now
 from jumin_platform.deliveries.api import Limit
 from jumin_platform.problems import PROBLEM_RESPONSES
 
-from cs_adapter.bootstrap import ward_now
 from cs_adapter.entrypoints.api.dependencies import AdapterDep, Admin, Reader
 from cs_adapter.entrypoints.api.schemas import ConsistencyOut, NotificationOut
 from cs_adapter.service_layer import consistency

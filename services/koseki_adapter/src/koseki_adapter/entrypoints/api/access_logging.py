@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from jumin_platform.access_logging import AccessLogging, LogTarget, method_and_route
+from jumin_platform.adapter_runtime import ward_now
 
-from koseki_adapter.bootstrap import ward_now
 from koseki_adapter.entrypoints.api.dependencies import running_adapter
 
 

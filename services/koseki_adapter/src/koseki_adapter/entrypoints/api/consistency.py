@@ -11,11 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from jumin_platform.access_logging import access_context
+from jumin_platform.adapter_runtime import ward_now
 from jumin_platform.consistency.api import MismatchOut
 from jumin_platform.problems import PROBLEM_RESPONSES
 from pydantic import BaseModel, Field
 
-from koseki_adapter.bootstrap import ward_now
 from koseki_adapter.entrypoints.api.dependencies import AdapterDep, Admin, Reader
 
 router = APIRouter(prefix="/operator", tags=["koseki consistency"], responses=PROBLEM_RESPONSES)
