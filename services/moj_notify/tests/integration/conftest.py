@@ -12,27 +12,22 @@ service's app running in-process on a clock the test moves.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from jumin_platform.devkeys import generate_keypair
-from jumin_platform.telemetry import JsonLinesExporter, configure
 from jumin_platform.topology import Topology
+from jumin_testing.adapter_fixtures import emptied_schema, span_file, staff_keys, test_settings
 from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from moj_notify.bootstrap import Overrides
 from moj_notify.config import Settings
 from moj_notify.entrypoints.api.app import create_app
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from pydantic import SecretStr
 
 from ..simulated import Simulated, simulated
 
@@ -67,51 +62,24 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 @pytest.fixture(scope="session")
 def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Spans of this test session (JSON lines), for the no-personal-data check."""
-    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
-    provider = configure("moj-notify-test", trace_dir=path.parent / "default")
-    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
-    return path
+    return span_file(tmp_path_factory, "moj-notify")
 
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("keys")
-    generate_keypair(directory / "private.pem", directory / "public.pem")
-    return directory
+    return staff_keys(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
-    base = Settings()
-    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
-    if "test" not in database:
-        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test …")
-    return base.model_copy(
-        update={
-            "amqp_url": SecretStr(sandbox.url("jumin_moj_notify")),
-            "jwt_public_key_file": keys / "public.pem",
-            "retry_first": 0.05,
-            "retry_most": 0.2,
-            "idle_wake": 1.0,
-        }
-    )
+    fast = {"retry_first": 0.05, "retry_most": 0.2, "idle_wake": 1.0}
+    return test_settings(Settings(), sandbox, "jumin_moj_notify", keys, **fast)
 
 
 @pytest.fixture
 async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
     """The owner's connection, on emptied tables and purged queues."""
-    await sandbox.purge_queues()
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
-    await connection.execute(f"SET search_path = moj_notify; TRUNCATE {TABLES} CASCADE")
-    await connection.execute(
-        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
-        "UPDATE notification_cursor SET cursor = 0"
-    )
+    connection = await emptied_schema(settings, sandbox, "moj_notify", TABLES)
     yield connection
     await connection.close()
 

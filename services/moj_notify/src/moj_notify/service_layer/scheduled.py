@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,19 +83,14 @@ async def retry_refused(
     uow: UnitsOfWork, *, notice_id: int, operator: str, reason: str
 ) -> ScheduledNotice:
     """Put a refused notice back on the schedule under a new key; clear its block."""
-    async with uow() as unit:
-        notice = await _locked(unit, notice_id)
-        if not await unit.schedule.retry(
+
+    async def put_back(unit: UnitOfWork) -> bool:
+        return await unit.schedule.retry(
             notice_id, key=uuid.uuid4(), operator=operator, note=reason
-        ):
-            raise NotRefused(notice_id)
-        await unit.blocks.clear_of_notice(
-            notice_id, source="refusal", operator=operator, note=reason
         )
-        changed = await unit.schedule.get(notice.id)
-        await unit.commit()
+
+    changed = await _act(uow, notice_id, put_back, NotRefused, operator=operator, reason=reason)
     logger.warning("operator %s put refused notice %s back", operator, notice_id)
-    assert changed is not None
     return changed
 
 
@@ -102,16 +98,34 @@ async def withdraw(
     uow: UnitsOfWork, *, notice_id: int, operator: str, reason: str
 ) -> ScheduledNotice:
     """Take a pending or refused notice off the schedule (not sent); clear its block."""
+
+    async def take_off(unit: UnitOfWork) -> bool:
+        return await unit.schedule.withdraw(notice_id, operator=operator, note=reason)
+
+    changed = await _act(uow, notice_id, take_off, NotOpen, operator=operator, reason=reason)
+    logger.warning("operator %s withdrew scheduled notice %s", operator, notice_id)
+    return changed
+
+
+async def _act(
+    uow: UnitsOfWork,
+    notice_id: int,
+    change: Callable[[UnitOfWork], Awaitable[bool]],
+    refusal: Callable[[int], OperatorRefusal],
+    *,
+    operator: str,
+    reason: str,
+) -> ScheduledNotice:
+    """Change one notice under its person's lock (or refuse), clear the block it set; commit."""
     async with uow() as unit:
-        notice = await _locked(unit, notice_id)
-        if not await unit.schedule.withdraw(notice_id, operator=operator, note=reason):
-            raise NotOpen(notice_id)
+        await _locked(unit, notice_id)
+        if not await change(unit):
+            raise refusal(notice_id)
         await unit.blocks.clear_of_notice(
             notice_id, source="refusal", operator=operator, note=reason
         )
-        changed = await unit.schedule.get(notice.id)
+        changed = await unit.schedule.get(notice_id)
         await unit.commit()
-    logger.warning("operator %s withdrew scheduled notice %s", operator, notice_id)
     assert changed is not None
     return changed
 
