@@ -12,11 +12,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -24,14 +22,11 @@ import pytest
 from cs_adapter.bootstrap import Overrides
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
-from jumin_platform.devkeys import generate_keypair
 from jumin_platform.my_number_vault import generate_key_file
-from jumin_platform.telemetry import JsonLinesExporter, configure
 from jumin_platform.topology import Topology
+from jumin_testing.adapter_fixtures import emptied_schema, span_file, staff_keys, test_settings
 from jumin_testing.adapter_harness import TEST_TERMINAL, RegistrySide, Running, registry_side
 from jumin_testing.broker import Sandbox, sandbox_vhost
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from pydantic import SecretStr
 
 from ..fake_cs import FakeCs
 
@@ -55,56 +50,34 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 # ---- settings, keys, database ---------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Spans of this test session (JSON lines), for the no-personal-data check.
-
-    Another test package may have installed the tracer provider already: the file is added to
-    whichever provider is current.
-    """
-    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
-    provider = configure("cs-adapter-test", trace_dir=path.parent / "default")
-    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
-    return path
+    """Spans of this test session (JSON lines), for the no-personal-data check."""
+    return span_file(tmp_path_factory, "cs-adapter")
 
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("keys")
-    generate_keypair(directory / "private.pem", directory / "public.pem")
+    directory = staff_keys(tmp_path_factory)
     generate_key_file(directory / "my-number.json")
     return directory
 
 
 @pytest.fixture(scope="session")
 def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
-    base = Settings()
-    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
-    if "test" not in database:
-        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_cs_test …")
-    return base.model_copy(
-        update={
-            "amqp_url": SecretStr(sandbox.url("jumin_cs_adapter")),
-            "jwt_public_key_file": keys / "public.pem",
-            "my_number_key_file": keys / "my-number.json",
-            "poll_interval": 0.1,
-            "free_codes_low_water": 0,
-        }
+    return test_settings(
+        Settings(),
+        sandbox,
+        "jumin_cs_adapter",
+        keys,
+        my_number_key_file=keys / "my-number.json",
+        poll_interval=0.1,
+        free_codes_low_water=0,
     )
 
 
 @pytest.fixture
 async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
     """The owner's connection, on emptied tables and purged queues."""
-    await sandbox.purge_queues()
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
-    await connection.execute(f"SET search_path = cs_adapter; TRUNCATE {TABLES} CASCADE")
-    await connection.execute(
-        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
-        "UPDATE notification_cursor SET cursor = 0"
-    )
+    connection = await emptied_schema(settings, sandbox, "cs_adapter", TABLES)
     yield connection
     await connection.close()
 
