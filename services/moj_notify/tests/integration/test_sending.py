@@ -13,7 +13,10 @@ Proven, consuming `moj.events` as `jumin_moj_notify`:
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.messages import NoticeClass
@@ -171,3 +174,29 @@ async def test_an_unknown_nationality_goes_to_the_operator_not_to_the_ministry(
     assert "ワカンダ" not in str(item)
     assert await scheduled(db, someone) == []
     assert await system.received(event_id=str(envelope.event_id)) == []
+
+
+async def test_spans_carry_ids_but_no_personal_data(
+    service: Running, registry: RegistrySide, db: Db, trace_file: Path
+) -> None:
+    someone = person()
+    message = municipal_notice()
+    envelope = event(message, someone)
+    await registry.publish(envelope)
+    await eventually(lambda: deliveries(db, someone), until=lambda r: len(r) == 2, what="both sent")
+
+    spans = await asyncio.to_thread(trace_file.read_text, encoding="utf-8")
+    assert str(envelope.event_id) in spans
+    for value in (
+        message.name_alphabet,
+        message.family_name,
+        message.given_name,
+        message.address,
+        message.residence_card_no,
+        "19950304",
+        "1995-03-04",
+    ):
+        assert value is not None
+        assert value not in spans, f"personal data in spans: {value[:2]}…"
+    names = {json.loads(line)["name"] for line in spans.splitlines()}
+    assert {"moj send municipal_notice", "POST /moj/v1/notices"} <= names
