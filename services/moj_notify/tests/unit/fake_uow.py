@@ -75,6 +75,14 @@ class FakeSchedule:
 
     first_open = head_of
 
+    async def find(self, wanted: Any) -> list[ScheduledNotice]:
+        found = [
+            n
+            for n in sorted(self._s.notices.values(), key=lambda n: -n.id)
+            if wanted.person_key in (None, n.person_key) and wanted.status in (None, n.status)
+        ]
+        return found[: wanted.limit]
+
     async def get(self, notice_id: int) -> ScheduledNotice | None:
         return self._s.notices.get(notice_id)
 
