@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from jumin_testing.simulator_side import SimulatorSide
 from koseki_adapter.adapters.fuhyo_client import FuhyoClient
 from koseki_simulator.config import Settings as SimulatorSettings
 from koseki_simulator.entrypoints.app import create_app as create_simulator
@@ -21,31 +21,14 @@ __all__ = ["Simulated", "simulated"]
 
 
 @dataclass
-class Simulated:
-    app: FastAPI
-    fuhyo: FuhyoClient
-    sim: httpx.AsyncClient
+class Simulated(SimulatorSide):
+    """The simulator and the adapter's `FuhyoClient` talking to it."""
 
-    def transport(self) -> httpx.AsyncBaseTransport:
-        return httpx.ASGITransport(app=self.app)
+    fuhyo: FuhyoClient
 
     async def seed(self, koseki: dict[str, Any]) -> None:
         answer = await self.sim.put("/sim/koseki", json=koseki)
         assert answer.status_code in (200, 201), answer.text
-
-    async def faults(self, **faults: Any) -> None:
-        answer = await self.sim.put("/sim/faults", json=faults)
-        assert answer.status_code == 200, answer.text
-
-    async def received(self, **query: str) -> list[dict[str, Any]]:
-        answer = await self.sim.get("/sim/received", params=query)
-        assert answer.status_code == 200, answer.text
-        items: list[dict[str, Any]] = answer.json()["items"]
-        return items
-
-    async def counts(self) -> dict[str, dict[str, int]]:
-        counts: dict[str, dict[str, int]] = (await self.sim.get("/sim/received/counts")).json()
-        return counts
 
 
 @asynccontextmanager
@@ -61,6 +44,6 @@ async def simulated() -> AsyncIterator[Simulated]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://koseki") as sim:
         try:
-            yield Simulated(app, fuhyo, sim)
+            yield Simulated(app, sim, fuhyo)
         finally:
             await fuhyo.aclose()
