@@ -1,106 +1,37 @@
-"""Which 異動 send a 市町村通知 to 出入国在留管理庁, with which items, and never back to its source.
+"""Which 異動 of a foreign resident send a 市町村通知 to 出入国在留管理庁, in which class, with which 前住所.
 
 Sources: DOMAIN.md (recipients), DOMAIN-SERVICES.md §2 ([U6]: 世帯変更, 続柄 among foreigners,
 職権 世帯事項修正 and insurance/手当 items are not notified; the 政令's list is not public, so the
-rest of the table is the list §2 expects), spec 4.5.7 (notice classes) and [S:j960] (a change made
-from a 長官通知 must not loop back).  One table row per 異動事由 for a foreign resident, then
-properties over every change kind: a 長官通知's change reaches every recipient but the ministry,
-and a notice carries exactly the contract's items, taken from the record, for foreigners only.
+rest of the table is the list §2 expects) and spec 4.5.7 (notice classes). One row per 異動事由.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from jumin_contracts.check_digits import juminhyo_code_check_digit
-from jumin_contracts.codes import HEAD, ChangeKind, ForeignResidentCategory, ResidentType, Sex
+from jumin_contracts.codes import ChangeKind, Sex
 from jumin_contracts.dates import PartialDate
-from jumin_contracts.messages import MojMunicipalNotice, NoticeClass
-from registry.domain.changes import ChangeOrigin
-from registry.domain.model import Person, Qualifications
-from registry.domain.recipient_policy import MOJ_ITEMS
+from jumin_contracts.messages import NoticeClass
 
-from .builders import atena, household_no
-from .test_projection import ADDRESSES, Opener, Pair, approved_changes, removed, row, run
-
-MOJ = "moj.municipal_notice"
-KIM_ATENA = atena(77)
-NAKANO = "東京都中野区中野四丁目8番1号"
-SEOUL = "大韓民国 ソウル特別市鍾路区世宗大路209"
-
-KIM = Person(
-    resident_type=ResidentType.FOREIGN,
-    household_no=household_no(77),
-    is_head=True,
-    relationship=HEAD,
-    family_name="金",
-    given_name="民俊",
-    family_name_kana="キム",
-    given_name_kana="ミンジュン",
-    name_alphabet="KIM MINJUN",
-    birth_date=PartialDate.from_storage("1990-07-15"),
-    sex=Sex.MALE,
-    address=ADDRESSES[0],
-    address_since=PartialDate.from_storage("2022-04-01"),
-    juminhyo_code="1234567890" + juminhyo_code_check_digit("1234567890"),
-    nationality="韓国",
-    foreign_category=ForeignResidentCategory.MID_LONG_TERM,
-    status_of_residence="技術・人文知識・国際業務",
-    period_of_stay="5年",
-    stay_expires_on=date(2029, 3, 31),
-    residence_card_no="AB12345678CD",
-    became_foreign_resident_on=PartialDate.from_storage("2022-04-01"),
+from .builders import household_no
+from .foreign_rows import (
+    JAPANESE_KIM,
+    KIM,
+    KIM_ATENA,
+    MOJ,
+    NAKANO,
+    SEOUL,
+    cancelled_move,
+    changed,
+    entered,
+    insurance_only,
+    left,
+    switched,
 )
-"""A 中長期在留者 on the register, head of a household of one."""
-
-JAPANESE_KIM = KIM.evolve(
-    resident_type=ResidentType.JAPANESE,
-    **dict.fromkeys(("nationality", "name_alphabet", "foreign_category"), None),
-    **dict.fromkeys(("status_of_residence", "period_of_stay", "stay_expires_on"), None),
-    residence_card_no=None,
-    honseki="東京都新宿区西新宿二丁目8番地",
-    hittosha="金田民俊",
-)
-
-
-def entered(kind: ChangeKind, **items: Any) -> list[Pair]:
-    return [(None, row(KIM_ATENA, KIM.evolve(**items), kind, 1))]
-
-
-def changed(kind: ChangeKind, *, ex_officio: bool | None = None, **items: Any) -> list[Pair]:
-    before = row(KIM_ATENA, KIM, ChangeKind.DOMESTIC_MOVE_IN, 1)
-    after = row(KIM_ATENA, KIM.evolve(**items), kind, 2)
-    if ex_officio is not None:
-        after = dataclasses.replace(after, ex_officio=ex_officio)
-    return [(before, after)]
-
-
-def left(kind: ChangeKind) -> list[Pair]:
-    before = row(KIM_ATENA, KIM, ChangeKind.DOMESTIC_MOVE_IN, 1)
-    return [(before, row(KIM_ATENA, removed(KIM, kind), kind, 2))]
-
-
-def switched(kind: ChangeKind, old: Person, new: Person) -> list[Pair]:
-    """帰化・国籍喪失: the old record closed, the new one opened (two rows, one 宛名番号)."""
-    before = row(KIM_ATENA, old, ChangeKind.DOMESTIC_MOVE_IN, 1)
-    closed = row(KIM_ATENA, removed(old, kind), kind, 2)
-    return [(before, closed), (closed, row(KIM_ATENA, new, kind, 3))]
-
-
-def cancelled_move() -> list[Pair]:
-    moved = row(KIM_ATENA, KIM.evolve(address=ADDRESSES[2]), ChangeKind.MOVE_WITHIN_WARD, 2)
-    return [(moved, row(KIM_ATENA, KIM, ChangeKind.CANCELLATION, 3))]
-
-
-def insurance_only(kind: ChangeKind) -> list[Pair]:
-    return changed(kind, qualifications=Qualifications(national_health_insurance=True))
-
+from .test_projection import ADDRESSES, Opener, Pair, removed, row, run
 
 JUKI, BOTH = NoticeClass.JUKI, NoticeClass.JUKI_AND_IMMIGRATION
 
@@ -354,81 +285,3 @@ def test_changes_touching_no_notified_item_send_nothing(kind: ChangeKind) -> Non
     after_person = record.evolve(**confirmed) if record is gone else record
     after = row(KIM_ATENA, after_person, kind, 3)
     assert MOJ not in {m.routing_key for m in run(kind, [(before, after)], Opener())}
-
-
-# --- no loop (住基法30条の50; DOMAIN-SERVICES.md §2, [S:j960]) ----------------------------------
-
-
-def test_a_name_corrected_by_the_ministry_reaches_cs_but_not_the_ministry() -> None:
-    kind = ChangeKind.EX_OFFICIO_AMENDMENT
-    pairs = changed(kind, name_alphabet="KIM MIN JUN")
-
-    from_ministry = {m.routing_key for m in run(kind, pairs, Opener(), origin=ChangeOrigin.MOJ)}
-    from_staff = {m.routing_key for m in run(kind, pairs, Opener(), origin=ChangeOrigin.STAFF)}
-
-    assert "cs.identity" in from_ministry  # 本人確認情報 still goes to CS
-    assert MOJ not in from_ministry
-    assert from_staff == from_ministry | {MOJ}  # a clerk's own 修正 notifies
-
-
-def test_a_removal_on_the_ministrys_notice_is_not_notified_back() -> None:
-    kind = ChangeKind.EX_OFFICIO_REMOVAL
-    sent = {m.routing_key for m in run(kind, left(kind), Opener(), origin=ChangeOrigin.MOJ)}
-    assert MOJ not in sent
-    assert {"cs.identity", "certificates.record"} <= sent
-
-
-NOT_MOJ = [origin for origin in ChangeOrigin if origin is not ChangeOrigin.MOJ]
-
-
-def without_moj(messages: list[Any]) -> list[tuple[str, str, Any]]:
-    return [(m.atena_no, m.routing_key, m.payload) for m in messages if m.recipient != "moj"]
-
-
-@pytest.mark.parametrize("kind", list(ChangeKind), ids=lambda k: k.value)
-@settings(max_examples=30, deadline=None)
-@given(data=st.data())
-def test_a_ministrys_change_reaches_every_recipient_but_the_ministry(
-    kind: ChangeKind, data: Any
-) -> None:
-    pairs = data.draw(approved_changes(kind))
-    from_ministry = run(kind, pairs, Opener(), origin=ChangeOrigin.MOJ)
-    from_staff = run(kind, pairs, Opener(), origin=data.draw(st.sampled_from(NOT_MOJ)))
-
-    assert not [m for m in from_ministry if m.recipient == "moj"]
-    assert without_moj(from_ministry) == without_moj(from_staff)
-
-
-# --- what a notice carries ------------------------------------------------------------------------
-
-CONTRACT = set(MojMunicipalNotice.model_fields)
-RECORD_ITEMS = set(MOJ_ITEMS)
-CHANGE_ITEMS = {"change_kind", "occurred_on", "notice_class", "previous_address"}
-
-
-def as_sent(value: object) -> object:
-    return value.to_storage() if isinstance(value, PartialDate) else value
-
-
-@pytest.mark.parametrize("kind", list(ChangeKind), ids=lambda k: k.value)
-@settings(max_examples=30, deadline=None)
-@given(data=st.data())
-def test_a_notice_carries_exactly_the_contract_from_the_record_of_a_foreigner(
-    kind: ChangeKind, data: Any
-) -> None:
-    origin = data.draw(st.sampled_from(NOT_MOJ))
-    for before, after in data.draw(approved_changes(kind)):
-        sent = [
-            m for m in run(kind, [(before, after)], Opener(), origin=origin) if m.recipient == "moj"
-        ]
-        if after.person.resident_type is ResidentType.JAPANESE:
-            assert not sent, "a Japanese resident's record never reaches the ministry"
-            continue
-        for message in sent:
-            payload = message.payload.model_dump()
-            assert set(payload) == CONTRACT == RECORD_ITEMS | CHANGE_ITEMS
-            assert {k: payload[k] for k in RECORD_ITEMS} == {
-                k: as_sent(getattr(after.person, k)) for k in RECORD_ITEMS
-            }
-            moved_from = {after.person.previous_address, before and before.person.address}
-            assert payload["previous_address"] in moved_from | {None}
