@@ -16,7 +16,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from atena_simulator.domain.messages import PersonItems
+from atena_simulator.domain.messages import JUKI, PersonItems
 
 INTEGRATED_DIGITS = 15
 """団体内統合宛名番号: 15 digits (the real length is each ward's choice; unconfirmed)."""
@@ -83,13 +83,16 @@ def new_person(items: PersonItems, number: str) -> Person:
 
 
 def merged(person: Person, items: PersonItems) -> Person:
-    """The person with what a system sent now: its link, the current 住民票コード, a 個人番号 once
-    known (a system that does not know it sends none, which changes nothing)."""
+    """The person with what a system sent now: its link, the 住民票コード as 住民記録 has it (the
+    register is its source; other systems' copies may be stale), a 個人番号 once known (a system
+    that does not know it sends none, which changes nothing)."""
     link = link_of(items.system, items.atena_no)
     return person.model_copy(
         update={
             "links": person.links if link in person.links else (*person.links, link),
-            "juminhyo_code": items.juminhyo_code,
+            "juminhyo_code": (
+                items.juminhyo_code if items.system == JUKI else person.juminhyo_code
+            ),
             "my_number": items.my_number or person.my_number,
         }
     )
