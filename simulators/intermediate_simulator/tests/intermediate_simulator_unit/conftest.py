@@ -1,0 +1,46 @@
+"""Fixtures for the simulator's unit tests: an app per test and a client over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from intermediate_simulator.config import Settings
+from intermediate_simulator.entrypoints.app import create_app
+from jumin_platform.telemetry import configure
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+
+@pytest.fixture(scope="session")
+def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
+    """Install tracing once and collect every finished span in memory."""
+    provider = configure(
+        "intermediate-simulator", trace_dir=Path(tmp_path_factory.mktemp("traces"))
+    )
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Short hangs so tests stay fast; a seed so fault draws repeat."""
+    return Settings(timeout_hang=1.0, seed=7)
+
+
+@pytest.fixture
+def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
+    """A fresh simulator app."""
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Talk to the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intermediate") as http:
+        yield http
