@@ -6,6 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from jumin_testing.simulator_kit import post_message
 
 ATENA_NO = "0000000019"
 OTHER_ATENA_NO = "0000000027"
@@ -51,8 +52,7 @@ async def send(
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """POST one 宛名連携 with an idempotency key."""
-    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
-    return await client.post("/atena/v1/persons", json=payload, headers=all_headers)
+    return await post_message(client, "/atena/v1/persons", payload, key=key, headers=headers)
 
 
 async def sent(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+from jumin_testing.simulator_kit import set_faults
 
 from .builders import JUMINHYO_CODE, feed, message, person, send
-
-
-async def _set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
-    response = await client.put("/sim/faults", json=faults)
-    assert response.status_code == 200, response.text
 
 
 async def _persons(client: httpx.AsyncClient) -> list[dict[str, Any]]:
@@ -23,7 +19,7 @@ async def _persons(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 
 async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, latency_ms=300)
+    await set_faults(client, latency_ms=300)
 
     started = time.monotonic()
     response = await client.get("/atena/v1/notifications")
@@ -35,7 +31,7 @@ async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
 async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    await _set_faults(client, error_rate=1.0)
+    await set_faults(client, error_rate=1.0)
     payload = message(person())
 
     answers = [await send(client, payload) for _ in range(3)]
@@ -50,7 +46,7 @@ async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
 async def test_a_lost_reply_numbers_the_person_and_the_retry_gets_the_same_answer(
     client: httpx.AsyncClient,
 ) -> None:
-    await _set_faults(client, lost_reply_rate=1.0)
+    await set_faults(client, lost_reply_rate=1.0)
     payload = message(person())
     key = "5a0f3c52-2f7e-4a7e-9d5c-3f1e2a4b5c6d"
 
@@ -72,7 +68,7 @@ async def test_a_lost_reply_numbers_the_person_and_the_retry_gets_the_same_answe
 
 
 async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, reject_juminhyo_codes=[JUMINHYO_CODE])
+    await set_faults(client, reject_juminhyo_codes=[JUMINHYO_CODE])
 
     refused = await send(client, message(person()))
     await client.delete("/sim/faults")
@@ -85,7 +81,7 @@ async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncCl
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, down=True, latency_ms=5000)
+    await set_faults(client, down=True, latency_ms=5000)
 
     started = time.monotonic()
     response = await send(client, message(person()))
@@ -96,7 +92,7 @@ async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> No
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
+    await set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
 
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
@@ -118,7 +114,7 @@ async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> 
 
 async def test_reset_forgets_everything(client: httpx.AsyncClient) -> None:
     await send(client, message(person()))
-    await _set_faults(client, latency_ms=10)
+    await set_faults(client, latency_ms=10)
 
     assert (await client.post("/sim/reset")).status_code == 204
 

@@ -11,6 +11,7 @@ import httpx
 from atena_simulator.config import Settings
 from atena_simulator.entrypoints.app import create_app
 from jumin_simulator.clock import JST
+from jumin_testing.simulator_kit import in_process
 
 from .builders import OTHER_ATENA_NO, OTHER_JUMINHYO_CODE, message, person, send
 
@@ -20,10 +21,8 @@ async def running(settings: Settings, now: datetime) -> AsyncIterator[httpx.Asyn
     """One simulator process's life: a new app from the settings (its clock at *now*)."""
     app = create_app(settings)
     app.state.simulator.clock = lambda: now
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://atena") as client:
-            yield client
+    async with in_process(app, "http://atena") as client:
+        yield client
 
 
 async def test_a_restarted_simulator_holds_what_it_held(tmp_path: Path) -> None:

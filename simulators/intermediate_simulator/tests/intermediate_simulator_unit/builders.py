@@ -6,6 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+from jumin_testing.simulator_kit import post_message
 
 FUGO = "FGABCDEFGHIJKLMNOPQRST12"
 OTHER_FUGO = "FG0123456789ABCDEFGHIJKL"
@@ -61,8 +62,7 @@ async def send(
     headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """POST one operation with an idempotency key."""
-    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
-    return await client.post("/intermediate/v1/copies", json=payload, headers=all_headers)
+    return await post_message(client, "/intermediate/v1/copies", payload, key=key, headers=headers)
 
 
 async def stored(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:

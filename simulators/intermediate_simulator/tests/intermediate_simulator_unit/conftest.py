@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from intermediate_simulator.config import Settings
 from intermediate_simulator.entrypoints.app import create_app
-from jumin_platform.telemetry import configure
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from jumin_testing.simulator_kit import collect_spans, in_process
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @pytest.fixture(scope="session")
 def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
     """Install tracing once and collect every finished span in memory."""
-    provider = configure(
-        "intermediate-simulator", trace_dir=Path(tmp_path_factory.mktemp("traces"))
-    )
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    return collect_spans("intermediate-simulator", tmp_path_factory.mktemp("traces"))
 
 
 @pytest.fixture
@@ -41,6 +34,5 @@ def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Talk to the app in-process."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intermediate") as http:
+    async with in_process(app, "http://intermediate") as http:
         yield http

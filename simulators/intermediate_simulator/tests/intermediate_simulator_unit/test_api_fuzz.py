@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -25,6 +24,7 @@ from intermediate_simulator.config import Settings
 from intermediate_simulator.domain.faults import IntermediateFaults
 from intermediate_simulator.entrypoints.app import create_app
 from jumin_testing.fuzzing import CHECKS, fuzzing_schema
+from jumin_testing.simulator_kit import in_process, post_message, refused_as_not_utf8, use_seeded
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
 
@@ -52,11 +52,8 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
     """Register a 副本 and answer an inquiry about it."""
     payload = operation("register", member_items())
     key = str(uuid4())
-    transport = httpx.ASGITransport(app=fuzz_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://im") as client:
-        sent = await client.post(
-            "/intermediate/v1/copies", json=payload, headers={"Idempotency-Key": key}
-        )
+    async with in_process(fuzz_app) as client:
+        sent = await post_message(client, "/intermediate/v1/copies", payload, key=key)
         assert sent.status_code == 201, sent.text
         asked = await client.post("/sim/inquiries", json=inquiry())
         assert asked.status_code == 200, asked.text
@@ -64,20 +61,16 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
 
 
 def _use_seeded(case: Case, seeded: Seeded) -> None:
-    """Point the case's identifiers at the seeded state."""
-    if "Idempotency-Key" in {parameter.name for parameter in case.operation.headers}:
-        case.headers = {**(case.headers or {}), "Idempotency-Key": seeded.key}
-    declared = {parameter.name for parameter in case.operation.query}
-    values: dict[str, Any] = {"event_id": seeded.event_id, "fugo": FUGO, "after": 0}
-    overrides = {k: v for k, v in values.items() if k in declared}
-    if overrides:
-        case.query = {**(case.query or {}), **overrides}
-    if case.operation.path == "/sim/inquiries" and isinstance(case.body, dict):
+    """Point the case's identifiers at the seeded state (bodies too: the seeded 符号, a basis in
+    the table)."""
+    use_seeded(case, key=seeded.key, query={"event_id": seeded.event_id, "fugo": FUGO, "after": 0})
+    if not isinstance(case.body, dict):
+        return
+    if case.operation.path == "/sim/inquiries":
         case.body = {**case.body, "fugo": FUGO, "legal_basis_id": "child-allowance"}
-    if case.operation.path == "/intermediate/v1/copies" and isinstance(case.body, dict):
-        body = case.body.get("body")
-        if isinstance(body, dict):  # an operation on the seeded 副本
-            case.body = {**case.body, "body": {**body, "fugo": FUGO}}
+    body = case.body.get("body")
+    if case.operation.path == "/intermediate/v1/copies" and isinstance(body, dict):
+        case.body = {**case.body, "body": {**body, "fugo": FUGO}}  # on the seeded 副本
 
 
 _CASES = itertools.count()
@@ -95,9 +88,6 @@ def test_every_operation_answers_as_documented(
     case.call_and_validate(checks=CHECKS, app=fuzz_app)
 
 
-NOT_UTF8 = b'{"fugo": "\xff"}'
-
-
 @pytest.mark.parametrize(
     ("method", "path", "headers"),
     [
@@ -111,13 +101,9 @@ async def test_a_body_that_is_not_utf8_is_an_e_format_refusal_and_changes_nothin
     client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
     bases = (await client.get("/sim/legal-bases")).json()
-    response = await client.request(
-        method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
-    )
 
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "E-FORMAT"
+    assert await refused_as_not_utf8(client, method, path, headers)
+
     assert (await client.get("/intermediate/v1/copies")).json()["items"] == []
     assert (await client.get("/sim/received")).json()["items"] == []
     assert (await client.get("/sim/legal-bases")).json() == bases

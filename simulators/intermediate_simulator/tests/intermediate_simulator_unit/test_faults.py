@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import httpx
 import pytest
+from jumin_testing.simulator_kit import set_faults
 
 from .builders import FUGO, ask, copies, inquiry, member_items, operation, records, send
 
 
-async def _set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
-    response = await client.put("/sim/faults", json=faults)
-    assert response.status_code == 200, response.text
-
-
 async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, latency_ms=300)
+    await set_faults(client, latency_ms=300)
 
     started = time.monotonic()
     response = await client.get("/intermediate/v1/copies")
@@ -31,7 +26,7 @@ async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
 async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    await _set_faults(client, error_rate=1.0)
+    await set_faults(client, error_rate=1.0)
     payload = operation("register", member_items())
 
     answers = [await send(client, payload) for _ in range(3)]
@@ -46,7 +41,7 @@ async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
 async def test_a_lost_reply_stores_the_copy_and_the_retry_gets_the_replay(
     client: httpx.AsyncClient,
 ) -> None:
-    await _set_faults(client, lost_reply_rate=1.0)
+    await set_faults(client, lost_reply_rate=1.0)
     payload = operation("register", member_items())
     key = "7b0f3c52-2f7e-4a7e-9d5c-3f1e2a4b5c6d"
 
@@ -66,7 +61,7 @@ async def test_a_lost_reply_stores_the_copy_and_the_retry_gets_the_replay(
 
 
 async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, reject_fugos=[FUGO])
+    await set_faults(client, reject_fugos=[FUGO])
 
     refused = await send(client, operation("register", member_items()))
     await client.delete("/sim/faults")
@@ -79,7 +74,7 @@ async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncCl
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, down=True, latency_ms=5000)
+    await set_faults(client, down=True, latency_ms=5000)
 
     started = time.monotonic()
     response = await send(client, operation("register", member_items()))
@@ -90,7 +85,7 @@ async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> No
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
+    await set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
 
     with pytest.raises(TimeoutError):
         async with asyncio.timeout(0.2):
@@ -125,7 +120,7 @@ async def test_reset_forgets_everything(client: httpx.AsyncClient) -> None:
             "data_items": ["juminhyo_kankei"],
         },
     )
-    await _set_faults(client, latency_ms=10)
+    await set_faults(client, latency_ms=10)
 
     assert (await client.post("/sim/reset")).status_code == 204
 

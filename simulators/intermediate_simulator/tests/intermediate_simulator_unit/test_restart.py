@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from intermediate_simulator.config import Settings
 from intermediate_simulator.entrypoints.app import create_app
+from jumin_testing.simulator_kit import in_process
 
 from .builders import FUGO, ask, head_items, inquiry, member_items, operation, send
-
-
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """One simulator process's life: a new app from the settings."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://im") as client:
-            yield client
 
 
 async def _holding(client: httpx.AsyncClient) -> dict[str, Any]:
@@ -50,7 +39,7 @@ async def test_a_restarted_simulator_holds_what_it_held(tmp_path: Path) -> None:
         "requester": "市町村教育委員会",
         "data_items": ["juminhyo_kankei"],
     }
-    async with running(settings) as client:
+    async with in_process(create_app(settings)) as client:
         first = await send(client, payload, key=key)
         assert first.status_code == 201, first.text
         assert (await client.put("/sim/legal-bases", json=basis)).status_code == 200
@@ -58,7 +47,7 @@ async def test_a_restarted_simulator_holds_what_it_held(tmp_path: Path) -> None:
         await ask(client, inquiry(legal_basis_id="nobody"))
         before = await _holding(client)
 
-    async with running(settings) as client:
+    async with in_process(create_app(settings)) as client:
         assert await _holding(client) == before
         again = await send(client, payload, key=key)  # a resend gets the stored answer
         assert again.json() == {**first.json(), "replayed": True}
@@ -67,6 +56,6 @@ async def test_a_restarted_simulator_holds_what_it_held(tmp_path: Path) -> None:
         assert (await ask(client, inquiry()))["record_no"] == "PR-000003"
         assert (await client.post("/sim/reset")).status_code == 204
 
-    async with running(settings) as client:
+    async with in_process(create_app(settings)) as client:
         assert (await client.get("/intermediate/v1/copies")).json()["items"] == []
         assert "school-aid" not in str((await client.get("/sim/legal-bases")).json())

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from jumin_simulator.errors import CodedError
+from jumin_simulator.errors import COMMON_ERROR_CODES, CodedError
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "E-FORMAT": (400, "電文・パラメータの形式誤り (malformed; `errors` names the fields)"),
+    **COMMON_ERROR_CODES,
     "E-NOT-FOUND": (404, "該当する宛名がありません (no person under that number)"),
-    "E-KEY-REUSED": (409, "冪等キーの再利用 (the key was used for another message)"),
     "E-REJECTED": (422, "受付拒否 (fault injection: the system refuses this 住民票コード)"),
-    "E-BUSY": (503, "混雑 (fault injection, also a lost reply; retry later)"),
-    "E-DOWN": (503, "停止中 (fault injection; the system is down)"),
 }
 """Each error code with its HTTP status and what it means."""
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from uuid import UUID
 
+from jumin_simulator.idempotency import Acknowledgement
+from jumin_simulator.received import ReceivedOut as SharedReceivedOut
 from pydantic import BaseModel, Field
 
 from atena_simulator.domain.persons import FugoStatus, Person
 from atena_simulator.domain.state import Receipt
-from atena_simulator.service_layer.handlers import Acknowledgement
 
 
 class PersonReceipt(BaseModel):
@@ -25,7 +24,7 @@ class PersonReceipt(BaseModel):
     replayed: bool
 
     @classmethod
-    def of(cls, acknowledgement: Acknowledgement) -> PersonReceipt:
+    def of(cls, acknowledgement: Acknowledgement[Receipt]) -> PersonReceipt:
         """Describe a receipt."""
         receipt = acknowledgement.receipt
         return cls(
@@ -81,17 +80,9 @@ class PersonOut(FugoOut):
         )
 
 
-class ReceivedOut(BaseModel):
+class ReceivedOut(SharedReceivedOut):
     """A received 宛名連携 and the answer it got (simulator inspection)."""
 
-    idempotency_key: UUID
-    event_id: UUID
-    municipality_code: str
-    sent_at: datetime
-    body: dict[str, Any]
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
     integrated_atena_no: str
     first_sight: bool
     fugo_status: FugoStatus
@@ -99,16 +90,8 @@ class ReceivedOut(BaseModel):
     @classmethod
     def of(cls, receipt: Receipt) -> ReceivedOut:
         """Describe a received message."""
-        envelope = receipt.envelope
         return cls(
-            idempotency_key=receipt.idempotency_key,
-            event_id=envelope.event_id,
-            municipality_code=envelope.municipality_code,
-            sent_at=envelope.sent_at,
-            body=receipt.body.model_dump(mode="json"),
-            receipt_no=receipt.receipt_no,
-            received_at=receipt.received_at,
-            traceparent=receipt.traceparent,
+            **cls.items_of(receipt),
             integrated_atena_no=receipt.integrated_atena_no,
             first_sight=receipt.first_sight,
             fugo_status=receipt.fugo_status,

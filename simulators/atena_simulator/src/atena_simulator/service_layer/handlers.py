@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from jumin_platform.telemetry import context_from, current_traceparent
 from jumin_simulator.faults import rejects
 from jumin_simulator.feed import Notification
-from jumin_simulator.idempotency import replay_of
+from jumin_simulator.idempotency import Acknowledgement, replay_of
 from jumin_simulator.validation import check_sender, parse
 from opentelemetry import trace
 
@@ -33,15 +32,7 @@ FUGO_OBTAINED = "fugo_obtained"
 """Feed notice: a person's 符号 came back through 住基ネット."""
 
 
-@dataclass(frozen=True)
-class Acknowledgement:
-    """What the sender gets back: the stored receipt and whether this was a replay."""
-
-    receipt: Receipt
-    replayed: bool
-
-
-def receive_person(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement:
+def receive_person(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement[Receipt]:
     """Take one person's 宛名連携 once per key; a resend gets the stored answer.
 
     Raises CodedError: E-FORMAT, E-KEY-REUSED, E-REJECTED.

@@ -3,17 +3,14 @@ another body's 情報照会 (recorded, answered as an outcome)."""
 
 from __future__ import annotations
 
-from jumin_simulator.errors import CodedError
+from jumin_simulator.errors import COMMON_ERROR_CODES, CodedError
 
 ERROR_CODES: dict[str, tuple[int, str]] = {
-    "E-FORMAT": (400, "電文・パラメータの形式誤り (malformed; `errors` names the fields)"),
-    "E-KEY-REUSED": (409, "冪等キーの再利用 (the key was used for another message)"),
+    **COMMON_ERROR_CODES,
     "E-ALREADY-REGISTERED": (409, "副本登録済み (register on a 副本 that exists; send update)"),
     "E-NOT-REGISTERED": (409, "副本未登録 (update or delete with no 副本; send register first)"),
     "E-OUT-OF-ORDER": (409, "順序誤り (as_of is older than the 副本's: a later change is applied)"),
     "E-REJECTED": (422, "受付拒否 (fault injection: the system refuses this 符号)"),
-    "E-BUSY": (503, "混雑 (fault injection, also a lost reply; retry later)"),
-    "E-DOWN": (503, "停止中 (fault injection; the system is down)"),
 }
 """Each error code with its HTTP status and what it means."""
 

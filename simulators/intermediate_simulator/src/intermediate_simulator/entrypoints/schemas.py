@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
+from jumin_simulator.idempotency import Acknowledgement
+from jumin_simulator.received import ReceivedOut as SharedReceivedOut
 from pydantic import BaseModel, Field
 
 from intermediate_simulator.domain.copies import CopyVersion
 from intermediate_simulator.domain.inquiries import Outcome, ProvisionRecord
 from intermediate_simulator.domain.state import Receipt
-from intermediate_simulator.service_layer.handlers import Acknowledgement, Answer
+from intermediate_simulator.service_layer.handlers import Answer
 
 
 class CopyReceipt(BaseModel):
@@ -23,7 +24,7 @@ class CopyReceipt(BaseModel):
     replayed: bool
 
     @classmethod
-    def of(cls, acknowledgement: Acknowledgement) -> CopyReceipt:
+    def of(cls, acknowledgement: Acknowledgement[Receipt]) -> CopyReceipt:
         """Describe a receipt."""
         receipt = acknowledgement.receipt
         return cls(
@@ -91,32 +92,16 @@ class AnswerOut(BaseModel):
         )
 
 
-class ReceivedOut(BaseModel):
+class ReceivedOut(SharedReceivedOut):
     """A received 副本 operation and the version it made (simulator inspection)."""
 
-    idempotency_key: UUID
-    event_id: UUID
-    municipality_code: str
-    sent_at: datetime
-    body: dict[str, Any]
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
     version: int
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceivedOut:
-        """Describe a received operation."""
-        envelope = receipt.envelope
+        """Describe a received message."""
         return cls(
-            idempotency_key=receipt.idempotency_key,
-            event_id=envelope.event_id,
-            municipality_code=envelope.municipality_code,
-            sent_at=envelope.sent_at,
-            body=receipt.body.model_dump(mode="json"),
-            receipt_no=receipt.receipt_no,
-            received_at=receipt.received_at,
-            traceparent=receipt.traceparent,
+            **cls.items_of(receipt),
             version=receipt.version,
         )
 

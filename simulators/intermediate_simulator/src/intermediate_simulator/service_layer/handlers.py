@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from jumin_platform.telemetry import current_traceparent
-from jumin_simulator.idempotency import replay_of
+from jumin_simulator.idempotency import Acknowledgement, replay_of
 from opentelemetry import trace
 
 from intermediate_simulator.domain.copies import CopyVersion, next_version, refusal
@@ -29,15 +29,7 @@ from intermediate_simulator.service_layer.simulator import Simulator
 tracer = trace.get_tracer("intermediate_simulator")
 
 
-@dataclass(frozen=True)
-class Acknowledgement:
-    """What the sender gets back: the stored receipt and whether this was a replay."""
-
-    receipt: Receipt
-    replayed: bool
-
-
-def receive_operation(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement:
+def receive_operation(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement[Receipt]:
     """Apply one 副本 operation once per key; a resend gets the stored answer.
 
     Raises CodedError: E-FORMAT, E-KEY-REUSED, E-REJECTED, E-ALREADY-REGISTERED,
