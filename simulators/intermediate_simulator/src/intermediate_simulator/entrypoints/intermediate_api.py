@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
-from jumin_simulator.feed import AfterCursor, PageLimit
+from jumin_simulator.feed import PageLimit
 from jumin_simulator.formats import FUGO_PATTERN
 from jumin_simulator.idempotency import IdempotencyKey
 
@@ -22,6 +22,9 @@ router = APIRouter(
 )
 
 FugoQuery = Annotated[str, Query(pattern=FUGO_PATTERN, description="符号")]
+
+Position = Annotated[int, Query(ge=0, description="items read so far (the last page's `next`)")]
+"""`after` on the lists paged by position (副本, 情報提供等記録)."""
 
 _COPY_DOC = """副本の登録・更新・削除 of one person's data item (`operation`: register, update,
 delete), in the register's order (`as_of`). 201 stored (the 副本's new version), 200 a replay of the
@@ -67,7 +70,7 @@ async def get_copies(
     sim: SimulatorDep,
     fugo: Annotated[str | None, Query(pattern=FUGO_PATTERN, description="符号")] = None,
     data_item: DataItemCode | None = None,
-    after: AfterCursor = 0,
+    after: Position = 0,
     limit: PageLimit = 100,
 ) -> CopyPage:
     copies = [
@@ -85,7 +88,7 @@ async def get_copies(
 async def get_provision_records(
     sim: SimulatorDep,
     fugo: FugoQuery,
-    after: AfterCursor = 0,
+    after: Position = 0,
     limit: PageLimit = 100,
 ) -> RecordPage:
     page = sim.state.records_of(fugo)[after : after + limit]
