@@ -28,7 +28,9 @@ def test_settings_without_staff_tokens_are_refused() -> None:
     spec = AdapterApp(
         title="t", description="d", running=running, ledger=running, message_types=["a"], tag="t"
     )
+
+    def never(app: object) -> Any:
+        raise AssertionError("the app is never built")
+
     with pytest.raises(TypeError, match="StaffTokenSettings"):
-        adapter_app(
-            spec, ServiceSettings(), lifespan=lambda app: pytest.fail(), overrides=None, routers=[]
-        )
+        adapter_app(spec, ServiceSettings(), lifespan=never, overrides=None, routers=[])
