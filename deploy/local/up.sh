@@ -27,6 +27,8 @@ print_urls() {
   CS simulator         http://127.0.0.1:${JUMIN_CS_SIMULATOR_PORT:-8900}/docs
   戸籍附票 simulator    http://127.0.0.1:${JUMIN_KOSEKI_SIMULATOR_PORT:-8901}/docs
   法務省 simulator      http://127.0.0.1:${JUMIN_MOJ_SIMULATOR_PORT:-8902}/docs
+  統合宛名 simulator    http://127.0.0.1:${JUMIN_ATENA_SIMULATOR_PORT:-8903}/docs
+  中間サーバー simulator http://127.0.0.1:${JUMIN_INTERMEDIATE_SIMULATOR_PORT:-8904}/docs
   RabbitMQ management  http://127.0.0.1:15672   (guest / guest, vhost '$JUMIN_AMQP_VHOST')
   database             postgresql://jumin_registry@$JUMIN_PG_HOST:$JUMIN_PG_PORT/$1
 
@@ -56,7 +58,10 @@ main() {
   : "${JUMIN_CS_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/cs-simulator/$db.sqlite3}"
   : "${JUMIN_KOSEKI_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/koseki-simulator/$db.sqlite3}"
   : "${JUMIN_MOJ_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/moj-simulator/$db.sqlite3}"
+  : "${JUMIN_ATENA_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/atena-simulator/$db.sqlite3}"
+  : "${JUMIN_INTERMEDIATE_SIMULATOR_STATE_FILE:=$JUMIN_ROOT/var/intermediate-simulator/$db.sqlite3}"
   export JUMIN_CS_SIMULATOR_STATE_FILE JUMIN_KOSEKI_SIMULATOR_STATE_FILE JUMIN_MOJ_SIMULATOR_STATE_FILE
+  export JUMIN_ATENA_SIMULATOR_STATE_FILE JUMIN_INTERMEDIATE_SIMULATOR_STATE_FILE
   log "starting the processes of deploy/local/supervisord.conf (Ctrl-C to stop; make status, make logs)"
   # The workspace was synced by bootstrap.sh; the processes must never rewrite uv.lock.
   export UV_LOCKED=1

@@ -3,7 +3,8 @@
 The stack runs as `make up` runs it — deploy/local/up.sh under supervisord — on its own database
 and vhost (JUMIN_E2E_DB / JUMIN_E2E_VHOST + `_readme`, provisioned fresh), but where the README's
 commands look for it: the README's ports (registry 8100, cs_adapter 8301, koseki_adapter 8302,
-CS simulator 8900, 附票 simulator 8901, 法務省 simulator 8902), supervisord's socket in var/run
+CS simulator 8900, 附票 simulator 8901, 法務省 simulator 8902, 統合宛名 simulator 8903,
+中間サーバー simulator 8904), supervisord's socket in var/run
 (`make status`) and the repository's development keys in var/keys (`make token`). A port already
 taken (a `make up` running?) fails the test at once, saying so.
 
@@ -41,6 +42,8 @@ README_PORTS = Ports(
     koseki_simulator=8901,
     koseki_adapter=8302,
     moj_simulator=8902,
+    atena_simulator=8903,
+    intermediate_simulator=8904,
 )
 #: Where `make status` (deploy/local/ctl.sh) finds supervisord when nothing says otherwise.
 DEFAULT_RUN_DIR = ROOT / "var/run"

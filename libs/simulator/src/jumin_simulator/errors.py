@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+COMMON_ERROR_CODES: dict[str, tuple[int, str]] = {
+    "E-FORMAT": (400, "電文・パラメータの形式誤り (malformed; `errors` names the fields)"),
+    "E-KEY-REUSED": (409, "冪等キーの再利用 (the key was used for another message)"),
+    "E-BUSY": (503, "混雑 (fault injection, also a lost reply; retry later)"),
+    "E-DOWN": (503, "停止中 (fault injection; the system is down)"),
+}
+"""The codes every simulator answers (malformed, key reuse, fault injection): each simulator's
+catalog adds its own to these."""
+
 
 @dataclass
 class CodedError(Exception):

@@ -1,4 +1,5 @@
-"""電文 item formats shared by the simulated systems (市町村CS, 戸籍附票システム).
+"""電文 item formats shared by the simulated systems (市町村CS, 戸籍附票システム, 団体内統合宛名システム,
+中間サーバー).
 
 Annotated types; error messages name the rule, never the value.
 """
@@ -10,6 +11,7 @@ import re
 from typing import Annotated, Literal
 
 from jumin_contracts.check_digits import (
+    is_valid_atena_no,
     is_valid_juminhyo_code,
     is_valid_local_government_code,
     is_valid_my_number,
@@ -60,6 +62,19 @@ def _municipality_code(value: str) -> str:
     return value
 
 
+def _atena_no(value: str) -> str:
+    if not is_valid_atena_no(value):
+        raise ValueError("宛名番号は検査数字付きの10桁です / 10 digits with a valid check digit")
+    return value
+
+
+FUGO_PATTERN = r"^FG[A-Z0-9]{22}$"
+"""情報提供用個人識別符号 (機関別符号) as the simulators make them: `FG` + 22 capitals or digits.
+
+The real 符号's form is not public; this one can never be read as a 個人番号 (12 digits) or a
+住民票コード (11 digits)."""
+
+
 WireDate = Annotated[str, AfterValidator(_wire_date)]
 """年月日: `YYYYMMDD`, unknown parts zero (`20210400`, `00000000`)."""
 
@@ -68,6 +83,12 @@ JuminhyoCode = Annotated[str, AfterValidator(_juminhyo_code)]
 
 MyNumber = Annotated[str, AfterValidator(_my_number)]
 """個人番号: 11 digits + check digit."""
+
+AtenaNo = Annotated[str, AfterValidator(_atena_no)]
+"""宛名番号 (the registry's 住記宛名番号): 9 digits + check digit."""
+
+Fugo = Annotated[str, StringConstraints(pattern=FUGO_PATTERN)]
+"""符号 (情報提供用個人識別符号): see `FUGO_PATTERN`."""
 
 MunicipalityCode = Annotated[str, AfterValidator(_municipality_code)]
 """地方公共団体コード (JIS X 0402): 5 digits + check digit."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import Header
@@ -28,3 +29,12 @@ def replay_of(stored: _Stored | None, *, same: Callable[[_Stored], bool]) -> _St
     if not same(stored):
         raise key_reused()
     return stored
+
+
+@dataclass(frozen=True)
+class Acknowledgement(Generic[_Stored]):
+    """What the sender of a message gets back: the stored receipt, and whether this was a replay
+    (answered 200 with the stored answer instead of 201)."""
+
+    receipt: _Stored
+    replayed: bool

@@ -38,3 +38,17 @@ def safe_message(kind: str, message: str) -> str:
 def field_error(loc: tuple[str | int, ...], kind: str, message: str) -> dict[str, Any]:
     """One entry of a problem's `errors`: where, which rule kind, the rule in words."""
     return {"loc": list(loc), "msg": message, "type": kind}
+
+
+NOT_THIS_WARD = (
+    "この連携の市区町村の地方公共団体コードではありません / not the ward this link serves"
+)
+
+
+def check_sender(municipality_code: str, *, served: str) -> None:
+    """Raise E-FORMAT (naming `body.municipality_code`) unless the envelope's sender is the ward
+    the simulated system serves."""
+    if municipality_code != served:
+        raise format_error(
+            [field_error(("body", "municipality_code"), "not_this_ward", NOT_THIS_WARD)]
+        )

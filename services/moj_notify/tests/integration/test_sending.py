@@ -192,6 +192,7 @@ async def test_spans_carry_ids_but_no_personal_data(
         message.family_name,
         message.given_name,
         message.address,
+        message.previous_address,
         message.residence_card_no,
         "19950304",
         "1995-03-04",

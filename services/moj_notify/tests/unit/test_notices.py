@@ -51,7 +51,7 @@ def test_the_notice_carries_class_reason_dates_and_the_30_45_items() -> None:
         "sex": "1",
         "nationality": "VNM",
         "address": "東京都新宿区百人町一丁目2番3号",
-        "previous_address": None,
+        "previous_address": "ベトナム ハノイ市ホアンキエム区1",
         "foreign_category": "mid_long_term",
         "status_of_residence": "技術・人文知識・国際業務",
         "period_of_stay": "3年",
@@ -80,6 +80,7 @@ def test_a_special_permanent_residents_move_is_a_notice_only() -> None:
     assert notice.message.body["special_permanent_cert_no"] == "SP12345678AB"
     assert notice.message.body["residence_card_no"] is None
     assert notice.message.body["nationality"] == "KOR"
+    assert notice.message.body["previous_address"] == "東京都新宿区大久保一丁目1番1号"
     assert notice.message.body["sex"] == "2"
 
 

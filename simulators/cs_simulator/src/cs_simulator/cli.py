@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from jumin_platform.service_cli import run_api
-from jumin_platform.telemetry import configure as configure_telemetry
+from jumin_simulator.cli import serve_command
 
 from cs_simulator.config import Settings
+from cs_simulator.entrypoints.app import create_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator (`serve`) with uvicorn."""
-    parser = argparse.ArgumentParser(prog="jumin-cs-simulator", description="市町村CS simulator")
-    parser.add_argument("command", choices=["serve"])
-    parser.parse_args(argv)
-    settings = Settings()
-    configure_telemetry("cs-simulator")
-    from cs_simulator.entrypoints.app import create_app
-
-    run_api(create_app(settings), settings, timeout_graceful_shutdown=2)
-    return 0
+    return serve_command(
+        argv,
+        prog="jumin-cs-simulator",
+        description="市町村CS simulator",
+        service="cs-simulator",
+        settings=Settings,
+        create_app=create_app,
+    )

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from cs_simulator.config import Settings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
-from jumin_platform.telemetry import configure
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from jumin_testing.simulator_kit import collect_spans
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @pytest.fixture(scope="session")
 def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
     """Install tracing once and collect every finished span in memory."""
-    provider = configure("cs-simulator", trace_dir=Path(tmp_path_factory.mktemp("traces")))
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    return collect_spans("cs-simulator", tmp_path_factory.mktemp("traces"))
 
 
 @pytest.fixture

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
-from jumin_testing.simulator_process import serve_simulator, wait_healthy
+from jumin_testing.simulator_kit import check_console_script
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """Start `jumin-cs-simulator serve` on a free port and stop it afterwards."""
-    with serve_simulator("jumin-cs-simulator", "JUMIN_CS_SIMULATOR_", tmp_path) as url:
-        yield url
-
-
-def test_console_script_serves_and_timeouts_break_the_connection(server: str) -> None:
-    response = wait_healthy(server)
-    assert response.json() == {"status": "ok"}
-    httpx.put(f"{server}/sim/faults", json={"timeout_rate": 1.0}).raise_for_status()
-
-    with pytest.raises(httpx.ReadTimeout):
-        httpx.get(f"{server}/cs/v1/notifications", timeout=0.1)
-    with pytest.raises(httpx.RemoteProtocolError):  # after the hang: closed, never answered
-        httpx.get(f"{server}/cs/v1/notifications", timeout=10)
+def test_console_script_serves_and_timeouts_break_the_connection(tmp_path: Path) -> None:
+    check_console_script(
+        "jumin-cs-simulator", "JUMIN_CS_SIMULATOR_", tmp_path, "/cs/v1/notifications"
+    )

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from jumin_platform.service_cli import run_api
-from jumin_platform.telemetry import configure as configure_telemetry
+from jumin_simulator.cli import serve_command
 
 from koseki_simulator.config import Settings
+from koseki_simulator.entrypoints.app import create_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator (`serve`) with uvicorn."""
-    parser = argparse.ArgumentParser(
-        prog="jumin-koseki-simulator", description="戸籍附票システム simulator"
+    return serve_command(
+        argv,
+        prog="jumin-koseki-simulator",
+        description="戸籍附票システム simulator",
+        service="koseki-simulator",
+        settings=Settings,
+        create_app=create_app,
     )
-    parser.add_argument("command", choices=["serve"])
-    parser.parse_args(argv)
-    settings = Settings()
-    configure_telemetry("koseki-simulator")
-    from koseki_simulator.entrypoints.app import create_app
-
-    run_api(create_app(settings), settings, timeout_graceful_shutdown=2)
-    return 0

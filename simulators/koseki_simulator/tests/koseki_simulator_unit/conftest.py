@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from jumin_platform.telemetry import configure
+from jumin_testing.simulator_kit import collect_spans
 from koseki_simulator.config import Settings
 from koseki_simulator.entrypoints.app import create_app
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
 @pytest.fixture(scope="session")
 def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
     """Install tracing once and collect every finished span in memory."""
-    provider = configure("koseki-simulator", trace_dir=Path(tmp_path_factory.mktemp("traces")))
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
+    return collect_spans("koseki-simulator", tmp_path_factory.mktemp("traces"))
 
 
 @pytest.fixture

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 
-from jumin_platform.service_cli import run_api
-from jumin_platform.telemetry import configure as configure_telemetry
+from jumin_simulator.cli import serve_command
 
 from moj_simulator.config import Settings
+from moj_simulator.entrypoints.app import create_app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the simulator (`serve`) with uvicorn."""
-    parser = argparse.ArgumentParser(
-        prog="jumin-moj-simulator", description="出入国在留管理庁 (法務省) simulator"
+    return serve_command(
+        argv,
+        prog="jumin-moj-simulator",
+        description="出入国在留管理庁 (法務省) simulator",
+        service="moj-simulator",
+        settings=Settings,
+        create_app=create_app,
     )
-    parser.add_argument("command", choices=["serve"])
-    parser.parse_args(argv)
-    settings = Settings()
-    configure_telemetry("moj-simulator")
-    from moj_simulator.entrypoints.app import create_app
-
-    run_api(create_app(settings), settings, timeout_graceful_shutdown=2)
-    return 0

@@ -65,6 +65,8 @@ class Ports:
     audit_witness: int = field(default_factory=free_port)
     koseki_simulator: int = field(default_factory=free_port)
     moj_simulator: int = field(default_factory=free_port)
+    atena_simulator: int = field(default_factory=free_port)
+    intermediate_simulator: int = field(default_factory=free_port)
     koseki_adapter: int = field(default_factory=free_port)
     moj_notify: int = field(default_factory=free_port)
 

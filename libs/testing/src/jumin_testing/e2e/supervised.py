@@ -9,8 +9,8 @@
 
 The processes listen on the environment's ports; supervisord's socket and pid file go to
 `run_dir` (a unix socket path must be short), process logs to `<workdir>/logs/supervised`, what
-the simulators hold to `<workdir>/cs-simulator.sqlite3`, `<workdir>/koseki-simulator.sqlite3` and
-`<workdir>/moj-simulator.sqlite3`.
+the simulators hold to `<workdir>/<simulator>.sqlite3` (cs-, koseki-, moj-, atena- and
+intermediate-simulator).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ PROGRAMS = (
     "cs_simulator",
     "koseki_simulator",
     "moj_simulator",
+    "atena_simulator",
+    "intermediate_simulator",
     "registry",
     "relay:relay-0",
     "relay:relay-1",
@@ -68,6 +70,12 @@ class SupervisedStack:
             "JUMIN_MOJ_NOTIFY_MOJ_BASE_URL": e.moj_simulator_url,
             "JUMIN_MOJ_SIMULATOR_RESULT_DELAY": str(e.moj_result_delay),
             "JUMIN_MOJ_SIMULATOR_STATE_FILE": str(e.workdir / "moj-simulator.sqlite3"),
+            "JUMIN_ATENA_SIMULATOR_PORT": str(e.ports.atena_simulator),
+            "JUMIN_ATENA_SIMULATOR_STATE_FILE": str(e.workdir / "atena-simulator.sqlite3"),
+            "JUMIN_INTERMEDIATE_SIMULATOR_PORT": str(e.ports.intermediate_simulator),
+            "JUMIN_INTERMEDIATE_SIMULATOR_STATE_FILE": str(
+                e.workdir / "intermediate-simulator.sqlite3"
+            ),
             "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
             "JUMIN_REGISTRY_WITNESS_URL": f"http://127.0.0.1:{e.ports.audit_witness}",
         }
@@ -105,6 +113,8 @@ class SupervisedStack:
             "cs_simulator": f"{e.simulator_url}/healthz",
             "koseki_simulator": f"{e.koseki_simulator_url}/healthz",
             "moj_simulator": f"{e.moj_simulator_url}/healthz",
+            "atena_simulator": f"http://127.0.0.1:{e.ports.atena_simulator}/healthz",
+            "intermediate_simulator": f"http://127.0.0.1:{e.ports.intermediate_simulator}/healthz",
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
             "koseki_adapter": f"{e.koseki_adapter_url}/healthz",

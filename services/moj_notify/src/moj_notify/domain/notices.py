@@ -98,8 +98,7 @@ def municipal_notice(payload: MojMunicipalNotice, notified_on: date | None) -> d
         "change_date": wire_date(payload.occurred_on),
         "notification_date": wire_calendar_date(notified_on) if notified_on else None,
         **_person(payload),
-        # 前住所: not in the contract yet (sent as null until the registry provides it)
-        "previous_address": getattr(payload, "previous_address", None),
+        "previous_address": payload.previous_address,
         "foreign_category": payload.foreign_category.value,
         "status_of_residence": payload.status_of_residence,
         "period_of_stay": payload.period_of_stay,

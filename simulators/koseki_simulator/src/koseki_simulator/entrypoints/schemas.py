@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID
 
 from jumin_simulator.feed import QueuedNotice
+from jumin_simulator.received import ReceivedOut as SharedReceivedOut
 from pydantic import BaseModel
 
 from koseki_simulator.domain.fuhyo import Koseki, Member
@@ -99,33 +99,15 @@ class KosekiList(BaseModel):
     items: list[KosekiOut]
 
 
-class ReceivedOut(BaseModel):
+class ReceivedOut(SharedReceivedOut):
     """A received notice and its 照合結果 (simulator inspection)."""
 
-    idempotency_key: UUID
-    event_id: UUID
-    municipality_code: str
-    sent_at: datetime
-    body: dict[str, Any]
-    receipt_no: str
-    received_at: datetime
-    traceparent: str | None
     mismatches: list[str]
 
     @classmethod
     def of(cls, a: Answer) -> ReceivedOut:
         """Describe a received notice."""
-        return cls(
-            idempotency_key=a.idempotency_key,
-            event_id=a.envelope.event_id,
-            municipality_code=a.envelope.municipality_code,
-            sent_at=a.envelope.sent_at,
-            body=a.body.model_dump(mode="json"),
-            receipt_no=a.receipt_no,
-            received_at=a.received_at,
-            traceparent=a.traceparent,
-            mismatches=list(a.mismatches),
-        )
+        return cls(**cls.items_of(a), mismatches=list(a.mismatches))
 
 
 class ReceivedList(BaseModel):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-from uuid import UUID
 
+from jumin_simulator.idempotency import Acknowledgement
+from jumin_simulator.received import ReceivedOut as SharedReceivedOut
 from pydantic import BaseModel
 
 from moj_simulator.domain.state import IssuedResult, Receipt
-from moj_simulator.service_layer.handlers import Acknowledgement
 
 
 class NoticeReceipt(BaseModel):
@@ -21,7 +20,7 @@ class NoticeReceipt(BaseModel):
     replayed: bool
 
     @classmethod
-    def of(cls, acknowledgement: Acknowledgement) -> NoticeReceipt:
+    def of(cls, acknowledgement: Acknowledgement[Receipt]) -> NoticeReceipt:
         """Describe a receipt."""
         receipt = acknowledgement.receipt
         return cls(
@@ -47,36 +46,20 @@ class ResultOut(BaseModel):
         return cls(result="ok" if code is None else "error", error_code=code)
 
 
-class ReceivedOut(BaseModel):
+class ReceivedOut(SharedReceivedOut):
     """A received notice and its result so far (simulator inspection)."""
 
-    idempotency_key: UUID
-    event_id: UUID
     type: str
-    municipality_code: str
-    sent_at: datetime
-    body: dict[str, Any]
-    receipt_no: str
-    received_at: datetime
     result_due_at: datetime
-    traceparent: str | None
     result: ResultOut | None
 
     @classmethod
     def of(cls, receipt: Receipt, issued: IssuedResult | None) -> ReceivedOut:
         """Describe a received notice."""
-        envelope = receipt.envelope
         return cls(
-            idempotency_key=receipt.idempotency_key,
-            event_id=envelope.event_id,
-            type=envelope.type,
-            municipality_code=envelope.municipality_code,
-            sent_at=envelope.sent_at,
-            body=receipt.body.model_dump(mode="json"),
-            receipt_no=receipt.receipt_no,
-            received_at=receipt.received_at,
+            **cls.items_of(receipt),
+            type=receipt.envelope.type,
             result_due_at=receipt.result_due_at,
-            traceparent=receipt.traceparent,
             result=ResultOut.of(issued),
         )
 

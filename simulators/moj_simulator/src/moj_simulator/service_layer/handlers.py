@@ -3,13 +3,12 @@ injected results and 長官通知 (test API), seed its record of foreign residen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from jumin_platform.telemetry import context_from, current_traceparent
 from jumin_simulator.feed import Notification
-from jumin_simulator.idempotency import replay_of
+from jumin_simulator.idempotency import Acknowledgement, replay_of
 from opentelemetry import trace
 
 from moj_simulator.domain.director import (
@@ -30,15 +29,7 @@ from moj_simulator.service_layer.simulator import Simulator
 tracer = trace.get_tracer("moj_simulator")
 
 
-@dataclass(frozen=True)
-class Acknowledgement:
-    """What the sender gets back: the stored receipt and whether this was a replay."""
-
-    receipt: Receipt
-    replayed: bool
-
-
-def receive_notice(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement:
+def receive_notice(*, sim: Simulator, key: UUID, payload: Any) -> Acknowledgement[Receipt]:
     """Receive a 市町村通知 or 市町村伝達 once per key; a resend gets the stored receipt.
 
     Its processing result is queued once due (`issue_due_results`).

@@ -1,35 +1,21 @@
 """Request dependencies: the running adapter, its ledger for the delivery routes, and who may
-call what."""
+call what (`jumin_platform.adapter_api`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
-from jumin_platform.auth import Role, Staff, require_roles
-from jumin_platform.consumer.noted_operations import NotedOperations
-from jumin_platform.consumer.operations import NotRunning
+from jumin_platform.adapter_api import Admin, Reader, RunningAdapter
 from jumin_platform.deliveries.api import LedgerAccess
 
 from cs_adapter.bootstrap import CsAdapter
 from cs_adapter.service_layer.sealing import SealedKeeping
 
-_NOT_RUNNING = (
-    "CS連携が起動していません。しばらくしてから再度実行してください。 "
-    "(The adapter is not running; try again shortly.)"
-)
+__all__ = ["AdapterDep", "Admin", "Reader", "ledger", "running_adapter"]
 
-
-def running_adapter(request: Request) -> CsAdapter:
-    """Return the started adapter, or answer 503 (between start-up steps, or shutting down)."""
-    return _running(request.app.state)
-
-
-def _running(state: object) -> CsAdapter:
-    adapter: CsAdapter | None = getattr(state, "adapter", None)
-    if adapter is None:
-        raise NotRunning(_NOT_RUNNING)
-    return adapter
+running_adapter = RunningAdapter[CsAdapter]("CS連携")
+"""The started adapter of a request, or 503."""
 
 
 def ledger(request: Request) -> LedgerAccess:
@@ -40,13 +26,4 @@ def ledger(request: Request) -> LedgerAccess:
     )
 
 
-def kit_operations(state: object) -> NotedOperations:
-    """What the kit's operator router needs: the running kit's operations, looked up late."""
-    return NotedOperations(lambda: _running(state).kit.operations)
-
-
 AdapterDep = Annotated[CsAdapter, Depends(running_adapter)]
-Admin = Annotated[Staff, Depends(require_roles(Role.ADMIN))]
-"""システム管理: switches, resends, releases, runs checks."""
-Reader = Annotated[Staff, Depends(require_roles(Role.ADMIN, Role.AUDITOR))]
-"""監査 or システム管理: reads the delivery record and the adapter's state."""

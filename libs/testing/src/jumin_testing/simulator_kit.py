@@ -1,0 +1,118 @@
+"""What the simulators' unit tests share: spans in memory, an in-process client, messages with an
+idempotency key, fault settings, the not-UTF-8 refusal, seeded identifiers for fuzzing and the
+console-script check.
+
+    spans = collect_spans("atena-simulator", tmp_path)       # once per session
+    async with in_process(create_app(settings)) as client:    # one simulator process's life
+        await set_faults(client, error_rate=1.0)
+        response = await post_message(client, "/atena/v1/persons", payload, key=key)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from jumin_platform.telemetry import configure
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from schemathesis import Case
+
+from jumin_testing.simulator_process import serve_simulator, wait_healthy
+
+__all__ = [
+    "NOT_UTF8",
+    "check_console_script",
+    "collect_spans",
+    "in_process",
+    "post_message",
+    "refused_as_not_utf8",
+    "set_faults",
+    "use_seeded",
+]
+
+
+def collect_spans(service: str, trace_dir: Path) -> InMemorySpanExporter:
+    """Install tracing for *service* (files under *trace_dir*) and keep every finished span in
+    memory too; call once per test session."""
+    provider = configure(service, trace_dir=trace_dir)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+@asynccontextmanager
+async def in_process(
+    app: FastAPI, base_url: str = "http://simulator"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """One simulator process's life: its lifespan, and a client talking to it over ASGI."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+async def post_message(
+    client: httpx.AsyncClient,
+    path: str,
+    payload: Any,
+    *,
+    key: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Response:
+    """POST one message with an `Idempotency-Key` (a new one unless *key* is given)."""
+    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
+    return await client.post(path, json=payload, headers=all_headers)
+
+
+async def set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
+    """Replace the simulator's fault settings (they must be valid)."""
+    response = await client.put("/sim/faults", json=faults)
+    assert response.status_code == 200, response.text
+
+
+NOT_UTF8 = b'{"event_id": "\xff"}'
+"""A body that is not UTF-8 (so not JSON)."""
+
+
+async def refused_as_not_utf8(
+    client: httpx.AsyncClient, method: str, path: str, headers: Mapping[str, str]
+) -> bool:
+    """Send `NOT_UTF8`; tell whether it was refused as `400 E-FORMAT` problem+json."""
+    response = await client.request(
+        method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
+    )
+    return (
+        response.status_code == 400
+        and response.headers["content-type"] == "application/problem+json"
+        and response.json()["code"] == "E-FORMAT"
+    )
+
+
+def use_seeded(case: Case[Any], *, key: str, query: Mapping[str, Any]) -> None:
+    """Point a fuzzed case at what the simulator holds: its `Idempotency-Key` (if it has one) and
+    the query parameters it declares among *query*."""
+    if "Idempotency-Key" in {parameter.name for parameter in case.operation.headers}:
+        case.headers["Idempotency-Key"] = key
+    declared = {parameter.name for parameter in case.operation.query}
+    overrides = {name: value for name, value in query.items() if name in declared}
+    if overrides:
+        case.query = {**(case.query or {}), **overrides}
+
+
+def check_console_script(script: str, env_prefix: str, workdir: Path, api_path: str) -> None:
+    """`<script> serve` answers its health check, and a 'timeout' fault on *api_path* makes the
+    client give up, then drops the connection unanswered."""
+    with serve_simulator(script, env_prefix, workdir) as url:
+        assert wait_healthy(url).json() == {"status": "ok"}
+        httpx.put(f"{url}/sim/faults", json={"timeout_rate": 1.0}).raise_for_status()
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(f"{url}{api_path}", timeout=0.1)
+        with pytest.raises(httpx.RemoteProtocolError):  # after the hang: closed, never answered
+            httpx.get(f"{url}{api_path}", timeout=10)

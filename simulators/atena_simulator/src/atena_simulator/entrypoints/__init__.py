@@ -1,0 +1,1 @@
+"""HTTP: the ward's API (`/atena/v1/*`) and the test side (`/sim/*`)."""

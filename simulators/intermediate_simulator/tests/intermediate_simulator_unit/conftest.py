@@ -1,0 +1,38 @@
+"""Fixtures for the simulator's unit tests: an app per test and a client over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from intermediate_simulator.config import Settings
+from intermediate_simulator.entrypoints.app import create_app
+from jumin_testing.simulator_kit import collect_spans, in_process
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+
+@pytest.fixture(scope="session")
+def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
+    """Install tracing once and collect every finished span in memory."""
+    return collect_spans("intermediate-simulator", tmp_path_factory.mktemp("traces"))
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Short hangs so tests stay fast; a seed so fault draws repeat."""
+    return Settings(timeout_hang=1.0, seed=7)
+
+
+@pytest.fixture
+def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
+    """A fresh simulator app."""
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Talk to the app in-process."""
+    async with in_process(app, "http://intermediate") as http:
+        yield http
