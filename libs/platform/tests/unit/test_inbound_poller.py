@@ -88,11 +88,11 @@ class World:
         )
 
 
-def to_command(n: Notification, *, now: datetime) -> RegistryCommand | Skipped:
-    if "moved_in_on" not in n.body:
+def to_command(notification: Notification, *, now: datetime) -> RegistryCommand | Skipped:
+    if "moved_in_on" not in notification.body:
         return Skipped("invalid", "moved_in_on is missing")
     return MoveInNoticeReceived(
-        command_id=uuid5(n.notification_id, "command"),
+        command_id=uuid5(notification.notification_id, "command"),
         sent_at=now,
         juminhyo_code=CODE,
         confirmed_on=date(2026, 11, 1),
