@@ -30,7 +30,7 @@ export JUMIN_SECRETS_DIR
 # jumin_NAME_owner (owns schema NAME, runs its migrations) and jumin_NAME (the service: DML only),
 # the broker user jumin_NAME (declared in the topology), and the console script jumin-NAME
 # (underscores as dashes) with the sub-commands `migrate` and `dev-keys`.
-JUMIN_SERVICES=(registry cs_adapter koseki_adapter audit_witness)
+JUMIN_SERVICES=(registry cs_adapter koseki_adapter moj_notify audit_witness)
 
 # Broker admin of the vhost (declares the topology; no management tags).
 # shellcheck disable=SC2034

@@ -22,6 +22,7 @@ print_urls() {
   registry health      http://$host:$port/healthz
   cs_adapter operator  http://127.0.0.1:${JUMIN_CS_ADAPTER_PORT:-8301}/docs   (token: --role admin)
   koseki_adapter       http://127.0.0.1:${JUMIN_KOSEKI_ADAPTER_PORT:-8302}/docs   (token: --role admin)
+  moj_notify           http://127.0.0.1:${JUMIN_MOJ_NOTIFY_PORT:-8303}/docs   (token: --role admin)
   audit witness        http://127.0.0.1:${JUMIN_AUDIT_WITNESS_PORT:-8310}/docs   (checkpoints of the access logs)
   CS simulator         http://127.0.0.1:${JUMIN_CS_SIMULATOR_PORT:-8900}/docs
   戸籍附票 simulator    http://127.0.0.1:${JUMIN_KOSEKI_SIMULATOR_PORT:-8901}/docs

@@ -128,7 +128,8 @@ class MojCorrections(BaseModel):
     """The foreign-resident items a 長官通知 corrects (those of a 市町村通知).
 
     An omitted item stays as recorded; an item given as null is cleared (e.g. the 在留カード番号
-    of someone who became a 特別永住者).
+    of someone who became a 特別永住者). Whether a notice may correct nothing depends on its kind
+    (`MojDirectorNotice`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -148,15 +149,18 @@ class MojCorrections(BaseModel):
         default=None, description="特別永住者証明書番号 (新)"
     )
 
-    @model_validator(mode="after")
-    def _something_to_correct(self) -> MojCorrections:
-        if not self.model_fields_set:
-            raise ValueError("訂正する項目がありません / the notice corrects nothing")
-        return self
+    @property
+    def empty(self) -> bool:
+        """Say whether no item is given (not even as null)."""
+        return not self.model_fields_set
 
 
 class MojDirectorNotice(RegistryCommand):
-    """長官通知 from 法務省: becomes a pending 職権 change a reviewer decides (住基法30条の50)."""
+    """長官通知 from 法務省: becomes a pending 職権 change a reviewer decides (住基法30条の50).
+
+    Every kind corrects at least one item, but ``stay_ended`` (出国による在留期間満了・在留資格取消),
+    which removes the record (職権消除) and so corrects nothing: its ``corrections`` are empty.
+    """
 
     ROUTING_KEY: ClassVar[str] = f"{ROUTING_PREFIX}.moj_notice"
 
@@ -168,7 +172,10 @@ class MojDirectorNotice(RegistryCommand):
     effective_on: date = Field(
         description="異動日: the date the permission or correction took effect"
     )
-    corrections: MojCorrections = Field(description="訂正する記載事項")
+    corrections: MojCorrections = Field(
+        default_factory=MojCorrections,
+        description="訂正する記載事項 (stay_ended は空; ほかの種別は一つ以上)",
+    )
     notice_text: Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00]*$")] = Field(
         description="通知文 (shown to the reviewer as the change's 備考)"
     )
@@ -179,6 +186,18 @@ class MojDirectorNotice(RegistryCommand):
             raise ValueError(
                 "在留カード番号か住民票コードが必要です / give residence_card_no or juminhyo_code"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _corrects_what_its_kind_corrects(self) -> MojDirectorNotice:
+        removal = self.notice_kind is MojNoticeKind.STAY_ENDED
+        if removal and not self.corrections.empty:
+            raise ValueError(
+                "在留終了の通知は記載を消除するもので、訂正事項を伴いません / "
+                "a stay_ended notice removes the record and corrects nothing"
+            )
+        if not removal and self.corrections.empty:
+            raise ValueError("訂正する項目がありません / the notice corrects nothing")
         return self
 
 

@@ -225,7 +225,19 @@ class KosekiFuhyoNotice(_FuhyoItems):
 
 
 class MojMunicipalNotice(_ChangeItems):
-    """市町村通知 to 出入国在留管理庁 about a foreign resident (入管法第61条の8の2)."""
+    """市町村通知 to 出入国在留管理庁 about a foreign resident (入管法第61条の8の2).
+
+    With the envelope's 届出日 (`notified_on`) it also carries what a 市町村伝達 (入管令2条) needs:
+    a 住居地届出's article follows from ``change_kind`` (転入・法第30条の46転入 → 19条の7,
+    法第30条の47届出 → 19条の8, 転居 → 19条の9).
+
+    Version: ``previous_address`` (前住所) was added to version 1 in place, not as a version 2
+    (docs/architecture.md: a breaking change is a new version consumed side by side). No
+    ``moj.municipal_notice@1`` was ever published: the recipient was not routed
+    (`Recipient("moj", …, routed=False)`), so the registry projected none and no consumer ever
+    read one; a version 2 would have sat beside a version 1 nobody saw. From the first routing of
+    ``moj`` on, changes are additive or a new version, as for every other message.
+    """
 
     ROUTING_KEY: ClassVar[str] = "moj.municipal_notice"
 
@@ -236,6 +248,10 @@ class MojMunicipalNotice(_ChangeItems):
     sex: Sex = Field(description="性別")
     nationality: str = Field(description="国籍・地域")
     address: str = Field(description="住居地 (住所)")
+    previous_address: str | None = Field(
+        description="前住所: 転入 (国内・国外・法第30条の46) の従前の住所 (国外からは国・地域と国外の"
+        "住所; 届出になければ空), 転居の前の住所; それ以外の異動では空"
+    )
     foreign_category: ForeignResidentCategory = Field(description="区分")
     status_of_residence: str | None = Field(description="在留資格")
     period_of_stay: str | None = Field(description="在留期間")

@@ -17,6 +17,7 @@ from jumin_contracts.commands import (
     KosekiCollationNotice,
     KosekiRecordNotice,
     MojDirectorNotice,
+    MojNoticeKind,
     MoveInNoticeReceived,
     MyNumberAssigned,
     RegistryCommand,
@@ -194,9 +195,33 @@ def test_a_moj_notice_must_name_the_person() -> None:
     assert parse(MojDirectorNotice, {**data, "juminhyo_code": CODE})
 
 
-def test_a_moj_notice_must_correct_something() -> None:
+CORRECTING_KINDS = [k for k in MojNoticeKind if k is not MojNoticeKind.STAY_ENDED]
+
+
+@pytest.mark.parametrize("kind", CORRECTING_KINDS)
+@pytest.mark.parametrize("empty", [{}, None], ids=["corrections={}", "corrections omitted"])
+def test_a_moj_notice_must_correct_something_unless_the_stay_ended(
+    kind: MojNoticeKind, empty: dict[str, Any] | None
+) -> None:
+    data = body(MojDirectorNotice, notice_kind=kind.value, corrections=empty)
+    if empty is None:
+        del data["corrections"]
     with pytest.raises(ValidationError, match="corrects nothing"):
-        parse(MojDirectorNotice, body(MojDirectorNotice, corrections={}))
+        parse(MojDirectorNotice, data)
+
+
+def test_a_stay_ended_notice_removes_the_record_and_corrects_nothing() -> None:
+    data = body(MojDirectorNotice, notice_kind="stay_ended", notice_text="出国により在留期間満了")
+    del data["corrections"]
+    command = parse(MojDirectorNotice, data)
+    assert isinstance(command, MojDirectorNotice)
+    assert command.corrections.empty
+    given_empty = parse(MojDirectorNotice, {**data, "corrections": {}})
+    assert isinstance(given_empty, MojDirectorNotice)
+    assert given_empty.corrections.empty
+
+    with pytest.raises(ValidationError, match="corrects nothing"):
+        parse(MojDirectorNotice, {**data, "corrections": {"period_of_stay": "3年"}})
 
 
 @pytest.mark.parametrize("item", ["address", "honseki", "my_number", "juminhyo_code", "alias"])

@@ -97,6 +97,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "sex": "male",
         "nationality": "韓国",
         "address": "東京都新宿区西新宿二丁目8番1号",
+        "previous_address": "大韓民国 ソウル特別市鍾路区世宗大路209",
         "foreign_category": "special_permanent",
         "special_permanent_cert_no": "AB12345678CD",
         "notice_class": "juki_and_immigration",

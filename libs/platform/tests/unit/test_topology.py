@@ -400,36 +400,35 @@ def test_bad_retry_delays_are_refused(spec: str) -> None:
 # ---- recipients whose service does not exist yet -------------------------------------------------
 def test_only_recipients_with_a_service_are_routed_by_default() -> None:
     topology = Topology()
-    assert topology.routed_recipients == {"cs", "koseki", "witness"}
+    assert topology.routed_recipients == {"cs", "koseki", "moj", "witness"}
     events = {
         (b.destination, b.routing_key) for b in topology.bindings() if b.source == EVENTS_EXCHANGE
     }
     assert events == {
         ("cs.events", "cs.#"),
         ("koseki.events", "koseki.#"),
+        ("moj.events", "moj.#"),
         ("witness.events", "witness.#"),
     }
     # Their queues, users and permissions stay: a service built later finds them ready.
-    assert {"moj.events", "intermediate.events", "certificates.events"} <= {
-        q.name for q in topology.queues()
-    }
+    assert {"intermediate.events", "certificates.events"} <= {q.name for q in topology.queues()}
     assert (
-        topology.user("jumin_moj_notify").permissions
-        == Topology().with_all_routed().user("jumin_moj_notify").permissions
+        topology.user("jumin_intermediate_server").permissions
+        == Topology().with_all_routed().user("jumin_intermediate_server").permissions
     )
 
 
 @pytest.mark.parametrize("partitions", [0, 2])
 def test_declare_removes_the_events_binding_of_an_unrouted_recipient(partitions: int) -> None:
-    topology = Topology().with_partitions({"moj": partitions})
-    moj = topology.recipient("moj")
-    destination = moj.partition_exchange if partitions else moj.events_queue
-    assert (EVENTS_EXCHANGE, destination, "moj.#") in {
-        (b.source, b.destination, b.routing_key) for b in topology.stale_bindings(moj)
+    topology = Topology().with_partitions({"intermediate": partitions})
+    intermediate = topology.recipient("intermediate")
+    destination = intermediate.partition_exchange if partitions else intermediate.events_queue
+    assert (EVENTS_EXCHANGE, destination, "intermediate.#") in {
+        (b.source, b.destination, b.routing_key) for b in topology.stale_bindings(intermediate)
     }
     routed = topology.with_all_routed()
-    assert routed.stale_bindings(routed.recipient("moj")) == routed.other_mode_bindings(
-        routed.recipient("moj")
+    assert routed.stale_bindings(routed.recipient("intermediate")) == routed.other_mode_bindings(
+        routed.recipient("intermediate")
     )
 
 
@@ -438,7 +437,7 @@ def test_routed_recipients_come_from_the_environment() -> None:
         "cs",
         "koseki",
     }
-    assert topology_from_env({}).routed_recipients == {"cs", "koseki", "witness"}
+    assert topology_from_env({}).routed_recipients == {"cs", "koseki", "moj", "witness"}
     with pytest.raises(KeyError):
         topology_from_env({"JUMIN_AMQP_RECIPIENTS": "cs,nobody"})
     with pytest.raises(ValueError, match="bad recipient name"):

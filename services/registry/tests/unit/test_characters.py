@@ -29,6 +29,7 @@ from registry.domain.characters import Finding, record_problems
 from registry.domain.errors import RuleViolation
 from registry.domain.gaiji import check_code_point, check_substitute, read_glyph
 from registry.domain.model import HistoryRow, Person
+from registry.domain.changes import ChangeOrigin
 from registry.domain.projection import RecordFlags, project
 from registry.domain.recipient_policy import Ward
 from registry.policy import load_policy
@@ -225,6 +226,7 @@ def test_cs_gets_the_substitute_and_certificates_the_gaiji() -> None:
         change_kind=ChangeKind.DOMESTIC_MOVE_IN,
         occurred_on=TODAY,
         rows=[(None, _born("葛" + GAIJI))],
+        origin=ChangeOrigin.STAFF,
         policy=load_policy(ward=WARD),
         person_key=lambda a: "pk" + a,
         open_my_number=lambda sealed, a: None,
@@ -246,6 +248,7 @@ def test_without_its_substitute_a_gaiji_cannot_leave_for_cs() -> None:
             change_kind=ChangeKind.DOMESTIC_MOVE_IN,
             occurred_on=TODAY,
             rows=[(None, _born("葛" + GAIJI))],
+            origin=ChangeOrigin.STAFF,
             policy=load_policy(ward=WARD),
             person_key=lambda a: "pk" + a,
             open_my_number=lambda sealed, a: None,

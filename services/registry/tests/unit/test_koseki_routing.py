@@ -20,6 +20,7 @@ from registry.adapters.address_dictionary import PostalAddressBook
 from registry.domain.koseki_notices import amendment_for
 from registry.domain.model import HistoryRow
 from registry.domain.planning import RegisterView, plan_change
+from registry.domain.changes import ChangeOrigin
 from registry.domain.projection import RecordFlags, project
 from registry.domain.recipient_policy import Ward
 from registry.domain.rules import PlannedRow
@@ -79,6 +80,7 @@ def fuhyo_notices(kind: ChangeKind, before: HistoryRow, after: HistoryRow) -> se
         change_kind=kind,
         occurred_on=after.occurred_on,
         rows=[(before, after)],
+        origin=ChangeOrigin.STAFF,
         policy=POLICY,
         person_key=lambda atena_no: "k" + atena_no,
         open_my_number=lambda sealed, atena_no: None,

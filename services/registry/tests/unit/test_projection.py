@@ -34,6 +34,7 @@ from jumin_contracts.codes import (
 )
 from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import IDENTITY_ITEMS, MESSAGE_MODELS, CsMoveOutCertificate
+from registry.domain.changes import ChangeOrigin
 from registry.domain.model import HistoryRow, Person, Qualifications, RecordStatus
 from registry.domain.projection import ProjectedMessage, RecordFlags, project
 from registry.domain.recipient_policy import (
@@ -371,12 +372,14 @@ def run(
     *,
     occurred_on: PartialDate = TODAY,
     register_head: Person = SOMEONE_ELSE,
+    origin: ChangeOrigin = ChangeOrigin.STAFF,
 ) -> Any:
     """Project as approval does; ``register_head`` is every household's 世帯主 before the change."""
     return project(
         change_kind=kind,
         occurred_on=occurred_on,
         rows=pairs,
+        origin=origin,
         policy=POLICY,
         person_key=person_key,
         open_my_number=opener,
@@ -385,10 +388,17 @@ def run(
     )
 
 
-def inputs(kind: ChangeKind, pairs: list[Pair]) -> list[ProjectionInput]:
+def inputs(
+    kind: ChangeKind, pairs: list[Pair], origin: ChangeOrigin = ChangeOrigin.STAFF
+) -> list[ProjectionInput]:
     return [
         ProjectionInput(
-            change_kind=kind, occurred_on=TODAY, before=before, after=after, ward=POLICY.ward
+            change_kind=kind,
+            occurred_on=TODAY,
+            before=before,
+            after=after,
+            ward=POLICY.ward,
+            origin=origin,
         )
         for before, after in pairs
     ]
@@ -859,7 +869,8 @@ def test_a_broken_policy_refuses_to_load(
 
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     text = POLICY_FILE.read_text(encoding="utf-8")
-    text = text.replace('"identity_changed"', '"whenever"').replace('"nationality",\n', "")
+    text = text.replace('"identity_changed"', '"whenever"')
+    text = text.replace('nationality = "nationality"\n', "", 1)  # the 市町村通知's 国籍・地域
     path = tmp_path / "recipients.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PolicyError) as caught:

@@ -271,10 +271,11 @@ DEFAULT_RECIPIENTS: Final = (
         "jumin_koseki_adapter",
         commands=("koseki_record_notice", "koseki_collation_notice", "honseki_transfer_notice"),
     ),
+    # 市町村通知・市町村伝達 to 出入国在留管理庁 (入管法61条の8の2, 入管令2条), sent by moj_notify; back
+    # from it, 長官通知 (住基法30条の50).
+    Recipient("moj", "jumin_moj_notify", commands=("moj_notice",)),
     # Not built yet: routed=False until the service exists (docs/adding-a-service.md, step 3), so
     # their queues never fill with messages nobody consumes. JUMIN_AMQP_RECIPIENTS overrides.
-    # 長官通知 from 出入国在留管理庁 (住基法30条の50).
-    Recipient("moj", "jumin_moj_notify", commands=("moj_notice",), routed=False),
     Recipient("intermediate", "jumin_intermediate_server", routed=False),
     Recipient("certificates", "jumin_certificates", routed=False),
     # Signed access-log checkpoints (チェックポイント) from the registry, kept append-only by the

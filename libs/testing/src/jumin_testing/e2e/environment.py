@@ -66,6 +66,7 @@ class Ports:
     koseki_simulator: int = field(default_factory=free_port)
     moj_simulator: int = field(default_factory=free_port)
     koseki_adapter: int = field(default_factory=free_port)
+    moj_notify: int = field(default_factory=free_port)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,10 @@ class SliceEnvironment:
     @property
     def moj_simulator_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.moj_simulator}"
+
+    @property
+    def moj_notify_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.moj_notify}"
 
     # ---- process environments -------------------------------------------------------------------
     def base(self) -> dict[str, str]:

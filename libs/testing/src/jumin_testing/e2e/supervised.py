@@ -35,6 +35,7 @@ PROGRAMS = (
     "commands",
     "cs_adapter",
     "koseki_adapter",
+    "moj_notify",
     "audit_witness",
 )
 #: A line of `supervisorctl status`: `relay:relay-0   RUNNING   pid 17380, uptime 0:00:19`.
@@ -63,6 +64,8 @@ class SupervisedStack:
             "JUMIN_KOSEKI_ADAPTER_FUHYO_BASE_URL": e.koseki_simulator_url,
             "JUMIN_KOSEKI_SIMULATOR_STATE_FILE": str(e.workdir / "koseki-simulator.sqlite3"),
             "JUMIN_MOJ_SIMULATOR_PORT": str(e.ports.moj_simulator),
+            "JUMIN_MOJ_NOTIFY_PORT": str(e.ports.moj_notify),
+            "JUMIN_MOJ_NOTIFY_MOJ_BASE_URL": e.moj_simulator_url,
             "JUMIN_MOJ_SIMULATOR_RESULT_DELAY": str(e.moj_result_delay),
             "JUMIN_MOJ_SIMULATOR_STATE_FILE": str(e.workdir / "moj-simulator.sqlite3"),
             "JUMIN_AUDIT_WITNESS_PORT": str(e.ports.audit_witness),
@@ -105,6 +108,7 @@ class SupervisedStack:
             "registry": f"{e.registry_url}/readyz",
             "cs_adapter": f"{e.cs_adapter_url}/healthz",
             "koseki_adapter": f"{e.koseki_adapter_url}/healthz",
+            "moj_notify": f"{e.moj_notify_url}/healthz",
             "audit_witness": f"http://127.0.0.1:{e.ports.audit_witness}/healthz",
         }
         wanted = programs or PROGRAMS

@@ -13,15 +13,15 @@ from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 from pydantic import TypeAdapter
 
 from registry.domain.change_requests import ChangeRequest
-from registry.domain.changes import Change, ChangeStatus
+from registry.domain.changes import Change, ChangeOrigin, ChangeStatus
 
 _REQUEST = TypeAdapter[ChangeRequest](ChangeRequest)
 
 INSERT_CHANGE = """
 INSERT INTO registry.changes
     (change_id, kind, status, occurred_on, notified_on, request, terminal, created_by, created_at,
-     subjects)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     subjects, origin)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 """
 
 SELECT_CHANGE = "SELECT * FROM registry.changes WHERE change_id = $1"
@@ -115,6 +115,7 @@ def _change_from_record(record: Mapping[str, Any], vault: MyNumberVault | None) 
         withdrawn_by=record["withdrawn_by"],
         withdrawn_at=record["withdrawn_at"],
         subjects=tuple(record["subjects"]),
+        origin=ChangeOrigin(record["origin"]),
     )
 
 
@@ -150,6 +151,7 @@ class ChangeRepository:
             change.created_by,
             change.created_at,
             list(change.subjects),
+            change.origin.value,
         )
 
     async def get(self, change_id: UUID, *, for_update: bool = False) -> Change | None:

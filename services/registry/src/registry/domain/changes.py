@@ -16,6 +16,27 @@ from registry.domain.change_requests import ChangeRequest
 from registry.domain.errors import ChangeNotPending, NotMaker, SelfApprovalError
 
 
+class ChangeOrigin(StrEnum):
+    """Say where a change came from (起因): a member of staff, or a notice another system sent.
+
+    Recorded on the change (registry.changes.origin) so the recipient policy can tell a fact the
+    ward learned from a recipient from one the ward found itself: a change made from a 長官通知
+    sends no 市町村通知 back to the ministry (`recipient_policy.foreign_and_notifiable`).
+    """
+
+    STAFF = "staff"  # 窓口の届出・職員の職権処理
+    CS = "cs"  # 住基ネット (個人番号の生成, 転入通知), entered as system:cs
+    KOSEKI = "koseki"  # 戸籍 side (住民票記載事項通知), entered as system:koseki
+    MOJ = "moj"  # 法務省 (出入国在留管理庁長官) 長官通知 (住基法30条の50), entered as system:moj
+
+    @property
+    def system_maker(self) -> str:
+        """Return the maker a system's changes are entered as (``system:<origin>``)."""
+        if self is ChangeOrigin.STAFF:
+            raise ValueError("staff changes are entered by a member of staff")
+        return f"system:{self.value}"
+
+
 class ChangeStatus(StrEnum):
     """List the states of a change (仮登録 → 本登録 / 却下 / 取下げ)."""
 
@@ -42,6 +63,7 @@ class Change:
     withdrawn_by: str | None = None
     withdrawn_at: datetime | None = None
     subjects: tuple[str, ...] = ()  # 宛名番号 of the people touched
+    origin: ChangeOrigin = ChangeOrigin.STAFF  # 起因: staff, or the system whose notice it applies
 
     def _require_pending(self) -> None:
         if self.status is not ChangeStatus.PENDING:

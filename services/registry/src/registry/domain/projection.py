@@ -17,6 +17,7 @@ from jumin_contracts.codes import ChangeKind
 from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import CharacterForm, RecipientMessage
 
+from registry.domain.changes import ChangeOrigin
 from registry.domain.model import HistoryRow, Person, RecordStatus
 from registry.domain.recipient_policy import (
     DERIVED_SOURCES,
@@ -67,6 +68,7 @@ def project(
     change_kind: ChangeKind,
     occurred_on: PartialDate,
     rows: list[tuple[HistoryRow | None, HistoryRow]],
+    origin: ChangeOrigin,
     policy: RecipientPolicy,
     person_key: Callable[[str], str],
     open_my_number: Callable[[str, str], str | None],
@@ -77,7 +79,8 @@ def project(
     """Return the messages an approved change sends, in row order.
 
     ``rows`` has one (previous row or None, appended row) pair per appended history row, in the
-    order they were appended (a 帰化 gives two pairs for one person).  ``person_key`` maps a
+    order they were appended (a 帰化 gives two pairs for one person).  ``origin`` says where the
+    change came from (a 長官通知's change sends no 市町村通知).  ``person_key`` maps a
     宛名番号 to its opaque key; ``open_my_number(sealed, atena_no)`` unseals a 個人番号;
     ``record_flags(atena_no)`` gives the 支援措置・印鑑登録 status; ``household_head(世帯番号)``
     gives a household's 世帯主 as the register held it before this change, for households this
@@ -105,6 +108,7 @@ def project(
             before=before,
             after=after,
             ward=policy.ward,
+            origin=origin,
         )
         context = _Context(
             item=item,
@@ -213,6 +217,22 @@ def _my_number_plain(context: _Context) -> str | None:
     return None if sealed is None else context.open_my_number(sealed, context.item.after.atena_no)
 
 
+_MOVE_IN_KINDS = frozenset(
+    {ChangeKind.DOMESTIC_MOVE_IN, ChangeKind.MOVE_IN_FROM_ABROAD, ChangeKind.FOREIGN_MOVE_IN_30_46}
+)
+
+
+def _moved_from(context: _Context) -> str | None:
+    """Name the 前住所 of a 転入 (its 従前の住所, as entered) or of a 転居 (the address left)."""
+    item = context.item
+    if item.change_kind in _MOVE_IN_KINDS and item.entered:
+        return item.person.previous_address
+    previous = item.previous
+    if item.change_kind is ChangeKind.MOVE_WITHIN_WARD and previous is not None:
+        return previous.address if previous.address != item.person.address else None
+    return None
+
+
 def _previous_juminhyo_code(context: _Context) -> str | None:
     """Name the code CS knows the person by when this row replaced it (住基法30条の4)."""
     before, code = context.item.previous, context.item.person.juminhyo_code
@@ -238,6 +258,7 @@ _DERIVED: dict[str, Callable[[_Context], object]] = {
     "destination_municipality": lambda c: municipality_of(c.item.person.honseki),
     "destination_municipality_code": lambda c: None,
     "notice_class": lambda c: notice_class(c.item.change_kind),
+    "moved_from": _moved_from,
     "head_name": _head_name,
     "previous_juminhyo_code": _previous_juminhyo_code,
     "support_measure_active": lambda c: _flags(c).support_measure_active,

@@ -20,6 +20,7 @@ from jumin_contracts.codes import ChangeKind, ResidentType
 from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import IDENTITY_ITEMS, NoticeClass, RecipientMessage
 
+from registry.domain.changes import ChangeOrigin
 from registry.domain.model import HistoryRow, Person, RecordStatus
 
 
@@ -45,6 +46,7 @@ class ProjectionInput:
 
     ``before`` is None when the change entered the person (記載).  A 帰化 or 国籍喪失 appends two
     rows for one person (the old record closed, the new one opened), so it gives two inputs.
+    ``origin`` says where the change came from (a member of staff, or a system's notice).
     """
 
     change_kind: ChangeKind
@@ -52,6 +54,7 @@ class ProjectionInput:
     before: HistoryRow | None
     after: HistoryRow
     ward: Ward
+    origin: ChangeOrigin
 
     @property
     def person(self) -> Person:
@@ -177,8 +180,18 @@ def foreign_and_notifiable(i: ProjectionInput) -> bool:
 
     Foreign records only (the closed record of a 帰化 is one; the opened Japanese one is not).
     Not 世帯変更, nor any 職権 household change, nor a change touching none of the notified items
-    — so 続柄-only changes between foreigners and 国保・年金・手当 changes send nothing.
+    — so 続柄-only changes between foreigners and 国保・年金・手当 changes send nothing
+    (DOMAIN-SERVICES.md §2 [U6]).  Every 記載・消除 and every 修正 of a notified item does:
+    転入 (国内・法第30条の46), 法第30条の47届出, 転居, 転出 (国外転出 too, on its 予定日's 異動日),
+    出生, 死亡, 国籍喪失 and 帰化 (the foreign record opened or closed), 職権記載・消除・修正,
+    取消 (the 政令's list is not public: DOMAIN-SERVICES.md §2 expects these).
+
+    Never for a change made from a 長官通知 (origin ``moj``, 住基法30条の50): the ministry made
+    that change itself and would only hear its own fact back, a loop (DOMAIN-SERVICES.md §2
+    [S:j960]: "avoid loops").  The next change staff make for the person notifies again.
     """
+    if i.origin is ChangeOrigin.MOJ:
+        return False
     if i.person.resident_type is not ResidentType.FOREIGN:
         return False
     if i.change_kind is ChangeKind.HOUSEHOLD_TRANSFER:
@@ -287,6 +300,7 @@ DERIVED_SOURCES: dict[str, str] = {
     "destination_municipality": "本籍地の都道府県・市区町村 read from the 本籍",
     "destination_municipality_code": "本籍地の地方公共団体コード (not held: always None)",
     "notice_class": "市町村通知の区分 by 異動事由 (notice_class())",
+    "moved_from": "前住所: 従前の住所 of a 転入, the 住所 before a 転居 (else None)",
     "head_name": "世帯主の氏名 (this change's rows first, then the register)",
     "previous_juminhyo_code": "住民票コード before this row, when this row changed it (else None)",
     "support_measure_active": "支援措置 in force today",

@@ -18,7 +18,7 @@ from jumin_contracts.commands import RegistryCommand
 
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import ChangeRequest
-from registry.domain.changes import Change, ChangeStatus
+from registry.domain.changes import Change, ChangeOrigin, ChangeStatus
 from registry.domain.planning import plan_change, referenced_people
 from registry.service_layer.characters import refuse_unregistered_gaiji
 from registry.service_layer.handlers import load_view, record_approval
@@ -76,23 +76,24 @@ def only_person(context: CommandContext, candidates: Iterable[str]) -> str | Non
     return found[0]
 
 
-def pending_change(request: ChangeRequest, *, maker: str, now: datetime) -> Change:
-    """Return a change as its (system) maker enters it: pending (仮登録)."""
+def pending_change(request: ChangeRequest, *, origin: ChangeOrigin, now: datetime) -> Change:
+    """Return a change as the system it comes from enters it (``system:<origin>``): pending."""
     return Change(
         change_id=uuid4(),
         request=request,
         status=ChangeStatus.PENDING,
-        created_by=maker,
+        created_by=origin.system_maker,
         created_at=now,
         subjects=tuple(sorted(referenced_people(request)[0])),
+        origin=origin,
     )
 
 
 async def record_system_change(
-    context: CommandContext, request: ChangeRequest, *, maker: str
+    context: CommandContext, request: ChangeRequest, *, origin: ChangeOrigin
 ) -> CommandResult:
-    """Enter a change as ``maker`` and approve it as the registry, like a reviewer would."""
-    change = pending_change(request, maker=maker, now=context.now)
+    """Enter a change as the system it comes from and approve it as the registry."""
+    change = pending_change(request, origin=origin, now=context.now)
     await context.uow.changes.add(change)
     approved = await record_approval(
         context.uow,
@@ -103,7 +104,9 @@ async def record_system_change(
     return CommandResult(Outcome.APPLIED, change_ids=(approved.change_id,))
 
 
-async def enter_for_review(context: CommandContext, request: ChangeRequest, *, maker: str) -> UUID:
+async def enter_for_review(
+    context: CommandContext, request: ChangeRequest, *, origin: ChangeOrigin
+) -> UUID:
     """Check a request as a clerk's entry would be, then leave it pending for a reviewer.
 
     A request the register's rules refuse raises (the command is then ``refused``).
@@ -112,6 +115,6 @@ async def enter_for_review(context: CommandContext, request: ChangeRequest, *, m
     await refuse_unregistered_gaiji(uow, request)
     view = await load_view(uow, request, addresses=context.addresses, today=context.now.date())
     plan_change(request, view)
-    change = pending_change(request, maker=maker, now=context.now)
+    change = pending_change(request, origin=origin, now=context.now)
     await uow.changes.add(change)
     return change.change_id

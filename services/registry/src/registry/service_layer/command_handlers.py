@@ -39,6 +39,7 @@ from pydantic import ValidationError
 
 from registry.domain.addresses import AddressBook
 from registry.domain.change_requests import MoveInNotice, MyNumberEntry
+from registry.domain.changes import ChangeOrigin
 from registry.domain.errors import NothingToChange, RegistryError
 from registry.domain.moj_notices import moj_requests
 from registry.service_layer import koseki_commands
@@ -59,8 +60,8 @@ from registry.service_layer.unit_of_work import UnitOfWork
 
 __all__ = ["CHECKER", "CS_MAKER", "KOSEKI_MAKER", "MOJ_MAKER", "CommandResult", "Outcome"]
 
-CS_MAKER: Final = "system:cs"
-MOJ_MAKER: Final = "system:moj"
+CS_MAKER: Final = ChangeOrigin.CS.system_maker
+MOJ_MAKER: Final = ChangeOrigin.MOJ.system_maker
 
 TERMINAL: Final = "registry.in"
 
@@ -178,7 +179,7 @@ async def _my_number_assigned(context: CommandContext, command: RegistryCommand)
         atena_no=atena_no,
         my_number=command.my_number,
     )
-    return await record_system_change(context, request, maker=CS_MAKER)
+    return await record_system_change(context, request, origin=ChangeOrigin.CS)
 
 
 async def _free_codes(context: CommandContext, command: RegistryCommand) -> CommandResult:
@@ -201,7 +202,7 @@ async def _move_in_notice(context: CommandContext, command: RegistryCommand) -> 
         confirmed_on=command.confirmed_on,
         confirmed_destination=command.confirmed_address,
     )
-    return await record_system_change(context, request, maker=CS_MAKER)
+    return await record_system_change(context, request, origin=ChangeOrigin.CS)
 
 
 async def _moj_notice(context: CommandContext, command: RegistryCommand) -> CommandResult:
@@ -220,7 +221,9 @@ async def _moj_notice(context: CommandContext, command: RegistryCommand) -> Comm
     requests = moj_requests(
         command, atena_no=atena_no, person=person, received_on=context.now.date()
     )
-    change_ids = [await enter_for_review(context, request, maker=MOJ_MAKER) for request in requests]
+    change_ids = [
+        await enter_for_review(context, request, origin=ChangeOrigin.MOJ) for request in requests
+    ]
     return CommandResult(Outcome.PENDING_REVIEW, change_ids=tuple(change_ids))
 
 

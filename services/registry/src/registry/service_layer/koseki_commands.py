@@ -27,7 +27,7 @@ from jumin_contracts.commands import (
 
 from registry.adapters.change_repository import ChangeFilter
 from registry.domain.change_requests import ChangeRequest
-from registry.domain.changes import ChangeStatus
+from registry.domain.changes import ChangeOrigin, ChangeStatus
 from registry.domain.errors import NothingToChange
 from registry.domain.koseki_notices import (
     amendment_for,
@@ -49,7 +49,7 @@ from registry.service_layer.command_context import (
     only_person,
 )
 
-KOSEKI_MAKER: Final = "system:koseki"
+KOSEKI_MAKER: Final = ChangeOrigin.KOSEKI.system_maker
 """The maker of changes the 戸籍 side's notices ask for (a reviewer decides them)."""
 
 _REMOVALS = frozenset({ChangeKind.DEATH, ChangeKind.EX_OFFICIO_REMOVAL})
@@ -71,7 +71,7 @@ async def _record_notice(context: CommandContext, command: RegistryCommand) -> C
         request = death_for(command, atena_no=atena_no, person=person)
     else:
         request = amendment_for(command, atena_no=atena_no, person=person)
-    change_id = await enter_for_review(context, request, maker=KOSEKI_MAKER)
+    change_id = await enter_for_review(context, request, origin=ChangeOrigin.KOSEKI)
     return CommandResult(Outcome.PENDING_REVIEW, change_ids=(change_id,))
 
 
@@ -99,7 +99,7 @@ async def _birth(context: CommandContext, command: KosekiRecordNotice) -> Comman
         sent_from=_sender(command),
         received_on=context.now.date(),
     )
-    change_id = await enter_for_review(context, request, maker=KOSEKI_MAKER)
+    change_id = await enter_for_review(context, request, origin=ChangeOrigin.KOSEKI)
     return CommandResult(Outcome.PENDING_REVIEW, change_ids=(change_id,))
 
 

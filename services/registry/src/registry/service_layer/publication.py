@@ -71,6 +71,7 @@ def messages_for(
         change_kind=change.request.kind,
         occurred_on=change.request.occurred_on,
         rows=before_and_after(rows, view),
+        origin=change.origin,
         policy=publication.policy,
         person_key=publication.person_key,
         open_my_number=publication.open_my_number,

@@ -13,7 +13,7 @@ from jumin_contracts.dates import PartialDate
 from pydantic import BaseModel, Field, TypeAdapter
 
 from registry.domain.change_requests import ChangeRequest
-from registry.domain.changes import Change, ChangeStatus
+from registry.domain.changes import Change, ChangeOrigin, ChangeStatus
 from registry.domain.model import HistoryRow, RecordStatus
 from registry.domain.register_time import PlannedDeparture
 from registry.service_layer.reading import HouseholdReading, Reading
@@ -191,6 +191,9 @@ class ChangeOut(BaseModel):
     kind_name: str = Field(description="異動事由名")
     status: ChangeStatus = Field(description="pending = 仮登録, approved = 本登録")
     created_by: str = Field(description="入力者")
+    origin: ChangeOrigin = Field(
+        description="起因: staff (窓口・職員) / cs / koseki / moj (長官通知: 市町村通知を返さない)"
+    )
     created_at: datetime = Field(description="入力日時")
     terminal: str | None = Field(description="入力端末")
     decided_by: str | None = Field(description="決裁者")
@@ -214,6 +217,7 @@ def change_out(change: Change, people: Mapping[str, Reading] | None = None) -> C
         kind_name=change.request.kind.japanese,
         status=change.status,
         created_by=change.created_by,
+        origin=change.origin,
         created_at=change.created_at,
         terminal=change.terminal,
         decided_by=change.decided_by,

@@ -1,0 +1,38 @@
+"""Unit of work of the service: one transaction over its records.
+
+Use cases take a factory of them (`UnitsOfWork`), never the pool: each `async with uow()` is one
+transaction, committed only by `await unit.commit()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jumin_platform.deliveries import DeliveryLedger
+from jumin_platform.inbound.store import InboundStore
+from jumin_platform.unit_of_work import PoolUnitOfWork
+
+from moj_notify.adapters.person_blocks import PersonBlocks
+from moj_notify.adapters.schedule import Schedule
+from moj_notify.config import SCHEMA
+
+
+class UnitOfWork(PoolUnitOfWork):
+    """The service's records: 送信記録 and 手動連携, the schedule (送信予定) and the per-person
+    blocks, what the ministry sent back (取込の記録) and its cursor."""
+
+    deliveries: DeliveryLedger
+    schedule: Schedule
+    blocks: PersonBlocks
+    inbound: InboundStore
+
+    def _attach(self, connection: Any) -> None:
+        self.deliveries = DeliveryLedger(connection, SCHEMA)
+        self.schedule = Schedule(connection)
+        self.blocks = PersonBlocks(connection)
+        self.inbound = InboundStore(connection, SCHEMA)
+
+
+UnitsOfWork = Callable[[], UnitOfWork]
+"""Start a new unit of work (`MojNotify.uow`)."""
