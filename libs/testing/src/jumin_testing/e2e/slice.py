@@ -1,6 +1,6 @@
 """The slice as real processes: registry API, outbox relay, registry command consumer, cs_adapter,
-the 市町村CS simulator, the 戸籍附票システム simulator and (once installed) the koseki_adapter, on the
-slice's own database and vhost.
+the 市町村CS, 戸籍附票システム and 出入国在留管理庁 simulators, the koseki_adapter and moj_notify (each
+once installed), on the slice's own database and vhost.
 
     environment = SliceEnvironment.from_env(tmp)
     await provision(environment)          # fresh database and vhost (deploy/local/provision.sh)
@@ -25,11 +25,17 @@ from .environment import SliceEnvironment
 from .processes import BIN, ROOT, ServiceProcess, run_command, script
 
 KOSEKI_ADAPTER = "jumin-koseki-adapter"
+MOJ_NOTIFY = "jumin-moj-notify"
+
+
+def installed(console_script: str) -> bool:
+    """The workspace has this console script (the slice then runs its service)."""
+    return (BIN / console_script).exists()
 
 
 def koseki_adapter_installed() -> bool:
     """The workspace has the koseki_adapter's console script (the slice then runs it)."""
-    return (BIN / KOSEKI_ADAPTER).exists()
+    return installed(KOSEKI_ADAPTER)
 
 
 async def http_ok(url: str) -> bool:
@@ -99,6 +105,8 @@ class Slice:
     cs_adapter: ServiceProcess
     koseki_simulator: ServiceProcess
     koseki_adapter: ServiceProcess | None
+    moj_simulator: ServiceProcess
+    moj_notify: ServiceProcess | None
 
     @classmethod
     def build(cls, environment: SliceEnvironment) -> Slice:
@@ -159,15 +167,23 @@ class Slice:
                 ready=lambda: http_ok(f"{e.koseki_simulator_url}/healthz"),
             ),
             koseki_adapter=_koseki_adapter(e) if koseki_adapter_installed() else None,
+            moj_simulator=ServiceProcess(
+                "moj-simulator",
+                [script("jumin-moj-simulator"), "serve"],
+                e.moj_simulator(),
+                logs / "moj-simulator.log",
+                ready=lambda: http_ok(f"{e.moj_simulator_url}/healthz"),
+            ),
+            moj_notify=_moj_notify(e) if installed(MOJ_NOTIFY) else None,
         )
 
     @property
     def simulators(self) -> tuple[ServiceProcess, ...]:
-        return (self.simulator, self.koseki_simulator)
+        return (self.simulator, self.koseki_simulator, self.moj_simulator)
 
     @property
     def adapters(self) -> tuple[ServiceProcess, ...]:
-        adapters = (self.cs_adapter, self.koseki_adapter)
+        adapters = (self.cs_adapter, self.koseki_adapter, self.moj_notify)
         return tuple(a for a in adapters if a is not None)
 
     def __iter__(self) -> Iterator[ServiceProcess]:
@@ -224,3 +240,17 @@ def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
 
     adapter.ready = ready
     return adapter
+
+
+def _moj_notify(e: SliceEnvironment) -> ServiceProcess:
+    """moj_notify: ready once it consumes moj.events and answers its health check."""
+    service = ServiceProcess(
+        "moj-notify", [script(MOJ_NOTIFY), "serve"], e.moj_notify(), e.logs / "moj-notify.log"
+    )
+
+    async def ready() -> bool:
+        consuming = "consuming moj.events" in service.output_since_start()
+        return consuming and await http_ok(f"{e.moj_notify_url}/healthz")
+
+    service.ready = ready
+    return service
