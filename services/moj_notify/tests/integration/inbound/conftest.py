@@ -23,6 +23,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from jumin_platform.devkeys import generate_keypair
+from jumin_platform.telemetry import JsonLinesExporter, configure
 from jumin_platform.topology import Topology
 from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
 from jumin_testing.broker import Sandbox, sandbox_vhost
@@ -31,6 +32,7 @@ from moj_notify.config import Settings
 from moj_notify.entrypoints.api.app import create_app
 from moj_simulator.config import Settings as SimulatorSettings
 from moj_simulator.entrypoints.app import create_app as create_simulator
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
 TABLES = (
@@ -72,6 +74,15 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
+def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spans of this test session (JSON lines): traces are carried as in production."""
+    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
+    provider = configure("moj-notify-inbound-test", trace_dir=path.parent / "default")
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
+    return path
+
+
+@pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("keys")
     generate_keypair(directory / "private.pem", directory / "public.pem")
@@ -79,7 +90,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings(sandbox: Sandbox, keys: Path) -> Settings:
+def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
     base = Settings()
     database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
     if "test" not in database:
