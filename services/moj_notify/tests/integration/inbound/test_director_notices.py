@@ -3,6 +3,7 @@ for staff, listed until imported by hand; a restart imports nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ async def test_a_director_notice_becomes_the_registry_command_in_its_trace(
     assert (record["status"], record["command_id"]) == ("published", str(command.command_id))
     assert CARD_NO not in str(record)
     assert await listed(service, "/operator/director-notices/not-imported") == []
-    spans = trace_file.read_text(encoding="utf-8")
+    spans = await asyncio.to_thread(trace_file.read_text, encoding="utf-8")
     assert CARD_NO not in spans
     assert NEW_CARD_NO not in spans
 
