@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from jumin_contracts.codes import ChangeKind
@@ -17,8 +17,11 @@ def person() -> str:
     return f"test_{uuid4().hex}"
 
 
-def wrap(message: RecipientMessage, person_key: str, seq: int) -> Envelope:
-    """Wrap a payload in a new event of the person, `seq` its per-person sequence number."""
+def wrap(
+    message: RecipientMessage, person_key: str, seq: int, *, notified_on: date | None = None
+) -> Envelope:
+    """Wrap a payload in a new event of the person, `seq` its per-person sequence number
+    (`notified_on`: the 届出日 of a change made on a 届出; None for 職権)."""
     change_kind = getattr(message, "change_kind", ChangeKind.DOMESTIC_MOVE_IN)
     return Envelope.wrap(
         message,
@@ -27,7 +30,7 @@ def wrap(message: RecipientMessage, person_key: str, seq: int) -> Envelope:
         seq=seq,
         kind=change_kind,
         occurred_on=getattr(message, "occurred_on", "2026-04-01"),
-        notified_on=None,
+        notified_on=notified_on,
         recorded_at=datetime.now(UTC),
         event_id=new_event_id(),
     )

@@ -28,11 +28,14 @@ from jumin_platform.db import create_pool, listener_on
 from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.topology import Topology, topology_from_env
 
+from moj_notify.adapters.ministry_feed import MinistryFeed
 from moj_notify.adapters.moj_client import MojClient
 from moj_notify.config import SCHEMA, Settings
+from moj_notify.domain.nationalities import nationality_name
 from moj_notify.domain.schedule import WARD_TIME
 from moj_notify.service_layer.dispatch import Clock, Dispatcher
 from moj_notify.service_layer.intake import schedule_notices
+from moj_notify.service_layer.ministry_inbound import ministry_poller
 from moj_notify.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("moj_notify")
@@ -151,6 +154,15 @@ async def open_service(settings: Settings, overrides: Overrides | None = None) -
     publisher = CommandPublisher(settings.amqp_url.get_secret_value())
     service = MojNotify(settings, pool, moj, kit, publisher, dispatcher, clock)
     service.loops["moj-dispatch"] = dispatcher.run
+    feed = ministry_poller(
+        uow=partial(UnitOfWork, pool),
+        feed=MinistryFeed(moj.get),
+        publisher=publisher,
+        nationality_name=nationality_name,
+        interval=settings.poll_interval,
+        clock=clock,
+    )
+    service.loops["moj-notifications"] = feed.run
     return service
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit, my_number_check_digit
+from jumin_contracts.commands import RegistryCommand
+from jumin_contracts.envelope import Envelope
+from registry.adapters.outbox import Outbox
+from registry.bootstrap import Registry
+from registry.service_layer.command_handlers import CommandResult, apply_command
 
 TokenFactory = Callable[..., str]
 Body = dict[str, Any]
@@ -57,6 +63,26 @@ def person(
         "relationship": relationship,
         "honseki": "東京都新宿区西新宿二丁目8番地",
         "hittosha": f"{family_name}{given_name}",
+        **extra,
+    }
+
+
+def foreign_person(card_no: str = "AB12345678CD", **extra: Any) -> Body:
+    """Return a foreign resident (中長期在留者) as a 記載 enters them."""
+    return {
+        **person("スミス", "ジョン", "スミス", "ジョン", birth_date="1990-02-03"),
+        "resident_type": "foreign",
+        "honseki": None,
+        "hittosha": None,
+        "foreign": {
+            "nationality": "アメリカ合衆国",
+            "name_alphabet": "SMITH JOHN",
+            "foreign_category": "mid_long_term",
+            "status_of_residence": "技術・人文知識・国際業務",
+            "period_of_stay": "1年",
+            "stay_expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            "residence_card_no": card_no,
+        },
         **extra,
     }
 
@@ -257,3 +283,30 @@ def is_problem(response: httpx.Response, status: int) -> bool:
         return False
     body = response.json()
     return body.get("status") == status and bool(body.get("title")) and bool(body.get("detail"))
+
+
+async def outbox_messages(registry: Registry, change_id: str, routing_key: str) -> list[Envelope]:
+    """Return the envelopes an approved change left in the outbox for one routing key."""
+    async with registry.pool.acquire() as connection:
+        rows = await Outbox(connection, registry.vault).unpublished(1000)
+    envelopes = [Envelope.model_validate_json(r.body) for r in rows if r.routing_key == routing_key]
+    return [e for e in envelopes if e.change_id == UUID(change_id)]
+
+
+async def apply(registry: Registry, command: RegistryCommand) -> CommandResult:
+    """Apply a command as the consumer does."""
+    return await apply_command(
+        uow=registry.uow(),
+        command=command,
+        clock=registry.clock,
+        addresses=registry.addresses,
+        access_log=registry.access_log,
+    )
+
+
+async def record(client: httpx.AsyncClient, token: TokenFactory, atena_no: str) -> Body:
+    """Return one person's current record as a viewer reads it (照会)."""
+    response = await view(client, token, f"/residents/{atena_no}")
+    assert response.status_code == 200, response.text
+    shown: Body = response.json()
+    return shown

@@ -38,19 +38,22 @@ from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
 from registry.config import Settings
 from registry.entrypoints.commands_consumer import CommandConsumer
-from registry.service_layer.command_handlers import CommandResult, Outcome, apply_command
+from registry.service_layer.command_handlers import CommandResult, Outcome
 
 from .command_bus import CS_USER, dead_lettered, publish_as
 from .helpers import (
     REVIEWER,
     TokenFactory,
+    apply,
     approve,
     auth,
     enter_and_approve,
+    foreign_person,
     juminhyo_code,
     move_in,
     my_number,
     person,
+    record,
     submit,
     view,
 )
@@ -66,17 +69,6 @@ def sent() -> datetime:
     return datetime.now().astimezone()
 
 
-async def apply(registry: Registry, command: RegistryCommand) -> CommandResult:
-    """Apply a command as the consumer does."""
-    return await apply_command(
-        uow=registry.uow(),
-        command=command,
-        clock=registry.clock,
-        addresses=registry.addresses,
-        access_log=registry.access_log,
-    )
-
-
 async def apply_twice(registry: Registry, command: RegistryCommand) -> CommandResult:
     """Deliver a command twice; the second delivery must change nothing."""
     first = await apply(registry, command)
@@ -88,12 +80,6 @@ async def inbox(owner: Any, command_id: UUID) -> Any:
     return await owner.fetchrow(
         "SELECT * FROM registry.command_inbox WHERE command_id = $1", command_id
     )
-
-
-async def record(client: httpx.AsyncClient, token: TokenFactory, atena_no: str) -> Any:
-    response = await view(client, token, f"/residents/{atena_no}")
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def history(client: httpx.AsyncClient, token: TokenFactory, atena_no: str) -> list[Any]:
@@ -350,24 +336,6 @@ async def test_a_move_in_notice_keeps_the_planned_and_the_confirmed_move_out(
 
 
 # ---- 長官通知 -------------------------------------------------------------------------------------
-def foreign_person() -> dict[str, Any]:
-    return {
-        **person("スミス", "ジョン", "スミス", "ジョン", birth_date="1990-02-03"),
-        "resident_type": "foreign",
-        "honseki": None,
-        "hittosha": None,
-        "foreign": {
-            "nationality": "アメリカ合衆国",
-            "name_alphabet": "SMITH JOHN",
-            "foreign_category": "mid_long_term",
-            "status_of_residence": "技術・人文知識・国際業務",
-            "period_of_stay": "1年",
-            "stay_expires_on": (date.today() + timedelta(days=30)).isoformat(),
-            "residence_card_no": CARD,
-        },
-    }
-
-
 async def test_a_moj_notice_waits_for_a_reviewer(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry, owner_connection: Any
 ) -> None:

@@ -22,10 +22,10 @@ from jumin_contracts.commands import KosekiCollationNotice, KosekiRecordNotice
 from registry.bootstrap import Registry
 from registry.config import Settings
 from registry.entrypoints.commands_consumer import CommandConsumer
-from registry.service_layer.command_handlers import CommandResult, Outcome, apply_command
+from registry.service_layer.command_handlers import Outcome
 
 from .command_bus import KOSEKI_USER, applied, publish_as
-from .helpers import REVIEWER, TokenFactory, approve, auth, juminhyo_code, submit, view
+from .helpers import REVIEWER, TokenFactory, apply, approve, auth, juminhyo_code, submit, view
 
 TARO_CODE, HANAKO_CODE, ICHIRO_CODE = (juminhyo_code(f"310000000{i}") for i in (1, 2, 3))
 NOBODY_CODE = juminhyo_code("3999999999")
@@ -53,17 +53,6 @@ def notice(event: str, code: str | None = ICHIRO_CODE, **fields: Any) -> KosekiR
             "honseki_municipality_code": "131041",
         }
         | fields
-    )
-
-
-async def apply(registry: Registry, command: KosekiRecordNotice) -> CommandResult:
-    """Apply a command as the consumer does."""
-    return await apply_command(
-        uow=registry.uow(),
-        command=command,
-        clock=registry.clock,
-        addresses=registry.addresses,
-        access_log=registry.access_log,
     )
 
 

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import httpx
 import pytest
 from jumin_contracts.commands import FreeCodesReceived, MyNumberAssigned
-from jumin_contracts.envelope import Envelope
-from registry.adapters.outbox import Outbox
 from registry.bootstrap import Registry
 from registry.service_layer.command_handlers import Outcome, apply_command
 
@@ -39,6 +37,7 @@ from .helpers import (
     juminhyo_code,
     move_in,
     my_number,
+    outbox_messages,
     person,
     submit,
     view,
@@ -83,13 +82,6 @@ async def taro(client: httpx.AsyncClient, token: TokenFactory) -> str:
     return str(atena_no)
 
 
-async def _messages(registry: Registry, change_id: str, routing_key: str) -> list[Envelope]:
-    async with registry.pool.acquire() as connection:
-        rows = await Outbox(connection, registry.vault).unpublished(1000)
-    envelopes = [Envelope.model_validate_json(r.body) for r in rows if r.routing_key == routing_key]
-    return [e for e in envelopes if e.change_id == UUID(change_id)]
-
-
 async def _history(client: httpx.AsyncClient, token: TokenFactory, atena_no: str) -> list[Any]:
     response = await view(client, token, f"/residents/{atena_no}/history")
     assert response.status_code == 200, response.text
@@ -113,17 +105,17 @@ async def test_a_change_request_asks_cs_for_a_new_number_and_records_the_answer_
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry, taro: str
 ) -> None:
     pending = await submit(client, token, change_request(taro))
-    assert await _messages(registry, pending["change_id"], "cs.my_number_change") == []
+    assert await outbox_messages(registry, pending["change_id"], "cs.my_number_change") == []
 
     approved = await approve(client, token, pending["change_id"])
 
-    [request] = await _messages(registry, approved["change_id"], "cs.my_number_change")
+    [request] = await outbox_messages(registry, approved["change_id"], "cs.my_number_change")
     assert request.payload == {
         "juminhyo_code": CODE,
         "change_kind": "my_number_change_request",
         "occurred_on": today(),
     }
-    assert await _messages(registry, approved["change_id"], "cs.identity") == []
+    assert await outbox_messages(registry, approved["change_id"], "cs.identity") == []
     rows = await _history(client, token, taro)
     assert [r["change_kind"] for r in rows] == ["domestic_move_in", "my_number_change_request"]
     assert await _found_by_number(client, token, NUMBER) == [taro], "kept until J-LIS answers"
@@ -145,7 +137,7 @@ async def test_a_change_request_asks_cs_for_a_new_number_and_records_the_answer_
     assert [r["change_kind"] for r in await _history(client, token, taro)][-1] == "my_number_entry"
     assert await _found_by_number(client, token, NEW_NUMBER) == [taro]
     assert await _found_by_number(client, token, NUMBER) == []
-    [identity] = await _messages(registry, str(result.change_ids[0]), "cs.identity")
+    [identity] = await outbox_messages(registry, str(result.change_ids[0]), "cs.identity")
     assert identity.payload["my_number"] == NEW_NUMBER
 
 
@@ -163,11 +155,11 @@ async def test_an_ex_officio_change_has_no_filing_date_and_needs_another_approve
     )
 
     assert is_problem(own, 403), own.text
-    assert await _messages(registry, pending["change_id"], "cs.my_number_change") == []
+    assert await outbox_messages(registry, pending["change_id"], "cs.my_number_change") == []
     approved = await approve(client, token, pending["change_id"])
     [row] = (await _history(client, token, taro))[-1:]
     assert (row["change_kind"], row["ex_officio"]) == ("my_number_ex_officio_change", True)
-    assert len(await _messages(registry, approved["change_id"], "cs.my_number_change")) == 1
+    assert len(await outbox_messages(registry, approved["change_id"], "cs.my_number_change")) == 1
 
 
 async def test_a_number_change_for_someone_without_a_number_is_refused(
@@ -218,7 +210,7 @@ async def test_a_code_change_takes_a_new_code_from_the_pool_and_tells_cs_the_old
         "SELECT assigned_to_atena_no FROM registry.juminhyo_code_pool WHERE code = $1", new_code
     )
     assert assigned == taro
-    [identity] = await _messages(registry, approved["change_id"], "cs.identity")
+    [identity] = await outbox_messages(registry, approved["change_id"], "cs.identity")
     assert (identity.payload["juminhyo_code"], identity.payload["previous_juminhyo_code"]) == (
         new_code,
         CODE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +11,7 @@ from .helpers import (
     OTHER_WARD_ADDRESS,
     TokenFactory,
     enter_and_approve,
+    foreign_person,
     is_problem,
     juminhyo_code,
     move_in,
@@ -21,24 +21,6 @@ from .helpers import (
 )
 
 SHOJI_CODE = juminhyo_code("1234567890")
-
-
-def _foreign_person() -> dict[str, Any]:
-    return {
-        **person("スミス", "ジョン", "スミス", "ジョン", birth_date="1990-02-03"),
-        "resident_type": "foreign",
-        "honseki": None,
-        "hittosha": None,
-        "foreign": {
-            "nationality": "アメリカ合衆国",
-            "name_alphabet": "SMITH JOHN",
-            "foreign_category": "mid_long_term",
-            "status_of_residence": "技術・人文知識・国際業務",
-            "period_of_stay": "3年",
-            "stay_expires_on": (date.today() + timedelta(days=400)).isoformat(),
-            "residence_card_no": "AB12345678CD",
-        },
-    }
 
 
 @pytest.fixture
@@ -62,7 +44,7 @@ async def residents(client: httpx.AsyncClient, token: TokenFactory) -> dict[str,
             person("山田", "太一", "ヤマダ", "タイチ", birth_date="1975-11-03"),
             address=OTHER_WARD_ADDRESS,
         ),
-        move_in(_foreign_person(), address=OTHER_WARD_ADDRESS),
+        move_in(foreign_person(), address=OTHER_WARD_ADDRESS),
     ]
     numbers: dict[str, str] = {}
     for body in bodies:

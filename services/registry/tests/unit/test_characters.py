@@ -25,11 +25,11 @@ from jumin_contracts.codes import HEAD, ChangeKind, ResidentType, Sex
 from jumin_contracts.dates import PartialDate
 from PIL import Image
 from pydantic import ValidationError
+from registry.domain.changes import ChangeOrigin
 from registry.domain.characters import Finding, record_problems
 from registry.domain.errors import RuleViolation
 from registry.domain.gaiji import check_code_point, check_substitute, read_glyph
 from registry.domain.model import HistoryRow, Person
-from registry.domain.changes import ChangeOrigin
 from registry.domain.projection import RecordFlags, project
 from registry.domain.recipient_policy import Ward
 from registry.policy import load_policy

@@ -12,7 +12,7 @@ from jumin_contracts.codes import ChangeKind, ForeignResidentCategory
 from jumin_contracts.commands import MojDirectorNotice
 from jumin_contracts.dates import PartialDate
 from registry.adapters.address_dictionary import PostalAddressBook
-from registry.domain.change_requests import Amendment, ResidenceStatusChange
+from registry.domain.change_requests import Amendment, RemovalChange, ResidenceStatusChange
 from registry.domain.errors import NotFound, NothingToChange, RuleViolation, StateConflict
 from registry.domain.model import RecordStatus
 from registry.domain.moj_notices import moj_requests
@@ -226,3 +226,35 @@ def test_a_notice_touching_both_gives_two_changes(view: RegisterView) -> None:
 def test_a_moj_notice_for_a_japanese_resident_is_refused(view: RegisterView) -> None:
     with refused(StateConflict, "外国人住民だけ"):
         requests_for(view, notice(), atena_no=TARO)
+
+
+def test_a_stay_ended_notice_becomes_an_ex_officio_removal(view: RegisterView) -> None:
+    command = notice(notice_kind="stay_ended", corrections={}, notice_text="出国による在留期間満了")
+    (request,) = requests_for(view, command)
+
+    assert isinstance(request, RemovalChange)
+    assert (request.kind, request.atena_nos) == (ChangeKind.EX_OFFICIO_REMOVAL, [MINJUN])
+    assert request.occurred_on == PartialDate.exact(date(2026, 11, 20))
+    assert request.notified_on is None  # 職権: no 届出
+    assert request.note == "出国による在留期間満了"
+    (row,) = plan_change(request, view)
+    assert row.ex_officio
+    assert (row.person.status, row.person.removal_kind) == (
+        RecordStatus.REMOVED,
+        ChangeKind.EX_OFFICIO_REMOVAL,
+    )
+    assert row.person.removed_on == PartialDate.exact(date(2026, 11, 20))
+
+
+def test_a_stay_ended_notice_for_a_removed_record_is_refused(view: RegisterView) -> None:
+    gone = replace(
+        view.current[MINJUN],
+        person=view.current[MINJUN].person.evolve(
+            status=RecordStatus.REMOVED, removed_on=MOVED_ON, removal_kind=ChangeKind.DEATH
+        ),
+    )
+    removed_view = replace(view, current={**view.current, MINJUN: gone})
+    (request,) = requests_for(removed_view, notice(notice_kind="stay_ended", corrections={}))
+
+    with pytest.raises(StateConflict):
+        plan_change(request, removed_view)

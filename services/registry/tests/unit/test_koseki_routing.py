@@ -17,10 +17,10 @@ from jumin_contracts.codes import HEAD, ChangeKind
 from jumin_contracts.commands import KosekiEvent, KosekiRecordNotice
 from jumin_contracts.dates import PartialDate
 from registry.adapters.address_dictionary import PostalAddressBook
+from registry.domain.changes import ChangeOrigin
 from registry.domain.koseki_notices import amendment_for
 from registry.domain.model import HistoryRow
 from registry.domain.planning import RegisterView, plan_change
-from registry.domain.changes import ChangeOrigin
 from registry.domain.projection import RecordFlags, project
 from registry.domain.recipient_policy import Ward
 from registry.domain.rules import PlannedRow

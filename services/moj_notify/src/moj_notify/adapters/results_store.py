@@ -1,8 +1,7 @@
-"""SQL over the 処理結果 taken in, the worklist of error results and the person blocks they set.
+"""SQL over the 処理結果 taken in and the worklist of error results.
 
-The block is the sending side's `person_blocks` row (source `result`): its dispatcher sends
-nothing for a person with an uncleared block. Matching looks the 受付番号 up in the delivery
-record (the sending side writes it there when the ministry answers 201/200).
+Each open entry names the person block it set (`person_blocks`, source `result`). Matching looks
+the 受付番号 up in the delivery record (the sending side writes it there on a 201/200).
 """
 
 from __future__ import annotations
@@ -41,14 +40,6 @@ WHERE ($1::boolean IS NULL OR (delivery_id IS NULL) = $1)
   AND ($2::text IS NULL OR result = $2)
   AND ($3::bigint IS NULL OR delivery_id = $3)
 ORDER BY received_at DESC, notification_id LIMIT $4
-"""
-ADD_BLOCK: Final = """
-INSERT INTO moj_notify.person_blocks (person_key, source, delivery_id, reason)
-VALUES ($1, 'result', $2, $3) RETURNING id
-"""
-CLEAR_BLOCK: Final = """
-UPDATE moj_notify.person_blocks SET cleared_at = now(), cleared_by = $2, clear_note = $3
-WHERE id = $1 AND cleared_at IS NULL
 """
 ENTRY_COLUMNS: Final = """
 id, delivery_id, person_key, event_id, notice_type, receipt_no, error_code, error_items, message,
@@ -152,11 +143,10 @@ class ResultsStore:
         rows = await self._c.fetch(LIST_RESULTS, unmatched, result, delivery_id, limit)
         return [ResultRow(**dict(row)) for row in rows]
 
-    async def open_entry(self, result: ProcessingResult, matched: Matched) -> WorklistEntry:
-        """Open a worklist entry for an error result and block the person's later notices."""
-        block_id = await self._c.fetchval(
-            ADD_BLOCK, matched.person_key, matched.delivery_id, _reason(result)
-        )
+    async def open_entry(
+        self, result: ProcessingResult, matched: Matched, *, block_id: int
+    ) -> WorklistEntry:
+        """Open a worklist entry for an error result (the person's block is `block_id`)."""
         row = await self._c.fetchrow(
             ADD_ENTRY,
             result.notification_id,
@@ -191,9 +181,9 @@ class ResultsStore:
 
     async def save(
         self, entry: WorklistEntry, *, operator: str | None = None, note: str | None = None
-    ) -> None:
-        """Store the entry's new state; a closed entry clears its person block."""
-        block_id = await self._c.fetchval(
+    ) -> int | None:
+        """Store the entry's new state; return the id of the person block it set."""
+        block_id: int | None = await self._c.fetchval(
             SAVE_ENTRY,
             entry.id,
             entry.delivery_id,
@@ -207,13 +197,7 @@ class ResultsStore:
             operator,
             note,
         )
-        if not entry.status.blocking and block_id is not None:
-            await self._c.execute(CLEAR_BLOCK, block_id, operator or "system:moj", note)
-
-
-def _reason(result: ProcessingResult) -> str:
-    """The block's reason: codes and ids only."""
-    return f"processing result {result.error_code} ({result.receipt_no})"
+        return block_id
 
 
 def _entry(row: asyncpg.Record) -> WorklistEntry:

@@ -16,6 +16,7 @@ must not overtake a notice the ministry has not yet accepted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,12 +24,18 @@ from enum import StrEnum
 from typing import Any, Final
 from uuid import UUID
 
+from jumin_platform.inbound.wire_dates import exact_date, partial_date
+
+from moj_notify.domain.nationalities import nationality_name
+
 __all__ = [
     "PROCESSING_RESULT",
     "EntryStatus",
     "ProcessingResult",
     "WorklistEntry",
     "WorklistRefusal",
+    "check_wire_items",
+    "corrected_body",
     "result_from",
 ]
 
@@ -216,3 +223,46 @@ _NOT_OPEN = (
 )
 _NOT_RESENT = "no resend awaits a result ({status})"
 _CLOSED = "この処理結果は対応済みです ({status})。 (The entry is already closed: {status}.)"
+
+
+_DATE_ITEMS: Final = ("change_date", "notification_date", "stay_expires_on")
+"""Items that are complete dates `YYYYMMDD` (生年月日 may have unknown parts: zeros)."""
+_CARD_NO = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
+
+
+def check_wire_items(notice_type: str, body: Mapping[str, Any]) -> None:
+    """Check a corrected notice's items in the 連携サーバ's formats; ValueError names the item.
+
+    The ministry validates the rest (class and 区分 rules) and answers 400 with the fields.
+    """
+    del notice_type  # both types share these formats
+    for name, value in body.items():
+        if value is not None and not _fits(name, value):
+            raise ValueError(f"{name} is not in its format")
+
+
+def _fits(name: str, value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    if name in _DATE_ITEMS:
+        return _is_date(value, unknown_allowed=False)
+    if name == "birth_date":
+        return _is_date(value, unknown_allowed=True)
+    if name == "sex":
+        return value in ("1", "2")
+    if name == "nationality":
+        return nationality_name(value) is not None
+    if name in ("residence_card_no", "special_permanent_cert_no"):
+        return _CARD_NO.fullmatch(value) is not None
+    return len(value) <= 500 and "\x00" not in value
+
+
+def _is_date(value: str, *, unknown_allowed: bool) -> bool:
+    try:
+        if unknown_allowed:
+            partial_date(value)
+        else:
+            exact_date(value)
+    except ValueError:
+        return False
+    return True

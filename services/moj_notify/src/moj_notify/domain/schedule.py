@@ -8,7 +8,7 @@ person (a refused notice, or an error 処理結果 not yet handled). Everything 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -41,10 +41,6 @@ class NoticeStatus(StrEnum):
     HELD = "held"  # in the delivery record as held (手動連携): released or handed over there
     REFUSED = "refused"  # refused for good: the person's later notices wait (operator)
     WITHDRAWN = "withdrawn"  # an operator took it off the schedule
-
-
-OPEN = (NoticeStatus.PENDING, NoticeStatus.REFUSED)
-"""The statuses that keep a person's later notices waiting."""
 
 
 class Waiting(StrEnum):
@@ -147,8 +143,3 @@ def retry_delay(attempts: int, *, first: float, most: float) -> timedelta:
     `most` seconds."""
     exponent = min(max(attempts - 1, 0), 32)
     return timedelta(seconds=min(most, first * 2**exponent))
-
-
-def in_order(notices: Sequence[ScheduledNotice]) -> list[ScheduledNotice]:
-    """Return notices in sending order (per person: seq, then id)."""
-    return sorted(notices, key=lambda n: (n.person_key, n.seq, n.id))

@@ -1,7 +1,6 @@
-"""The inbound side: the 連携サーバ feed's cursor and 取込の記録 (the platform's tables), the
-処理結果 taken in, the worklist of error results, and the 長官通知 taken in."""
+"""The inbound side: the 処理結果 taken in, the worklist of error results, and the 長官通知
+taken in (the feed's cursor and 取込の記録 are 0002's)."""
 
-from jumin_platform.inbound.schema import inbound_ddl
 from yoyo import step
 
 __depends__ = {"0003_schedule"}
@@ -87,7 +86,4 @@ GRANT UPDATE (status, imported_at, imported_by, import_note)
     ON moj_notify.director_notices TO jumin_moj_notify;
 """
 
-steps = [
-    step(inbound_ddl("moj_notify", grant_to="jumin_moj_notify")),
-    step(RESULTS),
-]
+steps = [step(RESULTS)]

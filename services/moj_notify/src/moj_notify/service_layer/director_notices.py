@@ -19,6 +19,7 @@ from jumin_contracts.commands import RegistryCommand
 from jumin_platform.inbound.notifications import Kept, Notification
 from jumin_platform.inbound.poller import Plan
 from jumin_platform.telemetry import current_trace_id
+
 from moj_notify.adapters.director_notice_store import NOT_IMPORTED, DirectorNoticeStore
 from moj_notify.domain.director_notices import header_of
 

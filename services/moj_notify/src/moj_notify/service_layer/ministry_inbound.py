@@ -17,6 +17,7 @@ from jumin_platform.inbound import poller
 from jumin_platform.inbound.notifications import Kept, Notification
 from jumin_platform.inbound.poller import NotificationPoller, Plan
 from jumin_platform.inbound.publisher import CommandPublisher
+
 from moj_notify.adapters.ministry_feed import FeedUnavailable, MinistryFeed
 from moj_notify.domain.director_notices import DIRECTOR_NOTICE, NationalityName
 from moj_notify.domain.ministry_feed import feed_plan

@@ -24,7 +24,10 @@ from jumin_platform.deliveries import DeliveryLedger
 from jumin_platform.deliveries.ports import RecordKeeping, Transmitter, new_record
 from jumin_platform.deliveries.records import STATUS_OF, DeliveryStatus
 from jumin_platform.telemetry import current_trace_id
+
+from moj_notify.adapters.person_blocks import PersonBlocks
 from moj_notify.adapters.results_store import Matched, ResultsStore
+from moj_notify.adapters.schedule import Schedule
 from moj_notify.domain.results import ProcessingResult, WorklistEntry, corrected_body
 
 __all__ = [
@@ -49,6 +52,10 @@ class ResultsUnit(Protocol):
     def results(self) -> ResultsStore: ...
     @property
     def deliveries(self) -> DeliveryLedger: ...
+    @property
+    def blocks(self) -> PersonBlocks: ...
+    @property
+    def schedule(self) -> Schedule: ...
     async def commit(self) -> None: ...
 
 
@@ -82,10 +89,16 @@ async def take_result(unit: ResultsUnit, result: ProcessingResult) -> None:
     awaiting = await unit.results.awaiting(matched.delivery_id)
     if awaiting is not None:
         answered = awaiting.resend_answered(result)
-        await unit.results.save(answered, operator=SYSTEM_OPERATOR, note=_code(result))
+        await _save(unit, answered, operator=SYSTEM_OPERATOR, note=_code(result))
         logger.info("worklist entry %s: resend %s", answered.id, answered.status.value)
     elif not result.ok:
-        opened = await unit.results.open_entry(result, matched)
+        block = await unit.blocks.add(
+            matched.person_key,
+            source="result",
+            reason=f"processing result {result.error_code} ({result.receipt_no})",
+            delivery_id=matched.delivery_id,
+        )
+        opened = await unit.results.open_entry(result, matched, block_id=block.id)
         logger.warning(
             "receipt %s %s: worklist entry %s, person blocked",
             result.receipt_no,
@@ -103,6 +116,14 @@ async def _matched(store: ResultsStore, result: ProcessingResult) -> Matched | N
     if matched is None or matched.event_id != result.event_id:
         return None
     return matched
+
+
+async def _save(unit: ResultsUnit, entry: WorklistEntry, *, operator: str, note: str) -> None:
+    """Store the entry; once it is closed, clear the person's block and wake the dispatcher."""
+    block_id = await unit.results.save(entry, operator=operator, note=note)
+    if not entry.status.blocking and block_id is not None:
+        await unit.blocks.clear(block_id, operator=operator, note=note)
+        await unit.schedule.wake_at_commit()
 
 
 def _code(result: ProcessingResult) -> str:
@@ -174,7 +195,7 @@ async def correct_and_resend(
         )
         if status is DeliveryStatus.SENT:
             entry = entry.resend(record.id, reply.receipt_no)
-            await unit.results.save(entry, operator=operator, note=reason)
+            await _save(unit, entry, operator=operator, note=reason)
         await unit.commit()
     logger.info("worklist entry %s resent as delivery %s: %s", entry_id, record.id, status.value)
     described = None if status is DeliveryStatus.SENT else reply.describe()
@@ -190,7 +211,7 @@ async def mark_handled(
         if entry is None:
             raise EntryNotFound(entry_id)
         handled = entry.handle()
-        await unit.results.save(handled, operator=operator, note=reason)
+        await _save(unit, handled, operator=operator, note=reason)
         await unit.commit()
     logger.info("worklist entry %s handled by %s", entry_id, operator)
     return handled

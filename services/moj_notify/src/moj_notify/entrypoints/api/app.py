@@ -16,7 +16,7 @@ from jumin_platform.terminal import TERMINAL_REQUIRED
 from moj_notify.bootstrap import Overrides, service_lifespan
 from moj_notify.config import Settings
 from moj_notify.domain.notices import MESSAGE_TYPES
-from moj_notify.entrypoints.api import health, scheduled
+from moj_notify.entrypoints.api import director_notices, health, scheduled, worklist
 from moj_notify.entrypoints.api.access_logging import install_access_logging
 from moj_notify.entrypoints.api.dependencies import kit_operations, ledger
 
@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
         dependencies=TERMINAL_REQUIRED,
     )
     app.include_router(scheduled.router, dependencies=TERMINAL_REQUIRED)
+    app.include_router(worklist.router, dependencies=TERMINAL_REQUIRED)
+    app.include_router(director_notices.router, dependencies=TERMINAL_REQUIRED)
     install_access_logging(app)  # inside the tracing middleware: rows carry the trace id
     instrument_fastapi(app)
     return app

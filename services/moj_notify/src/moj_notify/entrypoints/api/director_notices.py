@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 from jumin_platform.deliveries import NothingFound, OperatorRefusal
 from jumin_platform.problems import PROBLEM_RESPONSES
 
-from moj_notify.entrypoints.api.dependencies import AdapterDep, Admin, Reader
+from moj_notify.entrypoints.api.dependencies import Admin, Reader, ServiceDep
 from moj_notify.entrypoints.api.worklist_models import (
     DirectorNoticeOut,
     DirectorNoticeSummaryOut,
@@ -33,29 +33,29 @@ Status = Literal["published", "by_hand", "invalid", "imported_by_hand"]
 
 @router.get("/director-notices", response_model=list[DirectorNoticeSummaryOut])
 async def list_director_notices(
-    adapter: AdapterDep, _: Reader, status: Status | None = None, limit: Limit = 100
+    service: ServiceDep, _: Reader, status: Status | None = None, limit: Limit = 100
 ) -> list[DirectorNoticeSummaryOut]:
     """取り込んだ長官通知, oldest first (numbers, kinds, dates; no contents)."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         rows = await unit.director_notices.listed((status,) if status else None, limit)
     return [DirectorNoticeSummaryOut.model_validate(row) for row in rows]
 
 
 @router.get("/director-notices/not-imported", response_model=list[DirectorNoticeSummaryOut])
 async def list_not_imported(
-    adapter: AdapterDep, _: Reader, limit: Limit = 1000
+    service: ServiceDep, _: Reader, limit: Limit = 1000
 ) -> list[DirectorNoticeSummaryOut]:
     """未取込の長官通知: every one not imported, whatever its date (oldest first)."""
-    rows = await director_notices.not_imported(adapter.uow, limit)
+    rows = await director_notices.not_imported(service.uow, limit)
     return [DirectorNoticeSummaryOut.model_validate(row) for row in rows]
 
 
 @router.get("/director-notices/{notification_id}", response_model=DirectorNoticeOut)
 async def view_director_notice(
-    adapter: AdapterDep, _: Admin, notification_id: UUID
+    service: ServiceDep, _: Admin, notification_id: UUID
 ) -> DirectorNoticeOut:
     """One 長官通知 with its contents (for the staff who import it by hand)."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         row = await unit.director_notices.one(notification_id)
     if row is None:
         raise NothingFound(_NONE.format(id=notification_id))
@@ -64,20 +64,20 @@ async def view_director_notice(
 
 @router.post("/director-notices/{notification_id}/imported", response_model=DirectorNoticeOut)
 async def mark_imported(
-    adapter: AdapterDep, staff: Admin, notification_id: UUID, body: HandleIn
+    service: ServiceDep, staff: Admin, notification_id: UUID, body: HandleIn
 ) -> DirectorNoticeOut:
     """手動で取り込んだ: the notice leaves the not-imported list."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         row = await unit.director_notices.one(notification_id)
     if row is None:
         raise NothingFound(_NONE.format(id=notification_id))
     try:
         await director_notices.mark_imported(
-            adapter.uow, notification_id, operator=staff.user_id, reason=body.reason
+            service.uow, notification_id, operator=staff.user_id, reason=body.reason
         )
     except director_notices.NoticeNotWaiting as exc:
         raise OperatorRefusal(_NOT_WAITING.format(status=row["status"])) from exc
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         row = await unit.director_notices.one(notification_id)
     return DirectorNoticeOut.model_validate(row)
 

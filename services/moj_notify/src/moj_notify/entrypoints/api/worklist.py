@@ -16,11 +16,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from jumin_platform.access_logging import access_context
-from jumin_platform.deliveries import NothingFound, OperatorRefusal
+from jumin_platform.deliveries import NothingFound, OperatorRefusal, PlainKeeping
 from jumin_platform.problems import PROBLEM_RESPONSES
 
-from moj_notify.domain.results import EntryStatus, WorklistRefusal
-from moj_notify.entrypoints.api.dependencies import AdapterDep, Admin, Reader
+from moj_notify.domain.results import EntryStatus, WorklistRefusal, check_wire_items
+from moj_notify.entrypoints.api.dependencies import Admin, Reader, ServiceDep
 from moj_notify.entrypoints.api.worklist_models import (
     CorrectIn,
     HandleIn,
@@ -55,7 +55,7 @@ def _not_found(entry_id: int) -> NothingFound:
 
 @router.get("/results", response_model=list[ResultOut])
 async def list_results(
-    adapter: AdapterDep,
+    service: ServiceDep,
     _: Reader,
     unmatched: Annotated[bool | None, Query(description="true: not a notice of ours")] = None,
     result: Literal["ok", "error"] | None = None,
@@ -63,7 +63,7 @@ async def list_results(
     limit: Limit = 100,
 ) -> list[ResultOut]:
     """取り込んだ処理結果, newest first (codes and item names; no contents)."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         found = await unit.results.results(
             unmatched=unmatched, result=result, delivery_id=delivery_id, limit=limit
         )
@@ -73,13 +73,13 @@ async def list_results(
 @router.get("/worklist", response_model=list[WorklistEntryOut])
 async def list_worklist(
     http: Request,
-    adapter: AdapterDep,
+    service: ServiceDep,
     _: Reader,
     status: Literal["open", "closed", "all", "resent", "resolved", "handled"] = "open",
     limit: Limit = 100,
 ) -> list[WorklistEntryOut]:
     """処理結果エラーの一覧 (open: still blocking the person), newest first."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         rows = await unit.results.entries(SHOWN[status], limit)
     entries = [WorklistEntryOut.of(row) for row in rows]
     access_context(http).touch(*(entry.person_key for entry in entries))
@@ -88,10 +88,10 @@ async def list_worklist(
 
 @router.get("/worklist/{entry_id}", response_model=WorklistEntryView)
 async def view_worklist_entry(
-    http: Request, adapter: AdapterDep, _: Admin, entry_id: EntryId
+    http: Request, service: ServiceDep, _: Admin, entry_id: EntryId
 ) -> WorklistEntryView:
     """One error result with the notice's items as last sent: flagged and corrected."""
-    async with adapter.uow() as unit:
+    async with service.uow() as unit:
         row = await unit.results.entry(entry_id)
         if row is None:
             raise _not_found(entry_id)
@@ -116,15 +116,15 @@ async def view_worklist_entry(
 
 @router.post("/worklist/{entry_id}/resend", response_model=ResendOut)
 async def correct_and_resend(
-    http: Request, adapter: AdapterDep, staff: Admin, entry_id: EntryId, body: CorrectIn
+    http: Request, service: ServiceDep, staff: Admin, entry_id: EntryId, body: CorrectIn
 ) -> ResendOut:
     """訂正して再送信: a new transmission under a new key; the entry awaits its result."""
     try:
         done = await results.correct_and_resend(
-            adapter.uow,
-            adapter.transmitter,
-            adapter.keeping,
-            adapter.validate_body,
+            service.uow,
+            service.moj,
+            PlainKeeping(),
+            check_wire_items,
             entry_id=entry_id,
             corrections=body.corrections,
             operator=staff.user_id,
@@ -137,8 +137,8 @@ async def correct_and_resend(
     except results.CorrectionRefused as exc:
         raise Refused(f"訂正内容が通知に合いません: {exc} (The corrections do not fit.)") from exc
     access_context(http).touch(done.entry.person_key)
-    adapter.wake_dispatcher()
-    async with adapter.uow() as unit:
+    service.dispatcher.wake()
+    async with service.uow() as unit:
         row = await unit.results.entry(entry_id)
     assert row is not None
     return ResendOut(
@@ -153,20 +153,20 @@ async def correct_and_resend(
 
 @router.post("/worklist/{entry_id}/handled", response_model=WorklistEntryOut)
 async def mark_handled(
-    http: Request, adapter: AdapterDep, staff: Admin, entry_id: EntryId, body: HandleIn
+    http: Request, service: ServiceDep, staff: Admin, entry_id: EntryId, body: HandleIn
 ) -> WorklistEntryOut:
     """対応済みにする (with the reason): the person's later notices go on."""
     try:
         handled = await results.mark_handled(
-            adapter.uow, entry_id=entry_id, operator=staff.user_id, reason=body.reason
+            service.uow, entry_id=entry_id, operator=staff.user_id, reason=body.reason
         )
     except results.EntryNotFound as exc:
         raise _not_found(entry_id) from exc
     except WorklistRefusal as exc:
         raise OperatorRefusal(str(exc)) from exc
     access_context(http).touch(handled.person_key)
-    adapter.wake_dispatcher()
-    async with adapter.uow() as unit:
+    service.dispatcher.wake()
+    async with service.uow() as unit:
         row: dict[str, Any] | None = await unit.results.entry(entry_id)
     assert row is not None
     return WorklistEntryOut.of(row)
