@@ -19,22 +19,11 @@ from jumin_testing.e2e.koseki import in_ward, seed
 from jumin_testing.e2e.people import Family, cs_date, move_within_ward, ward_address
 from jumin_testing.e2e.scenarios import moved_in
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Span, Trace, read_spans, traceparent_ids
+from jumin_testing.e2e.spans import Span, Trace, read_spans, received_span, traceparent_ids
 from jumin_testing.e2e.stream import arrived
 from jumin_testing.waiting import eventually
 
 OUTBOUND = ["registry-serve", "registry-relay", "koseki-adapter", "koseki-simulator"]
-
-
-def received_span(ward: Slice, service: str, traceparent: str) -> str | None:
-    """The span of `service` that the stored traceparent names (itself, or as its parent)."""
-    _, named = traceparent_ids(traceparent)
-    found = [
-        s.span_id
-        for s in read_spans(ward.environment.traces)
-        if s.service == service and named in (s.span_id, s.parent_id)
-    ]
-    return found[0] if found else None
 
 
 async def test_one_trace_from_the_approval_to_the_fuhyo_system(
@@ -61,7 +50,7 @@ async def test_one_trace_from_the_approval_to_the_fuhyo_system(
     assert notice["traceparent"], "the 附票 system got the trace with the notice"
     assert traceparent_ids(notice["traceparent"])[0] == trace_id
     span = await eventually(
-        lambda: received_span(ward, "koseki-simulator", notice["traceparent"]),
+        lambda: received_span(ward.environment.traces, "koseki-simulator", notice["traceparent"]),
         lambda found: found is not None,
         what="the 附票 system's span of the notice",
         every=0.2,

@@ -54,6 +54,18 @@ def traceparent_ids(traceparent: str) -> tuple[str, str]:
     return trace_id, span_id
 
 
+def received_span(traces: Path, service: str, traceparent: str) -> str | None:
+    """The span of `service` that a stored traceparent names (itself, or as its parent): where
+    a simulator received what carried it."""
+    _, named = traceparent_ids(traceparent)
+    found = [
+        s.span_id
+        for s in read_spans(traces)
+        if s.service == service and named in (s.span_id, s.parent_id)
+    ]
+    return found[0] if found else None
+
+
 @dataclass(frozen=True)
 class Trace:
     """The spans of one trace id, across every process."""
