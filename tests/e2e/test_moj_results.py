@@ -1,7 +1,7 @@
 """The ministry's 処理結果 of a notice, end to end: an error goes to staff and holds the person.
 
-The ministry answers a 市町村通知 with an error (injected on its feed: R-PERSON-MISMATCH, 氏名
-(英字)); moj_notify takes it in and opens a worklist entry, which blocks that person's later
+The ministry answers a 市町村通知 with an error (injected on its feed at once: it could not read
+the 住居地); moj_notify takes it in and opens a worklist entry, which blocks that person's later
 notices: a 転居 entered meanwhile waits. Staff correct the flagged item and resend; the ministry's
 正常 for the resend closes the entry, and the 転居's notice goes after it — nothing lost, nothing
 doubled, in order.
@@ -25,7 +25,7 @@ from jumin_testing.e2e.moj import (
 from jumin_testing.e2e.people import move_within_ward, ward_address
 from jumin_testing.waiting import eventually
 
-ERROR = "R-PERSON-MISMATCH"
+ERROR = "R-ADDRESS-FORMAT"  # an injected code: the ministry could not read the 住居地
 
 
 async def open_entry(operator: MojOperatorClient, receipt_no: str) -> dict[str, object]:
@@ -55,16 +55,17 @@ async def test_an_error_result_is_corrected_and_resent_and_the_persons_next_noti
     (notice,) = [r for r in received if r["type"] == MUNICIPAL_NOTICE]
 
     await moj.inject_result(
-        notice["receipt_no"], "error", error_code=ERROR, error_items=["name_alphabet"]
+        notice["receipt_no"], "error", error_code=ERROR, error_items=["address"]
     )
 
     entry = await open_entry(moj_operator, notice["receipt_no"])
-    assert (entry["error_code"], entry["error_items"]) == (ERROR, ["name_alphabet"])
+    assert (entry["error_code"], entry["error_items"]) == (ERROR, ["address"])
     assert entry["person_key"] == person_key
     address = ward_address()
     seen.add(address)
     (atena_no,) = change["subjects"]
     later = await registry.enter(move_within_ward([atena_no], address, today))
+    after_address = (await registry.resident(atena_no))["record"]["address"]
     (later_event,) = await sent_to_moj(outbox, later["change_id"])
     waiting = await eventually(
         lambda: moj_operator.scheduled(person_key=person_key),
@@ -77,9 +78,9 @@ async def test_an_error_result_is_corrected_and_resent_and_the_persons_next_noti
     assert "person_blocked" in {r["waiting_for"] for r in held}, "the open error holds the person"
     assert await moj.of_events({later_event}) == [], "held while the error is open"
 
-    spelled = f"{newcomer.name_alphabet}E"  # as the 在留カード shows it, checked at the counter
-    seen.add(spelled)
-    resent = await moj_operator.correct_and_resend(int(entry["id"]), {"name_alphabet": spelled})
+    written = f"{notice['body']['address']} 二階"  # as the 届出 wrote it, checked at the counter
+    seen.add(written)
+    resent = await moj_operator.correct_and_resend(int(entry["id"]), {"address": written})
 
     assert resent["outcome"] == "sent"
     closed = await eventually(
@@ -95,10 +96,10 @@ async def test_an_error_result_is_corrected_and_resent_and_the_persons_next_noti
     about = [
         r for r in await moj.of_events({event_id, later_event}) if r["type"] == MUNICIPAL_NOTICE
     ]
-    assert [(r["event_id"], r["body"]["name_alphabet"]) for r in about] == [
-        (event_id, newcomer.name_alphabet),
-        (event_id, spelled),  # the corrected resend, under a new key …
-        (later_event, newcomer.name_alphabet),  # … then the held 転居 (the registry's record)
+    assert [(r["event_id"], r["body"]["address"]) for r in about] == [
+        (event_id, notice["body"]["address"]),
+        (event_id, written),  # the corrected resend, under a new key …
+        (later_event, after_address),  # … then the held 転居
     ]
     counts = await moj.counts()
     assert counts[later_event]["accepted"] == 2, "the 転居's notice and transmission, once each"

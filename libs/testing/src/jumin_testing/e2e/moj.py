@@ -38,10 +38,6 @@ class MojSimulatorClient(SimulatorTestSide):
         """Have the ministry change its record and queue a 長官通知 (住基法30条の50)."""
         return dict(_checked(await self.http.post("/sim/director-notices", json=notice), 201))
 
-    async def hold_resident(self, resident: Body) -> None:
-        """Put a foreign resident in the ministry's record (PUT /sim/residents)."""
-        _checked(await self.http.put("/sim/residents", json=resident), 200, 201, 204)
-
 
 class MojOperatorClient(OperatorClient):
     """moj_notify's operator API as an administrator: schedule, worklist, 長官通知."""
