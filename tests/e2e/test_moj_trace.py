@@ -23,7 +23,7 @@ from jumin_testing.e2e.moj import (
     notices_of,
 )
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Span, Trace, read_spans, received_span, traceparent_ids
+from jumin_testing.e2e.spans import Span, Trace, read_spans, receipt_path, traceparent_ids
 from jumin_testing.waiting import eventually
 
 OUTBOUND = ["registry-serve", "registry-relay", "moj-notify", "moj-simulator"]
@@ -44,24 +44,11 @@ async def test_one_trace_from_the_approval_to_the_ministry(
     (notice,) = [r for r in received if r["type"] == MUNICIPAL_NOTICE]
     assert notice["traceparent"], "the ministry got the trace with the notice"
     assert traceparent_ids(notice["traceparent"])[0] == trace_id
-    span = await eventually(
-        lambda: received_span(ward.environment.traces, "moj-simulator", notice["traceparent"]),
-        lambda found: found is not None,
-        what="the ministry's span of the notice",
-        every=0.2,
+    hops, trace = await receipt_path(
+        ward.environment.traces, "moj-simulator", notice["traceparent"]
     )
-    assert span is not None
-    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
-    assert trace.hops(span) == OUTBOUND
-
-
-async def feed_traceparent(moj: MojSimulatorClient, cursor: int) -> str:
-    """The traceparent the ministry's feed gives the notification at `cursor`."""
-    page = await moj.http.get("/moj/v1/notifications", params={"after": cursor - 1, "limit": 1})
-    (item,) = page.json()["items"]
-    assert item["cursor"] == cursor
-    return str(item["traceparent"])
+    assert hops == OUTBOUND
 
 
 async def test_one_trace_from_the_director_notice_to_the_pending_change(
@@ -90,7 +77,9 @@ async def test_one_trace_from_the_director_notice_to_the_pending_change(
         within=45,
         every=0.3,
     )
-    trace_id, _ = traceparent_ids(await feed_traceparent(moj, int(queued["cursor"])))
+    trace_id, _ = traceparent_ids(
+        await moj.feed_traceparent("/moj/v1/notifications", int(queued["cursor"]))
+    )
 
     def recorded(spans: list[Span]) -> list[Span]:
         return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]

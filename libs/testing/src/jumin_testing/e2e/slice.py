@@ -225,32 +225,27 @@ async def _start_together(processes: tuple[ServiceProcess, ...], within: float) 
     await asyncio.gather(*(p.wait_ready(within) for p in processes))
 
 
-def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
-    """The koseki_adapter: ready once it consumes koseki.events and answers its health check."""
-    adapter = ServiceProcess(
-        "koseki-adapter",
-        [script(KOSEKI_ADAPTER), "serve"],
-        e.koseki_adapter(),
-        e.logs / "koseki-adapter.log",
-    )
+def _adapter(
+    e: SliceEnvironment, name: str, env: dict[str, str], *, queue: str, url: str
+) -> ServiceProcess:
+    """An adapter `name` (console script `jumin-<name>`): ready once it consumes its queue and
+    answers its health check."""
+    argv = [script(f"jumin-{name}"), "serve"]
+    adapter = ServiceProcess(name, argv, env, e.logs / f"{name}.log")
 
     async def ready() -> bool:
-        consuming = "consuming koseki.events" in adapter.output_since_start()
-        return consuming and await http_ok(f"{e.koseki_adapter_url}/healthz")
+        consuming = f"consuming {queue}" in adapter.output_since_start()
+        return consuming and await http_ok(f"{url}/healthz")
 
     adapter.ready = ready
     return adapter
 
 
-def _moj_notify(e: SliceEnvironment) -> ServiceProcess:
-    """moj_notify: ready once it consumes moj.events and answers its health check."""
-    service = ServiceProcess(
-        "moj-notify", [script(MOJ_NOTIFY), "serve"], e.moj_notify(), e.logs / "moj-notify.log"
+def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
+    return _adapter(
+        e, "koseki-adapter", e.koseki_adapter(), queue="koseki.events", url=e.koseki_adapter_url
     )
 
-    async def ready() -> bool:
-        consuming = "consuming moj.events" in service.output_since_start()
-        return consuming and await http_ok(f"{e.moj_notify_url}/healthz")
 
-    service.ready = ready
-    return service
+def _moj_notify(e: SliceEnvironment) -> ServiceProcess:
+    return _adapter(e, "moj-notify", e.moj_notify(), queue="moj.events", url=e.moj_notify_url)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..waiting import eventually
+
 
 @dataclass(frozen=True)
 class Span:
@@ -106,6 +108,20 @@ class Trace:
             if not services or services[-1] != span.service:
                 services.append(span.service)
         return services
+
+
+async def receipt_path(traces: Path, service: str, traceparent: str) -> tuple[list[str], Trace]:
+    """Wait for `service`'s span of a receipt whose stored traceparent is given; return the
+    services the path from the trace's root to it passes through, and the whole trace."""
+    span = await eventually(
+        lambda: received_span(traces, service, traceparent),
+        lambda found: found is not None,
+        what=f"{service}'s span of the receipt",
+        every=0.2,
+    )
+    assert span is not None
+    trace = Trace.of(read_spans(traces), traceparent_ids(traceparent)[0])
+    return trace.hops(span), trace
 
 
 def spellings(secret: str) -> set[str]:
