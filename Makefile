@@ -20,7 +20,7 @@ BENCH_DB      ?= jumin_bench
 BENCH_PIPELINE_DB ?= jumin_bench_pipeline
 PYTEST_ARGS   ?=
 UV_RUN        := uv run --locked
-TYPED_SRC      = $(wildcard libs/*/src services/*/src simulators/*/src)
+TYPED_SRC      = $(wildcard libs/*/src services/*/src simulators/*/src) bench
 LOCAL         := deploy/local
 # The unit tier's folders (the root conftest.py marks tests by path): collected alone, so no
 # integration module is even imported.

@@ -10,9 +10,18 @@ from jumin_contracts.envelope import Envelope
 from jumin_contracts.messages import MojMunicipalNotice, NoticeClass
 from jumin_testing.envelopes import person, wrap
 
-__all__ = ["CARD_NO", "FILED_ON", "event", "municipal_notice", "person", "special_permanent"]
+__all__ = [
+    "CARD_NO",
+    "FILED_ON",
+    "SPECIAL_PERMANENT_CERT_NO",
+    "event",
+    "municipal_notice",
+    "person",
+    "special_permanent",
+]
 
 CARD_NO = "AB12345678CD"
+SPECIAL_PERMANENT_CERT_NO = "SP12345678AB"
 FILED_ON = date(2026, 11, 20)
 
 
@@ -53,7 +62,7 @@ def special_permanent(**changes: Any) -> MojMunicipalNotice:
         "period_of_stay": None,
         "stay_expires_on": None,
         "residence_card_no": None,
-        "special_permanent_cert_no": "SP12345678AB",
+        "special_permanent_cert_no": SPECIAL_PERMANENT_CERT_NO,
     }
     return municipal_notice(**(values | changes))
 

@@ -2,29 +2,27 @@
 
 One process runs everything (`jumin-moj-notify serve`): the consumer kit on `moj.*` (it puts
 each event's notices on the schedule), the dispatcher that sends them, the loops of the inbound
-side (処理結果, 長官通知: `loops`) and the operator API, started and stopped by the FastAPI
+side (処理結果, 長官通知: `MojNotify.loops`) and the operator API, started and stopped by the FastAPI
 lifespan.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
 
-import asyncpg
 import httpx
 from jumin_contracts.messages import MESSAGE_MODELS
 from jumin_platform.access_log import AccessLog
 from jumin_platform.access_logging import Appender
 from jumin_platform.adapter_lifespan import lifespan_of
+from jumin_platform.adapter_runtime import WARD_TIME, AdapterRuntime, Loop
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
+from jumin_platform.inbound.poller import NotificationPoller
 from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.topology import Topology, topology_from_env
 
@@ -32,7 +30,6 @@ from moj_notify.adapters.ministry_feed import MinistryFeed
 from moj_notify.adapters.moj_client import MojClient
 from moj_notify.config import SCHEMA, Settings
 from moj_notify.domain.nationalities import nationality_name
-from moj_notify.domain.schedule import WARD_TIME
 from moj_notify.service_layer.dispatch import Clock, Dispatcher
 from moj_notify.service_layer.intake import schedule_notices
 from moj_notify.service_layer.ministry_inbound import ministry_poller
@@ -44,18 +41,10 @@ RECIPIENT = "moj"
 ACCESS_LOG = AccessLog(f"{SCHEMA}.access_log")
 """アクセスログ of the operator API (spec 10.2), hash-chained."""
 
-Loop = Callable[[], Coroutine[Any, Any, None]]
-"""A background loop the service runs while it serves (cancelled at close)."""
-
 
 def offset_clock(offset: timedelta) -> Clock:
     """Return the clock: the system's, in Japan time, moved by `offset` (test/training only)."""
     return lambda: datetime.now(UTC).astimezone(WARD_TIME) + offset
-
-
-def ward_now() -> datetime:
-    """Return the real current time in Japan time (the access log's: never moved)."""
-    return datetime.now(UTC).astimezone(WARD_TIME)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,53 +56,30 @@ class Overrides:
     clock: Clock | None = None
 
 
-@dataclass
-class MojNotify:
-    """Everything the running service holds.
-
-    `loops` are the background loops, by task name: the dispatcher's, and those the inbound
-    side adds (results and 長官通知 pollers)."""
+@dataclass(kw_only=True)
+class MojNotify(AdapterRuntime):
+    """Everything the running service holds (kit, publisher, pool: `AdapterRuntime`)."""
 
     settings: Settings
-    pool: asyncpg.Pool[Any]
     moj: MojClient
-    kit: ConsumerKit
-    publisher: CommandPublisher
     dispatcher: Dispatcher
+    feed: NotificationPoller[UnitOfWork]
     clock: Clock
-    loops: dict[str, Loop] = field(default_factory=dict)
     access_log: Appender = ACCESS_LOG
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def loops(self) -> Iterator[Loop]:
+        """The dispatcher of the schedule and the poller of the ministry's feed."""
+        yield Loop("moj-dispatch", self.dispatcher.run)
+        yield Loop("moj-notifications", self.feed.run)
 
     @property
     def poller(self) -> Dispatcher:
         """What readiness asks whether the ministry was reachable (`adapter_health`)."""
         return self.dispatcher
 
-    async def start(self) -> None:
-        """Connect the publisher, start consuming, then the loops."""
-        await self.publisher.start()
-        await self.kit.start()
-        self.tasks = [asyncio.create_task(loop(), name=name) for name, loop in self.loops.items()]
-
     def uow(self) -> UnitOfWork:
         """Start a new unit of work on the service's pool."""
         return UnitOfWork(self.pool)
-
-    async def close(self) -> None:
-        """Stop the loops and the consumer; close the client and the pool."""
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        try:
-            await self.kit.stop()
-        finally:
-            with contextlib.suppress(Exception):
-                await self.publisher.stop()
-            await self.moj.aclose()
-            await self.pool.close()
 
 
 async def open_service(settings: Settings, overrides: Overrides | None = None) -> MojNotify:
@@ -152,8 +118,6 @@ async def open_service(settings: Settings, overrides: Overrides | None = None) -
         idle_wake=settings.idle_wake,
     )
     publisher = CommandPublisher(settings.amqp_url.get_secret_value())
-    service = MojNotify(settings, pool, moj, kit, publisher, dispatcher, clock)
-    service.loops["moj-dispatch"] = dispatcher.run
     feed = ministry_poller(
         uow=partial(UnitOfWork, pool),
         feed=MinistryFeed(moj.get),
@@ -162,8 +126,17 @@ async def open_service(settings: Settings, overrides: Overrides | None = None) -
         interval=settings.poll_interval,
         clock=clock,
     )
-    service.loops["moj-notifications"] = feed.run
-    return service
+    return MojNotify(
+        pool=pool,
+        kit=kit,
+        publisher=publisher,
+        clients=(moj,),
+        settings=settings,
+        moj=moj,
+        dispatcher=dispatcher,
+        feed=feed,
+        clock=clock,
+    )
 
 
 service_lifespan = lifespan_of(open_service, name="moj_notify")

@@ -2,70 +2,35 @@
 
 from __future__ import annotations
 
-import argparse
-import logging
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from jumin_platform.access_log_cli import add_audit_commands, run_audit
-from jumin_platform.service_cli import log_to_stderr, migrate, run_api
+from jumin_platform.adapter_cli import AdapterCommands
 
 from moj_notify.bootstrap import ACCESS_LOG
 from moj_notify.config import MIGRATIONS_DIR, Settings
 
-PROGRAM = "jumin-moj-notify"
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
-def _migrate(settings: Settings) -> int:
-    return migrate(settings, MIGRATIONS_DIR)
-
-
-def _dev_keys(_: Settings) -> int:
-    print("moj_notify: no development keys needed (it sees no 個人番号)")
-    return 0
-
-
-def _serve(settings: Settings) -> int:
-    from jumin_platform.telemetry import configure as configure_telemetry
-
+def _app(settings: Settings) -> FastAPI:
     from moj_notify.entrypoints.api.app import create_app
 
-    log_to_stderr()
-    # httpx logs every request URL at INFO (the feed's cursor; keep request lines out of logs).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    configure_telemetry("moj-notify")
-    run_api(create_app(settings), settings)
-    return 0
+    return create_app(settings)
 
 
-def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    return run_audit(args, ACCESS_LOG, settings.database_url.get_secret_value(), PROGRAM)
-
-
-_COMMANDS = {"migrate": _migrate, "dev-keys": _dev_keys, "serve": _serve}
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROGRAM,
-        description="法務省連携 (moj_notify): settings from JUMIN_MOJ_NOTIFY_* variables",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the moj_notify schema's migrations (owner role)")
-    commands.add_parser("dev-keys", help="nothing to make (the service holds no keys)")
-    commands.add_parser(
-        "serve", help="consume moj.*, send to the ministry's 連携サーバ and serve the operator API"
-    )
-    add_audit_commands(commands, PROGRAM)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a `jumin-moj-notify` sub-command."""
-    args = _parser().parse_args(argv)
-    if args.command == "audit":
-        return _audit(Settings(), args)
-    return _COMMANDS[args.command](Settings())
+COMMANDS = AdapterCommands(
+    program="jumin-moj-notify",
+    title="法務省連携 (moj_notify)",
+    settings=Settings,
+    migrations=MIGRATIONS_DIR,
+    access_log=ACCESS_LOG,
+    app=_app,
+    serve_help="consume moj.*, send to the ministry's 連携サーバ and serve the operator API",
+)
+main = COMMANDS.main
+"""Run a `jumin-moj-notify` sub-command (the console script)."""
 
 
 if __name__ == "__main__":

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from jumin_platform.access_logging import AccessLogging, LogTarget, method_and_route
+from jumin_platform.adapter_runtime import ward_now
 
-from moj_notify.bootstrap import ward_now
 from moj_notify.entrypoints.api.dependencies import running_service
 
 
 def _target(request: Request) -> LogTarget:
     service = running_service(request)
-    return LogTarget(service.pool, service.access_log, ward_now)
+    return LogTarget(service.pool, service.access_log, ward_now)  # real time, never moved
 
 
 ACCESS_LOGGING = AccessLogging(target=_target, function=method_and_route)
