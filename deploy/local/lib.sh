@@ -19,6 +19,10 @@ export PATH
 : "${JUMIN_AMQP_VHOST:=jumin}"
 : "${JUMIN_AMQP_HOST:=127.0.0.1}"
 : "${JUMIN_AMQP_PORT:=5672}"
+# One broker administration at a time on this machine (provision.sh, jumin_testing.broker).
+: "${JUMIN_BROKER_ADMIN_LOCK:=/tmp/jumin-broker-admin.lock}"
+export JUMIN_BROKER_ADMIN_LOCK
+
 # The machine's random passwords (jumin_platform.secrets; made by provision.sh, mode 0600).
 : "${JUMIN_SECRETS_DIR:=$JUMIN_ROOT/var/secrets}"
 export JUMIN_DB_NAME JUMIN_PG_HOST JUMIN_PG_PORT JUMIN_AMQP_VHOST JUMIN_AMQP_HOST JUMIN_AMQP_PORT

@@ -137,6 +137,19 @@ provision_amqp_topology() {
   topology_cli declare
 }
 
+# provision_broker: vhost, users, topology — one provisioning at a time on this machine.
+# RabbitMQ 3.10 can wedge (every vhost command hangs until it is restarted) when several processes
+# create and delete vhosts and import definitions at once (seen with parallel test runs); the test
+# harness takes the same lock around its vhost changes (jumin_testing.broker).
+provision_broker() {
+  (
+    flock --timeout 600 9 || die "waited 10 min for $JUMIN_BROKER_ADMIN_LOCK"
+    provision_vhost
+    provision_amqp_users
+    provision_amqp_topology
+  ) 9>"$JUMIN_BROKER_ADMIN_LOCK"
+}
+
 # ---- application ---------------------------------------------------------------------------------
 # service_command NAME: the service's console script (cs_adapter → jumin-cs-adapter).
 service_command() { printf 'jumin-%s' "${1//_/-}"; }
@@ -164,9 +177,7 @@ main() {
   ensure_secrets
   provision_database
   provision_database_objects
-  provision_vhost
-  provision_amqp_users
-  provision_amqp_topology
+  provision_broker
   local service
   for service in "${JUMIN_SERVICES[@]}"; do
     provision_service "$service"

@@ -17,7 +17,10 @@ JUMIN_AMQP_HOST:JUMIN_AMQP_PORT (default 127.0.0.1:5672).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import fcntl
+import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -132,6 +135,25 @@ async def _grant(client: httpx.AsyncClient, topology: Topology) -> None:
             response.raise_for_status()
 
 
+ADMIN_LOCK = os.environ.get("JUMIN_BROKER_ADMIN_LOCK", "/tmp/jumin-broker-admin.lock")
+"""The machine's broker-administration lock, shared with deploy/local/provision.sh."""
+
+
+@contextlib.asynccontextmanager
+async def admin_lock() -> AsyncIterator[None]:
+    """Hold the machine-wide lock while a vhost is made, granted or deleted.
+
+    RabbitMQ 3.10 can wedge (every vhost command hangs until it is restarted) when several
+    processes create and delete vhosts at once — parallel test runs on one machine did it.
+    """
+    lock = os.open(ADMIN_LOCK, os.O_CREAT | os.O_RDWR, 0o666)  # a local file: does not block
+    try:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)  # closing releases the lock
+
+
 @contextlib.asynccontextmanager
 async def sandbox_vhost(
     topology: Topology, *, prefix: str, amqp: str = AMQP
@@ -144,27 +166,34 @@ async def sandbox_vhost(
     vhost = q(sandbox.vhost)
     async with _management_async() as client:
         try:
-            (await client.put(f"/vhosts/{vhost}")).raise_for_status()
-        except httpx.HTTPError as exc:
-            pytest.fail(f"RabbitMQ management API at {MANAGEMENT_URL} unusable ({exc})")
-        try:
-            try:
+            async with admin_lock():
+                (await client.put(f"/vhosts/{vhost}")).raise_for_status()
                 await _grant(client, sandbox.topology)
-            except BrokerUserMissing as exc:
-                pytest.fail(str(exc))
+        except httpx.HTTPError as exc:
+            await _delete(client, vhost)
+            pytest.fail(f"RabbitMQ management API at {MANAGEMENT_URL} unusable ({exc})")
+        except BrokerUserMissing as exc:
+            await _delete(client, vhost)
+            pytest.fail(str(exc))
+        try:
             await declare(sandbox.topology, sandbox.url(sandbox.topology.admin_user))
             yield sandbox
         finally:
             try:
                 await sandbox.close_connections()
             finally:
-                await client.delete(f"/vhosts/{vhost}")
+                await _delete(client, vhost)
+
+
+async def _delete(client: httpx.AsyncClient, vhost: str) -> None:
+    async with admin_lock():
+        await client.delete(f"/vhosts/{vhost}")
 
 
 async def recreate_vhost(topology: Topology, admin_url: str) -> None:
     """Delete the topology's vhost if it exists, create it, grant its users, declare the topology."""
     await delete_vhost(topology.vhost)
-    async with _management_async() as client:
+    async with _management_async() as client, admin_lock():
         (await client.put(f"/vhosts/{q(topology.vhost)}")).raise_for_status()
         await _grant(client, topology)
     await declare(topology, admin_url)
@@ -172,7 +201,7 @@ async def recreate_vhost(topology: Topology, admin_url: str) -> None:
 
 async def delete_vhost(vhost: str) -> None:
     """Delete the vhost with everything in it (provisioning makes it again, empty)."""
-    async with _management_async() as client:
+    async with _management_async() as client, admin_lock():
         response = await client.delete(f"/vhosts/{q(vhost)}")
         if response.status_code not in (204, 404):
             response.raise_for_status()

@@ -172,7 +172,7 @@ async def test_a_result_for_a_notice_not_ours_is_kept_as_unmatched_and_ok_confir
     await ministry.result(receipt_no="MJ-999999", result="error", error_code="R-CARD-UNKNOWN")
     await ministry.result(receipt_no=sent["receipt_no"], result="ok")
 
-    async def results(**query: object) -> list[dict[str, object]]:
+    async def results(**query: str) -> list[dict[str, object]]:
         answer = await service.api.get(
             "/operator/results", params=query, headers=service.token("auditor")
         )
