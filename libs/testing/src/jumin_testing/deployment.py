@@ -9,17 +9,30 @@ The venv is made by uv (its cache makes this a few seconds).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Sequence
+from asyncio.subprocess import PIPE, STDOUT
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-__all__ = ["REPO", "free_port", "install_alone", "run", "wait_ready"]
+__all__ = [
+    "REPO",
+    "Served",
+    "adapter_environment",
+    "free_port",
+    "install_alone",
+    "run",
+    "serve_alone",
+    "wait_ready",
+]
 
 REPO = Path(__file__).resolve().parents[4]
 
@@ -86,3 +99,58 @@ async def wait_ready(base: str, server: asyncio.subprocess.Process) -> dict[str,
                 return body
             await asyncio.sleep(0.2)
     pytest.fail("the installed service did not become ready within 30 s")
+
+
+def adapter_environment(
+    prefix: str,
+    settings: Any,
+    *,
+    amqp_url: str,
+    vhost: str,
+    port: int,
+    traces: Path,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of an installed service: the caller's without any `JUMIN_` variable, then
+    the service's database URLs, broker URL and vhost, port, JWT key and trace directory from
+    the test `settings` (`prefix`: `JUMIN_MOJ_NOTIFY_`), then `extra`."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("JUMIN_")}
+    return (
+        keep
+        | {
+            f"{prefix}DATABASE_URL": settings.database_url.get_secret_value(),
+            f"{prefix}MIGRATION_DATABASE_URL": settings.migration_database_url.get_secret_value(),
+            f"{prefix}AMQP_URL": amqp_url,
+            "JUMIN_AMQP_VHOST": vhost,
+            f"{prefix}PORT": str(port),
+            f"{prefix}JWT_PUBLIC_KEY_FILE": str(settings.jwt_public_key_file),
+            "JUMIN_TRACE_DIR": str(traces),
+        }
+        | dict(extra or {})
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """What an installed service did: its readiness report and its output."""
+
+    ready: dict[str, object]
+    log: str
+
+
+async def serve_alone(command: Path, env: dict[str, str], *, port: int, cwd: Path) -> Served:
+    """Check an installed service's script: `--help` names `serve`, `migrate` applies its
+    packaged migrations, `serve` becomes ready; then stop it (SIGTERM) and return what it did."""
+    assert "serve" in await asyncio.to_thread(run, str(command), "--help", env=env, cwd=cwd)
+    migrated = await asyncio.to_thread(run, str(command), "migrate", env=env, cwd=cwd)
+    assert "migration(s) applied" in migrated
+    server = await asyncio.create_subprocess_exec(
+        str(command), "serve", env=env, cwd=cwd, stdout=PIPE, stderr=STDOUT
+    )
+    try:
+        ready = await wait_ready(f"http://127.0.0.1:{port}", server)
+    finally:
+        server.terminate()
+        output, _ = await asyncio.wait_for(server.communicate(), timeout=30)
+    # uvicorn shuts down cleanly on SIGTERM, then exits by that signal.
+    return Served(ready, output.decode(errors="replace"))

@@ -1,0 +1,167 @@
+"""Real PostgreSQL and RabbitMQ, the real 出入国在留管理庁 simulator app in-process, and the
+service's app running in-process on a clock the test moves.
+
+- Database: the moj_notify schema of a *test* database, through the settings the environment
+  gives (`deploy/local/with-env.sh jumin_test …` after `deploy/local/provision.sh jumin_test`);
+  every table is emptied before each test, as the owner role.
+- Broker: a throwaway vhost `jumin_moj_test_<hex>` carrying Jumin's topology with the real users'
+  permissions (`jumin_testing.broker`): the service consumes as the least-privileged
+  `jumin_moj_notify`. Queues are purged before each test; the vhost is deleted at the end.
+- 連携サーバ: `moj_simulator`'s app behind httpx's ASGI transport (`..simulated`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+from fastapi import FastAPI
+from jumin_platform.devkeys import generate_keypair
+from jumin_platform.telemetry import JsonLinesExporter, configure
+from jumin_platform.topology import Topology
+from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
+from jumin_testing.broker import Sandbox, sandbox_vhost
+from moj_notify.bootstrap import Overrides
+from moj_notify.config import Settings
+from moj_notify.entrypoints.api.app import create_app
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from pydantic import SecretStr
+
+from ..simulated import Simulated, simulated
+
+__all__ = ["TABLES", "Clock", "Db", "RegistrySide", "Running", "StartService", "service_app"]
+
+TABLES = (
+    "inbox, person_progress, parked, operator_actions, deliveries, manual_mode_history, "
+    "notifications, scheduled_notices, person_blocks"
+)
+Db = asyncpg.Connection
+
+
+class Clock:
+    """The service's clock: real time moved by what the test adds."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, by: timedelta) -> None:
+        self.offset += by
+
+
+@pytest.fixture(scope="session")
+async def sandbox() -> AsyncIterator[Sandbox]:
+    """A vhost with the topology and the real users' permissions, for this test session."""
+    async with sandbox_vhost(Topology(), prefix="jumin_moj_test") as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="session")
+def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Spans of this test session (JSON lines), for the no-personal-data check."""
+    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
+    provider = configure("moj-notify-test", trace_dir=path.parent / "default")
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("keys")
+    generate_keypair(directory / "private.pem", directory / "public.pem")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
+    base = Settings()
+    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
+    if "test" not in database:
+        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test …")
+    return base.model_copy(
+        update={
+            "amqp_url": SecretStr(sandbox.url("jumin_moj_notify")),
+            "jwt_public_key_file": keys / "public.pem",
+            "retry_first": 0.05,
+            "retry_most": 0.2,
+            "idle_wake": 1.0,
+        }
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
+    """The owner's connection, on emptied tables and purged queues."""
+    await sandbox.purge_queues()
+    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+    await connection.execute(f"SET search_path = moj_notify; TRUNCATE {TABLES} CASCADE")
+    await connection.execute(
+        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
+        "UPDATE notification_cursor SET cursor = 0"
+    )
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture
+async def system() -> AsyncIterator[Simulated]:
+    """A fresh 連携サーバ simulator per test."""
+    async with simulated() as s:
+        yield s
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+StartService = Callable[..., Awaitable[Running]]
+
+
+@pytest.fixture
+async def start_service(
+    settings: Settings, sandbox: Sandbox, system: Simulated, keys: Path, clock: Clock, db: Db
+) -> AsyncIterator[StartService]:
+    """Start the service (settings may be changed per test); stopped after the test."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**changes: Any) -> Running:
+            app = service_app(settings, sandbox, system, clock, **changes)
+            client = await stack.enter_async_context(running_app(app, "http://moj-notify"))
+            return Running(client, settings, keys)
+
+        yield start
+
+
+def service_app(
+    settings: Settings, sandbox: Sandbox, system: Simulated, clock: Clock, **changes: Any
+) -> FastAPI:
+    """The service's app on the sandbox vhost, the simulator and the test's clock."""
+    return create_app(
+        settings.model_copy(update=changes),
+        Overrides(moj_transport=system.transport(), topology=sandbox.topology, clock=clock),
+    )
+
+
+@pytest.fixture
+async def service(start_service: StartService) -> Running:
+    return await start_service()
+
+
+@pytest.fixture
+async def registry(sandbox: Sandbox, db: Db) -> AsyncIterator[RegistrySide]:
+    async with registry_side(sandbox) as side:
+        yield side

@@ -1,0 +1,160 @@
+"""Fuzz every operation of moj_notify's OpenAPI with schemathesis, as an admin (システム管理).
+
+As the adapters' fuzz tests (`jumin_testing.fuzzing`): the schema comes from the real app, calls
+go in-process over ASGI to an app on the test database, the throwaway vhost and the simulator
+in-process; every call carries an admin token. Seeded first: a sent notice, a held one (手動連携)
+and one waiting for its 予定日; every other case has its identifiers replaced by the seeded ones
+(the schedule's `notice_id` too), so success answers carrying real records are checked.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import hypothesis
+import pytest
+from fastapi import FastAPI
+from jumin_contracts.codes import ChangeKind
+from jumin_contracts.messages import NoticeClass
+from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.broker import Sandbox
+from jumin_testing.fuzzing import CHECKS, SeededLedger, built_app, fuzzing_schema, staff_headers
+from jumin_testing.waiting import eventually
+from moj_notify.bootstrap import Overrides
+from moj_notify.config import Settings
+from moj_notify.entrypoints.api.app import create_app
+from schemathesis import Case
+from schemathesis.python.asgi import shutdown_lifespans
+
+from ..builders import event, municipal_notice, person
+from ..simulated import Simulated, simulated
+from .conftest import TABLES
+
+schema = fuzzing_schema(
+    built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys")
+)
+MOVE = ChangeKind.MOVE_WITHIN_WARD
+
+
+async def _owner(settings: Settings) -> asyncpg.Connection:
+    return await asyncpg.connect(settings.migration_database_url.get_secret_value())
+
+
+async def _fresh(settings: Settings, sandbox: Sandbox) -> None:
+    await sandbox.purge_queues()
+    connection = await _owner(settings)
+    try:
+        await connection.execute(f"SET search_path = moj_notify; TRUNCATE {TABLES} CASCADE")
+        await connection.execute(
+            "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL"
+        )
+    finally:
+        await connection.close()
+
+
+async def _rows(settings: Settings, table: str) -> list[dict[str, Any]]:
+    connection = await _owner(settings)
+    try:
+        rows = await connection.fetch(
+            f"SELECT id, person_key, event_id, status FROM moj_notify.{table} ORDER BY id"
+        )
+    finally:
+        await connection.close()
+    return [dict(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Seeded(SeededLedger):
+    """The ledger's seeded records, and a notice waiting on the schedule."""
+
+    waiting_id: int = 0
+
+    def apply(self, case: Case) -> None:
+        super().apply(case)
+        if case.path_parameters and "notice_id" in case.path_parameters:
+            case.path_parameters["notice_id"] = self.waiting_id
+
+
+@pytest.fixture(scope="module")
+async def fuzz_system() -> AsyncIterator[Simulated]:
+    async with simulated() as system:
+        yield system
+
+
+@pytest.fixture(scope="module")
+async def seeded(
+    settings: Settings, sandbox: Sandbox, fuzz_system: Simulated, admin_headers: dict[str, str]
+) -> Seeded:
+    """A sent, a held and a waiting notice, made by a seeding service stopped before fuzzing."""
+    await _fresh(settings, sandbox)
+    app = create_app(
+        settings, Overrides(moj_transport=fuzz_system.transport(), topology=sandbox.topology)
+    )
+    async with running_app(app, "http://moj-notify") as api, registry_side(sandbox) as side:
+        sent_to, held_for, waiting = person(), person(), person()
+        sent = event(municipal_notice(change_kind=MOVE), sent_to)
+        await side.publish(sent)
+        ahead = date.today() + timedelta(days=30)
+        planned = municipal_notice(
+            change_kind=ChangeKind.MOVE_OUT_ABROAD,
+            occurred_on=ahead.isoformat(),
+            notice_class=NoticeClass.JUKI,
+        )
+        await side.publish(event(planned, waiting))
+        await eventually(lambda: _rows(settings, "deliveries"), until=bool, what="one sent")
+        manual = {"manual": True, "reason": "連携端末保守"}
+        switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
+        assert switched.status_code == 200, switched.text
+        await side.publish(event(municipal_notice(change_kind=MOVE), held_for))
+        rows = await eventually(
+            lambda: _rows(settings, "deliveries"), until=lambda r: len(r) == 2, what="one held"
+        )
+        automatic = {"manual": False, "reason": "保守終了"}
+        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
+        assert switched.status_code == 200, switched.text
+    assert [(r["person_key"], r["status"]) for r in rows] == [(sent_to, "sent"), (held_for, "held")]
+    (pending,) = [r for r in await _rows(settings, "scheduled_notices") if r["status"] == "pending"]
+    return Seeded(sent_to, str(sent.event_id), rows[0]["id"], rows[1]["id"], pending["id"])
+
+
+@pytest.fixture(scope="module")
+def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_system: Simulated) -> FastAPI:
+    """The app the fuzzer calls; schemathesis runs its lifespan."""
+    return create_app(
+        settings, Overrides(moj_transport=fuzz_system.transport(), topology=sandbox.topology)
+    )
+
+
+@pytest.fixture
+def app_lifespan(seeded: Seeded) -> Iterator[None]:
+    """Stop the app's lifespan (closing its pool and consumer) once an operation's cases ran."""
+    yield
+    shutdown_lifespans()
+
+
+@pytest.fixture(scope="module")
+def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
+    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+
+_CASES = itertools.count()
+
+
+@schema.parametrize()
+@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+def test_every_operation_answers_as_documented(
+    case: Case,
+    seeded: Seeded,
+    fuzz_app: FastAPI,
+    app_lifespan: None,
+    admin_headers: dict[str, str],
+) -> None:
+    if next(_CASES) % 2:  # every other case is about the seeded records
+        seeded.apply(case)
+    case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
