@@ -37,6 +37,16 @@ class Simulated:
         items: list[dict[str, Any]] = answer.json()["items"]
         return items
 
+    async def result(self, **result: Any) -> None:
+        """Queue a 処理結果 now (`/sim/results`)."""
+        answer = await self.sim.post("/sim/results", json=result)
+        assert answer.status_code == 201, answer.text
+
+    async def director_notice(self, **notice: Any) -> None:
+        """Queue a 長官通知 (`/sim/director-notices`)."""
+        answer = await self.sim.post("/sim/director-notices", json=notice)
+        assert answer.status_code == 201, answer.text
+
     async def counts(self) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = (await self.sim.get("/sim/received/counts")).json()
         return counts

@@ -12,25 +12,21 @@ app running in-process.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from jumin_platform.devkeys import generate_keypair
-from jumin_platform.telemetry import JsonLinesExporter, configure
 from jumin_platform.topology import Topology
+from jumin_testing import adapter_fixtures
 from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from koseki_adapter.bootstrap import Overrides
 from koseki_adapter.config import Settings
 from koseki_adapter.entrypoints.api.app import create_app
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
 from ..simulated import Simulated, simulated
@@ -54,25 +50,18 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 @pytest.fixture(scope="session")
 def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Spans of this test session (JSON lines), for the no-personal-data check."""
-    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
-    provider = configure("koseki-adapter-test", trace_dir=path.parent / "default")
-    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
-    return path
+    return adapter_fixtures.trace_file(tmp_path_factory, "koseki-adapter-test")
 
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("keys")
-    generate_keypair(directory / "private.pem", directory / "public.pem")
-    return directory
+    return adapter_fixtures.token_keys(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
     base = Settings()
-    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
-    if "test" not in database:
-        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test …")
+    adapter_fixtures.require_test_database(base.migration_database_url.get_secret_value())
     return base.model_copy(
         update={
             "amqp_url": SecretStr(sandbox.url("jumin_koseki_adapter")),
@@ -86,15 +75,12 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
 async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
     """The owner's connection, on emptied tables and purged queues."""
     await sandbox.purge_queues()
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
-    await connection.execute(f"SET search_path = koseki_adapter; TRUNCATE {TABLES} CASCADE")
-    await connection.execute(
-        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
-        "UPDATE notification_cursor SET cursor = 0"
+    connection = await adapter_fixtures.emptied_schema(
+        settings.migration_database_url.get_secret_value(),
+        "koseki_adapter",
+        TABLES.split(", "),
+        resets="UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
+        "UPDATE notification_cursor SET cursor = 0",
     )
     yield connection
     await connection.close()

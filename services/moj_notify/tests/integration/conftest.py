@@ -12,26 +12,22 @@ service's app running in-process on a clock the test moves.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from jumin_platform.devkeys import generate_keypair
-from jumin_platform.telemetry import JsonLinesExporter, configure
 from jumin_platform.topology import Topology
+from jumin_testing import adapter_fixtures
 from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
 from jumin_testing.broker import Sandbox, sandbox_vhost
 from moj_notify.bootstrap import Overrides
 from moj_notify.config import Settings
 from moj_notify.entrypoints.api.app import create_app
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import SecretStr
 
 from ..simulated import Simulated, simulated
@@ -39,8 +35,9 @@ from ..simulated import Simulated, simulated
 __all__ = ["TABLES", "Clock", "Db", "RegistrySide", "Running", "StartService", "service_app"]
 
 TABLES = (
-    "inbox, person_progress, parked, operator_actions, deliveries, manual_mode_history, "
-    "notifications, scheduled_notices, person_blocks"
+    *("inbox", "person_progress", "parked", "operator_actions", "deliveries"),
+    *("manual_mode_history", "notifications", "scheduled_notices", "person_blocks"),
+    *("results", "result_worklist", "director_notices"),
 )
 Db = asyncpg.Connection
 
@@ -68,25 +65,18 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 @pytest.fixture(scope="session")
 def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Spans of this test session (JSON lines), for the no-personal-data check."""
-    path = tmp_path_factory.mktemp("traces") / "spans.jsonl"
-    provider = configure("moj-notify-test", trace_dir=path.parent / "default")
-    provider.add_span_processor(SimpleSpanProcessor(JsonLinesExporter(path)))
-    return path
+    return adapter_fixtures.trace_file(tmp_path_factory, "moj-notify-test")
 
 
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("keys")
-    generate_keypair(directory / "private.pem", directory / "public.pem")
-    return directory
+    return adapter_fixtures.token_keys(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
     base = Settings()
-    database = urlsplit(base.migration_database_url.get_secret_value()).path.lstrip("/")
-    if "test" not in database:
-        pytest.fail("run against a *test* database: deploy/local/with-env.sh jumin_test …")
+    adapter_fixtures.require_test_database(base.migration_database_url.get_secret_value())
     return base.model_copy(
         update={
             "amqp_url": SecretStr(sandbox.url("jumin_moj_notify")),
@@ -94,6 +84,7 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
             "retry_first": 0.05,
             "retry_most": 0.2,
             "idle_wake": 1.0,
+            "poll_interval": 0.05,
         }
     )
 
@@ -102,15 +93,12 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
 async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
     """The owner's connection, on emptied tables and purged queues."""
     await sandbox.purge_queues()
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    for type_name in ("json", "jsonb"):
-        await connection.set_type_codec(
-            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
-    await connection.execute(f"SET search_path = moj_notify; TRUNCATE {TABLES} CASCADE")
-    await connection.execute(
-        "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
-        "UPDATE notification_cursor SET cursor = 0"
+    connection = await adapter_fixtures.emptied_schema(
+        settings.migration_database_url.get_secret_value(),
+        "moj_notify",
+        TABLES,
+        resets="UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
+        "UPDATE notification_cursor SET cursor = 0",
     )
     yield connection
     await connection.close()

@@ -15,7 +15,8 @@ from jumin_testing.broker import Sandbox
 from jumin_testing.waiting import eventually
 from moj_notify.config import Settings
 
-from .conftest import Db, Ministry, StartService, service_app
+from ...simulated import Simulated
+from ..conftest import Clock, Db, StartService, service_app
 from .world import CARD_NO
 
 pytestmark = pytest.mark.integration
@@ -23,8 +24,8 @@ pytestmark = pytest.mark.integration
 NEW_CARD_NO = "EF87654321GH"
 
 
-async def card_reissued(ministry: Ministry) -> None:
-    await ministry.director_notice(
+async def card_reissued(system: Simulated) -> None:
+    await system.director_notice(
         kind="card_issued",
         residence_card_no=CARD_NO,
         foreign_category="mid_long_term",
@@ -34,8 +35,8 @@ async def card_reissued(ministry: Ministry) -> None:
     )
 
 
-async def feed(ministry: Ministry) -> list[dict[str, Any]]:
-    answer = await ministry.sim.get("/moj/v1/notifications", params={"after": 0, "limit": 500})
+async def feed(system: Simulated) -> list[dict[str, Any]]:
+    answer = await system.sim.get("/moj/v1/notifications", params={"after": 0, "limit": 500})
     items: list[dict[str, Any]] = answer.json()["items"]
     return items
 
@@ -50,9 +51,9 @@ async def listed(
 
 
 async def test_a_director_notice_becomes_the_registry_command_in_its_trace(
-    service: Running, registry: RegistrySide, ministry: Ministry, trace_file: Path
+    service: Running, registry: RegistrySide, system: Simulated, trace_file: Path
 ) -> None:
-    await card_reissued(ministry)
+    await card_reissued(system)
 
     [message] = await eventually(registry.commands, until=bool, what="the command")
 
@@ -66,7 +67,7 @@ async def test_a_director_notice_becomes_the_registry_command_in_its_trace(
         "residence_card_no": NEW_CARD_NO,
         "nationality": "ベトナム",
     }
-    [item] = await feed(ministry)
+    [item] = await feed(system)
     headers = message.headers or {}
     assert str(headers["traceparent"]).split("-")[1] == item["traceparent"].split("-")[1]
     [record] = await eventually(lambda: listed(service), until=bool, what="the record")
@@ -79,9 +80,9 @@ async def test_a_director_notice_becomes_the_registry_command_in_its_trace(
 
 
 async def test_a_special_permanent_residents_notice_waits_for_staff_until_imported_by_hand(
-    service: Running, registry: RegistrySide, ministry: Ministry
+    service: Running, registry: RegistrySide, system: Simulated
 ) -> None:
-    await ministry.director_notice(
+    await system.director_notice(
         kind="item_correction",
         special_permanent_cert_no="SP12345678AB",
         foreign_category="special_permanent",
@@ -127,16 +128,19 @@ async def test_after_a_restart_nothing_is_imported_twice(
     settings: Settings,
     sandbox: Sandbox,
     keys: Path,
+    clock: Clock,
     start_service: StartService,
     registry: RegistrySide,
-    ministry: Ministry,
+    system: Simulated,
     db: Db,
 ) -> None:
-    await card_reissued(ministry)
-    async with running_app(service_app(settings, sandbox, ministry), "http://moj-notify") as api:
+    await card_reissued(system)
+    async with running_app(
+        service_app(settings, sandbox, system, clock), "http://moj-notify"
+    ) as api:
         first = Running(api, settings, keys)
         await eventually(lambda: listed(first), until=bool, what="the first notice")
-    await card_reissued(ministry)
+    await card_reissued(system)
 
     again = await start_service()
 

@@ -11,17 +11,18 @@ from jumin_testing.broker import Sandbox
 from jumin_testing.waiting import eventually
 from moj_notify.config import Settings
 
-from .conftest import Db, Ministry, StartService, service_app
+from ...simulated import Simulated
+from ..conftest import Clock, Db, StartService, service_app
 from .world import correction_event, entries, open_blocks, send_one
 
 pytestmark = pytest.mark.integration
 
 
 async def test_an_error_blocks_the_person_until_the_corrected_resend_is_ok(
-    service: Running, registry: RegistrySide, ministry: Ministry, db: Db
+    service: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    person_key, sent = await send_one(registry, ministry)
-    await ministry.result(
+    person_key, sent = await send_one(registry, system)
+    await system.result(
         receipt_no=sent["receipt_no"],
         result="error",
         error_code="R-PERSON-MISMATCH",
@@ -44,7 +45,7 @@ async def test_an_error_blocks_the_person_until_the_corrected_resend_is_ok(
         until=lambda n: n == 1,
         what="the later notice scheduled",
     )
-    assert await ministry.received(event_id=str(later.event_id)) == []  # held behind the block
+    assert await system.received(event_id=str(later.event_id)) == []  # held behind the block
 
     view = await service.api.get(f"/operator/worklist/{entry['id']}", headers=service.admin)
     assert view.status_code == 200, view.text
@@ -60,31 +61,29 @@ async def test_an_error_blocks_the_person_until_the_corrected_resend_is_ok(
     answer = resent.json()
     assert (answer["outcome"], answer["entry"]["status"]) == ("sent", "resent")
     assert answer["uncorrected_items"] == []
-    first, again = await ministry.received(event_id=sent["event_id"])
+    first, again = await system.received(event_id=sent["event_id"])
     assert again["body"]["name_alphabet"] == "NGUYEN VAN ANH"
     assert again["idempotency_key"] != first["idempotency_key"]
-    assert await ministry.received(event_id=str(later.event_id)) == []  # still waits
+    assert await system.received(event_id=str(later.event_id)) == []  # still waits
 
-    await ministry.result(receipt_no=answer["receipt_no"], result="ok")
+    await system.result(receipt_no=answer["receipt_no"], result="ok")
     [resolved] = await eventually(
         lambda: entries(service, "resolved"), until=bool, what="the entry resolved"
     )
     assert resolved["id"] == entry["id"]
     assert await open_blocks(db, person_key) == 0
     await eventually(
-        lambda: ministry.received(event_id=str(later.event_id)),
+        lambda: system.received(event_id=str(later.event_id)),
         until=lambda items: len(items) == 1,
         what="the later notice sent once unblocked",
     )
 
 
 async def test_marking_an_entry_handled_unblocks_the_person_and_is_access_logged(
-    service: Running, registry: RegistrySide, ministry: Ministry, db: Db
+    service: Running, registry: RegistrySide, system: Simulated, db: Db
 ) -> None:
-    person_key, sent = await send_one(registry, ministry)
-    await ministry.result(
-        receipt_no=sent["receipt_no"], result="error", error_code="R-CARD-REPLACED"
-    )
+    person_key, sent = await send_one(registry, system)
+    await system.result(receipt_no=sent["receipt_no"], result="error", error_code="R-CARD-REPLACED")
     [entry] = await eventually(lambda: entries(service), until=bool, what="a worklist entry")
     later = correction_event(person_key, 2)
     await registry.publish(later)
@@ -102,7 +101,7 @@ async def test_marking_an_entry_handled_unblocks_the_person_and_is_access_logged
     )
     assert await open_blocks(db, person_key) == 0
     await eventually(
-        lambda: ministry.received(event_id=str(later.event_id)),
+        lambda: system.received(event_id=str(later.event_id)),
         until=lambda items: len(items) == 1,
         what="the later notice sent",
     )
@@ -121,10 +120,10 @@ async def test_marking_an_entry_handled_unblocks_the_person_and_is_access_logged
 
 
 async def test_bad_corrections_are_refused_and_nothing_is_sent(
-    service: Running, registry: RegistrySide, ministry: Ministry
+    service: Running, registry: RegistrySide, system: Simulated
 ) -> None:
-    _, sent = await send_one(registry, ministry)
-    await ministry.result(
+    _, sent = await send_one(registry, system)
+    await system.result(
         receipt_no=sent["receipt_no"], result="error", error_code="R-PERSON-MISMATCH"
     )
     [entry] = await eventually(lambda: entries(service), until=bool, what="a worklist entry")
@@ -160,19 +159,19 @@ async def test_bad_corrections_are_refused_and_nothing_is_sent(
         r.headers["content-type"].startswith("application/problem+json")
         for r in (unknown_item, bad_sex, no_reason, missing)
     )
-    assert len(await ministry.received(event_id=sent["event_id"])) == 1
+    assert len(await system.received(event_id=sent["event_id"])) == 1
     [still] = await entries(service)
     assert still["status"] == "open"
 
 
 async def test_a_result_for_a_notice_not_ours_is_kept_as_unmatched_and_ok_confirms_ours(
-    service: Running, registry: RegistrySide, ministry: Ministry
+    service: Running, registry: RegistrySide, system: Simulated
 ) -> None:
-    _, sent = await send_one(registry, ministry)
-    await ministry.result(receipt_no="MJ-999999", result="error", error_code="R-CARD-UNKNOWN")
-    await ministry.result(receipt_no=sent["receipt_no"], result="ok")
+    _, sent = await send_one(registry, system)
+    await system.result(receipt_no="MJ-999999", result="error", error_code="R-CARD-UNKNOWN")
+    await system.result(receipt_no=sent["receipt_no"], result="ok")
 
-    async def results(**query: object) -> list[dict[str, object]]:
+    async def results(**query: str) -> list[dict[str, object]]:
         answer = await service.api.get(
             "/operator/results", params=query, headers=service.token("auditor")
         )
@@ -196,21 +195,24 @@ async def test_after_a_restart_the_cursor_is_kept_and_a_replayed_feed_changes_no
     settings: Settings,
     sandbox: Sandbox,
     keys: Path,
+    clock: Clock,
     start_service: StartService,
     registry: RegistrySide,
-    ministry: Ministry,
+    system: Simulated,
     db: Db,
 ) -> None:
-    async with running_app(service_app(settings, sandbox, ministry), "http://moj-notify") as api:
+    async with running_app(
+        service_app(settings, sandbox, system, clock), "http://moj-notify"
+    ) as api:
         first = Running(api, settings, keys)
-        _, sent = await send_one(registry, ministry)
-        await ministry.result(
+        _, sent = await send_one(registry, system)
+        await system.result(
             receipt_no=sent["receipt_no"], result="error", error_code="R-CARD-REPLACED"
         )
         await eventually(lambda: entries(first), until=bool, what="a worklist entry")
     cursor = await db.fetchval("SELECT cursor FROM notification_cursor")
 
-    await ministry.result(receipt_no="MJ-888888", result="ok")
+    await system.result(receipt_no="MJ-888888", result="ok")
     again = await start_service()
     await eventually(
         lambda: db.fetchval("SELECT count(*) FROM results"), until=lambda n: n == 2, what="both"

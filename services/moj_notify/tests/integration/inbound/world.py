@@ -12,7 +12,8 @@ from jumin_testing.adapter_harness import RegistrySide, Running
 from jumin_testing.envelopes import person, wrap
 from jumin_testing.waiting import eventually
 
-from .conftest import Db, Ministry
+from ...simulated import Simulated
+from ..conftest import Db
 
 __all__ = ["CARD_NO", "correction_event", "entries", "open_blocks", "send_one"]
 
@@ -43,14 +44,14 @@ def correction_event(person_key: str, seq: int, **changes: Any) -> Envelope:
 
 
 async def send_one(
-    registry: RegistrySide, ministry: Ministry, seq: int = 1
+    registry: RegistrySide, system: Simulated, seq: int = 1
 ) -> tuple[str, dict[str, Any]]:
     """Publish one event; return the person key and what the ministry received of it."""
     person_key = person()
     envelope = correction_event(person_key, seq)
     await registry.publish(envelope)
     [received] = await eventually(
-        lambda: ministry.received(event_id=str(envelope.event_id)),
+        lambda: system.received(event_id=str(envelope.event_id)),
         until=lambda items: len(items) == 1,
         what="the notice at the ministry",
     )
