@@ -19,7 +19,7 @@ from jumin_testing.e2e.koseki import in_ward, seed
 from jumin_testing.e2e.people import Family, cs_date, move_within_ward, ward_address
 from jumin_testing.e2e.scenarios import moved_in
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Span, Trace, read_spans, receipt_path, traceparent_ids
+from jumin_testing.e2e.spans import paths_to, receipt_path, traceparent_ids
 from jumin_testing.e2e.stream import arrived
 from jumin_testing.waiting import eventually
 
@@ -97,15 +97,6 @@ async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
     traceparent = await koseki.feed_traceparent("/koseki/v1/notifications", queued["cursor"])
     trace_id, _ = traceparent_ids(traceparent)
 
-    def recorded(spans: list[Span]) -> list[Span]:
-        return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]
-
-    entered = await eventually(
-        lambda: recorded(read_spans(ward.environment.traces)),
-        lambda found: len(found) > 0,
-        what="the registry command consumer's spans in the notice's trace",
-        every=0.2,
-    )
-    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    paths, trace = await paths_to(ward.environment.traces, trace_id, "registry-commands")
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
-    assert {tuple(trace.hops(s.span_id)) for s in entered} == {tuple(INBOUND)}
+    assert paths == {tuple(INBOUND)}

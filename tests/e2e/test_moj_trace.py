@@ -23,7 +23,7 @@ from jumin_testing.e2e.moj import (
     notices_of,
 )
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Span, Trace, read_spans, receipt_path, traceparent_ids
+from jumin_testing.e2e.spans import paths_to, receipt_path, traceparent_ids
 from jumin_testing.waiting import eventually
 
 OUTBOUND = ["registry-serve", "registry-relay", "moj-notify", "moj-simulator"]
@@ -81,15 +81,6 @@ async def test_one_trace_from_the_director_notice_to_the_pending_change(
         await moj.feed_traceparent("/moj/v1/notifications", int(queued["cursor"]))
     )
 
-    def recorded(spans: list[Span]) -> list[Span]:
-        return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]
-
-    entered = await eventually(
-        lambda: recorded(read_spans(ward.environment.traces)),
-        lambda found: len(found) > 0,
-        what="the registry command consumer's spans in the 長官通知's trace",
-        every=0.2,
-    )
-    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    paths, trace = await paths_to(ward.environment.traces, trace_id, "registry-commands")
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
-    assert {tuple(trace.hops(s.span_id)) for s in entered} == {tuple(INBOUND)}
+    assert paths == {tuple(INBOUND)}

@@ -16,6 +16,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -142,13 +143,7 @@ class Slice:
 
         return cls(
             environment=e,
-            simulator=ServiceProcess(
-                "cs-simulator",
-                [script("jumin-cs-simulator"), "serve"],
-                e.simulator(),
-                logs / "cs-simulator.log",
-                ready=lambda: http_ok(f"{e.simulator_url}/healthz"),
-            ),
+            simulator=_simulator(e, "cs-simulator", e.simulator(), e.simulator_url),
             registry=ServiceProcess(
                 "registry",
                 [script("jumin-registry"), "serve"],
@@ -159,21 +154,11 @@ class Slice:
             relay=relay,
             commands=commands,
             cs_adapter=cs_adapter,
-            koseki_simulator=ServiceProcess(
-                "koseki-simulator",
-                [script("jumin-koseki-simulator"), "serve"],
-                e.koseki_simulator(),
-                logs / "koseki-simulator.log",
-                ready=lambda: http_ok(f"{e.koseki_simulator_url}/healthz"),
+            koseki_simulator=_simulator(
+                e, "koseki-simulator", e.koseki_simulator(), e.koseki_simulator_url
             ),
             koseki_adapter=_koseki_adapter(e) if koseki_adapter_installed() else None,
-            moj_simulator=ServiceProcess(
-                "moj-simulator",
-                [script("jumin-moj-simulator"), "serve"],
-                e.moj_simulator(),
-                logs / "moj-simulator.log",
-                ready=lambda: http_ok(f"{e.moj_simulator_url}/healthz"),
-            ),
+            moj_simulator=_simulator(e, "moj-simulator", e.moj_simulator(), e.moj_simulator_url),
             moj_notify=_moj_notify(e) if installed(MOJ_NOTIFY) else None,
         )
 
@@ -223,6 +208,13 @@ async def _start_together(processes: tuple[ServiceProcess, ...], within: float) 
     for process in processes:
         process.start()
     await asyncio.gather(*(p.wait_ready(within) for p in processes))
+
+
+def _simulator(e: SliceEnvironment, name: str, env: dict[str, str], url: str) -> ServiceProcess:
+    """A simulator `name` (console script `jumin-<name>`): ready once it answers /healthz."""
+    argv = [script(f"jumin-{name}"), "serve"]
+    ready = partial(http_ok, f"{url}/healthz")
+    return ServiceProcess(name, argv, env, e.logs / f"{name}.log", ready=ready)
 
 
 def _adapter(

@@ -124,6 +124,19 @@ async def receipt_path(traces: Path, service: str, traceparent: str) -> tuple[li
     return trace.hops(span), trace
 
 
+async def paths_to(traces: Path, trace_id: str, service: str) -> tuple[set[tuple[str, ...]], Trace]:
+    """Wait until `service` has spans in the trace; return the services each path from the root
+    to one of them passes through, and the whole trace."""
+    reached = await eventually(
+        lambda: [s for s in read_spans(traces) if (s.trace_id, s.service) == (trace_id, service)],
+        lambda found: len(found) > 0,
+        what=f"{service}'s spans in trace {trace_id}",
+        every=0.2,
+    )
+    trace = Trace.of(read_spans(traces), trace_id)
+    return {tuple(trace.hops(s.span_id)) for s in reached}, trace
+
+
 def spellings(secret: str) -> set[str]:
     """The secret as text, as ASCII-escaped JSON (\\u5c71…) and as escaped UTF-8 bytes (\\xe5…)."""
     return {
