@@ -3,13 +3,16 @@
 A family whose 本籍 is in the ward moves in (国内転入), a child is born (出生) and gets a 個人番号
 through 市町村CS, the family moves within the ward (転居), the eldest son marries — filed on the
 戸籍 side, the 住民票記載事項通知 becomes a pending 職権修正 a reviewer approves — then moves out
-(国内転出) and the municipality he moved to sends its 転入通知 (through the CS simulator). After each
-step the demo prints what the registry recorded (its API, as staff), what CS received and what
-the ward's 戸籍附票システム received (the simulators' /sim/received).
+(国内転出) and the municipality he moved to sends its 転入通知 (through the CS simulator); last, a
+foreign resident's day: a 法第30条の46転入 whose 市町村通知 reaches 出入国在留管理庁, and the
+ministry's 長官通知 (在留期間更新) back as a pending change a reviewer approves. After each step the
+demo prints what the registry recorded (its API, as staff), what CS received, what the ward's
+戸籍附票システム and the ministry received (the simulators' /sim/received).
 
 Needs the registry (JUMIN_REGISTRY_PORT, 8100), the cs_adapter (JUMIN_CS_ADAPTER_PORT, 8301), the
-koseki_adapter (JUMIN_KOSEKI_ADAPTER_PORT, 8302) and the simulators (JUMIN_CS_SIMULATOR_PORT 8900,
-JUMIN_KOSEKI_SIMULATOR_PORT 8901) running on 127.0.0.1 — `make up` runs them — and the development
+koseki_adapter (JUMIN_KOSEKI_ADAPTER_PORT, 8302), moj_notify (JUMIN_MOJ_NOTIFY_PORT, 8303) and the
+simulators (JUMIN_CS_SIMULATOR_PORT 8900, JUMIN_KOSEKI_SIMULATOR_PORT 8901,
+JUMIN_MOJ_SIMULATOR_PORT 8902) running on 127.0.0.1 — `make up` runs them — and the development
 key in var/keys (made by `make up`); it signs its own staff tokens. Every run enters new people
 (fresh 住民票コード and 個人番号; the family's 戸籍 is seeded again with them), so it can be run
 again.
@@ -27,6 +30,7 @@ import httpx
 from counter import (
     KEY_FILE,
     KOSEKI_SIMULATOR_URL,
+    MOJ_SIMULATOR_URL,
     REGISTRY_URL,
     SIMULATOR_URL,
     Counter,
@@ -50,6 +54,7 @@ from koseki import (
     show_fuhyo,
     show_fuhyo_received,
 )
+from moj import foreign_residents_day
 from screen import heading, show_people, show_received
 
 TODAY = date.today()
@@ -170,6 +175,7 @@ async def day_at_the_counter(counter: Counter) -> None:
     print(f"  中野区の転入通知 (転入日 {TODAY.isoformat()}) を市町村CS経由で送信")
     await until(lambda: _confirmed(counter, ichiro), "the 転入通知 did not reach the registry")
     await show_people(counter, [ichiro])
+    await foreign_residents_day(counter, 6, TODAY)
     print("\n本日の異動は以上です。")
 
 
@@ -221,11 +227,13 @@ async def main() -> int:
         httpx.AsyncClient(base_url=REGISTRY_URL, timeout=30) as registry,
         httpx.AsyncClient(base_url=SIMULATOR_URL, timeout=30) as cs,
         httpx.AsyncClient(base_url=KOSEKI_SIMULATOR_URL, timeout=30) as koseki,
+        httpx.AsyncClient(base_url=MOJ_SIMULATOR_URL, timeout=30) as moj,
     ):
         counter = Counter(
             registry=registry,
             cs=cs,
             koseki=koseki,
+            moj=moj,
             clerk=bearer("demo-clerk", "clerk"),
             reviewer=bearer("demo-reviewer", "reviewer"),
             seen_receipts=set(),

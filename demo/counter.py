@@ -23,6 +23,8 @@ CS_ADAPTER_URL = f"http://{HOST}:{os.environ.get('JUMIN_CS_ADAPTER_PORT', '8301'
 SIMULATOR_URL = f"http://{HOST}:{os.environ.get('JUMIN_CS_SIMULATOR_PORT', '8900')}"
 KOSEKI_ADAPTER_URL = f"http://{HOST}:{os.environ.get('JUMIN_KOSEKI_ADAPTER_PORT', '8302')}"
 KOSEKI_SIMULATOR_URL = f"http://{HOST}:{os.environ.get('JUMIN_KOSEKI_SIMULATOR_PORT', '8901')}"
+MOJ_NOTIFY_URL = f"http://{HOST}:{os.environ.get('JUMIN_MOJ_NOTIFY_PORT', '8303')}"
+MOJ_SIMULATOR_URL = f"http://{HOST}:{os.environ.get('JUMIN_MOJ_SIMULATOR_PORT', '8902')}"
 KEY_FILE = ROOT / os.environ.get("JUMIN_REGISTRY_JWT_PRIVATE_KEY_FILE", "var/keys/dev-private.pem")
 TERMINAL = "demo-madoguchi-01"
 WAIT_SECONDS = 30.0
@@ -85,6 +87,7 @@ class Counter:
     registry: httpx.AsyncClient
     cs: httpx.AsyncClient
     koseki: httpx.AsyncClient
+    moj: httpx.AsyncClient
     clerk: dict[str, str]
     reviewer: dict[str, str]
     seen_receipts: set[str]
@@ -150,6 +153,8 @@ async def services_down() -> list[str]:
             ("cs_simulator", SIMULATOR_URL),
             ("koseki_adapter", KOSEKI_ADAPTER_URL),
             ("koseki_simulator", KOSEKI_SIMULATOR_URL),
+            ("moj_notify", MOJ_NOTIFY_URL),
+            ("moj_simulator", MOJ_SIMULATOR_URL),
         ):
             try:
                 ok = (await client.get(f"{url}/healthz")).status_code == 200

@@ -1,10 +1,11 @@
 """The slice for the end-to-end tests: started once for this package, as real processes.
 
-`deploy/local/provision.sh` makes a fresh database (`jumin_e2e_test`, or JUMIN_E2E_DB) and vhost
-(`jumin_e2e`, or JUMIN_E2E_VHOST) — both are dropped first, so each run starts from nothing (two
-runs at once need different names) — then the registry API, relay, command consumer, cs_adapter,
-koseki_adapter and the two simulators (CS, 戸籍附票システム) run as subprocesses, their output and
-span files in pytest's tmp directory.
+`deploy/local/provision.sh` makes a fresh database (`jumin_e2e_test`, or JUMIN_E2E_DB; dropped
+first, so each run starts from nothing: two runs at once need different names) and a vhost of the
+run's own (`jumin_e2e_<hex>`, JUMIN_E2E_VHOST the prefix; deleted at the end) — then the registry
+API, relay, command consumer, cs_adapter, koseki_adapter, moj_notify and the three simulators
+(CS, 戸籍附票システム, 出入国在留管理庁) run as subprocesses, their output and span files in pytest's
+tmp directory.
 A failing test's report carries the tail of every process log.
 """
 
@@ -13,7 +14,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator
 from typing import Any
 
+import httpx
 import pytest
+from jumin_testing.broker import delete_vhost
 from jumin_testing.e2e.clients import (
     KosekiSimulatorClient,
     OperatorClient,
@@ -22,6 +25,7 @@ from jumin_testing.e2e.clients import (
     SimulatorClient,
 )
 from jumin_testing.e2e.environment import SliceEnvironment
+from jumin_testing.e2e.moj import MojOperatorClient, MojSimulatorClient
 from jumin_testing.e2e.slice import Slice, provision
 
 
@@ -33,11 +37,15 @@ async def ward(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Slice]
     environment = SliceEnvironment.from_env(tmp_path_factory.mktemp("e2e"))
     await provision(environment)
     running = Slice.build(environment)
-    await running.start()
     try:
+        await running.start()
         yield running
     finally:
         running.stop()
+        try:
+            await delete_vhost(environment.vhost)
+        except httpx.HTTPError as exc:  # the broker away: keep the test's own error in view
+            print(f"\nvhost {environment.vhost} left behind: {type(exc).__name__}")
         print(f"\ne2e logs and spans: {environment.workdir}")
 
 
@@ -80,6 +88,23 @@ async def koseki_operator(ward: Slice) -> AsyncIterator[OperatorClient]:
 
 
 @pytest.fixture(scope="package")
+async def moj(ward: Slice) -> AsyncIterator[MojSimulatorClient]:
+    """The 出入国在留管理庁 simulator's test side."""
+    client = MojSimulatorClient(ward.environment.moj_simulator_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
+async def moj_operator(ward: Slice) -> AsyncIterator[MojOperatorClient]:
+    """moj_notify's operator API."""
+    assert ward.moj_notify is not None, "moj_notify is installed (uv sync)"
+    client = MojOperatorClient(ward.environment.moj_notify_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="package")
 def outbox(ward: Slice) -> Outbox:
     return Outbox(ward.environment)
 
@@ -93,9 +118,9 @@ def seen() -> set[str]:
 
 @pytest.fixture(autouse=True)
 async def no_faults_left(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Whatever a test did to CS or the 戸籍附票システム, the next one starts without faults."""
+    """Whatever a test did to a simulator (CS, 附票, 法務省), the next one starts without faults."""
     yield
-    for simulator in ("cs", "koseki"):
+    for simulator in ("cs", "koseki", "moj"):
         if simulator in request.fixturenames:
             await request.getfixturevalue(simulator).clear_faults()
 

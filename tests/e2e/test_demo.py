@@ -3,7 +3,8 @@
 The demo (`python demo`) finds the services by the same JUMIN_*_PORT variables `make up` uses;
 here they point at the slice's processes. Its output must show CS's receipts, the 戸籍附票システム's
 附票記載事項通知 (accepted: the family's 戸籍 is seeded first) and the 婚姻 filed on the 戸籍 side
-arriving as a pending 職権修正 that a reviewer approves.
+arriving as a pending 職権修正 that a reviewer approves; then a foreign resident's 市町村通知 at the
+法務省 and its 長官通知 back as a pending 職権修正 by system:moj.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jumin_testing.e2e.processes import ROOT
 from jumin_testing.e2e.slice import Slice
 
 
-async def test_the_demo_shows_a_fuhyo_notice_and_a_marriage_from_the_koseki_side(
+async def test_the_demo_shows_the_koseki_side_and_a_foreign_residents_day(
     ward: Slice,
 ) -> None:
     e = ward.environment
@@ -27,6 +28,8 @@ async def test_the_demo_shows_a_fuhyo_notice_and_a_marriage_from_the_koseki_side
         "JUMIN_CS_SIMULATOR_PORT": str(e.ports.simulator),
         "JUMIN_KOSEKI_ADAPTER_PORT": str(e.ports.koseki_adapter),
         "JUMIN_KOSEKI_SIMULATOR_PORT": str(e.ports.koseki_simulator),
+        "JUMIN_MOJ_NOTIFY_PORT": str(e.ports.moj_notify),
+        "JUMIN_MOJ_SIMULATOR_PORT": str(e.ports.moj_simulator),
     }
 
     done = await asyncio.to_thread(
@@ -51,4 +54,12 @@ async def test_the_demo_shows_a_fuhyo_notice_and_a_marriage_from_the_koseki_side
     assert "鈴木 一郎  本籍 東京都新宿区西新宿二丁目15番地 筆頭者 鈴木美咲" in out, (
         "the 附票 in the new 戸籍, with the new 氏"
     )
+    assert "外国人住民の一日" in out
+    moj_lines = [line for line in out.splitlines() if "NGUYEN THI HOA" in line]
+    assert [("市町村通知" in line, "市町村伝達" in line) for line in moj_lines] == [
+        (True, False),
+        (False, True),
+    ], "the ministry received one 市町村通知 and one 市町村伝達 of the 転入"
+    assert "(入力者 system:moj)" in out, "the 長官通知 became a pending change"
+    assert "在留期間 3年" in out, "the 長官通知's 在留期間更新, approved"
     assert "本日の異動は以上です。" in out

@@ -19,22 +19,11 @@ from jumin_testing.e2e.koseki import in_ward, seed
 from jumin_testing.e2e.people import Family, cs_date, move_within_ward, ward_address
 from jumin_testing.e2e.scenarios import moved_in
 from jumin_testing.e2e.slice import Slice
-from jumin_testing.e2e.spans import Span, Trace, read_spans, traceparent_ids
+from jumin_testing.e2e.spans import paths_to, receipt_path, traceparent_ids
 from jumin_testing.e2e.stream import arrived
 from jumin_testing.waiting import eventually
 
 OUTBOUND = ["registry-serve", "registry-relay", "koseki-adapter", "koseki-simulator"]
-
-
-def received_span(ward: Slice, service: str, traceparent: str) -> str | None:
-    """The span of `service` that the stored traceparent names (itself, or as its parent)."""
-    _, named = traceparent_ids(traceparent)
-    found = [
-        s.span_id
-        for s in read_spans(ward.environment.traces)
-        if s.service == service and named in (s.span_id, s.parent_id)
-    ]
-    return found[0] if found else None
 
 
 async def test_one_trace_from_the_approval_to_the_fuhyo_system(
@@ -60,29 +49,14 @@ async def test_one_trace_from_the_approval_to_the_fuhyo_system(
     (notice,) = await arrived(koseki, {sent.event_id})
     assert notice["traceparent"], "the 附票 system got the trace with the notice"
     assert traceparent_ids(notice["traceparent"])[0] == trace_id
-    span = await eventually(
-        lambda: received_span(ward, "koseki-simulator", notice["traceparent"]),
-        lambda found: found is not None,
-        what="the 附票 system's span of the notice",
-        every=0.2,
+    hops, trace = await receipt_path(
+        ward.environment.traces, "koseki-simulator", notice["traceparent"]
     )
-    assert span is not None
-    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
-    assert trace.hops(span) == OUTBOUND
+    assert hops == OUTBOUND
 
 
 INBOUND = ["koseki-simulator", "koseki-adapter", "registry-commands"]
-
-
-async def notification_traceparent(koseki: KosekiSimulatorClient, cursor: int) -> str:
-    """The traceparent the 附票 system's feed gives the notification at `cursor`."""
-    page = await koseki.http.get(
-        "/koseki/v1/notifications", params={"after": cursor - 1, "limit": 1}
-    )
-    (item,) = page.json()["items"]
-    assert item["cursor"] == cursor
-    return str(item["traceparent"])
 
 
 async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
@@ -120,18 +94,9 @@ async def test_one_trace_from_the_koseki_notice_to_the_pending_change(
         within=45,
         every=0.3,
     )
-    traceparent = await notification_traceparent(koseki, queued["cursor"])
+    traceparent = await koseki.feed_traceparent("/koseki/v1/notifications", queued["cursor"])
     trace_id, _ = traceparent_ids(traceparent)
 
-    def recorded(spans: list[Span]) -> list[Span]:
-        return [s for s in spans if s.trace_id == trace_id and s.service == "registry-commands"]
-
-    entered = await eventually(
-        lambda: recorded(read_spans(ward.environment.traces)),
-        lambda found: len(found) > 0,
-        what="the registry command consumer's spans in the notice's trace",
-        every=0.2,
-    )
-    trace = Trace.of(read_spans(ward.environment.traces), trace_id)
+    paths, trace = await paths_to(ward.environment.traces, trace_id, "registry-commands")
     assert not trace.orphans(), "every hop's parent span is in some process's span file"
-    assert {tuple(trace.hops(s.span_id)) for s in entered} == {tuple(INBOUND)}
+    assert paths == {tuple(INBOUND)}

@@ -8,8 +8,9 @@ parent must be in some process's file, and the path from the approval to CS's re
 updated 本人確認情報 must pass through the processes in that order.
 
 Last (this module runs after the others): every span file and every process log — the
-koseki_adapter's and the 戸籍附票システム simulator's too — is searched for the names, birth dates,
-addresses, 本籍, 個人番号 and 住民票コード of every person the session entered.
+koseki_adapter's, moj_notify's and the 戸籍附票システム and 出入国在留管理庁 simulators' too — is
+searched for the names, birth dates, addresses, 本籍, 個人番号 and 住民票コード of every person the
+session entered, and the 氏名 (英字) and 在留カード番号 of every foreign resident.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """The real 出入国在留管理庁 simulator app in-process, for the service's tests
-(`jumin_testing.simulator_side`: faults, what it received, counts)."""
+(`jumin_testing.simulator_side`: faults, what it received, counts; plus the ministry's own
+results and 長官通知, injected through its test API)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from jumin_testing.simulator_side import SimulatorSide
@@ -13,7 +15,19 @@ from moj_simulator.entrypoints.app import create_app as create_simulator
 
 __all__ = ["Simulated", "simulated"]
 
-Simulated = SimulatorSide
+
+class Simulated(SimulatorSide):
+    """The simulator's test side, with what the ministry sends on its own."""
+
+    async def result(self, **result: Any) -> None:
+        """Queue a 処理結果 now (`/sim/results`)."""
+        answer = await self.sim.post("/sim/results", json=result)
+        assert answer.status_code == 201, answer.text
+
+    async def director_notice(self, **notice: Any) -> None:
+        """Queue a 長官通知 (`/sim/director-notices`)."""
+        answer = await self.sim.post("/sim/director-notices", json=notice)
+        assert answer.status_code == 201, answer.text
 
 
 @asynccontextmanager

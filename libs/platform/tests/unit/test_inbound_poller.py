@@ -11,8 +11,8 @@ from uuid import uuid4, uuid5
 
 import pytest
 from jumin_contracts.commands import MoveInNoticeReceived, RegistryCommand
-from jumin_platform.inbound.notifications import Notification, Skipped
-from jumin_platform.inbound.poller import NotificationPoller
+from jumin_platform.inbound.notifications import Kept, Notification, Skipped
+from jumin_platform.inbound.poller import NotificationPoller, Plan
 from jumin_platform.inbound.store import TakenIn
 from jumin_testing.waiting import eventually
 
@@ -88,11 +88,11 @@ class World:
         )
 
 
-def to_command(n: Notification, *, now: datetime) -> RegistryCommand | Skipped:
-    if "moved_in_on" not in n.body:
+def to_command(notification: Notification, *, now: datetime) -> RegistryCommand | Skipped:
+    if "moved_in_on" not in notification.body:
         return Skipped("invalid", "moved_in_on is missing")
     return MoveInNoticeReceived(
-        command_id=uuid5(n.notification_id, "command"),
+        command_id=uuid5(notification.notification_id, "command"),
         sent_at=now,
         juminhyo_code=CODE,
         confirmed_on=date(2026, 11, 1),
@@ -146,3 +146,33 @@ async def test_readiness_says_whether_the_system_was_reached() -> None:
         await eventually(lambda: poller.reachable, until=lambda r: r is True, what="reachable")
     finally:
         task.cancel()
+
+
+async def test_a_kept_notification_publishes_nothing_and_is_recorded_with_the_cursor() -> None:
+    world = World(feed=[notice(1, kept="result-1"), notice(2, moved_in_on="20261101")])
+    recorded: list[tuple[int, str]] = []
+
+    async def on_taken(unit: Unit, item: Notification, planned: Plan) -> None:
+        assert unit.inbound.cursor_at == item.cursor - 1  # before the cursor moves, same unit
+        recorded.append((item.cursor, type(planned).__name__))
+
+    poller = world.poller()
+    poller.to_command = keeping
+    poller.on_taken = on_taken
+
+    assert await poller.poll_once() == 2
+
+    assert len(world.published) == 1
+    assert recorded == [(1, "Kept"), (2, "MoveInNoticeReceived")]
+    assert [(t.cursor, t.outcome, t.detail) for t in world.records.taken] == [
+        (1, "kept", "result result-1"),
+        (2, "published", None),
+    ]
+    assert world.records.cursor_at == 2
+
+
+def keeping(notification: Notification, *, now: datetime) -> Plan:
+    kept = notification.body.get("kept")
+    if kept is not None:
+        return Kept(kept, f"result {kept}")
+    return to_command(notification, now=now)

@@ -22,13 +22,17 @@ from jumin_platform.adapter_lifespan import lifespan_of
 from jumin_platform.adapter_runtime import WARD_TIME, AdapterRuntime, Loop
 from jumin_platform.consumer import ConsumerKit
 from jumin_platform.db import create_pool, listener_on
+from jumin_platform.inbound.poller import NotificationPoller
 from jumin_platform.inbound.publisher import CommandPublisher
 from jumin_platform.topology import Topology, topology_from_env
 
+from moj_notify.adapters.ministry_feed import MinistryFeed
 from moj_notify.adapters.moj_client import MojClient
 from moj_notify.config import SCHEMA, Settings
+from moj_notify.domain.nationalities import nationality_name
 from moj_notify.service_layer.dispatch import Clock, Dispatcher
 from moj_notify.service_layer.intake import schedule_notices
+from moj_notify.service_layer.ministry_inbound import ministry_poller
 from moj_notify.service_layer.unit_of_work import UnitOfWork
 
 logger = logging.getLogger("moj_notify")
@@ -59,12 +63,14 @@ class MojNotify(AdapterRuntime):
     settings: Settings
     moj: MojClient
     dispatcher: Dispatcher
+    feed: NotificationPoller[UnitOfWork]
     clock: Clock
     access_log: Appender = ACCESS_LOG
 
     def loops(self) -> Iterator[Loop]:
-        """The dispatcher of the schedule (the inbound side's pollers follow)."""
+        """The dispatcher of the schedule and the poller of the ministry's feed."""
         yield Loop("moj-dispatch", self.dispatcher.run)
+        yield Loop("moj-notifications", self.feed.run)
 
     @property
     def poller(self) -> Dispatcher:
@@ -111,14 +117,24 @@ async def open_service(settings: Settings, overrides: Overrides | None = None) -
         retry_most=settings.retry_most,
         idle_wake=settings.idle_wake,
     )
+    publisher = CommandPublisher(settings.amqp_url.get_secret_value())
+    feed = ministry_poller(
+        uow=partial(UnitOfWork, pool),
+        feed=MinistryFeed(moj.get),
+        publisher=publisher,
+        nationality_name=nationality_name,
+        interval=settings.poll_interval,
+        clock=clock,
+    )
     return MojNotify(
         pool=pool,
         kit=kit,
-        publisher=CommandPublisher(settings.amqp_url.get_secret_value()),
+        publisher=publisher,
         clients=(moj,),
         settings=settings,
         moj=moj,
         dispatcher=dispatcher,
+        feed=feed,
         clock=clock,
     )
 

@@ -54,6 +54,9 @@ class Settings(ServiceSettings, StoreSettings, StaffTokenSettings):
         description="TEST AND TRAINING ONLY: added to the system clock (e.g. P2D: the service "
         "acts as two days later, so a 転出予定日 falls due); zero in production",
     )
+    poll_interval: float = Field(
+        default=0.5, gt=0, description="seconds between polls of the ministry's 処理結果・長官通知"
+    )
     resend_max: int = Field(default=1000, ge=1, description="most deliveries one resend sends")
     prefetch: int = Field(default=8, ge=1, description="messages in flight per queue")
     pool_max_size: int = Field(default=6, ge=2, description="the service's own pool (API, loops)")

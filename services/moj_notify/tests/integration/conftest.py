@@ -34,8 +34,9 @@ from ..simulated import Simulated, simulated
 __all__ = ["TABLES", "Clock", "Db", "RegistrySide", "Running", "StartService", "service_app"]
 
 TABLES = (
-    "inbox, person_progress, parked, operator_actions, deliveries, manual_mode_history, "
-    "notifications, scheduled_notices, person_blocks"
+    *("inbox", "person_progress", "parked", "operator_actions", "deliveries"),
+    *("manual_mode_history", "notifications", "scheduled_notices", "person_blocks"),
+    *("results", "result_worklist", "director_notices"),
 )
 Db = asyncpg.Connection
 
@@ -72,7 +73,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
-    fast = {"retry_first": 0.05, "retry_most": 0.2, "idle_wake": 1.0}
+    fast = {"retry_first": 0.05, "retry_most": 0.2, "idle_wake": 1.0, "poll_interval": 0.05}
     return test_settings(Settings(), sandbox, "jumin_moj_notify", keys, **fast)
 
 

@@ -19,10 +19,12 @@ class NotificationOut(BaseModel):
     cursor: int
     type: str
     received_at: datetime
-    outcome: str = Field(description="published | ignored | invalid")
+    outcome: str = Field(description="published | kept | ignored | invalid")
     command_id: UUID | None
     routing_key: str | None
-    detail: str | None = Field(description="why ignored or invalid: types and field names only")
+    detail: str | None = Field(
+        description="why kept, ignored or invalid: types, ids and field names only"
+    )
     trace_id: str | None
 
     @classmethod

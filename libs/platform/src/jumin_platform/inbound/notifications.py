@@ -2,7 +2,8 @@
 
 CS (`GET /cs/v1/notifications`) and the 戸籍附票システム (`GET /koseki/v1/notifications`) share
 one feed format: `{"items": [{"cursor", "notification_id", "type", "created_at", "traceparent",
-"body"}], "next"}`. An adapter maps each notification to a registry command, or says why none.
+"body"}], "next"}`. An adapter maps each notification to a registry command, keeps it in records
+of its own (`Kept`: the 法務省's processing results, say), or says why none (`Skipped`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from uuid import UUID
 
-__all__ = ["Notification", "Outcome", "Skipped", "notification_from"]
+__all__ = ["Kept", "Notification", "Outcome", "Skipped", "notification_from"]
 
-Outcome = Literal["published", "ignored", "invalid"]
+Outcome = Literal["published", "kept", "ignored", "invalid"]
 """What became of a notification taken in (stored with it)."""
 
-OUTCOMES: Final[tuple[Outcome, ...]] = ("published", "ignored", "invalid")
+OUTCOMES: Final[tuple[Outcome, ...]] = ("published", "kept", "ignored", "invalid")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class Skipped:
     """
 
     outcome: Literal["ignored", "invalid"]
+    detail: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A notification the adapter takes into records of its own instead of a command.
+
+    `item` is what the adapter's mapping read from the body (its own type); the poller hands it
+    to `on_taken` in the transaction that moves the cursor. `detail` names types and ids only.
+    """
+
+    item: object
     detail: str
 
 

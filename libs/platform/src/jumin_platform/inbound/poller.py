@@ -3,7 +3,9 @@
 Poll the feed after the stored cursor; publish each notification's command (with confirms) under
 the trace that caused it, record what it became, then move the cursor — record and cursor in one
 transaction. A crash between publish and cursor publishes the same command again: its id derives
-from the notification, and the registry applies a command id once.
+from the notification, and the registry applies a command id once. A notification the adapter
+keeps in records of its own (`Kept`) publishes nothing: `on_taken` records it in that same
+transaction, so it is taken in exactly once.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from typing import Generic, Protocol, Self, TypeVar
 from jumin_contracts.commands import RegistryCommand
 from opentelemetry import trace
 
-from jumin_platform.inbound.notifications import Notification, Skipped
+from jumin_platform.inbound.notifications import Kept, Notification, Skipped
 from jumin_platform.inbound.store import TakenIn
 from jumin_platform.telemetry import context_from, current_trace_id, untraced
 
-__all__ = ["InboundRecords", "InboundUnit", "NotificationPoller", "ToCommand"]
+__all__ = ["InboundRecords", "InboundUnit", "NotificationPoller", "Plan", "ToCommand"]
 
 logger = logging.getLogger("jumin_platform.inbound")
 tracer = trace.get_tracer("jumin_platform.inbound")
@@ -55,12 +57,14 @@ class InboundUnit(Protocol):
     ) -> None: ...
 
 
+Plan = RegistryCommand | Kept | Skipped
+"""What a notification becomes: a command to publish, the adapter's own record, or nothing."""
+
+
 class ToCommand(Protocol):
     """The adapter's pure mapping: the command a notification asks for, or why there is none."""
 
-    def __call__(
-        self, notification: Notification, *, now: datetime
-    ) -> RegistryCommand | Skipped: ...
+    def __call__(self, notification: Notification, *, now: datetime) -> Plan: ...
 
 
 U = TypeVar("U", bound=InboundUnit)
@@ -82,6 +86,8 @@ class NotificationPoller(Generic[U]):
     clock: Callable[[], datetime]
     on_published: Callable[[U, Notification, RegistryCommand], Awaitable[None]] | None = None
     """What else the adapter records with a published command (same transaction as the cursor)."""
+    on_taken: Callable[[U, Notification, Plan], Awaitable[None]] | None = None
+    """What the adapter records of every notification taken in (same transaction as the cursor)."""
     page: int = PAGE
     reachable: bool | None = None
     """Whether the last poll reached the system (None: not polled yet); shown on /readyz."""
@@ -125,25 +131,31 @@ class NotificationPoller(Generic[U]):
             if isinstance(planned, RegistryCommand):
                 await self.publish(planned)
                 logger.info("notification %s → %s", item.notification_id, planned.ROUTING_KEY)
+            elif isinstance(planned, Kept):
+                logger.info("notification %s kept: %s", item.notification_id, planned.detail)
             else:
                 logger.warning(
                     "notification %s %s: %s", item.notification_id, planned.outcome, planned.detail
                 )
             await self._record(item, planned)
 
-    async def _record(self, item: Notification, planned: RegistryCommand | Skipped) -> None:
+    async def _record(self, item: Notification, planned: Plan) -> None:
         async with self.uow() as unit:
             await unit.inbound.add(_taken(item, planned))
             if isinstance(planned, RegistryCommand) and self.on_published is not None:
                 await self.on_published(unit, item, planned)
+            if self.on_taken is not None:
+                await self.on_taken(unit, item, planned)
             await unit.inbound.set_cursor(item.cursor)
             await unit.commit()
 
 
-def _taken(item: Notification, planned: RegistryCommand | Skipped) -> TakenIn:
+def _taken(item: Notification, planned: Plan) -> TakenIn:
     if isinstance(planned, RegistryCommand):
         outcome, detail = "published", None
         command_id, routing_key = planned.command_id, planned.ROUTING_KEY
+    elif isinstance(planned, Kept):
+        outcome, detail, command_id, routing_key = "kept", planned.detail, None, None
     else:
         outcome, detail, command_id, routing_key = planned.outcome, planned.detail, None, None
     return TakenIn(

@@ -2,6 +2,8 @@
 
 Persistent, mandatory (an unroutable command raises instead of vanishing), `message_id` = the
 command id; FastStream's telemetry middleware opens the publish span and carries the trace.
+Only the items the adapter set are written: an omitted item is the contract's default when the
+registry reads it, and for `MojCorrections` omitted ("unchanged") differs from null ("cleared").
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class CommandPublisher:
         """Publish one command and wait for the broker's confirm."""
         headers: dict[str, Any] = dict(inject_headers())
         await self._broker.publish(
-            command.model_dump_json().encode(),
+            command.model_dump_json(exclude_unset=True).encode(),
             exchange=self._exchange,
             routing_key=command.ROUTING_KEY,
             persist=True,

@@ -6,14 +6,33 @@ the status — never a body (it may hold personal data).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
 from jumin_platform.deliveries.http import json_object
+from jumin_platform.inbound.notifications import Notification, notification_from
 
-__all__ = ["listed_items", "required_object"]
+__all__ = ["Get", "feed_page", "listed_items", "required_object"]
+
+Get = Callable[[str, Mapping[str, Any]], Awaitable[httpx.Response]]
+"""One traced GET of the system's client (path, query); transport errors propagate."""
+
+
+async def feed_page(
+    get: Get, path: str, *, after: int, limit: int, system: str, error: type[Exception]
+) -> list[Notification]:
+    """One page of a cursor feed (`{"items": [...], "next"}`) after `after`, in cursor order."""
+    try:
+        response = await get(path, {"after": after, "limit": limit})
+    except httpx.TransportError as exc:
+        raise error(f"GET {path}: {type(exc).__name__}") from exc
+    data = required_object(response, what=f"GET {path}", system=system, error=error)
+    try:
+        return [notification_from(item) for item in listed_items(data, system=system, error=error)]
+    except (KeyError, ValueError) as exc:
+        raise error(f"GET {path}: an item without cursor/id") from exc
 
 
 def required_object(

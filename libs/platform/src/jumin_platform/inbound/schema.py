@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS {s}.notifications (
     cursor           bigint NOT NULL,
     type             text NOT NULL,
     received_at      timestamptz NOT NULL DEFAULT now(),
-    outcome          text NOT NULL CHECK (outcome IN ('published', 'ignored', 'invalid')),
+    outcome          text NOT NULL CHECK (outcome IN ('published', 'kept', 'ignored', 'invalid')),
     command_id       uuid,
     routing_key      text,
     detail           text,

@@ -119,6 +119,13 @@ class SimulatorTestSide:
         """event id → {"accepted": n, "attempts": m}."""
         return dict(_checked(await self.http.get("/sim/received/counts"), 200))
 
+    async def feed_traceparent(self, feed: str, cursor: int) -> str:
+        """The traceparent the system's notification feed (`feed`: its path) gives `cursor`."""
+        page = await self.http.get(feed, params={"after": cursor - 1, "limit": 1})
+        (item,) = _checked(page, 200)["items"]
+        assert item["cursor"] == cursor
+        return str(item["traceparent"])
+
     async def set_faults(self, **faults: Any) -> None:
         _checked(await self.http.put("/sim/faults", json=faults), 200, 204)
 

@@ -1,16 +1,20 @@
 """Where the slice runs: its own database and vhost, free ports, a directory for logs and spans.
 
 Every process gets its service role's URLs for the slice's database (`jumin_e2e_test` unless
-JUMIN_E2E_DB says otherwise) and its broker user's URL on the slice's vhost (`jumin_e2e`, or
-JUMIN_E2E_VHOST), so nothing here touches `jumin` (make up) or `jumin_test` (the other tests).
+JUMIN_E2E_DB says otherwise) and its broker user's URL on the slice's vhost (`jumin_e2e_<hex>`,
+or JUMIN_E2E_VHOST with a suffix), so nothing here touches `jumin` (make up) or `jumin_test` (the
+other tests). The vhost's name is new for each run: RabbitMQ 3.10 can wedge when a vhost is
+deleted and made again under the same name in quick succession (one e2e file after another).
 Passwords come from the same variables deploy/local/lib.sh and the topology read.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,6 +35,7 @@ FOREIGN_PREFIXES = (
     "JUMIN_KOSEKI_SIMULATOR_",
     "JUMIN_KOSEKI_ADAPTER_",
     "JUMIN_MOJ_SIMULATOR_",
+    "JUMIN_MOJ_NOTIFY_",
     "JUMIN_AUDIT_WITNESS_",
     "OTEL_",
 )
@@ -88,16 +93,21 @@ class SliceEnvironment:
     #: Seconds between the koseki_adapter's polls of the 戸籍附票システム's notices.
     koseki_poll_interval: float = 0.2
     my_number_delay: float = 0.3
-    #: Seconds until the 法務省 simulator's processing result of a notice (5 under `make up`).
-    moj_result_delay: float = 0.3
+    #: Seconds until the 法務省 simulator's processing result of a notice (5 under `make up`):
+    #: time enough for a test to inject an error result first (a notice gets one result).
+    moj_result_delay: float = 2.0
+    #: Seconds between moj_notify's polls of the ministry's 処理結果 and 長官通知.
+    moj_poll_interval: float = 0.2
     relay_poll_seconds: float = 0.5
     #: False: every process runs with OTEL_SDK_DISABLED=true (no spans; for benchmarks)
     tracing: bool = True
 
     @classmethod
     def from_env(cls, workdir: Path) -> SliceEnvironment:
+        """The settings' database, and a vhost of this run's own (`<JUMIN_E2E_VHOST>_<hex>`)."""
         settings = SliceSettings()
-        return cls(workdir=workdir, database=settings.database, vhost=settings.vhost)
+        vhost = f"{settings.vhost}_{secrets.token_hex(3)}"
+        return cls(workdir=workdir, database=settings.database, vhost=vhost)
 
     # ---- places ---------------------------------------------------------------------------------
     @property
@@ -147,6 +157,16 @@ class SliceEnvironment:
     def koseki_adapter_owner_dsn(self) -> str:
         password = environment_value("JUMIN_KOSEKI_ADAPTER_OWNER_PASSWORD")
         return self.pg_url("jumin_koseki_adapter_owner", password)
+
+    @property
+    def moj_notify_dsn(self) -> str:
+        password = environment_value("JUMIN_MOJ_NOTIFY_DB_PASSWORD")
+        return self.pg_url("jumin_moj_notify", password)
+
+    @property
+    def moj_notify_owner_dsn(self) -> str:
+        password = environment_value("JUMIN_MOJ_NOTIFY_OWNER_PASSWORD")
+        return self.pg_url("jumin_moj_notify_owner", password)
 
     def amqp_url(self, user: str) -> str:
         password = self.topology.user(user).password()
@@ -252,4 +272,28 @@ class SliceEnvironment:
             "JUMIN_KOSEKI_ADAPTER_POLL_INTERVAL": str(self.koseki_poll_interval),
             # Small pages, as for the cs_adapter: the 整合性確認 pages the 附票 by 住民票コード.
             "JUMIN_KOSEKI_ADAPTER_CONSISTENCY_PAGE_SIZE": "7",
+        }
+
+    def moj_simulator(self) -> dict[str, str]:
+        return {
+            **self.base(),
+            "JUMIN_MOJ_SIMULATOR_PORT": str(self.ports.moj_simulator),
+            "JUMIN_MOJ_SIMULATOR_RESULT_DELAY": str(self.moj_result_delay),
+            "JUMIN_MOJ_SIMULATOR_TIMEOUT_HANG": "2",
+        }
+
+    def moj_notify(self, clock_offset: timedelta = timedelta(0)) -> dict[str, str]:
+        """moj_notify's environment; `clock_offset` moves its clock (a 転出予定日 falls due)."""
+        return {
+            **self.base(),
+            "JUMIN_MOJ_NOTIFY_DATABASE_URL": self.moj_notify_dsn,
+            "JUMIN_MOJ_NOTIFY_MIGRATION_DATABASE_URL": self.moj_notify_owner_dsn,
+            "JUMIN_MOJ_NOTIFY_AMQP_URL": self.amqp_url("jumin_moj_notify"),
+            "JUMIN_MOJ_NOTIFY_PORT": str(self.ports.moj_notify),
+            "JUMIN_MOJ_NOTIFY_MOJ_BASE_URL": self.moj_simulator_url,
+            "JUMIN_MOJ_NOTIFY_MOJ_TIMEOUT": "1",
+            "JUMIN_MOJ_NOTIFY_RETRY_FIRST": "0.3",
+            "JUMIN_MOJ_NOTIFY_RETRY_MOST": "2",
+            "JUMIN_MOJ_NOTIFY_POLL_INTERVAL": str(self.moj_poll_interval),
+            "JUMIN_MOJ_NOTIFY_CLOCK_OFFSET": f"PT{int(clock_offset.total_seconds())}S",
         }

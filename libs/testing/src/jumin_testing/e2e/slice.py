@@ -1,6 +1,6 @@
 """The slice as real processes: registry API, outbox relay, registry command consumer, cs_adapter,
-the 市町村CS simulator, the 戸籍附票システム simulator and (once installed) the koseki_adapter, on the
-slice's own database and vhost.
+the 市町村CS, 戸籍附票システム and 出入国在留管理庁 simulators, the koseki_adapter and moj_notify (each
+once installed), on the slice's own database and vhost.
 
     environment = SliceEnvironment.from_env(tmp)
     await provision(environment)          # fresh database and vhost (deploy/local/provision.sh)
@@ -16,6 +16,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -25,11 +26,17 @@ from .environment import SliceEnvironment
 from .processes import BIN, ROOT, ServiceProcess, run_command, script
 
 KOSEKI_ADAPTER = "jumin-koseki-adapter"
+MOJ_NOTIFY = "jumin-moj-notify"
+
+
+def installed(console_script: str) -> bool:
+    """The workspace has this console script (the slice then runs its service)."""
+    return (BIN / console_script).exists()
 
 
 def koseki_adapter_installed() -> bool:
     """The workspace has the koseki_adapter's console script (the slice then runs it)."""
-    return (BIN / KOSEKI_ADAPTER).exists()
+    return installed(KOSEKI_ADAPTER)
 
 
 async def http_ok(url: str) -> bool:
@@ -99,6 +106,8 @@ class Slice:
     cs_adapter: ServiceProcess
     koseki_simulator: ServiceProcess
     koseki_adapter: ServiceProcess | None
+    moj_simulator: ServiceProcess
+    moj_notify: ServiceProcess | None
 
     @classmethod
     def build(cls, environment: SliceEnvironment) -> Slice:
@@ -134,13 +143,7 @@ class Slice:
 
         return cls(
             environment=e,
-            simulator=ServiceProcess(
-                "cs-simulator",
-                [script("jumin-cs-simulator"), "serve"],
-                e.simulator(),
-                logs / "cs-simulator.log",
-                ready=lambda: http_ok(f"{e.simulator_url}/healthz"),
-            ),
+            simulator=_simulator(e, "cs-simulator", e.simulator(), e.simulator_url),
             registry=ServiceProcess(
                 "registry",
                 [script("jumin-registry"), "serve"],
@@ -151,23 +154,21 @@ class Slice:
             relay=relay,
             commands=commands,
             cs_adapter=cs_adapter,
-            koseki_simulator=ServiceProcess(
-                "koseki-simulator",
-                [script("jumin-koseki-simulator"), "serve"],
-                e.koseki_simulator(),
-                logs / "koseki-simulator.log",
-                ready=lambda: http_ok(f"{e.koseki_simulator_url}/healthz"),
+            koseki_simulator=_simulator(
+                e, "koseki-simulator", e.koseki_simulator(), e.koseki_simulator_url
             ),
             koseki_adapter=_koseki_adapter(e) if koseki_adapter_installed() else None,
+            moj_simulator=_simulator(e, "moj-simulator", e.moj_simulator(), e.moj_simulator_url),
+            moj_notify=_moj_notify(e) if installed(MOJ_NOTIFY) else None,
         )
 
     @property
     def simulators(self) -> tuple[ServiceProcess, ...]:
-        return (self.simulator, self.koseki_simulator)
+        return (self.simulator, self.koseki_simulator, self.moj_simulator)
 
     @property
     def adapters(self) -> tuple[ServiceProcess, ...]:
-        adapters = (self.cs_adapter, self.koseki_adapter)
+        adapters = (self.cs_adapter, self.koseki_adapter, self.moj_notify)
         return tuple(a for a in adapters if a is not None)
 
     def __iter__(self) -> Iterator[ServiceProcess]:
@@ -209,18 +210,34 @@ async def _start_together(processes: tuple[ServiceProcess, ...], within: float) 
     await asyncio.gather(*(p.wait_ready(within) for p in processes))
 
 
-def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
-    """The koseki_adapter: ready once it consumes koseki.events and answers its health check."""
-    adapter = ServiceProcess(
-        "koseki-adapter",
-        [script(KOSEKI_ADAPTER), "serve"],
-        e.koseki_adapter(),
-        e.logs / "koseki-adapter.log",
-    )
+def _simulator(e: SliceEnvironment, name: str, env: dict[str, str], url: str) -> ServiceProcess:
+    """A simulator `name` (console script `jumin-<name>`): ready once it answers /healthz."""
+    argv = [script(f"jumin-{name}"), "serve"]
+    ready = partial(http_ok, f"{url}/healthz")
+    return ServiceProcess(name, argv, env, e.logs / f"{name}.log", ready=ready)
+
+
+def _adapter(
+    e: SliceEnvironment, name: str, env: dict[str, str], *, queue: str, url: str
+) -> ServiceProcess:
+    """An adapter `name` (console script `jumin-<name>`): ready once it consumes its queue and
+    answers its health check."""
+    argv = [script(f"jumin-{name}"), "serve"]
+    adapter = ServiceProcess(name, argv, env, e.logs / f"{name}.log")
 
     async def ready() -> bool:
-        consuming = "consuming koseki.events" in adapter.output_since_start()
-        return consuming and await http_ok(f"{e.koseki_adapter_url}/healthz")
+        consuming = f"consuming {queue}" in adapter.output_since_start()
+        return consuming and await http_ok(f"{url}/healthz")
 
     adapter.ready = ready
     return adapter
+
+
+def _koseki_adapter(e: SliceEnvironment) -> ServiceProcess:
+    return _adapter(
+        e, "koseki-adapter", e.koseki_adapter(), queue="koseki.events", url=e.koseki_adapter_url
+    )
+
+
+def _moj_notify(e: SliceEnvironment) -> ServiceProcess:
+    return _adapter(e, "moj-notify", e.moj_notify(), queue="moj.events", url=e.moj_notify_url)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..waiting import eventually
+
 
 @dataclass(frozen=True)
 class Span:
@@ -54,6 +56,18 @@ def traceparent_ids(traceparent: str) -> tuple[str, str]:
     return trace_id, span_id
 
 
+def received_span(traces: Path, service: str, traceparent: str) -> str | None:
+    """The span of `service` that a stored traceparent names (itself, or as its parent): where
+    a simulator received what carried it."""
+    _, named = traceparent_ids(traceparent)
+    found = [
+        s.span_id
+        for s in read_spans(traces)
+        if s.service == service and named in (s.span_id, s.parent_id)
+    ]
+    return found[0] if found else None
+
+
 @dataclass(frozen=True)
 class Trace:
     """The spans of one trace id, across every process."""
@@ -94,6 +108,33 @@ class Trace:
             if not services or services[-1] != span.service:
                 services.append(span.service)
         return services
+
+
+async def receipt_path(traces: Path, service: str, traceparent: str) -> tuple[list[str], Trace]:
+    """Wait for `service`'s span of a receipt whose stored traceparent is given; return the
+    services the path from the trace's root to it passes through, and the whole trace."""
+    span = await eventually(
+        lambda: received_span(traces, service, traceparent),
+        lambda found: found is not None,
+        what=f"{service}'s span of the receipt",
+        every=0.2,
+    )
+    assert span is not None
+    trace = Trace.of(read_spans(traces), traceparent_ids(traceparent)[0])
+    return trace.hops(span), trace
+
+
+async def paths_to(traces: Path, trace_id: str, service: str) -> tuple[set[tuple[str, ...]], Trace]:
+    """Wait until `service` has spans in the trace; return the services each path from the root
+    to one of them passes through, and the whole trace."""
+    reached = await eventually(
+        lambda: [s for s in read_spans(traces) if (s.trace_id, s.service) == (trace_id, service)],
+        lambda found: len(found) > 0,
+        what=f"{service}'s spans in trace {trace_id}",
+        every=0.2,
+    )
+    trace = Trace.of(read_spans(traces), trace_id)
+    return {tuple(trace.hops(s.span_id)) for s in reached}, trace
 
 
 def spellings(secret: str) -> set[str]:

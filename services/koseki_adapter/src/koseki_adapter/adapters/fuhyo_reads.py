@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import httpx
-from jumin_platform.inbound.notifications import Notification, notification_from
-from jumin_platform.inbound.reads import listed_items, required_object
+from jumin_platform.inbound.notifications import Notification
+from jumin_platform.inbound.reads import feed_page, listed_items, required_object
 
 from koseki_adapter.adapters.fuhyo_client import FuhyoClient
 from koseki_adapter.domain.consistency import FuhyoLine
@@ -36,11 +36,14 @@ class FuhyoReads:
 
     async def notifications(self, *, after: int, limit: int) -> list[Notification]:
         """Fetch the 戸籍 side's notices after a cursor, in cursor order."""
-        data = await self._read(NOTIFICATIONS_PATH, {"after": after, "limit": limit})
-        try:
-            return [notification_from(item) for item in _items(data)]
-        except (KeyError, ValueError) as exc:
-            raise FuhyoUnavailable(f"GET {NOTIFICATIONS_PATH}: an item without cursor/id") from exc
+        return await feed_page(
+            self._client.get,
+            NOTIFICATIONS_PATH,
+            after=after,
+            limit=limit,
+            system=SYSTEM,
+            error=FuhyoUnavailable,
+        )
 
     async def fuhyo(self, *, after: str | None, limit: int) -> tuple[list[FuhyoLine], str | None]:
         """Fetch one page of the 附票 (people with a 住民票コード), and the code to continue after."""

@@ -120,6 +120,10 @@ class Schedule:
         )
         await self._c.execute(NOTIFY)
 
+    async def wake_at_commit(self) -> None:
+        """Wake the dispatcher when the transaction commits (e.g. a person's block was cleared)."""
+        await self._c.execute(NOTIFY)
+
     async def heads(self, *, after_id: int, limit: int) -> list[Head]:
         """Each person's first open notice with an id above `after_id` (a page, by id), and
         whether the person is blocked."""

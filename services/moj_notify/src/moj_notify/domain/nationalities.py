@@ -14,7 +14,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Final
 
-__all__ = ["UnknownNationality", "nationality_code", "nationality_table"]
+__all__ = ["UnknownNationality", "nationality_code", "nationality_name", "nationality_table"]
 
 _TABLE: Final = "nationalities.toml"
 
@@ -30,11 +30,31 @@ class UnknownNationality(ValueError):
 
 
 @cache
-def nationality_table() -> Mapping[str, str]:
-    """Return the table: normalised Japanese name → code."""
+def _listed() -> Mapping[str, str]:
+    """The table as written: Japanese name → code, in the file's order."""
     text = files("moj_notify").joinpath("data", _TABLE).read_text(encoding="utf-8")
     codes: dict[str, str] = tomllib.loads(text)["codes"]
-    return {_normalised(name): code for name, code in codes.items()}
+    return codes
+
+
+@cache
+def nationality_table() -> Mapping[str, str]:
+    """Return the table: normalised Japanese name → code."""
+    return {_normalised(name): code for name, code in _listed().items()}
+
+
+@cache
+def _names() -> Mapping[str, str]:
+    names: dict[str, str] = {}
+    for name, code in _listed().items():
+        names.setdefault(code, name)
+    return names
+
+
+def nationality_name(code: str) -> str | None:
+    """Return the registry's text for a code (the first name the table lists for it: the short
+    name), as a 長官通知 is recorded; None for a code the table does not hold."""
+    return _names().get(code)
 
 
 def nationality_code(name: str) -> str:

@@ -9,7 +9,7 @@ from jumin_platform.adapter_api import AdapterApp, adapter_app
 from moj_notify.bootstrap import Overrides, service_lifespan
 from moj_notify.config import Settings
 from moj_notify.domain.notices import MESSAGE_TYPES
-from moj_notify.entrypoints.api import health, scheduled
+from moj_notify.entrypoints.api import director_notices, health, scheduled, worklist
 from moj_notify.entrypoints.api.dependencies import ledger, running_service
 
 MOJ_API = AdapterApp(
@@ -35,5 +35,5 @@ def create_app(settings: Settings | None = None, overrides: Overrides | None = N
         settings or Settings(),
         lifespan=service_lifespan,
         overrides=overrides or Overrides(),
-        routers=[health.router, scheduled.router],
+        routers=[health.router, scheduled.router, worklist.router, director_notices.router],
     )
