@@ -49,7 +49,9 @@ async def _fresh(settings: Settings, sandbox: Sandbox) -> None:
     await sandbox.purge_queues()
     connection = await _owner(settings)
     try:
-        await connection.execute(f"SET search_path = moj_notify; TRUNCATE {TABLES} CASCADE")
+        await connection.execute(
+            f"SET search_path = moj_notify; TRUNCATE {', '.join(TABLES)} CASCADE"
+        )
         await connection.execute(
             "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL"
         )

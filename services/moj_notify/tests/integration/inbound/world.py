@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from jumin_contracts.codes import ChangeKind, ForeignResidentCategory, Sex
+from jumin_contracts.codes import ChangeKind
 from jumin_contracts.envelope import Envelope
-from jumin_contracts.messages import MojMunicipalNotice, NoticeClass
+from jumin_contracts.messages import NoticeClass
 from jumin_testing.adapter_harness import RegistrySide, Running
-from jumin_testing.envelopes import person, wrap
 from jumin_testing.waiting import eventually
 
+from ...builders import CARD_NO, event, municipal_notice, person
 from ...simulated import Simulated
 from ..conftest import Db
 
 __all__ = ["CARD_NO", "correction_event", "entries", "open_blocks", "send_one"]
 
-CARD_NO = "AB12345678CD"
-
 
 def correction_event(person_key: str, seq: int, **changes: Any) -> Envelope:
     """A 職権修正 of a 中長期在留者 (class 住基法: no 届出年月日 needed)."""
-    values: dict[str, Any] = {
+    correction = {
         "change_kind": ChangeKind.EX_OFFICIO_AMENDMENT,
-        "occurred_on": "2026-11-18",
-        "name_alphabet": "NGUYEN VAN AN",
-        "family_name": "グエン",
-        "given_name": "ヴァン アン",
-        "birth_date": "1995-03-04",
-        "sex": Sex.MALE,
-        "nationality": "ベトナム",
-        "address": "東京都新宿区百人町一丁目2番3号",
-        "foreign_category": ForeignResidentCategory.MID_LONG_TERM,
-        "status_of_residence": "技術・人文知識・国際業務",
-        "period_of_stay": "3年",
-        "stay_expires_on": date(2029, 4, 1),
-        "residence_card_no": CARD_NO,
-        "special_permanent_cert_no": None,
+        "previous_address": None,
         "notice_class": NoticeClass.JUKI,
     }
-    return wrap(MojMunicipalNotice(**(values | changes)), person_key, seq)
+    return event(municipal_notice(**(correction | changes)), person_key, seq, notified_on=None)
 
 
 async def send_one(
