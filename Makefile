@@ -62,7 +62,7 @@ test-vhost-guard:
 test: bootstrap ## everything CI runs: provision jumin_test (database + vhost; + jumin_test_consumer for the kit's tests), pytest every tier (PYTEST_ARGS=...), ruff check, mypy
 	$(LOCAL)/provision.sh $(TEST_DB)
 	$(LOCAL)/provision.sh $(TEST_DB)_consumer
-	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest $(PYTEST_ARGS)
+	$(LOCAL)/with-env.sh $(TEST_DB) $(UV_RUN) pytest --durations=30 $(PYTEST_ARGS)
 	$(UV_RUN) ruff check .
 	$(UV_RUN) mypy $(TYPED_SRC)
 
