@@ -10,7 +10,8 @@ console-script check.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import itertools
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,15 @@ from fastapi import FastAPI
 from jumin_platform.telemetry import configure
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pydantic import BaseModel
 from schemathesis import Case
 
+from jumin_testing.fuzzing import CHECKS
 from jumin_testing.simulator_process import serve_simulator, wait_healthy
 
 __all__ = [
     "NOT_UTF8",
+    "SimulatorFuzzer",
     "check_console_script",
     "collect_spans",
     "in_process",
@@ -84,7 +88,7 @@ NOT_UTF8 = b'{"event_id": "\xff"}'
 async def refused_as_not_utf8(
     client: httpx.AsyncClient, method: str, path: str, headers: Mapping[str, str]
 ) -> bool:
-    """Send `NOT_UTF8`; tell whether it was refused as `400 E-FORMAT` problem+json."""
+    """Send `NOT_UTF8`; tell whether it was refused as `400 E-FORMAT` problem+json about the body."""
     response = await client.request(
         method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
     )
@@ -92,6 +96,7 @@ async def refused_as_not_utf8(
         response.status_code == 400
         and response.headers["content-type"] == "application/problem+json"
         and response.json()["code"] == "E-FORMAT"
+        and response.json()["errors"][0]["loc"] == ["body"]
     )
 
 
@@ -104,6 +109,25 @@ def use_seeded(case: Case[Any], *, key: str, query: Mapping[str, Any]) -> None:
     overrides = {name: value for name, value in query.items() if name in declared}
     if overrides:
         case.query = {**(case.query or {}), **overrides}
+
+
+class SimulatorFuzzer:
+    """Calls a simulator's fuzzed cases: its faults reset before each (a fuzzed `PUT /sim/faults`
+    stays its own case, so a 5xx is always a finding), every other case pointed at the seeded
+    state, then the shared checks (`jumin_testing.fuzzing.CHECKS`).
+
+    One per test module; generation is derandomized, so the numbering of cases is stable."""
+
+    def __init__(self, faults: Callable[[], BaseModel]) -> None:
+        self._faults = faults
+        self._cases = itertools.count()
+
+    def call(self, case: Case[Any], app: FastAPI, point_at_seeded: Callable[[], None]) -> None:
+        """Reset the faults, point every other case at the seeded state, call and validate."""
+        app.state.simulator.faults = self._faults()
+        if next(self._cases) % 2:
+            point_at_seeded()
+        case.call_and_validate(checks=CHECKS, app=app)
 
 
 def check_console_script(script: str, env_prefix: str, workdir: Path, api_path: str) -> None:
