@@ -31,9 +31,13 @@ from jumin_testing.simulator_process import serve_simulator, wait_healthy
 
 __all__ = [
     "NOT_UTF8",
+    "WARD",
     "SimulatorFuzzer",
+    "accepted",
     "check_console_script",
     "collect_spans",
+    "envelope",
+    "feed_items",
     "in_process",
     "post_message",
     "refused_as_not_utf8",
@@ -73,6 +77,35 @@ async def post_message(
     """POST one message with an `Idempotency-Key` (a new one unless *key* is given)."""
     all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
     return await client.post(path, json=payload, headers=all_headers)
+
+
+async def accepted(client: httpx.AsyncClient, path: str, payload: Any) -> dict[str, Any]:
+    """POST one message that must be accepted (201, a new idempotency key); its answer."""
+    response = await post_message(client, path, payload)
+    assert response.status_code == 201, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+WARD = "131041"
+"""The ward's 地方公共団体コード (新宿区), the sender of every test message."""
+
+
+def envelope(
+    body: Any, *, sent_at: str, event_id: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Wrap a body in the simulators' message envelope (a new event id unless given; *fields*
+    such as a message `type` added)."""
+    wrapped = {"event_id": event_id or str(uuid4()), "municipality_code": WARD, "sent_at": sent_at}
+    return wrapped | fields | {"body": body}
+
+
+async def feed_items(client: httpx.AsyncClient, path: str, after: int = 0) -> list[dict[str, Any]]:
+    """The items of a notifications feed at *path* after a cursor."""
+    response = await client.get(path, params={"after": after})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
 
 
 async def set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
