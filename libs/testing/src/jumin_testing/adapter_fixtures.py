@@ -23,7 +23,7 @@ from pydantic import BaseModel, SecretStr
 
 from jumin_testing.broker import Sandbox
 
-__all__ = ["emptied_schema", "span_file", "staff_keys", "test_settings"]
+__all__ = ["emptied_schema", "owner_rows", "span_file", "staff_keys", "test_settings"]
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -82,3 +82,14 @@ async def emptied_schema(
         "UPDATE notification_cursor SET cursor = 0"
     )
     return connection
+
+
+async def owner_rows(settings: Any, query: str) -> list[dict[str, Any]]:
+    """The rows *query* reads, on a connection of its own as the owner (for polling from a
+    fixture, outside any test's `db`)."""
+    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    try:
+        rows = await connection.fetch(query)
+    finally:
+        await connection.close()
+    return [dict(row) for row in rows]
