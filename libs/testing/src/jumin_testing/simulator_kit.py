@@ -18,7 +18,9 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
+import hypothesis
 import pytest
+import schemathesis
 from fastapi import FastAPI
 from jumin_platform.telemetry import configure
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -32,11 +34,11 @@ from jumin_testing.simulator_process import serve_simulator, wait_healthy
 __all__ = [
     "NOT_UTF8",
     "WARD",
-    "SimulatorFuzzer",
     "accepted",
     "check_console_script",
     "collect_spans",
     "envelope",
+    "every_operation_test",
     "feed_items",
     "in_process",
     "post_message",
@@ -144,23 +146,31 @@ def use_seeded(case: Case[Any], *, key: str, query: Mapping[str, Any]) -> None:
         case.query = {**(case.query or {}), **overrides}
 
 
-class SimulatorFuzzer:
-    """Calls a simulator's fuzzed cases: its faults reset before each (a fuzzed `PUT /sim/faults`
-    stays its own case, so a 5xx is always a finding), every other case pointed at the seeded
-    state, then the shared checks (`jumin_testing.fuzzing.CHECKS`).
+def every_operation_test(
+    schema: schemathesis.BaseSchema,
+    *,
+    faults: Callable[[], BaseModel],
+    point_at_seeded: Callable[[Case[Any], Any], None],
+) -> Callable[..., None]:
+    """The simulator's test of every operation of *schema* on the module's `fuzz_app`: its faults
+    reset to `faults()` before each case (a fuzzed `PUT /sim/faults` stays its own case, so a 5xx
+    is always a finding), every other case pointed at the module's `seeded` state, then the shared
+    checks (`jumin_testing.fuzzing.CHECKS`)."""
+    cases = itertools.count()  # generation is derandomized, so the numbering is stable
 
-    One per test module; generation is derandomized, so the numbering of cases is stable."""
+    @schema.parametrize()
+    # The app and its seeded state are meant to be shared by an operation's examples.
+    @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+    def test_every_operation_answers_as_documented(
+        case: Case[Any], fuzz_app: FastAPI, seeded: Any
+    ) -> None:
+        fuzz_app.state.simulator.faults = faults()
+        if next(cases) % 2:
+            point_at_seeded(case, seeded)
+        case.call_and_validate(checks=CHECKS, app=fuzz_app)
 
-    def __init__(self, faults: Callable[[], BaseModel]) -> None:
-        self._faults = faults
-        self._cases = itertools.count()
-
-    def call(self, case: Case[Any], app: FastAPI, point_at_seeded: Callable[[], None]) -> None:
-        """Reset the faults, point every other case at the seeded state, call and validate."""
-        app.state.simulator.faults = self._faults()
-        if next(self._cases) % 2:
-            point_at_seeded()
-        case.call_and_validate(checks=CHECKS, app=app)
+    test: Callable[..., None] = test_every_operation_answers_as_documented  # as parametrized
+    return test
 
 
 def check_console_script(script: str, env_prefix: str, workdir: Path, api_path: str) -> None:

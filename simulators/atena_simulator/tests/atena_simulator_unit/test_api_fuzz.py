@@ -18,7 +18,6 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from atena_simulator.config import Settings
 from atena_simulator.entrypoints.app import create_app
@@ -26,7 +25,7 @@ from fastapi import FastAPI
 from jumin_simulator.faults import FaultSettings
 from jumin_testing.fuzzing import fuzzing_schema
 from jumin_testing.simulator_kit import (
-    SimulatorFuzzer,
+    every_operation_test,
     in_process,
     post_message,
     refused_as_not_utf8,
@@ -38,7 +37,6 @@ from schemathesis import Case
 from .builders import ATENA_NO, message, person
 
 schema = fuzzing_schema(create_app(Settings()))
-fuzzer = SimulatorFuzzer(FaultSettings)
 
 
 @dataclass(frozen=True)
@@ -81,12 +79,9 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     use_seeded(case, key=seeded.key, query=query)
 
 
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzzer.call(case, fuzz_app, lambda: _use_seeded(case, seeded))
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from cs_simulator.config import Settings
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
 from jumin_testing.fuzzing import fuzzing_schema
-from jumin_testing.simulator_kit import SimulatorFuzzer, refused_as_not_utf8, use_seeded
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
@@ -39,7 +38,6 @@ from .builders import identity_body, juminhyo_code, message
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
 schema = fuzzing_schema(create_app(Settings()))
-fuzzer = SimulatorFuzzer(FaultSettings)
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,11 @@ class Seeded:
 
 
 @pytest.fixture
-def fuzz_app(spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator that answers at once: no 個人番号 delay, hangs cut short."""
-    return create_app(Settings(my_number_delay=0.0, timeout_hang=0.1, seed=7))
+def fuzz_app(spans: InMemorySpanExporter) -> Iterator[FastAPI]:
+    """A fresh simulator that answers at once: no 個人番号 delay, hangs cut short; its lifespan
+    (which schemathesis starts) stopped, cancelling pending answers, once an operation's cases ran."""
+    yield create_app(Settings(my_number_delay=0.0, timeout_hang=0.1, seed=7))
+    shutdown_lifespans()
 
 
 @pytest.fixture
@@ -83,13 +83,6 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
     return Seeded(key, payload["event_id"], code, queued.json()["cursor"] - 1)
 
 
-@pytest.fixture
-def app_lifespan(seeded: Seeded) -> Iterator[None]:
-    """Stop the app's lifespan (cancelling pending answers) once an operation's cases have run."""
-    yield
-    shutdown_lifespans()
-
-
 def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded state."""
     # `after`: a cursor for notifications, a 住民票コード for identities
@@ -98,13 +91,9 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     use_seeded(case, key=seeded.key, query=query)
 
 
-@schema.parametrize()
-# The app and its seeded state are meant to be shared by an operation's examples.
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded, app_lifespan: None
-) -> None:
-    fuzzer.call(case, fuzz_app, lambda: _use_seeded(case, seeded))
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 # ---- fixed cases: what fuzzing found ---------------------------------------------------------------

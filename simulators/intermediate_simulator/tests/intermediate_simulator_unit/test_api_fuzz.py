@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from intermediate_simulator.config import Settings
@@ -24,7 +23,7 @@ from intermediate_simulator.domain.faults import IntermediateFaults
 from intermediate_simulator.entrypoints.app import create_app
 from jumin_testing.fuzzing import fuzzing_schema
 from jumin_testing.simulator_kit import (
-    SimulatorFuzzer,
+    every_operation_test,
     in_process,
     post_message,
     refused_as_not_utf8,
@@ -36,7 +35,6 @@ from schemathesis import Case
 from .builders import FUGO, inquiry, member_items, operation
 
 schema = fuzzing_schema(create_app(Settings()))
-fuzzer = SimulatorFuzzer(IntermediateFaults)
 
 
 @dataclass(frozen=True)
@@ -79,12 +77,9 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
         case.body = {**case.body, "body": {**body, "fugo": FUGO}}  # on the seeded 副本
 
 
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzzer.call(case, fuzz_app, lambda: _use_seeded(case, seeded))
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=IntermediateFaults, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from jumin_simulator.faults import FaultSettings
 from jumin_testing.fuzzing import fuzzing_schema
-from jumin_testing.simulator_kit import SimulatorFuzzer, refused_as_not_utf8, use_seeded
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from koseki_simulator.config import Settings
 from koseki_simulator.entrypoints.app import create_app
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -30,7 +29,6 @@ from schemathesis import Case
 from .builders import FATHER, MOTHER, koseki, notice, notice_body
 
 schema = fuzzing_schema(create_app(Settings()))
-fuzzer = SimulatorFuzzer(FaultSettings)
 
 
 @dataclass(frozen=True)
@@ -79,12 +77,9 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     use_seeded(case, key=seeded.key, query=query)
 
 
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzzer.call(case, fuzz_app, lambda: _use_seeded(case, seeded))
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,10 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from jumin_testing.fuzzing import fuzzing_schema
-from jumin_testing.simulator_kit import SimulatorFuzzer, refused_as_not_utf8, use_seeded
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from moj_simulator.config import Settings
 from moj_simulator.domain.faults import MojFaults
 from moj_simulator.entrypoints.app import create_app
@@ -32,7 +31,6 @@ from schemathesis import Case
 from .builders import CARD, notice, notice_body, resident
 
 schema = fuzzing_schema(create_app(Settings()))
-fuzzer = SimulatorFuzzer(MojFaults)
 
 
 @dataclass(frozen=True)
@@ -92,12 +90,9 @@ BODY_IDS: dict[str, dict[str, Any]] = {
 """Identifiers put into fuzzed bodies so that they name the seeded person and notice."""
 
 
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzzer.call(case, fuzz_app, lambda: _use_seeded(case, seeded))
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=MojFaults, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(
