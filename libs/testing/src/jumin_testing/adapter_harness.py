@@ -34,6 +34,7 @@ __all__ = [
     "app_starter",
     "registry_side",
     "running_app",
+    "switch_manual_mode",
 ]
 
 TEST_TERMINAL = "test-terminal"
@@ -78,6 +79,15 @@ async def running_app(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncC
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+async def switch_manual_mode(
+    api: httpx.AsyncClient, headers: dict[str, str], *, manual: bool, reason: str
+) -> None:
+    """Switch 手動連携 on or off through the operator API (it must be done)."""
+    mode = {"manual": manual, "reason": reason}
+    switched = await api.put("/operator/manual-mode", json=mode, headers=headers)
+    assert switched.status_code == 200, switched.text
 
 
 StartApp = Callable[..., Awaitable[Running]]

@@ -28,7 +28,7 @@ from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
 from fastapi import FastAPI
 from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
-from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import (
     SeededLedger,
@@ -77,16 +77,12 @@ async def seeded(
         sent = wrap(identity(), alice, 1)
         await registry.publish(sent)
         await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
-        manual = {"manual": True, "reason": "CS保守"}
-        switched = await api.put("/operator/manual-mode", json=manual, headers=admin)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin, manual=True, reason="CS保守")
         await registry.publish(wrap(identity(juminhyo_code=juminhyo_code(42)), bob, 1))
         rows = await eventually(
             lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
         )
-        automatic = {"manual": False, "reason": "CS保守終了"}
-        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin, manual=False, reason="CS保守終了")
         fuzz_cs.queue_move_in(juminhyo_code(43), "2026-11-20", "大阪府大阪市北区中之島一丁目3番")
         await eventually(
             lambda: owner_rows(settings, NOTIFICATIONS), until=bool, what="a notice taken in"
@@ -181,19 +177,13 @@ async def test_delivery_ids_outside_bigint_are_refused_and_change_nothing(
 
 async def _one_held(adapter: Running, registry: RegistrySide, db: Db) -> int:
     """Hold one 電文 (manual mode on, then off again) and return its delivery id."""
-    mode = {"manual": True, "reason": "CS保守"}
-    assert (
-        await adapter.api.put("/operator/manual-mode", json=mode, headers=adapter.admin)
-    ).is_success
+    await switch_manual_mode(adapter.api, adapter.admin, manual=True, reason="CS保守")
     await registry.publish(wrap(identity(), person(), 1))
     rows = await eventually(
         lambda: db.fetch("SELECT id, status FROM cs_adapter.deliveries"), until=bool, what="held"
     )
     assert rows[0]["status"] == "held"
-    mode = {"manual": False, "reason": "CS保守終了"}
-    assert (
-        await adapter.api.put("/operator/manual-mode", json=mode, headers=adapter.admin)
-    ).is_success
+    await switch_manual_mode(adapter.api, adapter.admin, manual=False, reason="CS保守終了")
     held_id: int = rows[0]["id"]
     return held_id
 

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
-from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import (
     SeededLedger,
@@ -70,16 +70,12 @@ async def seeded(
         sent = wrap(fuhyo_notice(), hanako, 1)
         await side.publish(sent)
         await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
-        manual = {"manual": True, "reason": "附票システム保守"}
-        switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=True, reason="附票システム保守")
         await side.publish(wrap(fuhyo_notice(), taro, 1))
         rows = await eventually(
             lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
         )
-        automatic = {"manual": False, "reason": "保守終了"}
-        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=False, reason="保守終了")
     assert [(r["person_key"], r["status"]) for r in rows] == [(hanako, "sent"), (taro, "held")]
     return SeededLedger(hanako, str(sent.event_id), rows[0]["id"], rows[1]["id"])
 

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.messages import NoticeClass
 from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
-from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import (
     SeededLedger,
@@ -86,16 +86,12 @@ async def seeded(
         )
         await side.publish(event(planned, waiting))
         await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
-        manual = {"manual": True, "reason": "連携端末保守"}
-        switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=True, reason="連携端末保守")
         await side.publish(event(special_permanent(), held_for))
         rows = await eventually(
             lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
         )
-        automatic = {"manual": False, "reason": "保守終了"}
-        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=False, reason="保守終了")
     assert [(r["person_key"], r["status"]) for r in rows] == [(sent_to, "sent"), (held_for, "held")]
     (pending,) = [r for r in await owner_rows(settings, SCHEDULED) if r["status"] == "pending"]
     return Seeded(sent_to, str(sent.event_id), rows[0]["id"], rows[1]["id"], pending["id"])
