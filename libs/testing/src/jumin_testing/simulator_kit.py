@@ -14,7 +14,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 import httpx
@@ -34,6 +34,7 @@ from jumin_testing.simulator_process import serve_simulator, wait_healthy
 __all__ = [
     "NOT_UTF8",
     "WARD",
+    "Send",
     "accepted",
     "check_console_script",
     "collect_spans",
@@ -41,6 +42,7 @@ __all__ = [
     "every_operation_test",
     "feed_items",
     "in_process",
+    "message_sender",
     "post_message",
     "refused_as_not_utf8",
     "set_faults",
@@ -79,6 +81,35 @@ async def post_message(
     """POST one message with an `Idempotency-Key` (a new one unless *key* is given)."""
     all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
     return await client.post(path, json=payload, headers=all_headers)
+
+
+class Send(Protocol):
+    """POST one message to a simulator's message path with an `Idempotency-Key` (a new one
+    unless *key* is given)."""
+
+    async def __call__(
+        self,
+        client: httpx.AsyncClient,
+        payload: Any,
+        *,
+        key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response: ...
+
+
+def message_sender(path: str) -> Send:
+    """The `send` of a simulator's tests: `post_message` to *path*."""
+
+    async def send(
+        client: httpx.AsyncClient,
+        payload: Any,
+        *,
+        key: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        return await post_message(client, path, payload, key=key, headers=headers)
+
+    return send
 
 
 async def accepted(client: httpx.AsyncClient, path: str, payload: Any) -> dict[str, Any]:

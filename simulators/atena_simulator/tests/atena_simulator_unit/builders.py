@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from jumin_testing.simulator_kit import accepted, envelope, feed_items, post_message
+from jumin_testing.simulator_kit import accepted, envelope, feed_items, message_sender
 
 ATENA_NO = "0000000019"
 OTHER_ATENA_NO = "0000000027"
@@ -38,15 +38,8 @@ def message(body: dict[str, Any], *, event_id: str | None = None) -> dict[str, A
     return envelope(body, sent_at="2026-12-01T10:00:00+09:00", event_id=event_id)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one 宛名連携 with an idempotency key."""
-    return await post_message(client, "/atena/v1/persons", payload, key=key, headers=headers)
+send = message_sender("/atena/v1/persons")
+"""POST one 宛名連携 with an idempotency key."""
 
 
 async def sent(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit
-from jumin_testing.simulator_kit import envelope, post_message
+from jumin_testing.simulator_kit import envelope, message_sender
 
 
 def juminhyo_code(n: int) -> str:
@@ -78,12 +77,5 @@ def message(type_: str, body: dict[str, Any], *, event_id: str | None = None) ->
     return envelope(body, sent_at="2026-11-27T10:00:00+09:00", event_id=event_id, type=type_)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one transmission with an idempotency key."""
-    return await post_message(client, "/cs/v1/messages", payload, key=key, headers=headers)
+send = message_sender("/cs/v1/messages")
+"""POST one transmission with an idempotency key."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from jumin_testing.simulator_kit import accepted, envelope, post_message
+from jumin_testing.simulator_kit import accepted, envelope, message_sender
 
 FUGO = "FGABCDEFGHIJKLMNOPQRST12"
 OTHER_FUGO = "FG0123456789ABCDEFGHIJKL"
@@ -49,15 +49,8 @@ def operation(
     return envelope(body, sent_at="2026-12-01T10:00:05+09:00", event_id=event_id)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one operation with an idempotency key."""
-    return await post_message(client, "/intermediate/v1/copies", payload, key=key, headers=headers)
+send = message_sender("/intermediate/v1/copies")
+"""POST one operation with an idempotency key."""
 
 
 async def stored(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:

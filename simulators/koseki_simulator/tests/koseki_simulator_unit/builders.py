@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit
-from jumin_testing.simulator_kit import envelope, feed_items, post_message
+from jumin_testing.simulator_kit import envelope, feed_items, message_sender
 
 HONSEKI = "東京都新宿区歌舞伎町一丁目1番"
 HITTOSHA = "新宿 太郎"
@@ -87,15 +87,8 @@ async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) ->
     assert response.status_code == 200, response.text
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one notice with an idempotency key."""
-    return await post_message(client, "/koseki/v1/notices", payload, key=key, headers=headers)
+send = message_sender("/koseki/v1/notices")
+"""POST one notice with an idempotency key."""
 
 
 async def fuhyo(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:

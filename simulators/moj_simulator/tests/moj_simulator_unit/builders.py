@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from jumin_testing.simulator_kit import envelope, feed_items, post_message
+from jumin_testing.simulator_kit import envelope, feed_items, message_sender
 
 CARD = "AB12345678CD"
 OTHER_CARD = "EF87654321GH"
@@ -76,15 +76,8 @@ def notice(
     return envelope(body, sent_at="2026-11-27T10:00:00+09:00", event_id=event_id, type=type_)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one notice with an idempotency key."""
-    return await post_message(client, "/moj/v1/notices", payload, key=key, headers=headers)
+send = message_sender("/moj/v1/notices")
+"""POST one notice with an idempotency key."""
 
 
 async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) -> None:
