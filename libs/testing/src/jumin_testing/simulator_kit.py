@@ -36,6 +36,7 @@ __all__ = [
     "WARD",
     "Send",
     "accepted",
+    "app_fixture",
     "check_console_script",
     "collect_spans",
     "envelope",
@@ -46,6 +47,7 @@ __all__ = [
     "post_message",
     "refused_as_not_utf8",
     "set_faults",
+    "spans_fixture",
     "use_seeded",
 ]
 
@@ -57,6 +59,28 @@ def collect_spans(service: str, trace_dir: Path) -> InMemorySpanExporter:
     exporter = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
+
+
+def spans_fixture(service: str) -> Any:
+    """The session's `spans` fixture: tracing for *service* installed once (`collect_spans`)."""
+
+    @pytest.fixture(scope="session")
+    def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
+        """Install tracing once and collect every finished span in memory."""
+        return collect_spans(service, tmp_path_factory.mktemp("traces"))
+
+    return spans
+
+
+def app_fixture(create_app: Callable[[Any], FastAPI]) -> Any:
+    """A test's `app` fixture: a fresh simulator app on the `settings` fixture, traced."""
+
+    @pytest.fixture
+    def app(settings: Any, spans: InMemorySpanExporter) -> FastAPI:
+        """A fresh simulator app."""
+        return create_app(settings)
+
+    return app
 
 
 @asynccontextmanager
