@@ -8,12 +8,13 @@ Fetching is idempotent (nothing is removed by reading).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 AfterCursor = Annotated[int, Query(ge=0, description="last cursor acted on")]
@@ -143,3 +144,23 @@ class NotificationPage(BaseModel):
         return cls(
             items=[NotificationOut.of(n) for n in items], next=items[-1].cursor if items else after
         )
+
+
+def add_notifications_route(
+    router: APIRouter,
+    *,
+    summary: str,
+    responses: dict[int | str, dict[str, Any]],
+    before: Callable[[Any], object] | None = None,
+) -> None:
+    """Add `GET /notifications` to the simulator's *router*: its feed's page after a cursor, once
+    *before* (if any) has run on the app's simulator (queueing what has come due)."""
+
+    @router.get("/notifications", summary=summary, responses=responses)
+    async def get_notifications(
+        request: Request, after: AfterCursor = 0, limit: PageLimit = 100
+    ) -> NotificationPage:
+        simulator = request.app.state.simulator
+        if before is not None:
+            before(simulator)
+        return NotificationPage.of(simulator.state.feed, after, limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from jumin_simulator.feed import Notification, NotificationFeed, journal_entry, replay_entry
 from jumin_simulator.journal import Entry, Journal
 
-__all__ = ["EventCount", "JournaledState", "Received"]
+__all__ = ["EventCount", "JournaledState", "Received", "ReceivingState"]
 
 _Envelope = TypeVar("_Envelope", bound=BaseModel)
 _Body = TypeVar("_Body", bound=BaseModel)
@@ -51,6 +51,21 @@ class Received(Generic[_Envelope, _Body]):
             "at": self.received_at.isoformat(),
             "traceparent": self.traceparent,
         }
+
+    @staticmethod
+    def loaded_items(entry: Entry) -> dict[str, Any]:
+        """`journal_items` read back, as keyword arguments (the envelope and body apart: the
+        subclass validates them as its own models)."""
+        return {
+            "idempotency_key": UUID(entry["key"]),
+            "receipt_no": entry["receipt_no"],
+            "received_at": datetime.fromisoformat(entry["at"]),
+            "traceparent": entry["traceparent"],
+        }
+
+    def dump(self) -> Entry:
+        """The journal entry of the receipt: `journal_items`, its `kind` and the subclass's own."""
+        raise NotImplementedError(f"{type(self).__name__} records no journal entry")
 
 
 def _sender_items(envelope: BaseModel) -> dict[str, Any]:
@@ -129,3 +144,26 @@ class JournaledState:
 
     def _replay(self, entry: Entry) -> None:
         raise NotImplementedError(f"{type(self).__name__} replays no {entry['kind']!r} entries")
+
+
+_Receipt = TypeVar("_Receipt", bound=Received[Any, Any])
+
+
+@dataclass
+class ReceivingState(JournaledState, Generic[_Receipt]):
+    """A state that keeps its first receipts by idempotency key, numbered `<PREFIX>-000001` on.
+
+    Subclasses set `receipt_prefix` and replay their `receipt` entries with `keep_receipt`."""
+
+    receipt_prefix: ClassVar[str]
+    receipts: dict[UUID, _Receipt] = field(default_factory=dict)
+
+    def next_receipt_no(self) -> str:
+        """The 受付番号 of the next first receipt."""
+        return f"{self.receipt_prefix}-{len(self.receipts) + 1:06d}"
+
+    def keep_receipt(self, receipt: _Receipt) -> None:
+        """Store a first receipt under its key."""
+        self.receipts[receipt.idempotency_key] = receipt
+        self.count_accepted(receipt.envelope.event_id)
+        self._record(receipt.dump())

@@ -2,13 +2,18 @@
 koseki_adapter, moj_notify): spans to a file, a staff key pair, the test settings on the
 sandbox's broker user, and the owner's connection on emptied tables.
 
-Each adapter's conftest keeps its fixtures (their names and scopes are its own) and calls these.
+Each adapter's conftest names its fixtures and calls these; the fixtures every adapter has the
+same way are made here for it:
+
+    sandbox = sandbox_fixture("jumin_moj_test")
+    trace_file = trace_file_fixture("moj-notify")
+    db = db_fixture("moj_notify", TABLES)
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,12 +23,22 @@ import pytest
 from jumin_platform.db import check_identifier
 from jumin_platform.devkeys import generate_keypair
 from jumin_platform.telemetry import JsonLinesExporter, configure
+from jumin_platform.topology import Topology
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from pydantic import BaseModel, SecretStr
 
-from jumin_testing.broker import Sandbox
+from jumin_testing.broker import Sandbox, sandbox_vhost
 
-__all__ = ["emptied_schema", "span_file", "staff_keys", "test_settings"]
+__all__ = [
+    "db_fixture",
+    "emptied_schema",
+    "owner_rows",
+    "sandbox_fixture",
+    "span_file",
+    "staff_keys",
+    "test_settings",
+    "trace_file_fixture",
+]
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -82,3 +97,51 @@ async def emptied_schema(
         "UPDATE notification_cursor SET cursor = 0"
     )
     return connection
+
+
+async def owner_rows(settings: Any, query: str) -> list[dict[str, Any]]:
+    """The rows *query* reads, on a connection of its own as the owner (for polling from a
+    fixture, outside any test's `db`)."""
+    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    try:
+        rows = await connection.fetch(query)
+    finally:
+        await connection.close()
+    return [dict(row) for row in rows]
+
+
+# ---- the fixtures every adapter's conftest makes the same way ----------------------------------
+def sandbox_fixture(prefix: str) -> Any:
+    """The session's `sandbox`: a vhost `<prefix>_<hex>` with the topology and the real users'
+    permissions, deleted at the end."""
+
+    @pytest.fixture(scope="session")
+    async def sandbox() -> AsyncIterator[Sandbox]:
+        async with sandbox_vhost(Topology(), prefix=prefix) as made:
+            yield made
+
+    return sandbox
+
+
+def trace_file_fixture(service: str) -> Any:
+    """The session's `trace_file`: spans of *service* as JSON lines, for the no-personal-data
+    check (`span_file`)."""
+
+    @pytest.fixture(scope="session")
+    def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return span_file(tmp_path_factory, service)
+
+    return trace_file
+
+
+def db_fixture(schema: str, tables: Sequence[str] | str) -> Any:
+    """A test's `db`: the owner's connection on the adapter's emptied tables and purged queues
+    (`emptied_schema`), closed after."""
+
+    @pytest.fixture
+    async def db(settings: Any, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
+        connection = await emptied_schema(settings, sandbox, schema, tables)
+        yield connection
+        await connection.close()
+
+    return db

@@ -4,13 +4,14 @@ app running in-process with an operator's HTTP client (cs_adapter, koseki_adapte
 - `RegistrySide` publishes envelopes to `jumin.events` as the relay would and taps what the
   adapter publishes to `jumin.commands`.
 - `Running` is the adapter's API over ASGI with tokens for any role, each naming a terminal.
-- `running_app` enters an app's lifespan (the adapter starts with it) and closes it after.
+- `running_app` enters an app's lifespan (the adapter starts with it) and closes it after;
+  `app_starter` starts as many as a test asks for and stops them all after.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +26,16 @@ from jumin_platform.topology import COMMANDS_EXCHANGE, EVENTS_EXCHANGE, PERSON_K
 
 from jumin_testing.broker import Sandbox
 
-__all__ = ["TEST_TERMINAL", "RegistrySide", "Running", "registry_side", "running_app"]
+__all__ = [
+    "TEST_TERMINAL",
+    "RegistrySide",
+    "Running",
+    "StartApp",
+    "app_starter",
+    "registry_side",
+    "running_app",
+    "switch_manual_mode",
+]
 
 TEST_TERMINAL = "test-terminal"
 """The terminal (端末名) every call of `Running.token` names."""
@@ -69,6 +79,33 @@ async def running_app(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncC
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
+
+
+async def switch_manual_mode(
+    api: httpx.AsyncClient, headers: dict[str, str], *, manual: bool, reason: str
+) -> None:
+    """Switch 手動連携 on or off through the operator API (it must be done)."""
+    mode = {"manual": manual, "reason": reason}
+    switched = await api.put("/operator/manual-mode", json=mode, headers=headers)
+    assert switched.status_code == 200, switched.text
+
+
+StartApp = Callable[..., Awaitable[Running]]
+"""Start the adapter with its settings changed by the keyword arguments."""
+
+
+@asynccontextmanager
+async def app_starter(
+    build: Callable[..., FastAPI], base_url: str, settings: Any, keys: Path
+) -> AsyncIterator[StartApp]:
+    """Start the app `build(**changes)` makes, as often as the test asks; stop them all after."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**changes: Any) -> Running:
+            client = await stack.enter_async_context(running_app(build(**changes), base_url))
+            return Running(client, settings, keys)
+
+        yield start
 
 
 @dataclass

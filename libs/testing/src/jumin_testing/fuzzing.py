@@ -4,15 +4,23 @@ Each service fuzzes its own OpenAPI, in-process over ASGI, with the same checks 
 bounded, derandomized generation: MAX_EXAMPLES examples per operation in the fuzzing phase (the
 coverage phase adds its own boundary cases), the same cases on every run, the first failing case
 reported instead of minutes spent shrinking, no replay of examples saved by earlier runs.
+
+The adapters (cs_adapter, koseki_adapter, moj_notify) share their test too: each module keeps its
+`seeded` (a `SeededLedger`) and `fuzz_app` fixtures and takes the rest from here:
+
+    from jumin_testing.fuzzing import admin_headers, app_lifespan  # fixtures
+    test_every_operation_answers_as_documented = every_operation_test(schema)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -25,12 +33,16 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.python.asgi import shutdown_lifespans
 
 __all__ = [
     "CHECKS",
     "MAX_EXAMPLES",
     "SeededLedger",
+    "admin_headers",
+    "app_lifespan",
     "built_app",
+    "every_operation_test",
     "fuzzing_schema",
     "staff_headers",
     "use_query_values",
@@ -121,3 +133,41 @@ def staff_headers(
         audience=audience,
     )
     return {"Authorization": f"Bearer {token}", TERMINAL_HEADER: "fuzz-01"}
+
+
+# ---- the adapters' fuzz test -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def admin_headers(settings: Any, keys: Path) -> dict[str, str]:
+    """Authorization of a システム管理 (admin) staff member, from the adapter's test settings."""
+    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+
+@pytest.fixture
+def app_lifespan(seeded: SeededLedger) -> Iterator[None]:
+    """Stop the app's lifespan (closing its pool and consumer) once an operation's cases ran."""
+    yield
+    shutdown_lifespans()
+
+
+def every_operation_test(schema: schemathesis.BaseSchema) -> Callable[..., None]:
+    """The adapter's test of every operation of *schema*, as an admin: every other case is about
+    the module's `seeded` records; the module's `fuzz_app` answers (its lifespan run by
+    schemathesis, stopped by `app_lifespan` after each operation)."""
+    cases = itertools.count()  # generation is derandomized, so the numbering is stable
+
+    @schema.parametrize()
+    # The app, its pool and the seeded tables are meant to be shared by an operation's examples.
+    @hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+    def test_every_operation_answers_as_documented(
+        case: schemathesis.Case[Any],
+        seeded: SeededLedger,
+        fuzz_app: FastAPI,
+        app_lifespan: None,
+        admin_headers: dict[str, str],
+    ) -> None:
+        if next(cases) % 2:  # every other case is about the seeded records
+            seeded.apply(case)
+        case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
+
+    test: Callable[..., None] = test_every_operation_answers_as_documented  # as parametrized
+    return test

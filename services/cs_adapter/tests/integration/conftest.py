@@ -12,21 +12,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-import httpx
 import pytest
 from cs_adapter.bootstrap import Overrides
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
+from fastapi import FastAPI
 from jumin_platform.my_number_vault import generate_key_file
-from jumin_platform.topology import Topology
-from jumin_testing.adapter_fixtures import emptied_schema, span_file, staff_keys, test_settings
-from jumin_testing.adapter_harness import TEST_TERMINAL, RegistrySide, Running, registry_side
-from jumin_testing.broker import Sandbox, sandbox_vhost
+from jumin_testing.adapter_fixtures import (
+    db_fixture,
+    sandbox_fixture,
+    staff_keys,
+    test_settings,
+    trace_file_fixture,
+)
+from jumin_testing.adapter_harness import (
+    TEST_TERMINAL,
+    RegistrySide,
+    Running,
+    StartApp,
+    app_starter,
+    registry_side,
+)
+from jumin_testing.broker import Sandbox
 
 from ..fake_cs import FakeCs
 
@@ -39,21 +50,13 @@ TABLES = (
 )
 
 
-# ---- broker sandbox ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-async def sandbox() -> AsyncIterator[Sandbox]:
-    """A vhost with the topology and the real users' permissions, for this test session."""
-    async with sandbox_vhost(Topology(), prefix="jumin_cs_test") as sandbox:
-        yield sandbox
+# ---- broker sandbox, spans, database --------------------------------------------------------------
+sandbox = sandbox_fixture("jumin_cs_test")
+trace_file = trace_file_fixture("cs-adapter")
+db = db_fixture("cs_adapter", TABLES)
 
 
-# ---- settings, keys, database ---------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Spans of this test session (JSON lines), for the no-personal-data check."""
-    return span_file(tmp_path_factory, "cs-adapter")
-
-
+# ---- settings, keys -------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = staff_keys(tmp_path_factory)
@@ -74,16 +77,8 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
     )
 
 
-@pytest.fixture
-async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[asyncpg.Connection[Any]]:
-    """The owner's connection, on emptied tables and purged queues."""
-    connection = await emptied_schema(settings, sandbox, "cs_adapter", TABLES)
-    yield connection
-    await connection.close()
-
-
 # ---- the adapter ---------------------------------------------------------------------------------
-StartAdapter = Callable[..., Awaitable[Running]]
+StartAdapter = StartApp
 
 
 @pytest.fixture
@@ -91,28 +86,15 @@ async def start_adapter(
     settings: Settings, sandbox: Sandbox, fake_cs: FakeCs, keys: Path, registry: RegistrySide
 ) -> AsyncIterator[StartAdapter]:
     """Start the adapter (settings may be changed per test); stopped after the test."""
-    stack: list[Any] = []
 
-    async def start(**changes: Any) -> Running:
-        app = create_app(
+    def build(**changes: Any) -> FastAPI:
+        return create_app(
             settings.model_copy(update=changes),
             Overrides(cs_transport=fake_cs.transport(), topology=sandbox.topology),
         )
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        stack.append(lifespan)
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://cs-adapter"
-        )
-        stack.append(client)
-        return Running(client, settings, keys)
 
-    yield start
-    for item in reversed(stack):
-        if isinstance(item, httpx.AsyncClient):
-            await item.aclose()
-        else:
-            await item.__aexit__(None, None, None)
+    async with app_starter(build, "http://cs-adapter", settings, keys) as start:
+        yield start
 
 
 @pytest.fixture

@@ -21,77 +21,39 @@ responses carrying real records are checked against their models too.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
-import aio_pika
-import asyncpg
 import httpx
-import hypothesis
 import pytest
 from cs_adapter.bootstrap import Overrides
 from cs_adapter.config import Settings
 from cs_adapter.entrypoints.api.app import create_app
 from fastapi import FastAPI
-from jumin_platform.topology import COMMANDS_EXCHANGE
+from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import (
-    CHECKS,
     SeededLedger,
+    admin_headers,
+    app_lifespan,
     built_app,
+    every_operation_test,
     fuzzing_schema,
-    staff_headers,
 )
 from jumin_testing.waiting import eventually
-from schemathesis import Case
-from schemathesis.python.asgi import shutdown_lifespans
 
 from ..builders import identity, person, wrap
 from ..fake_cs import FakeCs, juminhyo_code
 from .conftest import TABLES, RegistrySide, Running
 from .test_delivery import Db
 
+__all__ = ["admin_headers", "app_lifespan"]  # the shared fixtures this module uses
+
 # Loaded eagerly so each operation is its own test; schemathesis' lazy `from_fixture` loader
 # does not run under pytest 9.2 (it sets the removed `Function._nodeid`).
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-cs-adapter dev-keys")
 )
-
-
-async def _fresh_record(settings: Settings, sandbox: Sandbox) -> None:
-    """Empty the adapter's tables and queues (the owner's connection), as the `db` fixture does."""
-    await sandbox.purge_queues()
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    try:
-        await connection.execute(f"SET search_path = cs_adapter; TRUNCATE {TABLES} CASCADE")
-        await connection.execute(
-            "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL;"
-            "UPDATE notification_cursor SET cursor = 0"
-        )
-    finally:
-        await connection.close()
-
-
-async def _deliveries(settings: Settings) -> list[dict[str, Any]]:
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    try:
-        rows = await connection.fetch(
-            "SELECT id, person_key, event_id, status FROM cs_adapter.deliveries ORDER BY id"
-        )
-    finally:
-        await connection.close()
-    return [dict(row) for row in rows]
-
-
-async def _taken_in(settings: Settings) -> int:
-    connection = await asyncpg.connect(settings.migration_database_url.get_secret_value())
-    try:
-        count: int = await connection.fetchval("SELECT count(*) FROM cs_adapter.notifications")
-    finally:
-        await connection.close()
-    return count
+DELIVERIES = "SELECT id, person_key, event_id, status FROM cs_adapter.deliveries ORDER BY id"
+NOTIFICATIONS = "SELECT 1 FROM cs_adapter.notifications"
 
 
 @pytest.fixture(scope="module")
@@ -105,43 +67,28 @@ async def seeded(
     settings: Settings, sandbox: Sandbox, fuzz_cs: FakeCs, admin_headers: dict[str, str]
 ) -> SeededLedger:
     """Record a sent and a held 電文, a 転入通知 and a 整合性確認 with a seeding adapter."""
-    await _fresh_record(settings, sandbox)
+    await (await emptied_schema(settings, sandbox, "cs_adapter", TABLES)).close()
     app = create_app(
         settings, Overrides(cs_transport=fuzz_cs.transport(), topology=sandbox.topology)
     )
     admin = admin_headers
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://cs-adapter"
-        ) as api,
-    ):
-        connection = await aio_pika.connect(sandbox.url(sandbox.topology.admin_user))
-        async with connection:
-            channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-            tap = await channel.declare_queue(exclusive=True)
-            await tap.bind(COMMANDS_EXCHANGE, routing_key="registry.#")
-            registry = RegistrySide(channel, tap)
-            alice, bob = person(), person()
-            sent = wrap(identity(), alice, 1)
-            await registry.publish(sent)
-            await eventually(lambda: _deliveries(settings), until=bool, what="one sent")
-            manual = {"manual": True, "reason": "CS保守"}
-            switched = await api.put("/operator/manual-mode", json=manual, headers=admin)
-            assert switched.status_code == 200, switched.text
-            await registry.publish(wrap(identity(juminhyo_code=juminhyo_code(42)), bob, 1))
-            rows = await eventually(
-                lambda: _deliveries(settings), until=lambda r: len(r) == 2, what="one held"
-            )
-            automatic = {"manual": False, "reason": "CS保守終了"}
-            switched = await api.put("/operator/manual-mode", json=automatic, headers=admin)
-            assert switched.status_code == 200, switched.text
-            fuzz_cs.queue_move_in(
-                juminhyo_code(43), "2026-11-20", "大阪府大阪市北区中之島一丁目3番"
-            )
-            await eventually(lambda: _taken_in(settings), until=bool, what="a notice taken in")
-            checked = await api.post("/operator/consistency-checks", headers=admin)
-            assert checked.status_code == 201, checked.text
+    async with running_app(app, "http://cs-adapter") as api, registry_side(sandbox) as registry:
+        alice, bob = person(), person()
+        sent = wrap(identity(), alice, 1)
+        await registry.publish(sent)
+        await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
+        await switch_manual_mode(api, admin, manual=True, reason="CS保守")
+        await registry.publish(wrap(identity(juminhyo_code=juminhyo_code(42)), bob, 1))
+        rows = await eventually(
+            lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
+        )
+        await switch_manual_mode(api, admin, manual=False, reason="CS保守終了")
+        fuzz_cs.queue_move_in(juminhyo_code(43), "2026-11-20", "大阪府大阪市北区中之島一丁目3番")
+        await eventually(
+            lambda: owner_rows(settings, NOTIFICATIONS), until=bool, what="a notice taken in"
+        )
+        checked = await api.post("/operator/consistency-checks", headers=admin)
+        assert checked.status_code == 201, checked.text
     assert [(r["person_key"], r["status"]) for r in rows] == [(alice, "sent"), (bob, "held")]
     return SeededLedger(
         person_key=alice, event_id=str(sent.event_id), sent_id=rows[0]["id"], held_id=rows[1]["id"]
@@ -156,36 +103,7 @@ def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_cs: FakeCs) -> FastAPI:
     )
 
 
-@pytest.fixture
-def app_lifespan(seeded: SeededLedger) -> Iterator[None]:
-    """Stop the app's lifespan (closing its pool and consumer) once an operation's cases have run."""
-    yield
-    shutdown_lifespans()
-
-
-@pytest.fixture(scope="module")
-def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
-    """Authorization of a システム管理 (admin) staff member at a terminal."""
-    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-
-
-_CASES = itertools.count()
-"""Numbers the cases as they come; generation is derandomized, so the numbering is stable."""
-
-
-@schema.parametrize()
-# The app, its pool and the seeded tables are meant to be shared by an operation's examples.
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case,
-    seeded: SeededLedger,
-    fuzz_app: FastAPI,
-    app_lifespan: None,
-    admin_headers: dict[str, str],
-) -> None:
-    if next(_CASES) % 2:  # every other case is about the seeded records
-        seeded.apply(case)
-    case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
+test_every_operation_answers_as_documented = every_operation_test(schema)
 
 
 # ---- fixed cases: what fuzzing found (each was a 500) ---------------------------------------------
@@ -259,19 +177,13 @@ async def test_delivery_ids_outside_bigint_are_refused_and_change_nothing(
 
 async def _one_held(adapter: Running, registry: RegistrySide, db: Db) -> int:
     """Hold one 電文 (manual mode on, then off again) and return its delivery id."""
-    mode = {"manual": True, "reason": "CS保守"}
-    assert (
-        await adapter.api.put("/operator/manual-mode", json=mode, headers=adapter.admin)
-    ).is_success
+    await switch_manual_mode(adapter.api, adapter.admin, manual=True, reason="CS保守")
     await registry.publish(wrap(identity(), person(), 1))
     rows = await eventually(
         lambda: db.fetch("SELECT id, status FROM cs_adapter.deliveries"), until=bool, what="held"
     )
     assert rows[0]["status"] == "held"
-    mode = {"manual": False, "reason": "CS保守終了"}
-    assert (
-        await adapter.api.put("/operator/manual-mode", json=mode, headers=adapter.admin)
-    ).is_success
+    await switch_manual_mode(adapter.api, adapter.admin, manual=False, reason="CS保守終了")
     held_id: int = rows[0]["id"]
     return held_id
 

@@ -12,18 +12,28 @@ app running in-process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from jumin_platform.topology import Topology
-from jumin_testing.adapter_fixtures import emptied_schema, span_file, staff_keys, test_settings
-from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
-from jumin_testing.broker import Sandbox, sandbox_vhost
+from jumin_testing.adapter_fixtures import (
+    db_fixture,
+    sandbox_fixture,
+    staff_keys,
+    test_settings,
+    trace_file_fixture,
+)
+from jumin_testing.adapter_harness import (
+    RegistrySide,
+    Running,
+    StartApp,
+    app_starter,
+    registry_side,
+)
+from jumin_testing.broker import Sandbox
 from koseki_adapter.bootstrap import Overrides
 from koseki_adapter.config import Settings
 from koseki_adapter.entrypoints.api.app import create_app
@@ -39,17 +49,9 @@ TABLES = (
 Db = asyncpg.Connection
 
 
-@pytest.fixture(scope="session")
-async def sandbox() -> AsyncIterator[Sandbox]:
-    """A vhost with the topology and the real users' permissions, for this test session."""
-    async with sandbox_vhost(Topology(), prefix="jumin_koseki_test") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="session")
-def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Spans of this test session (JSON lines), for the no-personal-data check."""
-    return span_file(tmp_path_factory, "koseki-adapter")
+sandbox = sandbox_fixture("jumin_koseki_test")
+trace_file = trace_file_fixture("koseki-adapter")
+db = db_fixture("koseki_adapter", TABLES)
 
 
 @pytest.fixture(scope="session")
@@ -63,21 +65,13 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
-    """The owner's connection, on emptied tables and purged queues."""
-    connection = await emptied_schema(settings, sandbox, "koseki_adapter", TABLES)
-    yield connection
-    await connection.close()
-
-
-@pytest.fixture
 async def system() -> AsyncIterator[Simulated]:
     """A fresh 戸籍附票システム simulator per test."""
     async with simulated() as s:
         yield s
 
 
-StartAdapter = Callable[..., Awaitable[Running]]
+StartAdapter = StartApp
 
 
 @pytest.fixture
@@ -85,13 +79,11 @@ async def start_adapter(
     settings: Settings, sandbox: Sandbox, system: Simulated, keys: Path, db: Db
 ) -> AsyncIterator[StartAdapter]:
     """Start the adapter (settings may be changed per test); stopped after the test."""
-    async with AsyncExitStack() as stack:
 
-        async def start(**changes: Any) -> Running:
-            app = adapter_app(settings, sandbox, system, **changes)
-            client = await stack.enter_async_context(running_app(app, "http://koseki-adapter"))
-            return Running(client, settings, keys)
+    def build(**changes: Any) -> FastAPI:
+        return adapter_app(settings, sandbox, system, **changes)
 
+    async with app_starter(build, "http://koseki-adapter", settings, keys) as start:
         yield start
 
 

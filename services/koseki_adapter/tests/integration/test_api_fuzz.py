@@ -16,65 +16,36 @@ cs_adapter, whose fuzz file also pins the cases fuzzing once found (NUL, ids pas
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import AsyncIterator
 
-import asyncpg
-import hypothesis
 import pytest
 from fastapi import FastAPI
-from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
 from jumin_testing.fuzzing import (
-    CHECKS,
     SeededLedger,
+    admin_headers,
+    app_lifespan,
     built_app,
+    every_operation_test,
     fuzzing_schema,
-    staff_headers,
 )
 from jumin_testing.waiting import eventually
 from koseki_adapter.bootstrap import Overrides
 from koseki_adapter.config import Settings
 from koseki_adapter.entrypoints.api.app import create_app
-from schemathesis import Case
-from schemathesis.python.asgi import shutdown_lifespans
 
 from ..builders import fuhyo_notice, juminhyo_code, koseki, member, person, wrap
 from ..simulated import Simulated, simulated
 from .conftest import TABLES
 
+__all__ = ["admin_headers", "app_lifespan"]  # the shared fixtures this module uses
+
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys")
 )
-
-
-async def _owner(settings: Settings) -> asyncpg.Connection:
-    return await asyncpg.connect(settings.migration_database_url.get_secret_value())
-
-
-async def _fresh_record(settings: Settings, sandbox: Sandbox) -> None:
-    await sandbox.purge_queues()
-    connection = await _owner(settings)
-    try:
-        await connection.execute(f"SET search_path = koseki_adapter; TRUNCATE {TABLES} CASCADE")
-        await connection.execute(
-            "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL"
-        )
-    finally:
-        await connection.close()
-
-
-async def _deliveries(settings: Settings) -> list[dict[str, Any]]:
-    connection = await _owner(settings)
-    try:
-        rows = await connection.fetch(
-            "SELECT id, person_key, event_id, status FROM koseki_adapter.deliveries ORDER BY id"
-        )
-    finally:
-        await connection.close()
-    return [dict(row) for row in rows]
+DELIVERIES = "SELECT id, person_key, event_id, status FROM koseki_adapter.deliveries ORDER BY id"
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +61,7 @@ async def seeded(
     settings: Settings, sandbox: Sandbox, fuzz_system: Simulated, admin_headers: dict[str, str]
 ) -> SeededLedger:
     """Record a sent and a held notice with a seeding adapter."""
-    await _fresh_record(settings, sandbox)
+    await (await emptied_schema(settings, sandbox, "koseki_adapter", TABLES)).close()
     app = create_app(
         settings, Overrides(fuhyo_transport=fuzz_system.transport(), topology=sandbox.topology)
     )
@@ -98,17 +69,13 @@ async def seeded(
         hanako, taro = person(), person()
         sent = wrap(fuhyo_notice(), hanako, 1)
         await side.publish(sent)
-        await eventually(lambda: _deliveries(settings), until=bool, what="one sent")
-        manual = {"manual": True, "reason": "附票システム保守"}
-        switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
+        await switch_manual_mode(api, admin_headers, manual=True, reason="附票システム保守")
         await side.publish(wrap(fuhyo_notice(), taro, 1))
         rows = await eventually(
-            lambda: _deliveries(settings), until=lambda r: len(r) == 2, what="one held"
+            lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
         )
-        automatic = {"manual": False, "reason": "保守終了"}
-        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=False, reason="保守終了")
     assert [(r["person_key"], r["status"]) for r in rows] == [(hanako, "sent"), (taro, "held")]
     return SeededLedger(hanako, str(sent.event_id), rows[0]["id"], rows[1]["id"])
 
@@ -121,30 +88,4 @@ def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_system: Simulated) -> Fa
     )
 
 
-@pytest.fixture
-def app_lifespan(seeded: SeededLedger) -> Iterator[None]:
-    """Stop the app's lifespan (closing its pool and consumer) once an operation's cases ran."""
-    yield
-    shutdown_lifespans()
-
-
-@pytest.fixture(scope="module")
-def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
-    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-
-
-_CASES = itertools.count()
-
-
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case,
-    seeded: SeededLedger,
-    fuzz_app: FastAPI,
-    app_lifespan: None,
-    admin_headers: dict[str, str],
-) -> None:
-    if next(_CASES) % 2:  # every other case is about the seeded records
-        seeded.apply(case)
-    case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
+test_every_operation_answers_as_documented = every_operation_test(schema)

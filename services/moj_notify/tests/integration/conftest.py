@@ -12,8 +12,7 @@ service's app running in-process on a clock the test moves.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,21 @@ from typing import Any
 import asyncpg
 import pytest
 from fastapi import FastAPI
-from jumin_platform.topology import Topology
-from jumin_testing.adapter_fixtures import emptied_schema, span_file, staff_keys, test_settings
-from jumin_testing.adapter_harness import RegistrySide, Running, registry_side, running_app
-from jumin_testing.broker import Sandbox, sandbox_vhost
+from jumin_testing.adapter_fixtures import (
+    db_fixture,
+    sandbox_fixture,
+    staff_keys,
+    test_settings,
+    trace_file_fixture,
+)
+from jumin_testing.adapter_harness import (
+    RegistrySide,
+    Running,
+    StartApp,
+    app_starter,
+    registry_side,
+)
+from jumin_testing.broker import Sandbox
 from moj_notify.bootstrap import Overrides
 from moj_notify.config import Settings
 from moj_notify.entrypoints.api.app import create_app
@@ -54,16 +64,9 @@ class Clock:
         self.offset += by
 
 
-@pytest.fixture(scope="session")
-async def sandbox() -> AsyncIterator[Sandbox]:
-    """A vhost with the topology and the real users' permissions, for this test session."""
-    async with sandbox_vhost(Topology(), prefix="jumin_moj_test") as sandbox:
-        yield sandbox
-
-
-@pytest.fixture(scope="session")
-def trace_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return span_file(tmp_path_factory, "moj-notify")
+sandbox = sandbox_fixture("jumin_moj_test")
+trace_file = trace_file_fixture("moj-notify")
+db = db_fixture("moj_notify", TABLES)
 
 
 @pytest.fixture(scope="session")
@@ -78,14 +81,6 @@ def settings(sandbox: Sandbox, keys: Path, trace_file: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings, sandbox: Sandbox) -> AsyncIterator[Db]:
-    """The owner's connection, on emptied tables and purged queues."""
-    connection = await emptied_schema(settings, sandbox, "moj_notify", TABLES)
-    yield connection
-    await connection.close()
-
-
-@pytest.fixture
 async def system() -> AsyncIterator[Simulated]:
     """A fresh 連携サーバ simulator per test."""
     async with simulated() as s:
@@ -97,7 +92,7 @@ def clock() -> Clock:
     return Clock()
 
 
-StartService = Callable[..., Awaitable[Running]]
+StartService = StartApp
 
 
 @pytest.fixture
@@ -105,13 +100,11 @@ async def start_service(
     settings: Settings, sandbox: Sandbox, system: Simulated, keys: Path, clock: Clock, db: Db
 ) -> AsyncIterator[StartService]:
     """Start the service (settings may be changed per test); stopped after the test."""
-    async with AsyncExitStack() as stack:
 
-        async def start(**changes: Any) -> Running:
-            app = service_app(settings, sandbox, system, clock, **changes)
-            client = await stack.enter_async_context(running_app(app, "http://moj-notify"))
-            return Running(client, settings, keys)
+    def build(**changes: Any) -> FastAPI:
+        return service_app(settings, sandbox, system, clock, **changes)
 
+    async with app_starter(build, "http://moj-notify", settings, keys) as start:
         yield start
 
 

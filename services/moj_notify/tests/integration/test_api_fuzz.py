@@ -9,65 +9,42 @@ and one waiting for its 予定日; every other case has its identifiers replaced
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
 
-import asyncpg
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from jumin_contracts.codes import ChangeKind
 from jumin_contracts.messages import NoticeClass
-from jumin_testing.adapter_harness import registry_side, running_app
+from jumin_testing.adapter_fixtures import emptied_schema, owner_rows
+from jumin_testing.adapter_harness import registry_side, running_app, switch_manual_mode
 from jumin_testing.broker import Sandbox
-from jumin_testing.fuzzing import CHECKS, SeededLedger, built_app, fuzzing_schema, staff_headers
+from jumin_testing.fuzzing import (
+    SeededLedger,
+    admin_headers,
+    app_lifespan,
+    built_app,
+    every_operation_test,
+    fuzzing_schema,
+)
 from jumin_testing.waiting import eventually
 from moj_notify.bootstrap import Overrides
 from moj_notify.config import Settings
 from moj_notify.entrypoints.api.app import create_app
 from schemathesis import Case
-from schemathesis.python.asgi import shutdown_lifespans
 
 from ..builders import event, municipal_notice, person, special_permanent
 from ..simulated import Simulated, simulated
 from .conftest import TABLES
 
+__all__ = ["admin_headers", "app_lifespan"]  # the shared fixtures this module uses
+
 schema = fuzzing_schema(
     built_app(lambda: create_app(Settings()), keys_command="uv run jumin-registry dev-keys")
 )
-
-
-async def _owner(settings: Settings) -> asyncpg.Connection:
-    return await asyncpg.connect(settings.migration_database_url.get_secret_value())
-
-
-async def _fresh(settings: Settings, sandbox: Sandbox) -> None:
-    await sandbox.purge_queues()
-    connection = await _owner(settings)
-    try:
-        await connection.execute(
-            f"SET search_path = moj_notify; TRUNCATE {', '.join(TABLES)} CASCADE"
-        )
-        await connection.execute(
-            "UPDATE manual_mode SET manual = false, changed_by = NULL, reason = NULL"
-        )
-    finally:
-        await connection.close()
-
-
-async def _rows(settings: Settings, table: str) -> list[dict[str, Any]]:
-    connection = await _owner(settings)
-    try:
-        rows = await connection.fetch(
-            f"SELECT id, person_key, event_id, status FROM moj_notify.{table} ORDER BY id"
-        )
-    finally:
-        await connection.close()
-    return [dict(row) for row in rows]
+DELIVERIES = "SELECT id, person_key, event_id, status FROM moj_notify.deliveries ORDER BY id"
+SCHEDULED = "SELECT id, status FROM moj_notify.scheduled_notices ORDER BY id"
 
 
 @dataclass(frozen=True)
@@ -93,7 +70,7 @@ async def seeded(
     settings: Settings, sandbox: Sandbox, fuzz_system: Simulated, admin_headers: dict[str, str]
 ) -> Seeded:
     """A sent, a held and a waiting notice, made by a seeding service stopped before fuzzing."""
-    await _fresh(settings, sandbox)
+    await (await emptied_schema(settings, sandbox, "moj_notify", TABLES)).close()
     app = create_app(
         settings, Overrides(moj_transport=fuzz_system.transport(), topology=sandbox.topology)
     )
@@ -108,19 +85,15 @@ async def seeded(
             notice_class=NoticeClass.JUKI,
         )
         await side.publish(event(planned, waiting))
-        await eventually(lambda: _rows(settings, "deliveries"), until=bool, what="one sent")
-        manual = {"manual": True, "reason": "連携端末保守"}
-        switched = await api.put("/operator/manual-mode", json=manual, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await eventually(lambda: owner_rows(settings, DELIVERIES), until=bool, what="one sent")
+        await switch_manual_mode(api, admin_headers, manual=True, reason="連携端末保守")
         await side.publish(event(special_permanent(), held_for))
         rows = await eventually(
-            lambda: _rows(settings, "deliveries"), until=lambda r: len(r) == 2, what="one held"
+            lambda: owner_rows(settings, DELIVERIES), until=lambda r: len(r) == 2, what="one held"
         )
-        automatic = {"manual": False, "reason": "保守終了"}
-        switched = await api.put("/operator/manual-mode", json=automatic, headers=admin_headers)
-        assert switched.status_code == 200, switched.text
+        await switch_manual_mode(api, admin_headers, manual=False, reason="保守終了")
     assert [(r["person_key"], r["status"]) for r in rows] == [(sent_to, "sent"), (held_for, "held")]
-    (pending,) = [r for r in await _rows(settings, "scheduled_notices") if r["status"] == "pending"]
+    (pending,) = [r for r in await owner_rows(settings, SCHEDULED) if r["status"] == "pending"]
     return Seeded(sent_to, str(sent.event_id), rows[0]["id"], rows[1]["id"], pending["id"])
 
 
@@ -132,30 +105,4 @@ def fuzz_app(settings: Settings, sandbox: Sandbox, fuzz_system: Simulated) -> Fa
     )
 
 
-@pytest.fixture
-def app_lifespan(seeded: Seeded) -> Iterator[None]:
-    """Stop the app's lifespan (closing its pool and consumer) once an operation's cases ran."""
-    yield
-    shutdown_lifespans()
-
-
-@pytest.fixture(scope="module")
-def admin_headers(settings: Settings, keys: Path) -> dict[str, str]:
-    return staff_headers(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-
-
-_CASES = itertools.count()
-
-
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case,
-    seeded: Seeded,
-    fuzz_app: FastAPI,
-    app_lifespan: None,
-    admin_headers: dict[str, str],
-) -> None:
-    if next(_CASES) % 2:  # every other case is about the seeded records
-        seeded.apply(case)
-    case.call_and_validate(headers=admin_headers, checks=CHECKS, app=fuzz_app)
+test_every_operation_answers_as_documented = every_operation_test(schema)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
 import httpx
-from jumin_testing.simulator_kit import post_message
+from jumin_testing.simulator_kit import accepted, envelope, feed_items, message_sender
 
 ATENA_NO = "0000000019"
 OTHER_ATENA_NO = "0000000027"
@@ -36,39 +35,21 @@ def person(**changes: Any) -> dict[str, Any]:
 
 def message(body: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
     """Wrap a person in the envelope."""
-    return {
-        "event_id": event_id or str(uuid4()),
-        "municipality_code": "131041",
-        "sent_at": "2026-12-01T10:00:00+09:00",
-        "body": body,
-    }
+    return envelope(body, sent_at="2026-12-01T10:00:00+09:00", event_id=event_id)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one 宛名連携 with an idempotency key."""
-    return await post_message(client, "/atena/v1/persons", payload, key=key, headers=headers)
+send = message_sender("/atena/v1/persons")
+"""POST one 宛名連携 with an idempotency key."""
 
 
 async def sent(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
     """POST one 宛名連携 that must be received; its answer."""
-    response = await send(client, payload)
-    assert response.status_code == 201, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
+    return await accepted(client, "/atena/v1/persons", payload)
 
 
 async def feed(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
     """The notices for the ward after a cursor."""
-    response = await client.get("/atena/v1/notifications", params={"after": after})
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
+    return await feed_items(client, "/atena/v1/notifications", after)
 
 
 async def lookup(client: httpx.AsyncClient, **query: str) -> httpx.Response:

@@ -9,26 +9,16 @@ import pytest
 from atena_simulator.config import Settings
 from atena_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
-from jumin_testing.simulator_kit import collect_spans, in_process
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from jumin_testing.simulator_kit import app_fixture, in_process, spans_fixture
 
-
-@pytest.fixture(scope="session")
-def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
-    """Install tracing once and collect every finished span in memory."""
-    return collect_spans("atena-simulator", tmp_path_factory.mktemp("traces"))
+spans = spans_fixture("atena-simulator")
+app = app_fixture(create_app)
 
 
 @pytest.fixture
 def settings() -> Settings:
     """符号 back at once, short hangs so tests stay fast; a seed so draws repeat."""
     return Settings(fugo_delay=0, timeout_hang=1.0, seed=7)
-
-
-@pytest.fixture
-def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator app."""
-    return create_app(settings)
 
 
 @pytest.fixture

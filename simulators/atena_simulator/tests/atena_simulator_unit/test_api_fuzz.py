@@ -13,20 +13,24 @@ items are exercised too.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from atena_simulator.config import Settings
 from atena_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
 from jumin_simulator.faults import FaultSettings
-from jumin_testing.fuzzing import CHECKS, fuzzing_schema
-from jumin_testing.simulator_kit import in_process, post_message, refused_as_not_utf8, use_seeded
+from jumin_testing.fuzzing import fuzzing_schema
+from jumin_testing.simulator_kit import (
+    every_operation_test,
+    in_process,
+    post_message,
+    refused_as_not_utf8,
+    use_seeded,
+)
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
 
@@ -75,19 +79,9 @@ def _use_seeded(case: Case, seeded: Seeded) -> None:
     use_seeded(case, key=seeded.key, query=query)
 
 
-_CASES = itertools.count()
-"""Numbers the cases as they come; generation is derandomized, so the numbering is stable."""
-
-
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzz_app.state.simulator.faults = FaultSettings()  # a fuzzed PUT /sim/faults stays its own
-    if next(_CASES) % 2:
-        _use_seeded(case, seeded)
-    case.call_and_validate(checks=CHECKS, app=fuzz_app)
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import httpx
-import pytest
+from jumin_testing.simulator_faults import check_busy, check_down, check_latency, check_timeout
 from jumin_testing.simulator_kit import set_faults
 
 from .builders import JUMINHYO_CODE, feed, message, person, send
@@ -19,28 +17,22 @@ async def _persons(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 
 async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
-    await set_faults(client, latency_ms=300)
-
-    started = time.monotonic()
-    response = await client.get("/atena/v1/notifications")
-
-    assert response.status_code == 200
-    assert time.monotonic() - started >= 0.25
+    await check_latency(client, "/atena/v1/notifications")
 
 
 async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    await set_faults(client, error_rate=1.0)
     payload = message(person())
 
-    answers = [await send(client, payload) for _ in range(3)]
-    answers.append(await client.get("/atena/v1/notifications"))
+    await check_busy(
+        client,
+        lambda: send(client, payload),
+        event_id=payload["event_id"],
+        read_path="/atena/v1/notifications",
+    )
 
-    assert {(r.status_code, r.json()["code"]) for r in answers} == {(503, "E-BUSY")}
     assert await _persons(client) == []  # /sim/* is unaffected
-    counts = (await client.get("/sim/received/counts")).json()
-    assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 3}
 
 
 async def test_a_lost_reply_numbers_the_person_and_the_retry_gets_the_same_answer(
@@ -81,22 +73,11 @@ async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncCl
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await set_faults(client, down=True, latency_ms=5000)
-
-    started = time.monotonic()
-    response = await send(client, message(person()))
-
-    assert (response.status_code, response.json()["code"]) == (503, "E-DOWN")
-    assert time.monotonic() - started < 4
-    assert (await client.get("/healthz")).status_code == 200
+    await check_down(client, lambda: send(client, message(person())))
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
-
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await client.get("/atena/v1/persons", params={"atena_no": "0000000019"})
+    await check_timeout(client, "/atena/v1/persons", {"atena_no": "0000000019"})
 
 
 async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> None:

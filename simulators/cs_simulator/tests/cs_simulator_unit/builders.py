@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from uuid import uuid4
 
-import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit
+from jumin_testing.simulator_kit import envelope, message_sender
 
 
 def juminhyo_code(n: int) -> str:
@@ -75,22 +74,8 @@ BODIES: dict[str, Callable[[str], dict[str, Any]]] = {
 
 def message(type_: str, body: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
     """Wrap a body in a transmission envelope."""
-    return {
-        "type": type_,
-        "event_id": event_id or str(uuid4()),
-        "municipality_code": "131041",
-        "sent_at": "2026-11-27T10:00:00+09:00",
-        "body": body,
-    }
+    return envelope(body, sent_at="2026-11-27T10:00:00+09:00", event_id=event_id, type=type_)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one transmission with an idempotency key."""
-    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
-    return await client.post("/cs/v1/messages", json=payload, headers=all_headers)
+send = message_sender("/cs/v1/messages")
+"""POST one transmission with an idempotency key."""

@@ -9,26 +9,16 @@ import pytest
 from cs_simulator.config import Settings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
-from jumin_testing.simulator_kit import collect_spans
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from jumin_testing.simulator_kit import app_fixture, spans_fixture
 
-
-@pytest.fixture(scope="session")
-def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
-    """Install tracing once and collect every finished span in memory."""
-    return collect_spans("cs-simulator", tmp_path_factory.mktemp("traces"))
+spans = spans_fixture("cs-simulator")
+app = app_fixture(create_app)
 
 
 @pytest.fixture
 def settings() -> Settings:
     """Short delays so tests stay fast; a seed so numbers repeat."""
     return Settings(my_number_delay=0.3, timeout_hang=1.0, seed=7)
-
-
-@pytest.fixture
-def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator app."""
-    return create_app(settings)
 
 
 @pytest.fixture

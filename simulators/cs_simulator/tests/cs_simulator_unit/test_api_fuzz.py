@@ -17,20 +17,18 @@ cursor) replaced by the seeded ones, so replays, key reuse and pages with items 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from cs_simulator.config import Settings
 from cs_simulator.domain.faults import FaultSettings
 from cs_simulator.entrypoints.app import create_app
 from fastapi import FastAPI
-from jumin_testing.fuzzing import CHECKS, fuzzing_schema
+from jumin_testing.fuzzing import fuzzing_schema
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from schemathesis import Case
 from schemathesis.python.asgi import shutdown_lifespans
@@ -51,17 +49,13 @@ class Seeded:
     juminhyo_code: str
     cursor_before: int
 
-    def header_values(self) -> dict[str, str]:
-        return {"Idempotency-Key": self.key}
-
-    def query_values(self) -> dict[str, str | int]:
-        return {"event_id": self.event_id, "juminhyo_code": self.juminhyo_code}
-
 
 @pytest.fixture
-def fuzz_app(spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator that answers at once: no 個人番号 delay, hangs cut short."""
-    return create_app(Settings(my_number_delay=0.0, timeout_hang=0.1, seed=7))
+def fuzz_app(spans: InMemorySpanExporter) -> Iterator[FastAPI]:
+    """A fresh simulator that answers at once: no 個人番号 delay, hangs cut short; its lifespan
+    (which schemathesis starts) stopped, cancelling pending answers, once an operation's cases ran."""
+    yield create_app(Settings(my_number_delay=0.0, timeout_hang=0.1, seed=7))
+    shutdown_lifespans()
 
 
 @pytest.fixture
@@ -89,47 +83,20 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
     return Seeded(key, payload["event_id"], code, queued.json()["cursor"] - 1)
 
 
-@pytest.fixture
-def app_lifespan(seeded: Seeded) -> Iterator[None]:
-    """Stop the app's lifespan (cancelling pending answers) once an operation's cases have run."""
-    yield
-    shutdown_lifespans()
-
-
 def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded state."""
-    declared_headers = {parameter.name for parameter in case.operation.headers}
-    if "Idempotency-Key" in declared_headers:
-        case.headers = {**(case.headers or {}), **seeded.header_values()}
-    declared = {parameter.name for parameter in case.operation.query}
-    overrides: dict[str, Any] = {k: v for k, v in seeded.query_values().items() if k in declared}
-    if "after" in declared:  # a cursor for notifications, a 住民票コード for identities
-        after = "/notifications" in case.operation.path
-        overrides["after"] = seeded.cursor_before if after else juminhyo_code(10)
-    if overrides:
-        case.query = {**(case.query or {}), **overrides}
+    # `after`: a cursor for notifications, a 住民票コード for identities
+    after = seeded.cursor_before if "/notifications" in case.operation.path else juminhyo_code(10)
+    query = {"event_id": seeded.event_id, "juminhyo_code": seeded.juminhyo_code, "after": after}
+    use_seeded(case, key=seeded.key, query=query)
 
 
-_CASES = itertools.count()
-"""Numbers the cases as they come; generation is derandomized, so the numbering is stable."""
-
-
-@schema.parametrize()
-# The app and its seeded state are meant to be shared by an operation's examples.
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded, app_lifespan: None
-) -> None:
-    fuzz_app.state.simulator.faults = FaultSettings()  # a fuzzed PUT /sim/faults stays its own
-    if next(_CASES) % 2:  # every other case is about the seeded state
-        _use_seeded(case, seeded)
-    case.call_and_validate(checks=CHECKS, app=fuzz_app)
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 # ---- fixed cases: what fuzzing found ---------------------------------------------------------------
-NOT_UTF8 = b'{"count": "\xff"}'
-
-
 @pytest.mark.parametrize(
     ("method", "path", "headers"),
     [
@@ -143,14 +110,8 @@ async def test_a_body_that_is_not_utf8_is_an_e_format_refusal_and_changes_nothin
     client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
     # Found by fuzzing: FastAPI's "error parsing the body" came out as a problem without `code`.
-    response = await client.request(
-        method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
-    )
+    assert await refused_as_not_utf8(client, method, path, headers)
 
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "E-FORMAT"
-    assert response.json()["errors"][0]["loc"] == ["body"]
     assert (await client.get("/sim/received")).json() == {"items": []}
     assert (await client.get("/cs/v1/notifications")).json()["items"] == []
     assert (await client.get("/sim/faults")).json() == FaultSettings().model_dump(mode="json")

@@ -2,50 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import httpx
-import pytest
 from cs_simulator.config import Settings
 from cs_simulator.entrypoints.app import create_app
+from jumin_testing.simulator_faults import check_busy, check_down, check_latency, check_timeout
+from jumin_testing.simulator_kit import set_faults
 
 from .builders import BODIES, identity_body, juminhyo_code, message, send
 
 
-async def _set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
-    response = await client.put("/sim/faults", json=faults)
-    assert response.status_code == 200
-
-
 async def test_latency_delays_every_cs_call(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, latency_ms=300)
-
-    started = time.monotonic()
-    response = await client.get("/cs/v1/notifications")
-
-    assert response.status_code == 200
-    assert time.monotonic() - started >= 0.25
+    await check_latency(client, "/cs/v1/notifications")
 
 
 async def test_error_rate_one_answers_every_cs_call_busy(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, error_rate=1.0)
     payload = message("identity", identity_body(juminhyo_code(1)))
 
-    answers = [await send(client, payload) for _ in range(5)]
-    answers.append(await client.get("/cs/v1/notifications"))
+    await check_busy(
+        client,
+        lambda: send(client, payload),
+        event_id=payload["event_id"],
+        read_path="/cs/v1/notifications",
+        attempts=5,
+    )
 
-    assert {(r.status_code, r.json()["code"]) for r in answers} == {(503, "E-BUSY")}
     assert (await client.get("/sim/received")).json()["items"] == []  # /sim/* is unaffected
-    counts = (await client.get("/sim/received/counts")).json()
-    assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 5}
 
 
 async def test_a_lost_reply_stores_the_message_and_the_retry_gets_the_replay(
     client: httpx.AsyncClient,
 ) -> None:
-    await _set_faults(client, lost_reply_rate=1.0)
+    await set_faults(client, lost_reply_rate=1.0)
     payload = message("identity", identity_body(juminhyo_code(1)))
     key = "7b0f3c52-2f7e-4a7e-9d5c-3f1e2a4b5c6d"
 
@@ -71,7 +60,7 @@ async def test_faults_draw_the_same_sequence_under_the_same_seed(settings: Setti
     async def statuses() -> list[int]:
         transport = httpx.ASGITransport(app=create_app(settings))
         async with httpx.AsyncClient(transport=transport, base_url="http://cs") as client:
-            await _set_faults(client, error_rate=0.5)
+            await set_faults(client, error_rate=0.5)
             return [(await client.get("/cs/v1/notifications")).status_code for _ in range(30)]
 
     first, second = await statuses(), await statuses()
@@ -84,7 +73,7 @@ async def test_rejected_people_are_refused_for_every_message_about_them(
     client: httpx.AsyncClient,
 ) -> None:
     refused, other = juminhyo_code(1), juminhyo_code(2)
-    await _set_faults(client, reject_juminhyo_codes=[refused])
+    await set_faults(client, reject_juminhyo_codes=[refused])
 
     answers = [await send(client, message(t, body(refused))) for t, body in BODIES.items()]
     accepted = await send(client, message("identity", identity_body(other)))
@@ -96,28 +85,20 @@ async def test_rejected_people_are_refused_for_every_message_about_them(
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, down=True, latency_ms=5000)
-
-    started = time.monotonic()
-    response = await client.post(
-        "/cs/v1/free-codes", json={"count": 1}, headers={"Idempotency-Key": "x"}
+    await check_down(
+        client,
+        lambda: client.post(
+            "/cs/v1/free-codes", json={"count": 1}, headers={"Idempotency-Key": "x"}
+        ),
     )
-
-    assert (response.status_code, response.json()["code"]) == (503, "E-DOWN")
-    assert time.monotonic() - started < 4
-    assert (await client.get("/healthz")).status_code == 200
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
-
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await client.get("/cs/v1/notifications")
+    await check_timeout(client, "/cs/v1/notifications")
 
 
 async def test_deleting_faults_restores_service(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, down=True)
+    await set_faults(client, down=True)
     await client.delete("/sim/faults")
 
     response = await client.get("/cs/v1/notifications")
@@ -155,7 +136,7 @@ async def test_reset_forgets_everything(client: httpx.AsyncClient, app: Any) -> 
             "new_municipality_code": "271004",
         },
     )
-    await _set_faults(client, latency_ms=10)
+    await set_faults(client, latency_ms=10)
 
     assert (await client.post("/sim/reset")).status_code == 204
 

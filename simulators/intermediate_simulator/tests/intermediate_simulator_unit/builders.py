@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
 import httpx
-from jumin_testing.simulator_kit import post_message
+from jumin_testing.simulator_kit import accepted, envelope, message_sender
 
 FUGO = "FGABCDEFGHIJKLMNOPQRST12"
 OTHER_FUGO = "FG0123456789ABCDEFGHIJKL"
@@ -40,37 +39,23 @@ def operation(
     event_id: str | None = None,
 ) -> dict[str, Any]:
     """One 副本 operation in its envelope."""
-    return {
-        "event_id": event_id or str(uuid4()),
-        "municipality_code": "131041",
-        "sent_at": "2026-12-01T10:00:05+09:00",
-        "body": {
-            "operation": kind,
-            "fugo": fugo,
-            "data_item": "juminhyo_kankei",
-            "as_of": as_of,
-            "items": items,
-        },
+    body = {
+        "operation": kind,
+        "fugo": fugo,
+        "data_item": "juminhyo_kankei",
+        "as_of": as_of,
+        "items": items,
     }
+    return envelope(body, sent_at="2026-12-01T10:00:05+09:00", event_id=event_id)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one operation with an idempotency key."""
-    return await post_message(client, "/intermediate/v1/copies", payload, key=key, headers=headers)
+send = message_sender("/intermediate/v1/copies")
+"""POST one operation with an idempotency key."""
 
 
 async def stored(client: httpx.AsyncClient, payload: dict[str, Any]) -> dict[str, Any]:
     """POST one operation that must be stored; its answer."""
-    response = await send(client, payload)
-    assert response.status_code == 201, response.text
-    answer: dict[str, Any] = response.json()
-    return answer
+    return await accepted(client, "/intermediate/v1/copies", payload)
 
 
 def inquiry(**changes: Any) -> dict[str, Any]:

@@ -9,26 +9,16 @@ import pytest
 from fastapi import FastAPI
 from intermediate_simulator.config import Settings
 from intermediate_simulator.entrypoints.app import create_app
-from jumin_testing.simulator_kit import collect_spans, in_process
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from jumin_testing.simulator_kit import app_fixture, in_process, spans_fixture
 
-
-@pytest.fixture(scope="session")
-def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
-    """Install tracing once and collect every finished span in memory."""
-    return collect_spans("intermediate-simulator", tmp_path_factory.mktemp("traces"))
+spans = spans_fixture("intermediate-simulator")
+app = app_fixture(create_app)
 
 
 @pytest.fixture
 def settings() -> Settings:
     """Short hangs so tests stay fast; a seed so fault draws repeat."""
     return Settings(timeout_hang=1.0, seed=7)
-
-
-@pytest.fixture
-def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator app."""
-    return create_app(settings)
 
 
 @pytest.fixture

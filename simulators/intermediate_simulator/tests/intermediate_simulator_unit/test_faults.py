@@ -3,39 +3,30 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import httpx
-import pytest
+from jumin_testing.simulator_faults import check_busy, check_down, check_latency, check_timeout
 from jumin_testing.simulator_kit import set_faults
 
 from .builders import FUGO, ask, copies, inquiry, member_items, operation, records, send
 
 
 async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
-    await set_faults(client, latency_ms=300)
-
-    started = time.monotonic()
-    response = await client.get("/intermediate/v1/copies")
-
-    assert response.status_code == 200
-    assert time.monotonic() - started >= 0.25
+    await check_latency(client, "/intermediate/v1/copies")
 
 
 async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    await set_faults(client, error_rate=1.0)
     payload = operation("register", member_items())
 
-    answers = [await send(client, payload) for _ in range(3)]
-    answers.append(await client.get("/intermediate/v1/copies"))
+    await check_busy(
+        client,
+        lambda: send(client, payload),
+        event_id=payload["event_id"],
+        read_path="/intermediate/v1/copies",
+    )
 
-    assert {(r.status_code, r.json()["code"]) for r in answers} == {(503, "E-BUSY")}
     assert (await client.get("/sim/received")).json()["items"] == []  # /sim/* is unaffected
-    counts = (await client.get("/sim/received/counts")).json()
-    assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 3}
 
 
 async def test_a_lost_reply_stores_the_copy_and_the_retry_gets_the_replay(
@@ -74,22 +65,11 @@ async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncCl
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await set_faults(client, down=True, latency_ms=5000)
-
-    started = time.monotonic()
-    response = await send(client, operation("register", member_items()))
-
-    assert (response.status_code, response.json()["code"]) == (503, "E-DOWN")
-    assert time.monotonic() - started < 4
-    assert (await client.get("/healthz")).status_code == 200
+    await check_down(client, lambda: send(client, operation("register", member_items())))
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
-
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await client.get("/intermediate/v1/provision-records", params={"fugo": FUGO})
+    await check_timeout(client, "/intermediate/v1/provision-records", {"fugo": FUGO})
 
 
 async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> None:

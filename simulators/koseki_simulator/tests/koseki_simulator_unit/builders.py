@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
 import httpx
 from jumin_contracts.check_digits import juminhyo_code_check_digit
+from jumin_testing.simulator_kit import envelope, feed_items, message_sender
 
 HONSEKI = "東京都新宿区歌舞伎町一丁目1番"
 HITTOSHA = "新宿 太郎"
@@ -78,12 +78,7 @@ def notice_body(code: str | None = MOTHER, **changes: Any) -> dict[str, Any]:
 
 def notice(body: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
     """Wrap a body in the envelope."""
-    return {
-        "event_id": event_id or str(uuid4()),
-        "municipality_code": "131041",
-        "sent_at": "2026-11-27T10:00:00+09:00",
-        "body": body,
-    }
+    return envelope(body, sent_at="2026-11-27T10:00:00+09:00", event_id=event_id)
 
 
 async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) -> None:
@@ -92,16 +87,8 @@ async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) ->
     assert response.status_code == 200, response.text
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one notice with an idempotency key."""
-    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
-    return await client.post("/koseki/v1/notices", json=payload, headers=all_headers)
+send = message_sender("/koseki/v1/notices")
+"""POST one notice with an idempotency key."""
 
 
 async def fuhyo(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
@@ -112,7 +99,4 @@ async def fuhyo(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
 
 async def feed(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
     """The notices for the ward after a cursor."""
-    response = await client.get("/koseki/v1/notifications", params={"after": after})
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
+    return await feed_items(client, "/koseki/v1/notifications", after)

@@ -7,28 +7,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import FastAPI
-from jumin_testing.simulator_kit import collect_spans
+from jumin_testing.simulator_kit import app_fixture, spans_fixture
 from koseki_simulator.config import Settings
 from koseki_simulator.entrypoints.app import create_app
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-
-@pytest.fixture(scope="session")
-def spans(tmp_path_factory: pytest.TempPathFactory) -> InMemorySpanExporter:
-    """Install tracing once and collect every finished span in memory."""
-    return collect_spans("koseki-simulator", tmp_path_factory.mktemp("traces"))
+spans = spans_fixture("koseki-simulator")
+app = app_fixture(create_app)
 
 
 @pytest.fixture
 def settings() -> Settings:
     """Short hangs so tests stay fast; a seed so fault draws repeat."""
     return Settings(timeout_hang=1.0, seed=7)
-
-
-@pytest.fixture
-def app(settings: Settings, spans: InMemorySpanExporter) -> FastAPI:
-    """A fresh simulator app."""
-    return create_app(settings)
 
 
 @pytest.fixture

@@ -12,17 +12,15 @@ so replays, key reuse and pages with items are exercised too.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from jumin_simulator.faults import FaultSettings
-from jumin_testing.fuzzing import CHECKS, fuzzing_schema
+from jumin_testing.fuzzing import fuzzing_schema
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from koseki_simulator.config import Settings
 from koseki_simulator.entrypoints.app import create_app
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -73,34 +71,15 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
 
 def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded state."""
-    if "Idempotency-Key" in {parameter.name for parameter in case.operation.headers}:
-        case.headers = {**(case.headers or {}), "Idempotency-Key": seeded.key}
-    declared = {parameter.name for parameter in case.operation.query}
-    values: dict[str, Any] = {"event_id": seeded.event_id, "juminhyo_code": seeded.juminhyo_code}
-    overrides = {k: v for k, v in values.items() if k in declared}
-    if "after" in declared:  # a cursor for notifications, a 住民票コード for the 附票
-        after = "/notifications" in case.operation.path
-        overrides["after"] = seeded.cursor_before if after else FATHER
-    if overrides:
-        case.query = {**(case.query or {}), **overrides}
+    # `after`: a cursor for notifications, a 住民票コード for the 附票
+    after = seeded.cursor_before if "/notifications" in case.operation.path else FATHER
+    query = {"event_id": seeded.event_id, "juminhyo_code": seeded.juminhyo_code, "after": after}
+    use_seeded(case, key=seeded.key, query=query)
 
 
-_CASES = itertools.count()
-"""Numbers the cases as they come; generation is derandomized, so the numbering is stable."""
-
-
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzz_app.state.simulator.faults = FaultSettings()  # a fuzzed PUT /sim/faults stays its own
-    if next(_CASES) % 2:
-        _use_seeded(case, seeded)
-    case.call_and_validate(checks=CHECKS, app=fuzz_app)
-
-
-NOT_UTF8 = b'{"honseki": "\xff"}'
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=FaultSettings, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(
@@ -115,13 +94,8 @@ NOT_UTF8 = b'{"honseki": "\xff"}'
 async def test_a_body_that_is_not_utf8_is_an_e_format_refusal_and_changes_nothing(
     client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
-    response = await client.request(
-        method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
-    )
+    assert await refused_as_not_utf8(client, method, path, headers)
 
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "E-FORMAT"
     assert (await client.get("/sim/koseki")).json() == {"items": []}
     assert (await client.get("/sim/faults")).json() == FaultSettings().model_dump(mode="json")
 

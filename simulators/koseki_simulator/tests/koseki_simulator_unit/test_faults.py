@@ -2,53 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import Any
-
 import httpx
-import pytest
 from fastapi import FastAPI
+from jumin_testing.simulator_faults import check_busy, check_down, check_latency, check_timeout
+from jumin_testing.simulator_kit import set_faults
 
 from .builders import MOTHER, feed, fuhyo, notice, notice_body, seed, send
 
 
-async def _set_faults(client: httpx.AsyncClient, **faults: Any) -> None:
-    response = await client.put("/sim/faults", json=faults)
-    assert response.status_code == 200, response.text
-
-
 async def test_latency_delays_every_call(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, latency_ms=300)
-
-    started = time.monotonic()
-    response = await client.get("/koseki/v1/fuhyo")
-
-    assert response.status_code == 200
-    assert time.monotonic() - started >= 0.25
+    await check_latency(client, "/koseki/v1/fuhyo")
 
 
 async def test_error_rate_one_answers_every_call_busy_and_stores_nothing(
     client: httpx.AsyncClient,
 ) -> None:
     await seed(client)
-    await _set_faults(client, error_rate=1.0)
     payload = notice(notice_body())
 
-    answers = [await send(client, payload) for _ in range(3)]
-    answers.append(await client.get("/koseki/v1/notifications"))
+    await check_busy(
+        client,
+        lambda: send(client, payload),
+        event_id=payload["event_id"],
+        read_path="/koseki/v1/notifications",
+    )
 
-    assert {(r.status_code, r.json()["code"]) for r in answers} == {(503, "E-BUSY")}
     assert (await client.get("/sim/received")).json()["items"] == []  # /sim/* is unaffected
-    counts = (await client.get("/sim/received/counts")).json()
-    assert counts[payload["event_id"]] == {"accepted": 0, "attempts": 3}
 
 
 async def test_a_lost_reply_applies_the_notice_and_the_retry_gets_the_replay(
     client: httpx.AsyncClient,
 ) -> None:
     await seed(client)
-    await _set_faults(client, lost_reply_rate=1.0)
+    await set_faults(client, lost_reply_rate=1.0)
     payload = notice(notice_body())
     key = "7b0f3c52-2f7e-4a7e-9d5c-3f1e2a4b5c6d"
 
@@ -68,7 +54,7 @@ async def test_a_lost_reply_applies_the_notice_and_the_retry_gets_the_replay(
 
 async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncClient) -> None:
     await seed(client)
-    await _set_faults(client, reject_juminhyo_codes=[MOTHER])
+    await set_faults(client, reject_juminhyo_codes=[MOTHER])
 
     refused = await send(client, notice(notice_body()))
     await client.delete("/sim/faults")
@@ -81,22 +67,11 @@ async def test_rejected_people_are_refused_and_others_pass(client: httpx.AsyncCl
 
 
 async def test_down_answers_at_once_with_e_down(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, down=True, latency_ms=5000)
-
-    started = time.monotonic()
-    response = await send(client, notice(notice_body()))
-
-    assert (response.status_code, response.json()["code"]) == (503, "E-DOWN")
-    assert time.monotonic() - started < 4
-    assert (await client.get("/healthz")).status_code == 200
+    await check_down(client, lambda: send(client, notice(notice_body())))
 
 
 async def test_timeout_makes_the_client_give_up(client: httpx.AsyncClient) -> None:
-    await _set_faults(client, timeout_rate=1.0)  # the test settings hang for 1 s
-
-    with pytest.raises(TimeoutError):
-        async with asyncio.timeout(0.2):
-            await client.get("/koseki/v1/notifications")
+    await check_timeout(client, "/koseki/v1/notifications")
 
 
 async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> None:
@@ -112,7 +87,7 @@ async def test_invalid_fault_settings_are_refused(client: httpx.AsyncClient) -> 
 async def test_reset_forgets_everything(client: httpx.AsyncClient, app: FastAPI) -> None:
     await seed(client)
     await send(client, notice(notice_body(given_name="華子")))  # a mismatch: a collation notice
-    await _set_faults(client, latency_ms=10)
+    await set_faults(client, latency_ms=10)
 
     assert (await client.post("/sim/reset")).status_code == 204
 

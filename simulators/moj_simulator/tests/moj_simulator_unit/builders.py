@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
 
 import httpx
+from jumin_testing.simulator_kit import envelope, feed_items, message_sender
 
 CARD = "AB12345678CD"
 OTHER_CARD = "EF87654321GH"
@@ -73,25 +73,11 @@ def notice(
     body: dict[str, Any], *, type_: str = "municipal_notice", event_id: str | None = None
 ) -> dict[str, Any]:
     """Wrap a body in the envelope."""
-    return {
-        "event_id": event_id or str(uuid4()),
-        "municipality_code": "131041",
-        "sent_at": "2026-11-27T10:00:00+09:00",
-        "type": type_,
-        "body": body,
-    }
+    return envelope(body, sent_at="2026-11-27T10:00:00+09:00", event_id=event_id, type=type_)
 
 
-async def send(
-    client: httpx.AsyncClient,
-    payload: dict[str, Any],
-    *,
-    key: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """POST one notice with an idempotency key."""
-    all_headers = {"Idempotency-Key": key or str(uuid4()), **(headers or {})}
-    return await client.post("/moj/v1/notices", json=payload, headers=all_headers)
+send = message_sender("/moj/v1/notices")
+"""POST one notice with an idempotency key."""
 
 
 async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) -> None:
@@ -102,10 +88,7 @@ async def seed(client: httpx.AsyncClient, body: dict[str, Any] | None = None) ->
 
 async def feed(client: httpx.AsyncClient, after: int = 0) -> list[dict[str, Any]]:
     """The notices for the ward after a cursor."""
-    response = await client.get("/moj/v1/notifications", params={"after": after})
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
+    return await feed_items(client, "/moj/v1/notifications", after)
 
 
 async def results(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:

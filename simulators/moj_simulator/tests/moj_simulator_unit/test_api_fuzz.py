@@ -13,16 +13,15 @@ exercised too.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
 import httpx
-import hypothesis
 import pytest
 from fastapi import FastAPI
-from jumin_testing.fuzzing import CHECKS, fuzzing_schema
+from jumin_testing.fuzzing import fuzzing_schema
+from jumin_testing.simulator_kit import every_operation_test, refused_as_not_utf8, use_seeded
 from moj_simulator.config import Settings
 from moj_simulator.domain.faults import MojFaults
 from moj_simulator.entrypoints.app import create_app
@@ -77,17 +76,8 @@ async def seeded(fuzz_app: FastAPI) -> Seeded:
 
 def _use_seeded(case: Case, seeded: Seeded) -> None:
     """Point the case's identifiers at the seeded state."""
-    if "Idempotency-Key" in {parameter.name for parameter in case.operation.headers}:
-        case.headers = {**(case.headers or {}), "Idempotency-Key": seeded.key}
-    declared = {parameter.name for parameter in case.operation.query}
-    values: dict[str, Any] = {
-        "event_id": seeded.event_id,
-        "card_no": seeded.card_no,
-        "after": seeded.cursor_before,
-    }
-    overrides = {k: v for k, v in values.items() if k in declared}
-    if overrides:
-        case.query = {**(case.query or {}), **overrides}
+    query = {"event_id": seeded.event_id, "card_no": seeded.card_no, "after": seeded.cursor_before}
+    use_seeded(case, key=seeded.key, query=query)
     body_ids = BODY_IDS.get(case.operation.path, {})
     if body_ids and isinstance(case.body, dict):  # a 長官通知 or result about what is held
         case.body = {**case.body, **body_ids}
@@ -100,22 +90,9 @@ BODY_IDS: dict[str, dict[str, Any]] = {
 """Identifiers put into fuzzed bodies so that they name the seeded person and notice."""
 
 
-_CASES = itertools.count()
-"""Numbers the cases as they come; generation is derandomized, so the numbering is stable."""
-
-
-@schema.parametrize()
-@hypothesis.settings(suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented(
-    case: Case, fuzz_app: FastAPI, seeded: Seeded
-) -> None:
-    fuzz_app.state.simulator.faults = MojFaults()  # a fuzzed PUT /sim/faults stays its own
-    if next(_CASES) % 2:
-        _use_seeded(case, seeded)
-    case.call_and_validate(checks=CHECKS, app=fuzz_app)
-
-
-NOT_UTF8 = b'{"kind": "\xff"}'
+test_every_operation_answers_as_documented = every_operation_test(
+    schema, faults=MojFaults, point_at_seeded=_use_seeded
+)
 
 
 @pytest.mark.parametrize(
@@ -131,13 +108,8 @@ NOT_UTF8 = b'{"kind": "\xff"}'
 async def test_a_body_that_is_not_utf8_is_an_e_format_refusal_and_changes_nothing(
     client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str]
 ) -> None:
-    response = await client.request(
-        method, path, content=NOT_UTF8, headers={**headers, "Content-Type": "application/json"}
-    )
+    assert await refused_as_not_utf8(client, method, path, headers)
 
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "E-FORMAT"
     assert (await client.get("/sim/residents")).json() == []
     assert (await client.get("/moj/v1/notifications")).json()["items"] == []
     assert (await client.get("/sim/faults")).json() == MojFaults().model_dump(mode="json")

@@ -13,7 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from jumin_simulator.journal import Entry
-from jumin_simulator.state import JournaledState, Received
+from jumin_simulator.state import Received, ReceivingState
 
 from atena_simulator.domain.messages import Envelope, PersonItems
 from atena_simulator.domain.persons import FugoStatus, Person, link_of
@@ -40,23 +40,20 @@ class Receipt(Received[Envelope, PersonItems]):
     def load(cls, entry: Entry) -> Receipt:
         envelope = Envelope.model_validate(entry["envelope"])
         return cls(
-            UUID(entry["key"]),
-            envelope,
-            envelope.body,
-            entry["receipt_no"],
-            datetime.fromisoformat(entry["at"]),
-            entry["traceparent"],
-            entry["integrated_atena_no"],
-            entry["first_sight"],
-            FugoStatus(entry["fugo_status"]),
+            envelope=envelope,
+            body=envelope.body,
+            **cls.loaded_items(entry),
+            integrated_atena_no=entry["integrated_atena_no"],
+            first_sight=entry["first_sight"],
+            fugo_status=FugoStatus(entry["fugo_status"]),
         )
 
 
 @dataclass
-class AtenaState(JournaledState):
+class AtenaState(ReceivingState[Receipt]):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
-    receipts: dict[UUID, Receipt] = field(default_factory=dict)
+    receipt_prefix = "AT"
     persons: dict[str, Person] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
 
@@ -68,16 +65,6 @@ class AtenaState(JournaledState):
             self.keep_person(Person.model_validate(entry["person"]))
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def next_receipt_no(self) -> str:
-        """The 受付番号 of the next first receipt."""
-        return f"AT-{len(self.receipts) + 1:06d}"
-
-    def keep_receipt(self, receipt: Receipt) -> None:
-        """Store a first receipt under its key."""
-        self.receipts[receipt.idempotency_key] = receipt
-        self.count_accepted(receipt.envelope.event_id)
-        self._record(receipt.dump())
 
     def keep_person(self, person: Person) -> None:
         """Hold a person as it is now, with its links."""

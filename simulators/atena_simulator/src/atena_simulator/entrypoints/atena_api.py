@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
 from jumin_simulator.errors import format_error
-from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.feed import add_notifications_route
 from jumin_simulator.idempotency import IdempotencyKey
 from jumin_simulator.validation import field_error
 
@@ -70,15 +70,9 @@ async def get_person(
 _ONE_OF = "integrated_atena_no か atena_no のどちらか一方 / exactly one of the two"
 
 
-@router.get(
-    "/notifications",
+add_notifications_route(
+    router,
     summary="Fetch notices after a cursor (符号 that came back)",
     responses=atena_error_responses("E-FORMAT"),
+    before=hand_out_due_fugo,
 )
-async def get_notifications(
-    sim: SimulatorDep,
-    after: AfterCursor = 0,
-    limit: PageLimit = 100,
-) -> NotificationPage:
-    hand_out_due_fugo(sim)
-    return NotificationPage.of(sim.state.feed, after, limit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
-from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.feed import add_notifications_route
 from jumin_simulator.idempotency import IdempotencyKey
 
 from cs_simulator.domain.messages import FreeCodeRequest
@@ -51,17 +51,11 @@ async def post_message(
     return MessageReceipt.of(receipt)
 
 
-@router.get(
-    "/notifications",
+add_notifications_route(
+    router,
     summary="Fetch answers after a cursor (個人番号, 転入通知)",
     responses=cs_error_responses("E-FORMAT"),
 )
-async def get_notifications(
-    sim: SimulatorDep,
-    after: AfterCursor = 0,
-    limit: PageLimit = 100,
-) -> NotificationPage:
-    return NotificationPage.of(sim.state.feed, after, limit)
 
 
 @router.post(

@@ -8,11 +8,10 @@ The state lives in memory; with a journal every change is also appended to it an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from uuid import UUID
 
 from jumin_simulator.journal import Entry
-from jumin_simulator.state import JournaledState, Received
+from jumin_simulator.state import Received, ReceivingState
 
 from intermediate_simulator.domain.copies import CopyVersion
 from intermediate_simulator.domain.inquiries import ProvisionRecord
@@ -36,13 +35,10 @@ class Receipt(Received[Envelope, CopyOperation]):
     def load(cls, entry: Entry) -> Receipt:
         envelope = Envelope.model_validate(entry["envelope"])
         return cls(
-            UUID(entry["key"]),
-            envelope,
-            envelope.body,
-            entry["receipt_no"],
-            datetime.fromisoformat(entry["at"]),
-            entry["traceparent"],
-            entry["version"],
+            envelope=envelope,
+            body=envelope.body,
+            **cls.loaded_items(entry),
+            version=entry["version"],
         )
 
 
@@ -51,10 +47,10 @@ def _default_bases() -> dict[str, LegalBasis]:
 
 
 @dataclass
-class IntermediateState(JournaledState):
+class IntermediateState(ReceivingState[Receipt]):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
-    receipts: dict[UUID, Receipt] = field(default_factory=dict)
+    receipt_prefix = "IM"
     copies: dict[CopyKey, list[CopyVersion]] = field(default_factory=dict)
     legal_bases: dict[str, LegalBasis] = field(default_factory=_default_bases)
     records: list[ProvisionRecord] = field(default_factory=list)
@@ -72,19 +68,9 @@ class IntermediateState(JournaledState):
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
 
-    def next_receipt_no(self) -> str:
-        """The 受付番号 of the next first receipt."""
-        return f"IM-{len(self.receipts) + 1:06d}"
-
     def next_record_no(self) -> str:
         """The number of the next 情報提供等記録."""
         return f"PR-{len(self.records) + 1:06d}"
-
-    def keep_receipt(self, receipt: Receipt) -> None:
-        """Store a first receipt under its key."""
-        self.receipts[receipt.idempotency_key] = receipt
-        self.count_accepted(receipt.envelope.event_id)
-        self._record(receipt.dump())
 
     def keep_copy(self, copy: CopyVersion) -> None:
         """Add a 副本's new version."""

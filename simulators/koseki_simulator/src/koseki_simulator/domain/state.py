@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from datetime import datetime
 from uuid import UUID
 
 from jumin_simulator.journal import Entry
@@ -37,13 +36,10 @@ class Answer(Received[Envelope, FuhyoNoticeBody]):
     def load(cls, entry: Entry) -> Answer:
         envelope = Envelope.model_validate(entry["envelope"])
         return cls(
-            UUID(entry["key"]),
-            envelope,
-            FuhyoNoticeBody.model_validate(envelope.body),
-            entry["receipt_no"],
-            datetime.fromisoformat(entry["at"]),
-            entry["traceparent"],
-            tuple(entry["mismatches"]),
+            envelope=envelope,
+            body=FuhyoNoticeBody.model_validate(envelope.body),
+            **cls.loaded_items(entry),
+            mismatches=tuple(entry["mismatches"]),
         )
 
 

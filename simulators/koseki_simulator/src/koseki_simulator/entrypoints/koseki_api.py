@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response
-from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.feed import add_notifications_route
 from jumin_simulator.idempotency import IdempotencyKey
 
 from koseki_simulator.domain.errors import MISMATCH_CODES, mismatch
@@ -50,17 +50,11 @@ async def post_notice(
     return NoticeReceipt.of(receipt)
 
 
-@router.get(
-    "/notifications",
+add_notifications_route(
+    router,
     summary="Fetch notices after a cursor (住民票記載事項通知, 戸籍照合通知, 本籍転属通知)",
     responses=koseki_error_responses("E-FORMAT"),
 )
-async def get_notifications(
-    sim: SimulatorDep,
-    after: AfterCursor = 0,
-    limit: PageLimit = 100,
-) -> NotificationPage:
-    return NotificationPage.of(sim.state.feed, after, limit)
 
 
 @router.get(

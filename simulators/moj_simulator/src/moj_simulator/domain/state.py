@@ -13,7 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from jumin_simulator.journal import Entry
-from jumin_simulator.state import JournaledState, Received
+from jumin_simulator.state import Received, ReceivingState
 
 from moj_simulator.domain.notices import (
     MUNICIPAL_NOTICE,
@@ -38,13 +38,10 @@ class Receipt(Received[Envelope, NoticeBody]):
     def load(cls, entry: Entry) -> Receipt:
         envelope = Envelope.model_validate(entry["envelope"])
         return cls(
-            UUID(entry["key"]),
-            envelope,
-            body_of(envelope),
-            entry["receipt_no"],
-            datetime.fromisoformat(entry["at"]),
-            entry["traceparent"],
-            datetime.fromisoformat(entry["due"]),
+            envelope=envelope,
+            body=body_of(envelope),
+            **cls.loaded_items(entry),
+            result_due_at=datetime.fromisoformat(entry["due"]),
         )
 
 
@@ -63,10 +60,10 @@ class IssuedResult:
 
 
 @dataclass
-class MojState(JournaledState):
+class MojState(ReceivingState[Receipt]):
     """Everything the simulator holds; replaced wholesale by a reset."""
 
-    receipts: dict[UUID, Receipt] = field(default_factory=dict)
+    receipt_prefix = "MJ"
     results: dict[str, IssuedResult] = field(default_factory=dict)
     residents: dict[str, Resident] = field(default_factory=dict)
     director_notices: int = 0
@@ -83,16 +80,6 @@ class MojState(JournaledState):
             self.director_notices += 1
         else:
             raise ValueError(f"unknown journal entry {kind!r}")
-
-    def next_receipt_no(self) -> str:
-        """The 受付番号 of the next first receipt."""
-        return f"MJ-{len(self.receipts) + 1:06d}"
-
-    def keep_receipt(self, receipt: Receipt) -> None:
-        """Store a first receipt under its key."""
-        self.receipts[receipt.idempotency_key] = receipt
-        self.count_accepted(receipt.envelope.event_id)
-        self._record(receipt.dump())
 
     def keep_result(self, receipt_no: str, error_code: str | None) -> None:
         """Mark a receipt's result sent (its own, or one injected in its place)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
-from jumin_simulator.feed import AfterCursor, NotificationPage, PageLimit
+from jumin_simulator.feed import add_notifications_route
 from jumin_simulator.idempotency import IdempotencyKey
 
 from moj_simulator.entrypoints.dependencies import SimulatorDep
@@ -45,15 +45,9 @@ async def post_notice(
     return NoticeReceipt.of(acknowledgement)
 
 
-@router.get(
-    "/notifications",
+add_notifications_route(
+    router,
     summary="Fetch notices after a cursor (処理結果, 長官通知)",
     responses=moj_error_responses("E-FORMAT"),
+    before=issue_due_results,
 )
-async def get_notifications(
-    sim: SimulatorDep,
-    after: AfterCursor = 0,
-    limit: PageLimit = 100,
-) -> NotificationPage:
-    issue_due_results(sim)
-    return NotificationPage.of(sim.state.feed, after, limit)

@@ -67,7 +67,7 @@ async def list_results(
         found = await unit.results.results(
             unmatched=unmatched, result=result, delivery_id=delivery_id, limit=limit
         )
-    return [ResultOut.model_validate(row, from_attributes=True) for row in found]
+    return [ResultOut(**vars(row)) for row in found]
 
 
 @router.get("/worklist", response_model=list[WorklistEntryOut])

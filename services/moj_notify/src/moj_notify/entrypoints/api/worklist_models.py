@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from jumin_platform.deliveries.api_models import NO_NUL, Reason
 from pydantic import BaseModel, ConfigDict, Field
+
+from moj_notify.adapters.results_store import ResultRow
 
 __all__ = [
     "CorrectIn",
@@ -89,21 +92,9 @@ class ResendOut(BaseModel):
     uncorrected_items: list[str] = Field(description="flagged items the corrections left as sent")
 
 
-class ResultOut(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class ResultOut(ResultRow):
     """A 処理結果 taken in; `delivery_id` null: not a notice of ours (unmatched)."""
-
-    notification_id: UUID
-    receipt_no: str
-    event_id: UUID | None
-    notice_type: str | None
-    result: str
-    error_code: str | None
-    error_items: list[str]
-    message: str | None
-    processed_at: datetime
-    delivery_id: int | None
-    received_at: datetime
-    trace_id: str | None
 
 
 class DirectorNoticeSummaryOut(BaseModel):
