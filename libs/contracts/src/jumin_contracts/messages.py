@@ -262,17 +262,64 @@ class MojMunicipalNotice(_ChangeItems):
 
 
 class IntermediateHouseholdInfo(_ChangeItems):
-    """住民票関係情報 (世帯) for 団体内統合宛名システム → 中間サーバー (番号法)."""
+    """住民票関係情報 for the 団体内統合宛名システム → 中間サーバー (番号法19条8号; spec 7.1.2.3).
+
+    Per person: the 特定個人情報 of 住民基本台帳法7条4号 (世帯主である旨, or 世帯主の氏名 and 続柄)
+    with 世帯番号; the record's status (記載・消除・取消); and what the 統合宛名 needs to know the
+    person — the 住記宛名番号 it links to its own 団体内統合宛名番号 (never that number: 住記 does
+    not import it, spec 7.1.2.3), 住民票コード and 個人番号 (名寄せ, 符号取得) and the 基本4情報.
+
+    Grounds for the numbers (docs/domain.md, "Recipients"): 個人番号 — the 統合宛名 is the ward's
+    own 番号法 system for its 情報提供 (番号法19条8号, 符号 by 21条の2), run by the same 区長, so
+    handing it over is a use inside the body, and without it no 符号 can be obtained;
+    住民票コード — the 統合宛名's 名寄せ key and what the 符号取得 through 住基ネット rests on.
+
+    Version 2 replaces version 1, which is gone, not kept side by side: version 1 sent the
+    宛名番号 as if it were the 統合宛名番号 and had no record status (a 取消 looked like a
+    change).  No ``intermediate.household_info@1`` was ever consumed: the recipient has never been
+    routed (`Recipient("intermediate", …, routed=False)`), so the registry projected none
+    (docs/architecture.md, "Versions").  The number still moves on, so a reader written against
+    version 1 refuses these messages by their schema rather than misreading them.  From the first
+    routing of ``intermediate`` on, changes are additive or a new version read side by side.
+    """
 
     ROUTING_KEY: ClassVar[str] = "intermediate.household_info"
+    VERSION: ClassVar[int] = 2
 
-    integrated_atena_no: TenDigits = Field(
-        description="統合宛名番号 (区の宛名番号をそのまま用いる)"
+    juki_atena_no: TenDigits = Field(
+        description="住記宛名番号: 統合宛名がその団体内統合宛名番号に紐付ける住民記録の宛名番号 "
+        "(団体内統合宛名番号ではない)"
     )
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード (名寄せ; 付番前は空)")
+    my_number: MyNumber | None = Field(
+        description="個人番号 (平文12桁; 名寄せと符号取得のため。付番前は空)"
+    )
+    family_name: str = Field(description="氏 (基本4情報)")
+    given_name: str = Field(description="名 (基本4情報)")
+    birth_date: StoredDate = Field(description="生年月日 (基本4情報, 保存形式)")
+    sex: Sex = Field(description="性別 (基本4情報)")
+    address: str = Field(description="住所 (基本4情報)")
+    record_status: RecordState = Field(description="記載・消除・取消の別")
     household_no: TenDigits = Field(description="世帯番号")
-    is_head: bool = Field(description="世帯主であるか")
-    head_name: str | None = Field(description="世帯主の氏名")
-    relationship: str = Field(description="世帯主との続柄")
+    is_head: bool = Field(description="世帯主である旨 (住基法7条4号)")
+    head_name: str | None = Field(
+        description="世帯主の氏名 (世帯主でない者のみ; 世帯主には空)"
+    )
+    relationship: str | None = Field(
+        description="世帯主との続柄 (世帯主でない者のみ; 世帯主には空)"
+    )
+
+    @model_validator(mode="after")
+    def _head_or_member_items(self) -> IntermediateHouseholdInfo:
+        """Carry 7条4号 as the law words it: the head's 旨, or a member's 世帯主氏名 and 続柄."""
+        if self.is_head and (self.head_name is not None or self.relationship is not None):
+            raise ValueError(
+                "世帯主には世帯主の氏名・続柄を付けません / a head carries no head_name or "
+                "relationship"
+            )
+        if not self.is_head and self.relationship is None:
+            raise ValueError("世帯員には続柄が必要です / a member needs a relationship")
+        return self
 
 
 class Qualifications(BaseModel):

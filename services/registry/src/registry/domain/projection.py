@@ -212,6 +212,15 @@ def _head_name(context: _Context) -> str | None:
     return None if head is None else f"{head.family_name}\u3000{head.given_name}"
 
 
+def _member_head_name(context: _Context) -> str | None:
+    return None if context.item.person.is_head else _head_name(context)
+
+
+def _member_relationship(context: _Context) -> str | None:
+    person = context.item.person
+    return None if person.is_head else person.relationship
+
+
 def _my_number_plain(context: _Context) -> str | None:
     sealed = context.item.person.my_number
     return None if sealed is None else context.open_my_number(sealed, context.item.after.atena_no)
@@ -260,6 +269,8 @@ _DERIVED: dict[str, Callable[[_Context], object]] = {
     "notice_class": lambda c: notice_class(c.item.change_kind),
     "moved_from": _moved_from,
     "head_name": _head_name,
+    "member_head_name": _member_head_name,
+    "member_relationship": _member_relationship,
     "previous_juminhyo_code": _previous_juminhyo_code,
     "support_measure_active": lambda c: _flags(c).support_measure_active,
     "seal_registered": lambda c: _flags(c).seal_registered,
