@@ -1,0 +1,462 @@
+"""住民票関係情報 for the 団体内統合宛名 → 中間サーバー (`intermediate.household_info@2`).
+
+Triggers (DOMAIN-SERVICES.md §3) one 異動事由 at a time on a fixed household, then properties over
+generated residents and every change kind (the generators are `test_projection`'s): the message
+carries exactly its contract's fields, the 個人番号 only as the policy grants it, the 住記宛名番号
+as a key and never as the 統合宛名番号; a row that changes nothing the 副本 or its link hold sends
+none; a 世帯主変更 sends one per member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jumin_contracts.check_digits import juminhyo_code_check_digit, my_number_check_digit
+from jumin_contracts.codes import HEAD, ChangeKind, ForeignResidentCategory, ResidentType, Sex
+from jumin_contracts.dates import PartialDate
+from jumin_contracts.messages import IntermediateHouseholdInfo, RecordState
+from registry.domain.model import Person, RecordStatus
+
+from .builders import atena, household_no
+from .test_projection import (
+    EVERY_KIND,
+    SOMEONE_ELSE,
+    Opener,
+    Pair,
+    approved_changes,
+    cancelled,
+    my_numbers,
+    people,
+    removed,
+    row,
+    run,
+    sealed,
+)
+
+ROUTING_KEY = "intermediate.household_info"
+HOME = household_no(90)
+OTHER_HOME = household_no(91)
+TARO, HANAKO, ICHIRO, NEWCOMER = atena(60), atena(61), atena(62), atena(63)
+
+
+def member(given_name: str, relationship: str, n: int, **items: Any) -> Person:
+    """A member of 山田 household with a 個人番号 and 住民票コード of their own."""
+    plain = f"{n:011d}" + my_number_check_digit(f"{n:011d}")
+    numbers = {
+        "my_number": sealed(plain),
+        "my_number_hash": f"hash:{plain}",
+        "juminhyo_code": f"{n:010d}" + juminhyo_code_check_digit(f"{n:010d}"),
+    }
+    return SOMEONE_ELSE.evolve(
+        household_no=HOME,
+        is_head=relationship == HEAD,
+        relationship=relationship,
+        family_name="山田",
+        given_name=given_name,
+        **(numbers | items),
+    )
+
+
+HEAD_TARO = member("太郎", HEAD, 1)
+WIFE_HANAKO = member("花子", "妻", 2, sex=Sex.FEMALE)
+SON_ICHIRO = member("一郎", "子", 3)
+FAMILY = {TARO: HEAD_TARO, HANAKO: WIFE_HANAKO, ICHIRO: SON_ICHIRO}
+
+
+def amend(kind: ChangeKind, atena_no: str, **items: Any) -> list[Pair]:
+    """One row: *kind* applied to a member of the household."""
+    before = row(atena_no, FAMILY[atena_no], ChangeKind.DOMESTIC_MOVE_IN, 1)
+    return [(before, row(atena_no, FAMILY[atena_no].evolve(**items), kind, 2))]
+
+
+def remove(kind: ChangeKind) -> list[Pair]:
+    before = row(ICHIRO, SON_ICHIRO, ChangeKind.DOMESTIC_MOVE_IN, 1)
+    return [(before, row(ICHIRO, removed(SON_ICHIRO, kind), kind, 2))]
+
+
+def enter(kind: ChangeKind, **items: Any) -> list[Pair]:
+    newcomer = member("二郎", "子", 4, **items)
+    return [(None, row(NEWCOMER, newcomer, kind, 1))]
+
+
+def head_change() -> list[Pair]:
+    """花子 becomes head; 太郎 becomes 夫; 一郎 stays 子 (of the new head: still a message)."""
+    kind = ChangeKind.HEAD_CHANGE
+    after = {
+        TARO: HEAD_TARO.evolve(is_head=False, relationship="夫"),
+        HANAKO: WIFE_HANAKO.evolve(is_head=True, relationship=HEAD),
+        ICHIRO: SON_ICHIRO,
+    }
+    return [
+        (row(a, FAMILY[a], ChangeKind.DOMESTIC_MOVE_IN, 1), row(a, after[a], kind, 2))
+        for a in (TARO, HANAKO, ICHIRO)
+    ]
+
+
+FOREIGN = {
+    "resident_type": ResidentType.FOREIGN,
+    "name_alphabet": "KIM ICHIRO",
+    "nationality": "韓国",
+    "foreign_category": ForeignResidentCategory.SPECIAL_PERMANENT,
+    "special_permanent_cert_no": "AB12345678CD",
+    "honseki": None,
+    "hittosha": None,
+}
+
+
+def switch(kind: ChangeKind) -> list[Pair]:
+    """帰化・国籍喪失: the old record closed, a new one opened (two rows, one person)."""
+    foreign = SON_ICHIRO.evolve(**FOREIGN)
+    old, new = (foreign, SON_ICHIRO) if kind is ChangeKind.NATURALIZATION else (SON_ICHIRO, foreign)
+    before = row(ICHIRO, old, ChangeKind.DOMESTIC_MOVE_IN, 1)
+    closed = row(ICHIRO, removed(old, kind), kind, 2)
+    return [(before, closed), (closed, row(ICHIRO, new, kind, 3))]
+
+
+def sent_infos(kind: ChangeKind, pairs: list[Pair]) -> list[IntermediateHouseholdInfo]:
+    """Project a whole change as approval does; return the household infos it sends, in order."""
+    infos: list[IntermediateHouseholdInfo] = []
+    for message in run(kind, pairs, Opener()):
+        if message.routing_key == ROUTING_KEY:
+            assert isinstance(message.payload, IntermediateHouseholdInfo)
+            infos.append(message.payload)
+    return infos
+
+
+def household_infos(
+    kind: ChangeKind, pairs: list[Pair]
+) -> list[tuple[Pair, IntermediateHouseholdInfo]]:
+    """Project row by row (so each message meets its row); return each row's household info."""
+    sent = []
+    for before, after in pairs:
+        for message in run(kind, [(before, after)], Opener()):
+            if message.routing_key == ROUTING_KEY:
+                assert isinstance(message.payload, IntermediateHouseholdInfo)
+                sent.append(((before, after), message.payload))
+    return sent
+
+
+@dataclass(frozen=True)
+class Case:
+    """One 異動事由: the rows it appends and the (宛名番号, 記載・消除・取消) messages expected."""
+
+    kind: ChangeKind
+    pairs: Callable[[], list[Pair]]
+    expected: list[tuple[str, RecordState]]
+
+
+R, X, V = RecordState.RESIDENT, RecordState.REMOVED, RecordState.VOID
+NEW_NUMBER = "983205673214"
+
+CASES = {
+    "転入": Case(
+        ChangeKind.DOMESTIC_MOVE_IN, lambda: enter(ChangeKind.DOMESTIC_MOVE_IN), [(NEWCOMER, R)]
+    ),
+    "国外転入": Case(
+        ChangeKind.MOVE_IN_FROM_ABROAD,
+        lambda: enter(ChangeKind.MOVE_IN_FROM_ABROAD),
+        [(NEWCOMER, R)],
+    ),
+    "法第30条の46転入": Case(
+        ChangeKind.FOREIGN_MOVE_IN_30_46,
+        lambda: enter(ChangeKind.FOREIGN_MOVE_IN_30_46, **FOREIGN),
+        [(NEWCOMER, R)],
+    ),
+    "出生 (個人番号なし)": Case(
+        ChangeKind.BIRTH,
+        lambda: enter(ChangeKind.BIRTH, my_number=None, my_number_hash=None),
+        [(NEWCOMER, R)],
+    ),
+    "職権記載": Case(
+        ChangeKind.EX_OFFICIO_ENTRY, lambda: enter(ChangeKind.EX_OFFICIO_ENTRY), [(NEWCOMER, R)]
+    ),
+    "国内転出": Case(
+        ChangeKind.DOMESTIC_MOVE_OUT, lambda: remove(ChangeKind.DOMESTIC_MOVE_OUT), [(ICHIRO, X)]
+    ),
+    "国外転出": Case(
+        ChangeKind.MOVE_OUT_ABROAD, lambda: remove(ChangeKind.MOVE_OUT_ABROAD), [(ICHIRO, X)]
+    ),
+    "死亡": Case(ChangeKind.DEATH, lambda: remove(ChangeKind.DEATH), [(ICHIRO, X)]),
+    "職権消除": Case(
+        ChangeKind.EX_OFFICIO_REMOVAL, lambda: remove(ChangeKind.EX_OFFICIO_REMOVAL), [(ICHIRO, X)]
+    ),
+    "世帯分離": Case(
+        ChangeKind.HOUSEHOLD_SEPARATION,
+        lambda: amend(
+            ChangeKind.HOUSEHOLD_SEPARATION,
+            ICHIRO,
+            household_no=OTHER_HOME,
+            is_head=True,
+            relationship=HEAD,
+        ),
+        [(ICHIRO, R)],
+    ),
+    "世帯変更": Case(
+        ChangeKind.HOUSEHOLD_TRANSFER,
+        lambda: amend(
+            ChangeKind.HOUSEHOLD_TRANSFER, ICHIRO, household_no=OTHER_HOME, relationship="同居人"
+        ),
+        [(ICHIRO, R)],
+    ),
+    "帰化": Case(
+        ChangeKind.NATURALIZATION,
+        lambda: switch(ChangeKind.NATURALIZATION),
+        [(ICHIRO, X), (ICHIRO, R)],
+    ),
+    "国籍喪失": Case(
+        ChangeKind.LOSS_OF_NATIONALITY,
+        lambda: switch(ChangeKind.LOSS_OF_NATIONALITY),
+        [(ICHIRO, X), (ICHIRO, R)],
+    ),
+    "世帯合併": Case(
+        ChangeKind.HOUSEHOLD_MERGER,
+        lambda: amend(
+            ChangeKind.HOUSEHOLD_MERGER,
+            TARO,
+            household_no=OTHER_HOME,
+            is_head=False,
+            relationship="子の夫",
+        ),
+        [(TARO, R)],
+    ),
+    "世帯主変更": Case(ChangeKind.HEAD_CHANGE, head_change, [(TARO, R), (HANAKO, R), (ICHIRO, R)]),
+    "続柄修正": Case(
+        ChangeKind.CLERICAL_CORRECTION,
+        lambda: amend(ChangeKind.CLERICAL_CORRECTION, ICHIRO, relationship="子の夫"),
+        [(ICHIRO, R)],
+    ),
+    "世帯主の氏名変更": Case(
+        ChangeKind.EX_OFFICIO_AMENDMENT,
+        lambda: amend(ChangeKind.EX_OFFICIO_AMENDMENT, TARO, family_name="佐藤"),
+        [(TARO, R)],
+    ),
+    "世帯員の氏名変更": Case(
+        ChangeKind.EX_OFFICIO_AMENDMENT,
+        lambda: amend(ChangeKind.EX_OFFICIO_AMENDMENT, ICHIRO, family_name="佐藤"),
+        [],
+    ),
+    "個人番号の記載": Case(
+        ChangeKind.MY_NUMBER_ENTRY,
+        lambda: amend(
+            ChangeKind.MY_NUMBER_ENTRY,
+            ICHIRO,
+            my_number=sealed(NEW_NUMBER),
+            my_number_hash=f"hash:{NEW_NUMBER}",
+        ),
+        [(ICHIRO, R)],
+    ),
+    "個人番号の変更請求 (番号はまだ同じ)": Case(
+        ChangeKind.MY_NUMBER_CHANGE_REQUEST,
+        lambda: amend(ChangeKind.MY_NUMBER_CHANGE_REQUEST, ICHIRO),
+        [],
+    ),
+    "職権による個人番号の変更 (番号はまだ同じ)": Case(
+        ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE,
+        lambda: amend(ChangeKind.MY_NUMBER_EX_OFFICIO_CHANGE, ICHIRO),
+        [],
+    ),
+    "法第30条の47届出": Case(
+        ChangeKind.RESIDENCE_STATUS_30_47,
+        lambda: [
+            (
+                row(ICHIRO, SON_ICHIRO.evolve(**FOREIGN), ChangeKind.DOMESTIC_MOVE_IN, 1),
+                row(
+                    ICHIRO,
+                    SON_ICHIRO.evolve(**FOREIGN, status_of_residence="永住者"),
+                    ChangeKind.RESIDENCE_STATUS_30_47,
+                    2,
+                ),
+            )
+        ],
+        [],
+    ),
+    "住民票コードの変更": Case(
+        ChangeKind.JUMINHYO_CODE_CHANGE,
+        lambda: amend(ChangeKind.JUMINHYO_CODE_CHANGE, ICHIRO, juminhyo_code="12345678903"),
+        [(ICHIRO, R)],
+    ),
+    "転居 (世帯全員)": Case(
+        ChangeKind.MOVE_WITHIN_WARD,
+        lambda: amend(
+            ChangeKind.MOVE_WITHIN_WARD, TARO, address="東京都新宿区高田馬場一丁目1番1号"
+        ),
+        [],
+    ),
+    "軽微な修正": Case(
+        ChangeKind.MINOR_CORRECTION,
+        lambda: amend(ChangeKind.MINOR_CORRECTION, ICHIRO, postal_code="1600023"),
+        [],
+    ),
+    "転入通知受理": Case(
+        ChangeKind.MOVE_IN_NOTICE,
+        lambda: [
+            (
+                row(
+                    ICHIRO,
+                    removed(SON_ICHIRO, ChangeKind.DOMESTIC_MOVE_OUT),
+                    ChangeKind.DOMESTIC_MOVE_OUT,
+                    2,
+                ),
+                row(
+                    ICHIRO,
+                    removed(SON_ICHIRO, ChangeKind.DOMESTIC_MOVE_OUT).evolve(
+                        confirmed_destination="大阪府大阪市北区梅田一丁目2番2号"
+                    ),
+                    ChangeKind.MOVE_IN_NOTICE,
+                    3,
+                ),
+            )
+        ],
+        [],
+    ),
+    "取消 (転入の取消: 記載がなかったもの)": Case(
+        ChangeKind.CANCELLATION,
+        lambda: cancelled(enter(ChangeKind.DOMESTIC_MOVE_IN)),
+        [(NEWCOMER, V)],
+    ),
+    "取消 (死亡の取消: 回復)": Case(
+        ChangeKind.CANCELLATION, lambda: cancelled(remove(ChangeKind.DEATH)), [(ICHIRO, R)]
+    ),
+    "取消 (転居の取消)": Case(
+        ChangeKind.CANCELLATION,
+        lambda: cancelled(
+            amend(ChangeKind.MOVE_WITHIN_WARD, TARO, address="東京都新宿区高田馬場一丁目1番1号")
+        ),
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_each_change_kind_sends_what_the_copy_needs(case: Case) -> None:
+    infos = sent_infos(case.kind, case.pairs())
+    assert [(info.juki_atena_no, info.record_status) for info in infos] == case.expected
+    assert all(info.change_kind is case.kind for info in infos)
+
+
+def test_every_change_kind_has_a_case() -> None:
+    assert {case.kind for case in CASES.values()} == set(ChangeKind)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+def copy_or_link_changed(kind: ChangeKind, before: Person | None, after: Person) -> bool:
+    """The oracle: what the 副本 (7条4号, 世帯番号, status) or the 統合宛名's link hold changed."""
+    if before is None or kind is ChangeKind.HEAD_CHANGE:
+        return True
+    items = ("status", "household_no", "is_head", "relationship", "juminhyo_code", "my_number_hash")
+    if any(getattr(before, i) != getattr(after, i) for i in items):
+        return True
+    renamed = (before.family_name, before.given_name) != (after.family_name, after.given_name)
+    return after.is_head and renamed
+
+
+@EVERY_KIND
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_row_sends_household_info_exactly_when_the_copy_or_its_link_changes(
+    kind: ChangeKind, data: Any
+) -> None:
+    pairs = data.draw(approved_changes(kind))
+    sent = {id(pair[1]) for pair, _ in household_infos(kind, pairs)}
+    for before, after in pairs:
+        previous = None if before is None else before.person
+        assert (id(after) in sent) == copy_or_link_changed(kind, previous, after.person)
+
+
+@EVERY_KIND
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_household_info_names_the_person_by_their_own_numbers_only(
+    kind: ChangeKind, data: Any
+) -> None:
+    """住記宛名番号 as the key, the person's own 個人番号 (unsealed), 7条4号 as the law words it."""
+    pairs = data.draw(approved_changes(kind))
+    for (_, after), info in household_infos(kind, pairs):
+        person = after.person
+        assert set(info.model_dump()) == set(IntermediateHouseholdInfo.model_fields)
+        assert info.juki_atena_no == after.atena_no
+        assert info.record_status.value == person.status.value
+        own = (person.my_number_hash or "").removeprefix("hash:") or None
+        assert info.my_number == own
+        assert info.juminhyo_code == person.juminhyo_code
+        assert (info.family_name, info.birth_date) == (
+            person.family_name,
+            person.birth_date.to_storage(),
+        )
+        if person.is_head:
+            assert (info.head_name, info.relationship) == (None, None)
+        else:
+            assert info.relationship == person.relationship
+
+
+@st.composite
+def households(draw: st.DrawFn) -> list[tuple[str, Person]]:
+    """A household of 2–5 residents: one head, the others with a 続柄 to them."""
+    size = draw(st.integers(2, 5))
+    members = [draw(people()) for _ in range(size)]
+    relationships = [HEAD] + [
+        draw(st.sampled_from(["妻", "子", "母", "同居人"])) for _ in range(size - 1)
+    ]
+    return [
+        (
+            atena(70 + n),
+            person.evolve(
+                household_no=HOME,
+                is_head=relationship == HEAD,
+                relationship=relationship,
+                status=RecordStatus.RESIDENT,
+            ),
+        )
+        for n, (person, relationship) in enumerate(zip(members, relationships, strict=True))
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(household=households(), data=st.data())
+def test_a_head_change_tells_every_member(household: list[tuple[str, Person]], data: Any) -> None:
+    """Every member's 続柄 is recomputed (some read the same) and the 世帯主の氏名 is the new head's."""
+    kind = ChangeKind.HEAD_CHANGE
+    new_head = data.draw(st.sampled_from([a for a, p in household if not p.is_head]))
+    pairs: list[Pair] = []
+    for atena_no, person in household:
+        relationship = (
+            HEAD
+            if atena_no == new_head
+            else data.draw(st.sampled_from(["夫", "子", person.relationship]))
+        )
+        relationship = "夫" if relationship == HEAD and atena_no != new_head else relationship
+        after = person.evolve(is_head=atena_no == new_head, relationship=relationship)
+        pairs.append(
+            (row(atena_no, person, ChangeKind.DOMESTIC_MOVE_IN, 1), row(atena_no, after, kind, 2))
+        )
+    infos = sent_infos(kind, pairs)
+    assert [info.juki_atena_no for info in infos] == [a for a, _ in household]
+    head = dict(household)[new_head]
+    for info in infos:
+        if info.juki_atena_no == new_head:
+            assert info.is_head
+        else:
+            assert info.head_name == f"{head.family_name}\u3000{head.given_name}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(person=people(), number=my_numbers())
+def test_a_number_arriving_later_is_sent_unsealed_to_the_link(person: Person, number: str) -> None:
+    """A newborn's 個人番号 comes after the 出生 (J-LIS via CS): the 統合宛名 needs it for the 符号."""
+    kind = ChangeKind.MY_NUMBER_ENTRY
+    born = person.evolve(
+        my_number=None, my_number_hash=None, birth_date=PartialDate.from_storage("2026-11-20")
+    )
+    numbered = born.evolve(my_number=sealed(number), my_number_hash=f"hash:{number}")
+    pairs: list[Pair] = [
+        (row(atena(80), born, ChangeKind.BIRTH, 1), row(atena(80), numbered, kind, 2))
+    ]
+    [(_, info)] = household_infos(kind, pairs)
+    assert info.my_number == number
