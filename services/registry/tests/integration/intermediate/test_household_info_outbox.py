@@ -1,0 +1,180 @@
+"""住民票関係情報 out, on real PostgreSQL: API → pending → approve → outbox rows (schema @2).
+
+What is proven (DOMAIN-SERVICES.md §3): a pending change sends nothing; an approved 転入 sends
+every member's 7条4号 items as the law words them, keyed by the 住記宛名番号 with the person's own
+住民票コード and 個人番号; a 世帯主変更 tells every member; a newborn's 個人番号, arriving later from
+CS, re-sends the record with it; a 死亡 marks the record 消除; a 取消 of the 転入 marks it 取消.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from jumin_contracts.commands import MyNumberAssigned
+from jumin_contracts.envelope import parse_payload
+from jumin_contracts.messages import IntermediateHouseholdInfo, RecordState
+from registry.bootstrap import Registry
+from registry.service_layer.command_handlers import Outcome
+
+from ..helpers import (
+    Body,
+    TokenFactory,
+    apply,
+    approve,
+    cancellation,
+    death,
+    enter_and_approve,
+    juminhyo_code,
+    move_in,
+    outbox_messages,
+    person,
+    submit,
+)
+
+INFO = "intermediate.household_info"
+TARO_NUMBER = "621498320257"
+BABY_NUMBER = "983205673214"
+TARO_CODE, HANAKO_CODE = juminhyo_code("4100000001"), juminhyo_code("4100000002")
+HEAD_NAME = "山田\u3000太郎"
+
+
+def couple() -> Body:
+    """A 国内転入 of a couple: the head with a 個人番号, his wife without one yet."""
+    return move_in(
+        person(juminhyo_code=TARO_CODE, my_number=TARO_NUMBER),
+        person(
+            "山田",
+            "花子",
+            "ヤマダ",
+            "ハナコ",
+            relationship="妻",
+            birth_date="1982-07-10",
+            sex="female",
+            juminhyo_code=HANAKO_CODE,
+        ),
+    )
+
+
+async def sent(registry: Registry, change_id: str) -> list[IntermediateHouseholdInfo]:
+    """The household infos an approved change left in the outbox, read as the adapter will."""
+    envelopes = await outbox_messages(registry, change_id, INFO)
+    return [parse_payload(e, IntermediateHouseholdInfo) for e in envelopes]  # refuses @1
+
+
+async def couple_on_register(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> tuple[Body, dict[str, IntermediateHouseholdInfo]]:
+    change = await enter_and_approve(client, token, couple())
+    infos = await sent(registry, change["change_id"])
+    return change, {info.given_name: info for info in infos}
+
+
+async def test_nothing_leaves_before_approval_and_the_move_in_sends_the_laws_items(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> None:
+    pending = await submit(client, token, couple())
+    assert await sent(registry, pending["change_id"]) == [], "仮登録 is not told to anyone"
+
+    approved = await approve(client, token, pending["change_id"])
+    taro, hanako = (
+        {i.given_name: i for i in await sent(registry, approved["change_id"])}[n]
+        for n in ("太郎", "花子")
+    )
+
+    assert set(approved["subjects"]) == {taro.juki_atena_no, hanako.juki_atena_no}
+    assert (taro.is_head, taro.head_name, taro.relationship) == (True, None, None)
+    assert (hanako.is_head, hanako.head_name, hanako.relationship) == (False, HEAD_NAME, "妻")
+    assert taro.household_no == hanako.household_no
+    assert (taro.juminhyo_code, taro.my_number) == (TARO_CODE, TARO_NUMBER)
+    assert (hanako.juminhyo_code, hanako.my_number) == (HANAKO_CODE, None)
+    assert (hanako.birth_date, hanako.sex.value) == ("1982-07-10", "female")
+    assert taro.address == hanako.address == "東京都新宿区西新宿二丁目8番1号"
+    assert {taro.record_status, hanako.record_status} == {RecordState.RESIDENT}
+    assert taro.change_kind.value == "domestic_move_in"
+    assert taro.occurred_on == "2024-04-01"
+
+
+async def test_a_head_change_tells_every_member(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> None:
+    _, members = await couple_on_register(client, token, registry)
+    taro, hanako = members["太郎"], members["花子"]
+    change = await enter_and_approve(
+        client,
+        token,
+        {
+            "kind": "head_change",
+            "occurred_on": "2025-04-01",
+            "notified_on": "2025-04-02",
+            "household_no": taro.household_no,
+            "new_head": hanako.juki_atena_no,
+            "relationships": {taro.juki_atena_no: "夫"},
+        },
+    )
+
+    after = {i.given_name: i for i in await sent(registry, change["change_id"])}
+    assert set(after) == {"太郎", "花子"}
+    assert (after["花子"].is_head, after["花子"].relationship) == (True, None)
+    assert (after["太郎"].head_name, after["太郎"].relationship) == ("山田\u3000花子", "夫")
+
+
+async def test_a_newborns_number_arriving_later_is_sent_with_the_record(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry, owner_connection: Any
+) -> None:
+    await owner_connection.executemany(  # the pool of 住民票コード CS supplies: a 出生 draws one
+        "INSERT INTO registry.juminhyo_code_pool (code, received_at) VALUES ($1, now())"
+        " ON CONFLICT DO NOTHING",
+        [(juminhyo_code(f"42{n:08d}"),) for n in range(3)],
+    )
+    _, members = await couple_on_register(client, token, registry)
+    baby = person(
+        "山田", "桃子", "ヤマダ", "モモコ", relationship="子", birth_date="2025-05-01", sex="female"
+    )
+    born = await enter_and_approve(
+        client,
+        token,
+        {
+            "kind": "birth",
+            "occurred_on": "2025-05-01",
+            "notified_on": "2025-05-02",
+            "persons": [baby],
+            "join_household_no": members["太郎"].household_no,
+        },
+    )
+    (at_birth,) = await sent(registry, born["change_id"])
+    assert (at_birth.my_number, at_birth.head_name) == (None, HEAD_NAME), "no 符号 without it"
+    assert at_birth.juminhyo_code is not None, "a 出生 draws its code from the pool"
+
+    command = MyNumberAssigned(
+        command_id=uuid4(),
+        sent_at=datetime.now().astimezone(),
+        juminhyo_code=at_birth.juminhyo_code,
+        my_number=BABY_NUMBER,
+    )
+    result = await apply(registry, command)
+    assert result.outcome is Outcome.APPLIED, result.detail
+    (change_id,) = result.change_ids
+    (numbered,) = await sent(registry, str(change_id))
+    assert (numbered.juki_atena_no, numbered.my_number) == (at_birth.juki_atena_no, BABY_NUMBER)
+
+
+async def test_a_death_marks_the_record_removed_and_a_cancelled_move_in_void(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> None:
+    moved_in, members = await couple_on_register(client, token, registry)
+    hanako = members["花子"]
+    died = await enter_and_approve(client, token, death(hanako.juki_atena_no))
+    (removed,) = await sent(registry, died["change_id"])
+    assert (removed.juki_atena_no, removed.record_status) == (
+        hanako.juki_atena_no,
+        RecordState.REMOVED,
+    )
+
+    undone = await enter_and_approve(
+        client, token, cancellation(moved_in["change_id"]) | {"also_cancel": [died["change_id"]]}
+    )
+    voided = {i.given_name: i.record_status for i in await sent(registry, undone["change_id"])}
+    assert voided == {"太郎": RecordState.VOID, "花子": RecordState.VOID}
