@@ -21,6 +21,7 @@ from jumin_contracts.codes import HEAD, ChangeKind, ForeignResidentCategory, Res
 from jumin_contracts.dates import PartialDate
 from jumin_contracts.messages import IntermediateHouseholdInfo, RecordState
 from registry.domain.model import Person, RecordStatus
+from registry.domain.projection import renamed_heads_members
 
 from .builders import atena, household_no
 from .test_projection import (
@@ -230,7 +231,7 @@ CASES = {
         lambda: amend(ChangeKind.CLERICAL_CORRECTION, ICHIRO, relationship="子の夫"),
         [(ICHIRO, R)],
     ),
-    "世帯主の氏名変更": Case(
+    "世帯主の氏名変更 (its other members: test_a_renamed_head_tells_every_other_member)": Case(
         ChangeKind.EX_OFFICIO_AMENDMENT,
         lambda: amend(ChangeKind.EX_OFFICIO_AMENDMENT, TARO, family_name="佐藤"),
         [(TARO, R)],
@@ -337,6 +338,41 @@ def test_each_change_kind_sends_what_the_copy_needs(case: Case) -> None:
     infos = sent_infos(case.kind, case.pairs())
     assert [(info.juki_atena_no, info.record_status) for info in infos] == case.expected
     assert all(info.change_kind is case.kind for info in infos)
+
+
+def on_register() -> dict[str, Any]:
+    return {a: row(a, p, ChangeKind.DOMESTIC_MOVE_IN, 1) for a, p in FAMILY.items()}
+
+
+@pytest.mark.parametrize(
+    ("renamed", "told"),
+    [(TARO, [HANAKO, ICHIRO]), (ICHIRO, [])],
+    ids=["the-head", "a-member"],
+)
+def test_a_renamed_head_tells_every_other_member(renamed: str, told: list[str]) -> None:
+    """住基法7条4号: the head's 氏名 is each member's 世帯主の氏名; no row of theirs is appended."""
+    kind = ChangeKind.EX_OFFICIO_AMENDMENT
+    pairs = amend(kind, renamed, family_name="佐藤")
+    members = renamed_heads_members(pairs, on_register())
+    assert [member.atena_no for member in members] == told
+
+    messages = run(kind, pairs, Opener(), told=members)
+    infos = [m.payload for m in messages if m.routing_key == ROUTING_KEY]
+    head_names = [(i.juki_atena_no, i.head_name) for i in infos]  # type: ignore[attr-defined]
+    if renamed == TARO:
+        new_name = "佐藤\u3000太郎"
+        assert head_names == [(TARO, None), (HANAKO, new_name), (ICHIRO, new_name)]
+        assert {m.routing_key for m in messages if m.atena_no != TARO} == {
+            ROUTING_KEY,
+            "certificates.record",  # the printed 世帯主氏名 changed too
+        }, "nothing else: the members' own items did not change"
+    else:
+        assert head_names == []
+
+
+def test_a_head_change_has_a_row_for_everyone_so_nobody_is_told_twice() -> None:
+    pairs = head_change()
+    assert renamed_heads_members(pairs, on_register()) == []
 
 
 def test_every_change_kind_has_a_case() -> None:

@@ -373,8 +373,12 @@ def run(
     occurred_on: PartialDate = TODAY,
     register_head: Person = SOMEONE_ELSE,
     origin: ChangeOrigin = ChangeOrigin.STAFF,
+    told: list[HistoryRow] | None = None,
 ) -> Any:
-    """Project as approval does; ``register_head`` is every household's 世帯主 before the change."""
+    """Project as approval does; ``register_head`` is every household's 世帯主 before the change.
+
+    ``told``: members whose 世帯主 the change renamed (`renamed_heads_members`), if any.
+    """
     return project(
         change_kind=kind,
         occurred_on=occurred_on,
@@ -385,6 +389,7 @@ def run(
         open_my_number=opener,
         record_flags=lambda a: RecordFlags(support_measure_active=True, seal_registered=False),
         household_head=lambda h: register_head,
+        head_renamed_for=told or [],
     )
 
 

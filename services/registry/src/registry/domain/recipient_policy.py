@@ -47,6 +47,8 @@ class ProjectionInput:
     ``before`` is None when the change entered the person (記載).  A 帰化 or 国籍喪失 appends two
     rows for one person (the old record closed, the new one opened), so it gives two inputs.
     ``origin`` says where the change came from (a member of staff, or a system's notice).
+    ``head_renamed`` marks a member's unchanged current row (``before`` is ``after``) projected
+    because this change renamed their 世帯主: their 世帯主の氏名 (住基法7条4号) changed with it.
     """
 
     change_kind: ChangeKind
@@ -55,6 +57,7 @@ class ProjectionInput:
     after: HistoryRow
     ward: Ward
     origin: ChangeOrigin
+    head_renamed: bool = False
 
     @property
     def person(self) -> Person:
@@ -210,9 +213,10 @@ def household_related(i: ProjectionInput) -> bool:
     of a 世帯主変更 (each 続柄 is recomputed and the 世帯主の氏名 changes, even where the 続柄 reads
     the same), a 世帯主's change of name, and a new 個人番号 or 住民票コード, which the 統合宛名
     links the person by (re-link).  Nothing else: the 基本4情報 of a member ride along for 名寄せ
-    but do not, alone, make a message.
+    but do not, alone, make a message.  A renamed head's other members are told too
+    (``head_renamed``): their 世帯主の氏名 changed though no row of theirs was appended.
     """
-    if i.change_kind is ChangeKind.HEAD_CHANGE:
+    if i.head_renamed or i.change_kind is ChangeKind.HEAD_CHANGE:
         return True
     if i.changed(*HOUSEHOLD_ITEMS, "juminhyo_code"):
         return True

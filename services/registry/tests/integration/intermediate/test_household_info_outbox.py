@@ -178,3 +178,29 @@ async def test_a_death_marks_the_record_removed_and_a_cancelled_move_in_void(
     )
     voided = {i.given_name: i.record_status for i in await sent(registry, undone["change_id"])}
     assert voided == {"太郎": RecordState.VOID, "花子": RecordState.VOID}
+
+
+async def test_a_renamed_head_tells_the_other_members_and_its_cancellation_again(
+    client: httpx.AsyncClient, token: TokenFactory, registry: Registry
+) -> None:
+    _, members = await couple_on_register(client, token, registry)
+    taro, hanako = members["太郎"], members["花子"]
+    renamed = await enter_and_approve(
+        client,
+        token,
+        {
+            "kind": "ex_officio_amendment",
+            "occurred_on": "2025-06-01",
+            "atena_no": taro.juki_atena_no,
+            "patch": {"given_name": "太朗"},
+        },
+    )
+    told = {i.juki_atena_no: i for i in await sent(registry, renamed["change_id"])}
+    assert set(told) == {taro.juki_atena_no, hanako.juki_atena_no}
+    assert told[hanako.juki_atena_no].head_name == "山田\u3000太朗"
+    assert told[hanako.juki_atena_no].change_kind.value == "ex_officio_amendment"
+    assert renamed["subjects"] == [taro.juki_atena_no], "no row of hers is appended"
+
+    undone = await enter_and_approve(client, token, cancellation(renamed["change_id"]))
+    restored = {i.juki_atena_no: i for i in await sent(registry, undone["change_id"])}
+    assert restored[hanako.juki_atena_no].head_name == HEAD_NAME
