@@ -302,9 +302,7 @@ class IntermediateHouseholdInfo(_ChangeItems):
     record_status: RecordState = Field(description="記載・消除・取消の別")
     household_no: TenDigits = Field(description="世帯番号")
     is_head: bool = Field(description="世帯主である旨 (住基法7条4号)")
-    head_name: str | None = Field(
-        description="世帯主の氏名 (世帯主でない者のみ; 世帯主には空)"
-    )
+    head_name: str | None = Field(description="世帯主の氏名 (世帯主でない者のみ; 世帯主には空)")
     relationship: str | None = Field(
         description="世帯主との続柄 (世帯主でない者のみ; 世帯主には空)"
     )

@@ -27,6 +27,7 @@ from ..helpers import (
     cancellation,
     death,
     enter_and_approve,
+    family,
     juminhyo_code,
     move_in,
     outbox_messages,
@@ -37,25 +38,14 @@ from ..helpers import (
 INFO = "intermediate.household_info"
 TARO_NUMBER = "621498320257"
 BABY_NUMBER = "983205673214"
-TARO_CODE, HANAKO_CODE = juminhyo_code("4100000001"), juminhyo_code("4100000002")
+TARO_CODE, HANAKO_CODE = juminhyo_code("3100000001"), juminhyo_code("3100000002")
 HEAD_NAME = "山田\u3000太郎"
 
 
-def couple() -> Body:
-    """A 国内転入 of a couple: the head with a 個人番号, his wife without one yet."""
-    return move_in(
-        person(juminhyo_code=TARO_CODE, my_number=TARO_NUMBER),
-        person(
-            "山田",
-            "花子",
-            "ヤマダ",
-            "ハナコ",
-            relationship="妻",
-            birth_date="1982-07-10",
-            sex="female",
-            juminhyo_code=HANAKO_CODE,
-        ),
-    )
+def family_moving_in() -> Body:
+    """The 山田 family's 国内転入 (helpers.family: 住民票コード each); only the head has a 個人番号."""
+    taro, hanako, ichiro = family()
+    return move_in(taro | {"my_number": TARO_NUMBER}, hanako, ichiro)
 
 
 async def sent(registry: Registry, change_id: str) -> list[IntermediateHouseholdInfo]:
@@ -64,10 +54,10 @@ async def sent(registry: Registry, change_id: str) -> list[IntermediateHousehold
     return [parse_payload(e, IntermediateHouseholdInfo) for e in envelopes]  # refuses @1
 
 
-async def couple_on_register(
+async def family_on_register(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry
 ) -> tuple[Body, dict[str, IntermediateHouseholdInfo]]:
-    change = await enter_and_approve(client, token, couple())
+    change = await enter_and_approve(client, token, family_moving_in())
     infos = await sent(registry, change["change_id"])
     return change, {info.given_name: info for info in infos}
 
@@ -75,7 +65,7 @@ async def couple_on_register(
 async def test_nothing_leaves_before_approval_and_the_move_in_sends_the_laws_items(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry
 ) -> None:
-    pending = await submit(client, token, couple())
+    pending = await submit(client, token, family_moving_in())
     assert await sent(registry, pending["change_id"]) == [], "仮登録 is not told to anyone"
 
     approved = await approve(client, token, pending["change_id"])
@@ -100,7 +90,7 @@ async def test_nothing_leaves_before_approval_and_the_move_in_sends_the_laws_ite
 async def test_a_head_change_tells_every_member(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry
 ) -> None:
-    _, members = await couple_on_register(client, token, registry)
+    _, members = await family_on_register(client, token, registry)
     taro, hanako = members["太郎"], members["花子"]
     change = await enter_and_approve(
         client,
@@ -111,12 +101,13 @@ async def test_a_head_change_tells_every_member(
             "notified_on": "2025-04-02",
             "household_no": taro.household_no,
             "new_head": hanako.juki_atena_no,
-            "relationships": {taro.juki_atena_no: "夫"},
+            "relationships": {taro.juki_atena_no: "夫", members["一郎"].juki_atena_no: "子"},
         },
     )
 
     after = {i.given_name: i for i in await sent(registry, change["change_id"])}
-    assert set(after) == {"太郎", "花子"}
+    assert set(after) == {"太郎", "花子", "一郎"}, "一郎 too: still 子, of another 世帯主"
+    assert after["一郎"].head_name == "山田\u3000花子"
     assert (after["花子"].is_head, after["花子"].relationship) == (True, None)
     assert (after["太郎"].head_name, after["太郎"].relationship) == ("山田\u3000花子", "夫")
 
@@ -129,7 +120,7 @@ async def test_a_newborns_number_arriving_later_is_sent_with_the_record(
         " ON CONFLICT DO NOTHING",
         [(juminhyo_code(f"42{n:08d}"),) for n in range(3)],
     )
-    _, members = await couple_on_register(client, token, registry)
+    _, members = await family_on_register(client, token, registry)
     baby = person(
         "山田", "桃子", "ヤマダ", "モモコ", relationship="子", birth_date="2025-05-01", sex="female"
     )
@@ -164,7 +155,7 @@ async def test_a_newborns_number_arriving_later_is_sent_with_the_record(
 async def test_a_death_marks_the_record_removed_and_a_cancelled_move_in_void(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry
 ) -> None:
-    moved_in, members = await couple_on_register(client, token, registry)
+    moved_in, members = await family_on_register(client, token, registry)
     hanako = members["花子"]
     died = await enter_and_approve(client, token, death(hanako.juki_atena_no))
     (removed,) = await sent(registry, died["change_id"])
@@ -177,13 +168,13 @@ async def test_a_death_marks_the_record_removed_and_a_cancelled_move_in_void(
         client, token, cancellation(moved_in["change_id"]) | {"also_cancel": [died["change_id"]]}
     )
     voided = {i.given_name: i.record_status for i in await sent(registry, undone["change_id"])}
-    assert voided == {"太郎": RecordState.VOID, "花子": RecordState.VOID}
+    assert voided == dict.fromkeys(("太郎", "花子", "一郎"), RecordState.VOID)
 
 
 async def test_a_renamed_head_tells_the_other_members_and_its_cancellation_again(
     client: httpx.AsyncClient, token: TokenFactory, registry: Registry
 ) -> None:
-    _, members = await couple_on_register(client, token, registry)
+    _, members = await family_on_register(client, token, registry)
     taro, hanako = members["太郎"], members["花子"]
     renamed = await enter_and_approve(
         client,
@@ -196,7 +187,7 @@ async def test_a_renamed_head_tells_the_other_members_and_its_cancellation_again
         },
     )
     told = {i.juki_atena_no: i for i in await sent(registry, renamed["change_id"])}
-    assert set(told) == {taro.juki_atena_no, hanako.juki_atena_no}
+    assert set(told) == {taro.juki_atena_no, hanako.juki_atena_no, members["一郎"].juki_atena_no}
     assert told[hanako.juki_atena_no].head_name == "山田\u3000太朗"
     assert told[hanako.juki_atena_no].change_kind.value == "ex_officio_amendment"
     assert renamed["subjects"] == [taro.juki_atena_no], "no row of hers is appended"
