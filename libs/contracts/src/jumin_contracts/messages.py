@@ -272,15 +272,18 @@ class IntermediateHouseholdInfo(_ChangeItems):
     Grounds for the numbers (docs/domain.md, "Recipients"): 個人番号 — the 統合宛名 is the ward's
     own 番号法 system for its 情報提供 (番号法19条8号, 符号 by 21条の2), run by the same 区長, so
     handing it over is a use inside the body, and without it no 符号 can be obtained;
-    住民票コード — the 統合宛名's 名寄せ key and what the 符号取得 through 住基ネット rests on.
+    住民票コード — the 統合宛名's 名寄せ key and the person's key on 住基ネット, through which
+    the 符号 is obtained (spec 7.1.2.2).  DOMAIN-SERVICES.md §3 lists both; the real 統合宛名's
+    items are not public (atena_simulator INTERFACE.md states what we assume).
 
     Version 2 replaces version 1, which is gone, not kept side by side: version 1 sent the
     宛名番号 as if it were the 統合宛名番号 and had no record status (a 取消 looked like a
-    change).  No ``intermediate.household_info@1`` was ever consumed: the recipient has never been
-    routed (`Recipient("intermediate", …, routed=False)`), so the registry projected none
-    (docs/architecture.md, "Versions").  The number still moves on, so a reader written against
-    version 1 refuses these messages by their schema rather than misreading them.  From the first
-    routing of ``intermediate`` on, changes are additive or a new version read side by side.
+    change).  No ``intermediate.household_info@1`` was ever consumed: the recipient has never
+    been routed (`Recipient("intermediate", …, routed=False)`), so the registry projected none
+    (docs/architecture.md, "The envelope").  The version number still goes up, so a reader
+    written against version 1 refuses these messages by their schema instead of misreading
+    them.  From the first routing of ``intermediate`` on, changes are additive or a new version
+    read side by side.
     """
 
     ROUTING_KEY: ClassVar[str] = "intermediate.household_info"
