@@ -69,12 +69,10 @@ async def test_nothing_leaves_before_approval_and_the_move_in_sends_the_laws_ite
     assert await sent(registry, pending["change_id"]) == [], "仮登録 is not told to anyone"
 
     approved = await approve(client, token, pending["change_id"])
-    taro, hanako = (
-        {i.given_name: i for i in await sent(registry, approved["change_id"])}[n]
-        for n in ("太郎", "花子")
-    )
+    infos = {i.given_name: i for i in await sent(registry, approved["change_id"])}
+    taro, hanako = infos["太郎"], infos["花子"]
 
-    assert set(approved["subjects"]) == {taro.juki_atena_no, hanako.juki_atena_no}
+    assert set(approved["subjects"]) == {i.juki_atena_no for i in infos.values()}
     assert (taro.is_head, taro.head_name, taro.relationship) == (True, None, None)
     assert (hanako.is_head, hanako.head_name, hanako.relationship) == (False, HEAD_NAME, "妻")
     assert taro.household_no == hanako.household_no
