@@ -264,34 +264,22 @@ class MojMunicipalNotice(_ChangeItems):
 class IntermediateHouseholdInfo(_ChangeItems):
     """住民票関係情報 for the 団体内統合宛名システム → 中間サーバー (番号法19条8号; spec 7.1.2.3).
 
-    Per person: the 特定個人情報 of 住民基本台帳法7条4号 (世帯主である旨, or 世帯主の氏名 and 続柄)
-    with 世帯番号; the record's status (記載・消除・取消); and what the 統合宛名 needs to know the
-    person — the 住記宛名番号 it links to its own 団体内統合宛名番号 (never that number: 住記 does
-    not import it, spec 7.1.2.3), 住民票コード and 個人番号 (名寄せ, 符号取得) and the 基本4情報.
+    Per person: 住民基本台帳法7条4号 (世帯主である旨, or 世帯主の氏名 and 続柄), 世帯番号 and
+    記載・消除・取消; for the 統合宛名, the 住記宛名番号 it links to its own 団体内統合宛名番号
+    (never that number: 住記 does not import it), 住民票コード, 個人番号 (名寄せ, 符号取得) and
+    the 基本4情報.  Grounds for the numbers: docs/domain.md, "Recipients".
 
-    Grounds for the numbers (docs/domain.md, "Recipients"): 個人番号 — the 統合宛名 is the ward's
-    own 番号法 system for its 情報提供 (番号法19条8号, 符号 by 21条の2), run by the same 区長, so
-    handing it over is a use inside the body, and without it no 符号 can be obtained;
-    住民票コード — the 統合宛名's 名寄せ key and the person's key on 住基ネット, through which
-    the 符号 is obtained (spec 7.1.2.2).  DOMAIN-SERVICES.md §3 lists both; the real 統合宛名's
-    items are not public (atena_simulator INTERFACE.md states what we assume).
-
-    Version 2 replaces version 1, which is gone, not kept side by side: version 1 sent the
-    宛名番号 as if it were the 統合宛名番号 and had no record status (a 取消 looked like a
-    change).  No ``intermediate.household_info@1`` was ever consumed: the recipient has never
-    been routed (`Recipient("intermediate", …, routed=False)`), so the registry projected none
-    (docs/architecture.md, "The envelope").  The version number still goes up, so a reader
-    written against version 1 refuses these messages by their schema instead of misreading
-    them.  From the first routing of ``intermediate`` on, changes are additive or a new version
-    read side by side.
+    Version 2 replaces version 1 (the 宛名番号 posing as the 統合宛名番号, no record status)
+    rather than living beside it: the recipient was never routed, so no version 1 was ever
+    projected or consumed (docs/architecture.md, "The envelope"); the version still goes up so
+    a reader written for version 1 refuses these by schema.  From its first routing on, the rule holds.
     """
 
     ROUTING_KEY: ClassVar[str] = "intermediate.household_info"
     VERSION: ClassVar[int] = 2
 
     juki_atena_no: TenDigits = Field(
-        description="住記宛名番号: 統合宛名がその団体内統合宛名番号に紐付ける住民記録の宛名番号 "
-        "(団体内統合宛名番号ではない)"
+        description="住記宛名番号: 統合宛名が団体内統合宛名番号に紐付ける鍵 (統合宛名番号ではない)"
     )
     juminhyo_code: JuminhyoCode | None = Field(description="住民票コード (名寄せ; 付番前は空)")
     my_number: MyNumber | None = Field(
