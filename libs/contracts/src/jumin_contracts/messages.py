@@ -262,17 +262,53 @@ class MojMunicipalNotice(_ChangeItems):
 
 
 class IntermediateHouseholdInfo(_ChangeItems):
-    """住民票関係情報 (世帯) for 団体内統合宛名システム → 中間サーバー (番号法)."""
+    """住民票関係情報 for the 団体内統合宛名システム → 中間サーバー (番号法19条8号; spec 7.1.2.3).
+
+    Per person: 住民基本台帳法7条4号 (世帯主である旨, or 世帯主の氏名 and 続柄), 世帯番号 and
+    記載・消除・取消; for the 統合宛名, the 住記宛名番号 it links to its own 団体内統合宛名番号
+    (never that number: 住記 does not import it), 住民票コード, 個人番号 (名寄せ, 符号取得) and
+    the 基本4情報.  Grounds for the numbers: docs/domain.md, "Recipients".
+
+    Version 2 replaces version 1 (the 宛名番号 posing as the 統合宛名番号, no record status)
+    rather than living beside it: the recipient was never routed, so no version 1 was ever
+    projected or consumed (docs/architecture.md, "The envelope"); the version still goes up so
+    a reader written for version 1 refuses these by schema.  From its first routing on, the rule holds.
+    """
 
     ROUTING_KEY: ClassVar[str] = "intermediate.household_info"
+    VERSION: ClassVar[int] = 2
 
-    integrated_atena_no: TenDigits = Field(
-        description="統合宛名番号 (区の宛名番号をそのまま用いる)"
+    juki_atena_no: TenDigits = Field(
+        description="住記宛名番号: 統合宛名が団体内統合宛名番号に紐付ける鍵 (統合宛名番号ではない)"
     )
+    juminhyo_code: JuminhyoCode | None = Field(description="住民票コード (名寄せ; 付番前は空)")
+    my_number: MyNumber | None = Field(
+        description="個人番号 (平文12桁; 名寄せと符号取得のため。付番前は空)"
+    )
+    family_name: str = Field(description="氏 (基本4情報)")
+    given_name: str = Field(description="名 (基本4情報)")
+    birth_date: StoredDate = Field(description="生年月日 (基本4情報, 保存形式)")
+    sex: Sex = Field(description="性別 (基本4情報)")
+    address: str = Field(description="住所 (基本4情報)")
+    record_status: RecordState = Field(description="記載・消除・取消の別")
     household_no: TenDigits = Field(description="世帯番号")
-    is_head: bool = Field(description="世帯主であるか")
-    head_name: str | None = Field(description="世帯主の氏名")
-    relationship: str = Field(description="世帯主との続柄")
+    is_head: bool = Field(description="世帯主である旨 (住基法7条4号)")
+    head_name: str | None = Field(description="世帯主の氏名 (世帯主でない者のみ; 世帯主には空)")
+    relationship: str | None = Field(
+        description="世帯主との続柄 (世帯主でない者のみ; 世帯主には空)"
+    )
+
+    @model_validator(mode="after")
+    def _head_or_member_items(self) -> IntermediateHouseholdInfo:
+        """Carry 7条4号 as the law words it: the head's 旨, or a member's 世帯主氏名 and 続柄."""
+        if self.is_head and (self.head_name is not None or self.relationship is not None):
+            raise ValueError(
+                "世帯主には世帯主の氏名・続柄を付けません / a head carries no head_name or "
+                "relationship"
+            )
+        if not self.is_head and self.relationship is None:
+            raise ValueError("世帯員には続柄が必要です / a member needs a relationship")
+        return self
 
 
 class Qualifications(BaseModel):

@@ -104,11 +104,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "intermediate.household_info": {
         **CHANGE,
-        "integrated_atena_no": "0000000019",
+        **NAME,
+        "juki_atena_no": "0000000027",
+        "juminhyo_code": "12345678901",
+        "my_number": "123456789018",
+        "birth_date": "1982-07-10",
+        "sex": "female",
+        "address": "東京都新宿区西新宿二丁目8番1号",
+        "record_status": "resident",
         "household_no": "0005000010",
-        "is_head": True,
+        "is_head": False,
         "head_name": "山田\u3000太郎",
-        "relationship": "世帯主",
+        "relationship": "妻",
     },
 }
 SAMPLES["certificates.record"] = {
@@ -167,7 +174,7 @@ def test_every_model_has_a_sample() -> None:
 def test_a_sample_is_valid_and_names_its_schema(routing_key: str) -> None:
     model = MESSAGE_MODELS[routing_key]
     message = model.model_validate(SAMPLES[routing_key])
-    assert model.schema_id() == f"{routing_key}@1"
+    assert model.schema_id() == f"{routing_key}@{model.VERSION}"
     assert model.model_validate_json(message.model_dump_json()) == message
 
 
@@ -210,6 +217,36 @@ def test_dates_travel_only_in_storage_form(bad: str) -> None:
         CsIdentity.model_validate({**SAMPLES["cs.identity"], "birth_date": bad})
 
 
+def test_household_info_is_version_2_and_names_no_integrated_atena_no() -> None:
+    """Version 1 sent the 宛名番号 as the 統合宛名番号; version 2 names it 住記宛名番号."""
+    model = MESSAGE_MODELS["intermediate.household_info"]
+    assert model.schema_id() == "intermediate.household_info@2"
+    sample = SAMPLES["intermediate.household_info"]
+    renamed = {k: v for k, v in sample.items() if k != "juki_atena_no"}
+    with pytest.raises(ValidationError, match="integrated_atena_no"):
+        model.model_validate({**renamed, "integrated_atena_no": sample["juki_atena_no"]})
+
+
+@pytest.mark.parametrize(
+    ("items", "because"),
+    [
+        ({"is_head": True}, "a head carries no head_name or relationship"),
+        ({"is_head": True, "head_name": None}, "a head carries no head_name or relationship"),
+        ({"relationship": None}, "a member needs a relationship"),
+    ],
+    ids=["head-with-both", "head-with-relationship", "member-without"],
+)
+def test_household_info_carries_7_4_as_the_law_words_it(
+    items: dict[str, Any], because: str
+) -> None:
+    """住基法7条4号: 世帯主についてはその旨, 世帯主でない者については世帯主の氏名と続柄."""
+    model = MESSAGE_MODELS["intermediate.household_info"]
+    with pytest.raises(ValidationError, match=because):
+        model.model_validate({**SAMPLES["intermediate.household_info"], **items})
+    head = {"is_head": True, "head_name": None, "relationship": None}
+    assert model.model_validate({**SAMPLES["intermediate.household_info"], **head}).is_head
+
+
 def test_a_sealed_my_number_is_refused() -> None:
     with pytest.raises(ValidationError, match="my_number"):
         CsIdentity.model_validate({**SAMPLES["cs.identity"], "my_number": "mn1:abc"})
@@ -239,7 +276,7 @@ def test_an_envelope_round_trips_through_json(routing_key: str) -> None:
     message = model.model_validate(SAMPLES[routing_key])
     envelope = envelope_of(message)
     wire = envelope.model_dump_json()
-    assert json.loads(wire)["schema"] == f"{routing_key}@1"
+    assert json.loads(wire)["schema"] == model.schema_id()
     again = Envelope.model_validate_json(wire)
     assert again == envelope
     assert parse_payload(again, model) == message

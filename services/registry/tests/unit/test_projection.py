@@ -373,8 +373,12 @@ def run(
     occurred_on: PartialDate = TODAY,
     register_head: Person = SOMEONE_ELSE,
     origin: ChangeOrigin = ChangeOrigin.STAFF,
+    told: list[HistoryRow] | None = None,
 ) -> Any:
-    """Project as approval does; ``register_head`` is every household's 世帯主 before the change."""
+    """Project as approval does; ``register_head`` is every household's 世帯主 before the change.
+
+    ``told``: members whose 世帯主 the change renamed (`renamed_heads_members`), if any.
+    """
     return project(
         change_kind=kind,
         occurred_on=occurred_on,
@@ -385,6 +389,7 @@ def run(
         open_my_number=opener,
         record_flags=lambda a: RecordFlags(support_measure_active=True, seal_registered=False),
         household_head=lambda h: register_head,
+        head_renamed_for=told or [],
     )
 
 
@@ -525,8 +530,14 @@ def test_cs_hears_of_exactly_the_changes_touching_identity(kind: ChangeKind, dat
         assert ("cs.identity" in sent) == identity_touched(item)
 
 
-NUMBER_GRANTS = {"cs.identity", "cs.moveout_certificate", "certificates.record"}
-"""Messages the law lets carry the 個人番号: 本人確認情報, 転出証明書情報, the ward's own read model."""
+NUMBER_GRANTS = {
+    "cs.identity",
+    "cs.moveout_certificate",
+    "intermediate.household_info",
+    "certificates.record",
+}
+"""Messages the law lets carry the 個人番号: 本人確認情報, 転出証明書情報, the 統合宛名's 名寄せ and
+符号取得 (番号法19条8号・21条の2), the ward's own read model."""
 
 
 @EVERY_KIND
@@ -635,8 +646,8 @@ def test_household_info_names_the_head_this_change_made() -> None:
     infos = [
         m.payload.model_dump() for m in run(kind, pairs, Opener()) if m.recipient == "intermediate"
     ]
-    assert [info["head_name"] for info in infos] == ["世帯\u3000次郎", "世帯\u3000次郎"]
-    assert [info["integrated_atena_no"] for info in infos] == [atena(20), atena(21)]
+    assert [info["head_name"] for info in infos] == ["世帯\u3000次郎", None]  # the head: その旨
+    assert [info["juki_atena_no"] for info in infos] == [atena(20), atena(21)]
 
 
 # --- 転出証明書情報 (住基法24条の2) ------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from jumin_contracts.codes import ChangeKind
@@ -75,6 +75,7 @@ def project(
     record_flags: Callable[[str], RecordFlags],
     household_head: Callable[[str], Person | None],
     gaiji: Mapping[str, str] | None = None,
+    head_renamed_for: Sequence[HistoryRow] = (),
 ) -> list[ProjectedMessage]:
     """Return the messages an approved change sends, in row order.
 
@@ -87,6 +88,9 @@ def project(
     change's rows name no head for and for the people it takes off the register.  ``gaiji`` maps
     each registered 外字 in the rows to its substitute, sent to recipients whose contract carries
     MJ characters only (`CharacterForm.MJ`); the others receive the 外字 itself.
+    ``head_renamed_for`` holds the current rows of members whose 世帯主 this change renamed
+    and who have no row in it (`renamed_heads_members`): each is projected unchanged after
+    the rows, marked `ProjectionInput.head_renamed`.
     """
     heads = {
         after.person.household_no: after.person
@@ -100,16 +104,21 @@ def project(
         head = heads.get(person.household_no) if person.is_resident else None
         return head or household_head(person.household_no)
 
-    messages: list[ProjectedMessage] = []
-    for before, after in rows:
-        item = ProjectionInput(
+    def item_of(before: HistoryRow | None, after: HistoryRow, renamed: bool) -> ProjectionInput:
+        return ProjectionInput(
             change_kind=change_kind,
             occurred_on=occurred_on,
             before=before,
             after=after,
             ward=policy.ward,
             origin=origin,
+            head_renamed=renamed,
         )
+
+    items = [item_of(before, after, False) for before, after in rows]
+    items += [item_of(member, member, True) for member in head_renamed_for]
+    messages: list[ProjectedMessage] = []
+    for item in items:
         context = _Context(
             item=item,
             open_my_number=open_my_number,
@@ -117,11 +126,43 @@ def project(
             head_of=head_of,
             substitutes=str.maketrans(dict(gaiji or {})),
         )
-        key = person_key(after.atena_no)
+        key = person_key(item.after.atena_no)
         messages.extend(
             _message(rule, context, key) for rule in policy.messages if rule.applies(item)
         )
     return messages
+
+
+def renamed_heads_members(
+    rows: Sequence[tuple[HistoryRow | None, HistoryRow]], current: Mapping[str, HistoryRow]
+) -> list[HistoryRow]:
+    """Return the members whose 世帯主 these rows renamed and who have no row of their own.
+
+    A head's 氏名 is every member's 世帯主の氏名 (住基法7条4号), but a 修正 (or its 取消)
+    appends the head's row only.  ``current`` is the register before the change, holding every
+    resident member of the households it touches (`RegisterView.current`).
+    """
+    in_change = {after.atena_no for _, after in rows}
+    renamed = {
+        after.person.household_no
+        for before, after in rows
+        if before is not None
+        and before.person.is_head
+        and after.person.is_head
+        and after.person.is_resident
+        and _full_name(before.person) != _full_name(after.person)
+    }
+    return [
+        row
+        for atena_no, row in sorted(current.items())
+        if row.person.household_no in renamed
+        and row.person.is_resident
+        and atena_no not in in_change
+    ]
+
+
+def _full_name(person: Person) -> tuple[str, str]:
+    return person.family_name, person.given_name
 
 
 def _message(rule: MessagePolicy, context: _Context, person_key: str) -> ProjectedMessage:
@@ -212,6 +253,15 @@ def _head_name(context: _Context) -> str | None:
     return None if head is None else f"{head.family_name}\u3000{head.given_name}"
 
 
+def _member_head_name(context: _Context) -> str | None:
+    return None if context.item.person.is_head else _head_name(context)
+
+
+def _member_relationship(context: _Context) -> str | None:
+    person = context.item.person
+    return None if person.is_head else person.relationship
+
+
 def _my_number_plain(context: _Context) -> str | None:
     sealed = context.item.person.my_number
     return None if sealed is None else context.open_my_number(sealed, context.item.after.atena_no)
@@ -260,6 +310,8 @@ _DERIVED: dict[str, Callable[[_Context], object]] = {
     "notice_class": lambda c: notice_class(c.item.change_kind),
     "moved_from": _moved_from,
     "head_name": _head_name,
+    "member_head_name": _member_head_name,
+    "member_relationship": _member_relationship,
     "previous_juminhyo_code": _previous_juminhyo_code,
     "support_measure_active": lambda c: _flags(c).support_measure_active,
     "seal_registered": lambda c: _flags(c).seal_registered,

@@ -47,6 +47,8 @@ class ProjectionInput:
     ``before`` is None when the change entered the person (記載).  A 帰化 or 国籍喪失 appends two
     rows for one person (the old record closed, the new one opened), so it gives two inputs.
     ``origin`` says where the change came from (a member of staff, or a system's notice).
+    ``head_renamed`` marks a member's unchanged current row (``before`` is ``after``) projected
+    because this change renamed their 世帯主: their 世帯主の氏名 (住基法7条4号) changed with it.
     """
 
     change_kind: ChangeKind
@@ -55,6 +57,7 @@ class ProjectionInput:
     after: HistoryRow
     ward: Ward
     origin: ChangeOrigin
+    head_renamed: bool = False
 
     @property
     def person(self) -> Person:
@@ -202,11 +205,22 @@ def foreign_and_notifiable(i: ProjectionInput) -> bool:
 
 
 def household_related(i: ProjectionInput) -> bool:
-    """Send 住民票関係情報 when someone joins or leaves a 世帯, or its 世帯番号・世帯主・続柄 change.
+    """Send 住民票関係情報 when a row changes what the 中間サーバー's 副本 or its link hold.
 
-    A 世帯主's change of name also counts: it is the 世帯主氏名 of the household.
+    DOMAIN-SERVICES.md §3's triggers: a person joins or leaves the register or a 世帯 (転入, 出生,
+    転出・死亡・職権消除, 世帯分離・合併・変更, 帰化・国籍喪失 closing one record and opening
+    another, 取消 voiding or restoring), a 世帯番号・世帯主・続柄 changes (続柄修正), every member
+    of a 世帯主変更 (each 続柄 is recomputed and the 世帯主の氏名 changes, even where the 続柄 reads
+    the same), a 世帯主's change of name, and a new 個人番号 or 住民票コード, which the 統合宛名
+    links the person by (re-link).  Nothing else: the 基本4情報 of a member ride along for 名寄せ
+    but do not, alone, make a message.  A renamed head's other members are told too
+    (``head_renamed``): their 世帯主の氏名 changed though no row of theirs was appended.
     """
-    if i.changed(*HOUSEHOLD_ITEMS):
+    if i.head_renamed or i.change_kind is ChangeKind.HEAD_CHANGE:
+        return True
+    if i.changed(*HOUSEHOLD_ITEMS, "juminhyo_code"):
+        return True
+    if _my_number_key(i.previous) != _my_number_key(i.person):
         return True
     return i.person.is_head and i.changed("family_name", "given_name")
 
@@ -302,6 +316,8 @@ DERIVED_SOURCES: dict[str, str] = {
     "notice_class": "市町村通知の区分 by 異動事由 (notice_class())",
     "moved_from": "前住所: 従前の住所 of a 転入, the 住所 before a 転居 (else None)",
     "head_name": "世帯主の氏名 (this change's rows first, then the register)",
+    "member_head_name": "世帯主の氏名 for a member; None for the 世帯主 (住基法7条4号)",
+    "member_relationship": "世帯主との続柄 for a member; None for the 世帯主 (住基法7条4号)",
     "previous_juminhyo_code": "住民票コード before this row, when this row changed it (else None)",
     "support_measure_active": "支援措置 in force today",
     "seal_registered": "印鑑登録 held",

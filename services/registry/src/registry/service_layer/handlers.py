@@ -21,7 +21,7 @@ from registry.service_layer.cancellation import Restoration, plan_inputs
 from registry.service_layer.characters import refuse_unregistered_gaiji, substitutes_for
 from registry.service_layer.code_assignment import assign_juminhyo_codes
 from registry.service_layer.numbering import Placeholders, assign_numbers
-from registry.service_layer.publication import messages_for
+from registry.service_layer.publication import members_told, messages_for
 from registry.service_layer.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -94,12 +94,20 @@ async def _tell_recipients(
     uow: UnitOfWork, change: Change, rows: list[HistoryRow], view: RegisterView, *, now: datetime
 ) -> None:
     """Write one outbox row per (recipient, message), in the approval's own transaction."""
+    told = members_told(rows, view)
+    everyone = [*rows, *told]
     protected = await uow.support_measures.protected_among(
-        {row.atena_no for row in rows}, now.date()
+        {row.atena_no for row in everyone}, now.date()
     )
-    gaiji = await substitutes_for(uow, rows)
+    gaiji = await substitutes_for(uow, everyone)
     messages = messages_for(
-        change, rows, view, publication=uow.publication, protected=protected, gaiji=gaiji
+        change,
+        rows,
+        view,
+        publication=uow.publication,
+        protected=protected,
+        gaiji=gaiji,
+        told=told,
     )
     await uow.outbox.add(
         messages, change=change, recorded_at=now, traceparent=current_traceparent()

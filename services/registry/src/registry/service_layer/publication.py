@@ -10,7 +10,12 @@ from jumin_platform.my_number_vault import MyNumberVault, is_sealed
 from registry.domain.changes import Change
 from registry.domain.model import HistoryRow, Person
 from registry.domain.planning import RegisterView
-from registry.domain.projection import ProjectedMessage, RecordFlags, project
+from registry.domain.projection import (
+    ProjectedMessage,
+    RecordFlags,
+    project,
+    renamed_heads_members,
+)
 from registry.domain.recipient_policy import RecipientPolicy
 
 
@@ -42,6 +47,14 @@ def before_and_after(
     return pairs
 
 
+def members_told(rows: Sequence[HistoryRow], view: RegisterView) -> list[HistoryRow]:
+    """Return the current rows of members whose 世帯主 the change renamed (no row of their own).
+
+    They are told too (their 世帯主の氏名 changed), so their 支援措置 and 外字 count as well.
+    """
+    return renamed_heads_members(before_and_after(rows, view), view.current)
+
+
 def messages_for(
     change: Change,
     rows: Sequence[HistoryRow],
@@ -50,10 +63,12 @@ def messages_for(
     publication: Publication,
     protected: set[str],
     gaiji: Mapping[str, str] | None = None,
+    told: Sequence[HistoryRow] = (),
 ) -> list[ProjectedMessage]:
     """Project an approved change's rows into the messages each recipient may receive.
 
-    ``gaiji`` maps each registered 外字 the rows hold to its substitute (the nearest MJ文字).
+    ``gaiji`` maps each registered 外字 the rows hold to its substitute (the nearest MJ文字);
+    ``told`` are `members_told`'s rows, projected unchanged after the change's own.
     """
 
     def flags(atena_no: str) -> RecordFlags:
@@ -78,4 +93,5 @@ def messages_for(
         record_flags=flags,
         household_head=head_of,
         gaiji=gaiji or {},
+        head_renamed_for=told,
     )
